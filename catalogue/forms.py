@@ -1,0 +1,23 @@
+"""Filters and sort order for the catalogue listing."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+SORTS = {
+    "newest": (_("最新上架"), ["-date_created", "-pk"]),
+    "price_asc": (_("价格从低到高"), ["min_price", "pk"]),
+    "price_desc": (_("价格从高到低"), ["-min_price", "-pk"]),
+    "popular": (_("最受欢迎"), ["-popularity", "-date_created", "-pk"]),
+}
+
+
+class BrowseForm(forms.Form):
+    village = forms.CharField(required=False)
+    team = forms.CharField(required=False)
+    in_stock = forms.BooleanField(required=False, label=_("只看有货"))
+    sort = forms.ChoiceField(
+        required=False, choices=[(k, v[0]) for k, v in SORTS.items()], label=_("排序")
+    )
+
+    def clean_sort(self):
+        return self.cleaned_data.get("sort") or "newest"

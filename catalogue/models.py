@@ -1,0 +1,143 @@
+"""The shop's catalogue: Oscar's products plus where the food comes from.
+
+A product comes from an origin village and is supplied by one or more
+households. Households carry private fields (real name, phone) that only their
+work team may see; public pages use ``public_name`` and respect the consent
+flags.
+"""
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from oscar.apps.catalogue.abstract_models import AbstractProduct
+from oscar.core.utils import slugify
+
+
+class Village(models.Model):
+    name = models.CharField(_("村名"), max_length=64)
+    slug = models.SlugField(_("网址名"), max_length=80, unique=True, allow_unicode=True)
+    township = models.CharField(_("乡镇"), max_length=64, blank=True)
+    county = models.CharField(_("县"), max_length=64, blank=True)
+    province = models.CharField(_("省"), max_length=64, blank=True)
+    description = models.TextField(_("简介"), blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    teams = models.ManyToManyField(
+        "partner.Partner", related_name="villages", blank=True, verbose_name=_("工作队")
+    )
+
+    class Meta:
+        verbose_name = _("村庄")
+        verbose_name_plural = _("村庄")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def full_place(self):
+        return "".join(p for p in (self.province, self.county, self.township, self.name) if p)
+
+
+class Household(models.Model):
+    class Status(models.TextChoices):
+        MONITORED = "monitored", _("监测户")
+        FORMERLY_POOR = "formerly_poor", _("脱贫户")
+        OTHER = "other", _("一般农户")
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="households", verbose_name=_("村庄")
+    )
+    team = models.ForeignKey(
+        "partner.Partner",
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("工作队"),
+    )
+    public_name = models.CharField(
+        _("公开称呼"), max_length=32, help_text=_("农户同意公开的称呼，如“王大姐家”")
+    )
+    real_name = models.CharField(_("户主姓名（不公开）"), max_length=32)
+    phone = models.CharField(_("联系电话（不公开）"), max_length=20, blank=True)
+    status = models.CharField(
+        _("帮扶类别"), max_length=16, choices=Status.choices, default=Status.OTHER
+    )
+    consent_name = models.BooleanField(_("同意公开称呼"), default=False)
+    consent_photo = models.BooleanField(_("同意公开照片"), default=False)
+    photo = models.ImageField(_("照片"), upload_to="households/", blank=True)
+    produces = models.CharField(_("主要产品"), max_length=200, blank=True)
+    story = models.TextField(_("公开介绍"), blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("农户")
+        verbose_name_plural = _("农户")
+        ordering = ["village__name", "public_name"]
+
+    def __str__(self):
+        return f"{self.public_name}（{self.village}）"
+
+    @property
+    def priority(self):
+        """Sharing-rule priority: monitored first, then formerly poor, then others."""
+        return {"monitored": 0, "formerly_poor": 1}.get(self.status, 2)
+
+    @property
+    def shown_name(self):
+        """What a public page may print: the agreed name, or an anonymous label."""
+        if self.consent_name:
+            return self.public_name
+        return _("%(village)s的一户农户") % {"village": self.village.name}
+
+
+class Product(AbstractProduct):
+    class Unit(models.TextChoices):
+        JIN = "jin", _("斤")
+        MEI = "mei", _("枚")
+        GE = "ge", _("个")
+        ZHI = "zhi", _("只")
+        XIANG = "xiang", _("箱")
+        FEN = "fen", _("份")
+        KG = "kg", _("公斤")
+
+    unit = models.CharField(_("销售单位"), max_length=8, choices=Unit.choices, default=Unit.JIN)
+    order_step = models.PositiveSmallIntegerField(
+        _("起购/递增数量"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("顾客只能按此数量的倍数下单，如鸡蛋 10 枚起"),
+    )
+    origin_village = models.ForeignKey(
+        Village,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="products",
+        verbose_name=_("产地村"),
+    )
+    households = models.ManyToManyField(
+        Household, blank=True, related_name="products", verbose_name=_("供货农户")
+    )
+    season_note = models.CharField(_("时令/供应说明"), max_length=200, blank=True)
+    storage_advice = models.CharField(_("储存建议"), max_length=200, blank=True)
+    weight_per_unit_g = models.PositiveIntegerField(
+        _("每单位重量（克）"), null=True, blank=True
+    )
+
+    @property
+    def weight_per_unit_kg(self):
+        if self.weight_per_unit_g:
+            return Decimal(self.weight_per_unit_g) / 1000
+        return None
+
+
+from oscar.apps.catalogue.models import *  # noqa: E402,F401,F403

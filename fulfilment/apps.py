@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FulfilmentConfig(AppConfig):
+    name = "fulfilment"
+    verbose_name = _("配送")
+    default_auto_field = "django.db.models.BigAutoField"

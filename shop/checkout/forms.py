@@ -1,0 +1,66 @@
+"""Checkout forms shaped for Chinese buyers: one name field and a mobile number."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from oscar.apps.checkout import forms as oscar_forms
+
+from shop.payment.methods import available_methods
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalise_cn_mobile(raw):
+    """Return the 11-digit mobile number or None. Accepts +86, spaces and dashes."""
+    digits = re.sub(r"[\s\-()]", "", str(raw or ""))
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    return digits if MOBILE_RE.match(digits) else None
+
+
+class ShippingAddressForm(oscar_forms.ShippingAddressForm):
+    """Who collects the order and how to reach them; the address is optional for pickup."""
+
+    class Meta(oscar_forms.ShippingAddressForm.Meta):
+        fields = ["first_name", "phone_number", "line1", "line4", "country", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].label = _("收货人姓名")
+        self.fields["first_name"].required = True
+        self.fields["phone_number"].label = _("手机号")
+        self.fields["phone_number"].required = True
+        self.fields["phone_number"].help_text = _("11 位手机号，用于取货和配送联系")
+        self.fields["line1"].label = _("详细地址（送货上门时填写）")
+        self.fields["line1"].required = False
+        self.fields["line4"].label = _("城市")
+        self.fields["line4"].required = False
+        self.fields["notes"].label = _("备注")
+        self.fields["notes"].widget.attrs["rows"] = 2
+
+    def clean_phone_number(self):
+        raw = self.data.get(self.add_prefix("phone_number"), "")
+        mobile = normalise_cn_mobile(raw)
+        if not mobile:
+            raise forms.ValidationError(_("请输入正确的 11 位手机号，例如 13812345678。"))
+        return mobile
+
+    def clean_first_name(self):
+        name = (self.cleaned_data.get("first_name") or "").strip()
+        if not name:
+            raise forms.ValidationError(_("请填写收货人姓名。"))
+        return name
+
+
+class PaymentMethodForm(forms.Form):
+    method = forms.ChoiceField(label=_("付款方式"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = available_methods()
+        self.fields["method"].choices = choices
+        if len(choices) == 1:
+            self.fields["method"].initial = choices[0][0]

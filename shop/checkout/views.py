@@ -1,0 +1,72 @@
+"""Checkout steps, adapted from Oscar's by subclassing.
+
+The flow: (guest e-mail) → who collects and their mobile → pickup point →
+payment method → preview → place order. Payment handling stays thin here and
+hands off to ``shop.payment``.
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from oscar.apps.checkout import views as oscar_views
+from oscar.apps.checkout.exceptions import FailedPreCondition
+from oscar.core.loading import get_model
+
+from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm
+from shop.payment import methods as payment_methods
+from shop.payment.processing import record_payment_choice
+
+SourceType = get_model("payment", "SourceType")
+
+
+class ShippingAddressView(oscar_views.ShippingAddressView):
+    form_class = ShippingAddressForm
+
+
+class PaymentMethodView(oscar_views.PaymentMethodView):
+    template_name = "oscar/checkout/payment_method.html"
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=PaymentMethodForm(
+            initial={"method": self.checkout_session.payment_method()})))
+
+    def post(self, request, *args, **kwargs):
+        form = PaymentMethodForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        self.checkout_session.pay_by(form.cleaned_data["method"])
+        return redirect("checkout:preview")
+
+
+class PaymentDetailsView(oscar_views.PaymentDetailsView):
+    def get_pre_conditions(self, request):
+        conditions = super().get_pre_conditions(request)
+        return conditions + ["check_payment_method_is_chosen"]
+
+    def check_payment_method_is_chosen(self, request):
+        method = self.checkout_session.payment_method()
+        if method not in dict(payment_methods.available_methods()):
+            raise FailedPreCondition(
+                url=reverse("checkout:payment-method"), message=_("请先选择付款方式。")
+            )
+
+    def get(self, request, *args, **kwargs):
+        if not self.preview:
+            return redirect("checkout:preview")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["payment_method_label"] = payment_methods.label(
+            self.checkout_session.payment_method()
+        )
+        return context
+
+    def handle_payment(self, order_number, total, **kwargs):
+        record_payment_choice(self, self.checkout_session.payment_method(), total)
+
+    def handle_successful_order(self, order):
+        response = super().handle_successful_order(order)
+        messages.success(self.request, _("下单成功！订单号 %(number)s") % {"number": order.number})
+        return response

@@ -1,0 +1,29 @@
+"""Data every page's header and footer needs, fetched once and cached."""
+
+from django.core.cache import cache
+from django.utils.translation import get_language
+
+
+def _nav_categories():
+    from catalogue.models import Category
+
+    return [
+        {"name": c.name, "url": c.get_absolute_url()}
+        for c in Category.get_root_nodes().filter(is_public=True).order_by("path")[:8]
+    ]
+
+
+def _story_index_url():
+    from content.models import StoryIndexPage
+
+    page = StoryIndexPage.objects.live().first()
+    return page.url if page else ""
+
+
+def site_chrome(request):
+    key = f"site-chrome:{get_language()}"
+    chrome = cache.get(key)
+    if chrome is None:
+        chrome = {"categories": _nav_categories(), "story_index_url": _story_index_url()}
+        cache.set(key, chrome, 300)
+    return {"chrome": chrome}

@@ -1,0 +1,30 @@
+"""manage.py load_demo — fill the shop with the demo alliance (safe to run again)."""
+
+from django.core.management.base import BaseCommand
+
+from shop.demo.loader import DemoLoader
+
+ROLE_NAMES = {"customer": "顾客", "team_member": "工作队队员", "editor": "编辑", "coordinator": "联盟协调员"}
+
+
+class Command(BaseCommand):
+    help = "Load demo teams, villages, households, products, pickup points, pages and users."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="Only load when no product exists yet.")
+
+    def handle(self, *args, **options):
+        from catalogue.models import Product
+
+        if options["if_empty"] and Product.objects.exists():
+            self.stdout.write("Demo data already present; skipping.")
+        else:
+            DemoLoader(log=self.stdout.write).run()
+        self.print_users()
+
+    def print_users(self):
+        from shop.demo.data import DEMO_USERS
+
+        self.stdout.write("\nDemo users (演示账号):")
+        for username, email, password, role in DEMO_USERS:
+            self.stdout.write(f"  {ROLE_NAMES[role]:<8} {role:<12} login: {email:<26} password: {password}")

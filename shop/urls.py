@@ -1,0 +1,38 @@
+"""URL map.
+
+Order matters: the shop (Oscar, under ``/shop/``), site search and the admin
+areas are matched before Wagtail's catch-all, so no Wagtail page can shadow a
+shop URL. Chinese is the default language and needs no prefix; English pages
+live under ``/en/``.
+"""
+
+from django.apps import apps
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from shop import views
+from shop.search.views import SiteSearchView
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("healthz/", views.healthz, name="healthz"),
+]
+
+urlpatterns += i18n_patterns(
+    path("shop/", include(apps.get_app_config("oscar").urls[0])),
+    path("search/", SiteSearchView.as_view(), name="site-search"),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
