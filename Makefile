@@ -1,0 +1,56 @@
+# 521助农小店 — targets a newcomer can guess. Only Python 3.11+ and make are needed.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.9
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install run demo test test-fast lint format check bench browser-deps clean
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(VENV)/bin/uv sync --frozen --inexact --quiet
+	touch $@
+
+install: $(VENV)/.synced
+
+## run: set everything up and serve the shop with demo data on http://127.0.0.1:8000
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## demo: (re)load the demo data without starting the server
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+
+## test: the whole test suite (SQLite in memory unless DATABASE_URL is set)
+test: install
+	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: install
+	DJANGO_SETTINGS_MODULE=shop.settings.test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=shop.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+## bench: benchmarks (routing, catalogue/search, checkout); prints figures, never fails on speed
+bench: install
+	$(PY) bench/run_all.py
+
+## browser-deps: Debian's chromium and CJK fonts for the Playwright tests (needs root)
+browser-deps:
+	apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk
+
+clean:
+	rm -rf $(VENV) data/db.sqlite3 data/media data/static

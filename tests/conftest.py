@@ -1,0 +1,62 @@
+"""Shared fixtures. Tests are plain functions; data comes from tests/factories.py."""
+
+import pytest
+from django.core.cache import cache
+from django.utils import translation
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_language():
+    cache.clear()
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def team(db):
+    return factories.TeamFactory(code="renmin", name="县人民医院驻向阳村工作队")
+
+
+@pytest.fixture
+def other_team(db):
+    return factories.TeamFactory(code="water", name="省水利厅驻柳河村工作队")
+
+
+@pytest.fixture
+def pickup_point(team):
+    return factories.PickupPointFactory(team=team, name="县人民医院门诊大厅")
+
+
+@pytest.fixture
+def eggs(team, pickup_point):
+    """Free-range eggs, 1.50 yuan each, 100 in stock, sold by the team."""
+    return factories.product_in_stock(team=team, title="散养土鸡蛋", stock=100)
+
+
+@pytest.fixture
+def customer(db):
+    return factories.UserFactory(username="buyer", email="buyer@example.cn")
+
+
+@pytest.fixture
+def home_page(db):
+    """The Wagtail home page with a story index under it, as the demo has."""
+    from wagtail.models import Page, Site
+
+    from content.models import HomePage, StoryIndexPage
+
+    root = Page.get_first_root_node()
+    for placeholder in root.get_children().exact_type(Page):
+        Site.objects.filter(root_page=placeholder).delete()
+        placeholder.delete()
+    home = HomePage(title="521助农小店", slug="home", hero_title="吃得放心，帮得实在")
+    root.add_child(instance=home)
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": home, "port": 80}
+    )
+    index = StoryIndexPage(title="帮扶故事", slug="stories")
+    home.add_child(instance=index)
+    return home
