@@ -26,5 +26,5 @@ class Command(BaseCommand):
         from shop.demo.data import DEMO_USERS
 
         self.stdout.write("\nDemo users (演示账号):")
-        for username, email, password, role in DEMO_USERS:
+        for _username, email, password, role in DEMO_USERS:
             self.stdout.write(f"  {ROLE_NAMES[role]:<8} {role:<12} login: {email:<26} password: {password}")
