@@ -23,3 +23,17 @@ def price_per_unit(price, product):
     label = unit_label(product)
     amount = currency(price.incl_tax if price.is_tax_known else price.excl_tax, price.currency)
     return f"{amount} / {label}" if label else amount
+
+
+@register.simple_tag(takes_context=True)
+def language_url(context, language):
+    """The current page in another language (``/x/`` ↔ ``/en/x/``), falling back to home."""
+    from django.urls import translate_url
+
+    request = context.get("request")
+    if request is None:
+        return "/"
+    url = translate_url(request.get_full_path(), language)
+    if url == request.get_full_path() and language != getattr(request, "LANGUAGE_CODE", None):
+        return "/en/" if language == "en" else "/"
+    return url
