@@ -13,11 +13,32 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageBlock
 from wagtail.models import Page
 from wagtail.search import index
+
+
+def check_root_slug(slug, parent_depth):
+    """Raise if a page directly under the site root would take a URL prefix the shop owns."""
+    if parent_depth == 2 and slug in settings.RESERVED_ROOT_SLUGS:
+        raise ValidationError(
+            {"slug": _("“%(slug)s”是商城保留的网址，请换一个。") % {"slug": slug}}
+        )
+
+
+class ShopAwarePageForm(WagtailAdminPageForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        parent = getattr(self, "parent_page", None)
+        if parent is not None and "slug" in cleaned_data:
+            try:
+                check_root_slug(cleaned_data["slug"], parent.depth)
+            except ValidationError as error:
+                self.add_error("slug", error.message_dict["slug"])
+        return cleaned_data
 
 
 class ShopAwarePage(Page):
@@ -27,16 +48,15 @@ class ShopAwarePage(Page):
     could never be reached; telling the editor beats a page that silently 404s.
     """
 
+    base_form_class = ShopAwarePageForm
+
     class Meta:
         abstract = True
 
     def clean(self):
         super().clean()
-        parent = self.get_parent() if self.pk else None
-        if parent is None and hasattr(self, "_parent_for_validation"):
-            parent = self._parent_for_validation
-        if parent is not None and parent.depth <= 2 and self.slug in settings.RESERVED_ROOT_SLUGS:
-            raise ValidationError({"slug": _("“%(slug)s”是商城保留的网址，请换一个。") % {"slug": self.slug}})
+        if self.depth:
+            check_root_slug(self.slug, self.depth - 1)
 
 
 class HomePage(ShopAwarePage):
