@@ -85,7 +85,9 @@ def main() -> None:
         for seed in range(args.seeds):
             start, stops = county_instance(size, seed)
             placement = placement_order_length(start, stops, matrix=matrix)
-            best = plan_route(start, stops, matrix=matrix, time_limit_s=args.best_limit)
+            best = plan_route(
+                start, stops, matrix=matrix, time_limit_s=args.best_limit, solution_limit=0
+            )
             for limit in args.limits:
                 began = time.perf_counter()
                 plan = plan_route(start, stops, matrix=matrix, time_limit_s=limit)

@@ -1,0 +1,46 @@
+"""A guest buys eggs on a 390 px phone screen, from the product page to the order number."""
+
+import pytest
+from oscar.core.loading import get_model
+
+from tests.browser.conftest import ARTIFACTS
+
+Order = get_model("order", "Order")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_guest_buys_eggs_at_phone_width(live_server, phone_page, eggs, pickup_point):
+    page = phone_page
+    external = []
+    page.on("requestfailed", lambda request: external.append(request.url))
+
+    page.goto(live_server.url + eggs.get_absolute_url())
+    page.locator("form[action*='/basket/add/'] button[type=submit]").first.click()
+    page.wait_for_load_state()
+    page.goto(live_server.url + "/shop/basket/")
+    page.screenshot(path=str(ARTIFACTS / "basket-390.png"), full_page=True)
+    page.locator("a[href$='/shop/checkout/']").first.click()
+
+    page.fill("#id_username", "guest@example.cn")
+    page.check("input[name=options][value=anonymous]")
+    page.locator("main form.card button[type=submit]").first.click()
+
+    page.fill("#id_first_name", "林小满")
+    page.fill("#id_phone_number", "13812345678")
+    page.locator("#new_shipping_address button[type=submit]").click()
+
+    if "/shipping-method/" in page.url:
+        page.locator("form[action$='/shipping-method/'] button[type=submit]").first.click()
+    page.wait_for_url("**/payment-method/**")
+    page.check("input[name=method][value=pay-on-pickup]")
+    page.get_by_test_id("payment-continue").click()
+    page.wait_for_url("**/preview/**")
+    page.click("#place-order")
+    page.wait_for_url("**/thank-you/**")
+
+    order = Order.objects.get()
+    assert order.number in page.content()
+    page.screenshot(path=str(ARTIFACTS / "thank-you-390.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"page scrolls sideways on a phone ({width}px)"
+    assert not [url for url in external if not url.startswith(live_server.url)]
