@@ -41,6 +41,11 @@ class Village(models.Model):
             self.slug = slugify(self.name)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("origin:village", kwargs={"slug": self.slug})
+
     @property
     def full_place(self):
         return "".join(p for p in (self.province, self.county, self.township, self.name) if p)

@@ -121,6 +121,31 @@ class Segmenter:
 segmenter = Segmenter()
 
 
+SKIPPED_BLOCK_KEYS = {"product", "products", "household", "image", "images", "id", "type"}
+
+
+def stream_text(stream):
+    """The words of a StreamField, from its raw data: no rendering, no references to other objects."""
+    out = []
+
+    def walk(value):
+        if isinstance(value, str):
+            if not value.isdigit():
+                out.append(strip_tags(value))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key not in SKIPPED_BLOCK_KEYS:
+                    walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    for block in getattr(stream, "raw_data", None) or []:
+        if isinstance(block, dict) and block.get("type") not in SKIPPED_BLOCK_KEYS:
+            walk(block.get("value"))
+    return out
+
+
 def _join(words):
     return " ".join(dict.fromkeys(w for w in words if w))
 
@@ -166,7 +191,7 @@ class DocumentBuilder:
 
     def story_fields(self, story):
         seg = self.seg
-        body_text = " ".join(strip_tags(str(block.render())) for block in story.body)
+        body_text = " ".join(stream_text(story.body))
         named = [story.title]
         if story.village_id:
             seg.add_words([story.village.name])

@@ -6,7 +6,7 @@ prefetched, so a listing costs the same number of queries for 10 or 50 products.
 
 from django.db.models import Prefetch
 
-from catalogue.models import Product, ProductImage
+from catalogue.models import Household, Product, ProductImage, Village
 from shop.partner.models import StockRecord
 
 
@@ -31,3 +31,49 @@ def this_weeks_produce(limit=8):
         .distinct()
         .order_by("-date_created")[:limit]
     )
+
+
+def public_households(queryset):
+    """Households as public pages may show them: agreed names only, never private fields.
+
+    ``only()`` keeps real names and phone numbers out of the loaded objects, so
+    no template can print them by mistake.
+    """
+    return queryset.select_related("village").only(
+        "pk", "public_name", "consent_name", "consent_photo", "photo", "produces", "status",
+        "village", "village__name", "village__slug",
+    )
+
+
+def households_for_product(product):
+    return list(public_households(product.households.all()).order_by("pk"))
+
+
+def stories_for(**filters):
+    """Published stories about a product, team or village, newest first."""
+    from content.models import StoryPage
+
+    return list(
+        StoryPage.objects.live()
+        .public()
+        .filter(**filters)
+        .select_related("cover_image")
+        .distinct()
+        .order_by("-date", "-pk")[:6]
+    )
+
+
+def products_of_team(team):
+    return product_card_queryset().filter(stockrecords__partner=team).distinct().order_by("-date_created", "-pk")
+
+
+def products_of_village(village):
+    return product_card_queryset().filter(origin_village=village).order_by("-date_created", "-pk")
+
+
+def team_villages(team):
+    return list(Village.objects.filter(teams=team).order_by("name"))
+
+
+def village_households(village):
+    return list(public_households(Household.objects.filter(village=village)).order_by("pk"))

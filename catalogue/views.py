@@ -6,18 +6,104 @@ product page stays Oscar's.
 """
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Exists, F, Min, OuterRef, Value
+from django.db.models import Exists, F, Min, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpResponsePermanentRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, cache_page
 from django.views.generic import TemplateView
-from oscar.apps.catalogue.views import ProductDetailView  # noqa: F401  re-exported for Oscar
+from oscar.apps.catalogue.views import ProductDetailView as OscarProductDetailView
 
+from catalogue import selectors
 from catalogue.forms import SORTS, BrowseForm
-from catalogue.models import Category, Village
+from catalogue.models import Category, Product, Village
+from catalogue.qr import qr_png
 from catalogue.selectors import product_card_queryset
 from shop.partner.models import Partner, StockRecord
+
+
+def paginate(request, queryset, per_page):
+    paginator = Paginator(queryset, per_page)
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except (PageNotAnInteger, EmptyPage):
+        return paginator.page(1)
+
+
+class ProductDetailView(OscarProductDetailView):
+    """Oscar's product page plus where the food comes from and how to share it."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        product = self.object
+        context.update(
+            images=list(product.get_all_images()),
+            households=selectors.households_for_product(product),
+            teams=sorted({sr.partner for sr in product.stockrecords.select_related("partner")}, key=str),
+            stories=self.stories(product),
+            share_url=self.request.build_absolute_uri(product.get_absolute_url()),
+            # The content app's include wins when it exists; ours is the fallback.
+            story_templates=["includes/product_stories.html", "catalogue/product_stories.html"],
+        )
+        return context
+
+    @staticmethod
+    def stories(product):
+        try:
+            from content.selectors import stories_for_product
+        except ImportError:
+            return selectors.stories_for(related_products=product)
+        return stories_for_product(product)
+
+
+class TeamDetailView(TemplateView):
+    """A work team's public page: who they are, their villages, products and stories."""
+
+    template_name = "catalogue/team_detail.html"
+    per_page = 24
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        slug = kwargs["slug"]
+        team = get_object_or_404(Partner, Q(slug=slug) | Q(code=slug))
+        page = paginate(self.request, selectors.products_of_team(team), self.per_page)
+        context.update(
+            team=team,
+            villages=selectors.team_villages(team),
+            page_obj=page,
+            products=page.object_list,
+            stories=selectors.stories_for(team=team),
+        )
+        return context
+
+
+class VillageDetailView(TemplateView):
+    template_name = "catalogue/village_detail.html"
+    per_page = 24
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        village = get_object_or_404(Village, slug=kwargs["slug"])
+        page = paginate(self.request, selectors.products_of_village(village), self.per_page)
+        context.update(
+            village=village,
+            teams=list(village.teams.order_by("name")),
+            households=selectors.village_households(village),
+            page_obj=page,
+            products=page.object_list,
+            stories=selectors.stories_for(village=village),
+        )
+        return context
+
+
+@cache_control(public=True, max_age=86400)
+@cache_page(86400)
+def product_qr(request, pk):
+    """A QR code of the product page's address, for printing at the market stall."""
+    product = get_object_or_404(Product, pk=pk, is_public=True)
+    png = qr_png(request.build_absolute_uri(product.get_absolute_url()))
+    return HttpResponse(png, content_type="image/png")
 
 
 class CatalogueView(TemplateView):
@@ -52,11 +138,7 @@ class CatalogueView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        paginator = Paginator(self.get_queryset(), self.per_page)
-        try:
-            page = paginator.page(self.request.GET.get("page", 1))
-        except (PageNotAnInteger, EmptyPage):
-            page = paginator.page(1)
+        page = paginate(self.request, self.get_queryset(), self.per_page)
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(

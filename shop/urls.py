@@ -28,6 +28,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    path("shop/", include("catalogue.urls")),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", SiteSearchView.as_view(), name="site-search"),
     path("", include(wagtail_urls)),

@@ -1,0 +1,41 @@
+"""Responsive product photos: WebP renditions at a few widths, for ``srcset``.
+
+Renditions come from sorl-thumbnail. Its key-value store (the default
+``cached_db_kvstore``) remembers every rendition made, in the cache and the
+``thumbnail_kvstore`` table, so a page view after the first only looks the
+renditions up; it never re-encodes an image. ``manage.py thumbnail clear``
+forgets them if the originals change on disk.
+"""
+
+import logging
+
+from django import template
+
+register = template.Library()
+logger = logging.getLogger(__name__)
+
+WIDTHS = (300, 600, 900)
+
+
+@register.simple_tag
+def responsive_image(image_field, widths=WIDTHS, crop="center"):
+    """``{"src", "srcset", "width", "height"}`` for a square photo, falling back to the original."""
+    if not image_field:
+        return None
+    try:
+        from sorl.thumbnail import get_thumbnail
+
+        renditions = [
+            get_thumbnail(image_field, f"{w}x{w}", crop=crop, format="WEBP", quality=80)
+            for w in widths
+        ]
+    except Exception:  # a broken upload must not break the product page
+        logger.warning("Could not make renditions for %s", image_field, exc_info=True)
+        return {"src": image_field.url, "srcset": "", "width": None, "height": None}
+    middle = renditions[len(renditions) // 2]
+    return {
+        "src": middle.url,
+        "srcset": ", ".join(f"{r.url} {r.width}w" for r in renditions),
+        "width": middle.width,
+        "height": middle.height,
+    }
