@@ -6,3 +6,8 @@ class ContentConfig(AppConfig):
     name = "content"
     verbose_name = _("内容")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from content import receivers
+
+        receivers.connect()

@@ -1,24 +1,33 @@
-"""Wagtail pages: the home page, stories about the work, and their index.
+"""Wagtail pages: the home page, stories and news about the work, simple pages
+and the impact page, with the rules for where each may live.
 
 Pages own their listing queries (``get_context``) so templates stay simple.
 Stories link to the products, team and village they talk about, which is how a
-product page finds "the stories behind these eggs".
+product page finds "the stories behind these eggs" (``content.selectors``).
+Chinese is the only page language: ``/en/...`` serves the same page with English
+interface text, so there is nothing to translate per page.
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalManyToManyField
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
 from wagtail import blocks
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.images.blocks import ImageBlock
-from wagtail.models import Page
+from wagtail.models import GroupApprovalTask, Page
 from wagtail.search import index
+
+from content.blocks import body_blocks
 
 
 def check_root_slug(slug, parent_depth):
@@ -58,6 +67,13 @@ class ShopAwarePage(Page):
         if self.depth:
             check_root_slug(self.slug, self.depth - 1)
 
+    def share_image(self):
+        """The picture WeChat and Open Graph show for this page (or None)."""
+        return getattr(self, "cover_image", None)
+
+    def share_description(self):
+        return self.search_description or getattr(self, "summary", "") or ""
+
 
 class HomePage(ShopAwarePage):
     hero_title = models.CharField(_("大标题"), max_length=80, default="")
@@ -75,27 +91,35 @@ class HomePage(ShopAwarePage):
         FieldPanel("intro"),
     ]
     parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "content.StoryIndexPage",
+        "content.NewsIndexPage",
+        "content.StandardPage",
+        "content.ImpactPage",
+    ]
     max_count = 1
 
     class Meta:
         verbose_name = _("首页")
 
+    def share_image(self):
+        return self.hero_image
+
     def get_context(self, request, *args, **kwargs):
         from catalogue.selectors import this_weeks_produce
+        from content import impact, selectors
 
         context = super().get_context(request, *args, **kwargs)
         context["produce"] = this_weeks_produce(limit=8)
-        context["stories"] = (
-            StoryPage.objects.live()
-            .public()
-            .select_related("cover_image")
-            .order_by("-date", "-pk")[:4]
-        )
+        context["stories"] = selectors.featured_stories(limit=4)
         context["story_index"] = StoryIndexPage.objects.live().first()
+        context["impact_page"] = ImpactPage.objects.live().first()
+        context["impact"] = impact.totals()
+        context["next_runs"] = selectors.next_runs()
         return context
 
 
-class StoryIndexPage(ShopAwarePage):
+class StoryIndexPage(RoutablePageMixin, ShopAwarePage):
     intro = RichTextField(_("介绍"), blank=True)
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["content.HomePage"]
@@ -106,45 +130,45 @@ class StoryIndexPage(ShopAwarePage):
         verbose_name = _("故事列表")
 
     def get_context(self, request, *args, **kwargs):
+        from content.selectors import StoryFilter
+
         context = super().get_context(request, *args, **kwargs)
-        stories = (
-            StoryPage.objects.child_of(self)
-            .live()
-            .public()
-            .select_related("cover_image", "team", "village")
-            .order_by("-date", "-pk")
-        )
-        paginator = Paginator(stories, self.per_page)
+        story_filter = StoryFilter(self, request.GET)
+        paginator = Paginator(story_filter.stories(), self.per_page)
         try:
             page = paginator.page(request.GET.get("page", 1))
         except (PageNotAnInteger, EmptyPage):
             page = paginator.page(1)
         context["stories"] = page
+        context["filter"] = story_filter
         return context
 
+    @path("feed/rss/", name="rss")
+    def rss_feed(self, request):
+        from content.feeds import StoryFeed
 
-class StoryPage(ShopAwarePage):
+        return StoryFeed(self)(request)
+
+    @path("feed/atom/", name="atom")
+    def atom_feed(self, request):
+        from content.feeds import AtomStoryFeed
+
+        return AtomStoryFeed(self)(request)
+
+
+class StoryPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "content.StoryPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class StoryPage(RoutablePageMixin, ShopAwarePage):
     date = models.DateField(_("日期"), default=timezone.localdate)
     summary = models.CharField(_("摘要"), max_length=200)
     cover_image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    body = StreamField(
-        [
-            ("heading", blocks.CharBlock(label=_("小标题"), form_classname="title")),
-            ("paragraph", blocks.RichTextBlock(label=_("段落"))),
-            ("image", ImageBlock(label=_("图片"))),
-            (
-                "quote",
-                blocks.StructBlock(
-                    [("text", blocks.TextBlock(label=_("引文"))), ("source", blocks.CharBlock(label=_("出处"), required=False))],
-                    label=_("引用"),
-                    template="blocks/quote_block.html",
-                ),
-            ),
-        ],
-        verbose_name=_("正文"),
-    )
+    body = StreamField(body_blocks(), verbose_name=_("正文"))
     team = models.ForeignKey(
         "partner.Partner", null=True, blank=True, on_delete=models.SET_NULL, related_name="stories",
         verbose_name=_("工作队"),
@@ -155,6 +179,10 @@ class StoryPage(ShopAwarePage):
     )
     related_products = ParentalManyToManyField(
         "catalogue.Product", blank=True, related_name="stories", verbose_name=_("相关产品")
+    )
+    tags = ClusterTaggableManager(through=StoryPageTag, blank=True, verbose_name=_("标签"))
+    featured = models.BooleanField(
+        _("首页推荐"), default=False, help_text=_("勾选后优先显示在首页")
     )
 
     search_fields = Page.search_fields + [
@@ -167,7 +195,13 @@ class StoryPage(ShopAwarePage):
         FieldPanel("cover_image"),
         FieldPanel("body"),
         MultiFieldPanel(
-            [FieldPanel("team"), FieldPanel("village"), FieldPanel("related_products")],
+            [
+                FieldPanel("team"),
+                FieldPanel("village"),
+                FieldPanel("related_products"),
+                FieldPanel("tags"),
+                FieldPanel("featured"),
+            ],
             heading=_("关联"),
         ),
     ]
@@ -177,3 +211,222 @@ class StoryPage(ShopAwarePage):
     class Meta:
         verbose_name = _("故事")
         verbose_name_plural = _("故事")
+
+    def get_context(self, request, *args, **kwargs):
+        from content.selectors import shop_objects_in
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(shop_objects_in(self.body, extra_product_ids=self._related_product_ids()))
+        context["related"] = [
+            context["block_products"][pk]
+            for pk in self._related_product_ids()
+            if pk in context["block_products"]
+        ]
+        return context
+
+    def _related_product_ids(self):
+        return [p.pk for p in self.related_products.all()]
+
+    @path("poster/", name="poster")
+    def poster(self, request):
+        from content.posters import qr_svg
+
+        url = self.get_full_url(request)
+        return render(
+            request,
+            "content/poster.html",
+            {
+                "page": self,
+                "title": self.title,
+                "text": self.summary,
+                "image": self.cover_image,
+                "url": url,
+                "qr": qr_svg(url),
+            },
+        )
+
+
+class NewsIndexPage(ShopAwarePage):
+    intro = RichTextField(_("介绍"), blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["content.HomePage"]
+    subpage_types = ["content.NewsPage"]
+    per_page = 20
+
+    class Meta:
+        verbose_name = _("新闻列表")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        news = (
+            NewsPage.objects.child_of(self).live().public()
+            .select_related("cover_image").order_by("-date", "-pk")
+        )
+        paginator = Paginator(news, self.per_page)
+        try:
+            context["news"] = paginator.page(request.GET.get("page", 1))
+        except (PageNotAnInteger, EmptyPage):
+            context["news"] = paginator.page(1)
+        return context
+
+
+class NewsPage(ShopAwarePage):
+    date = models.DateField(_("日期"), default=timezone.localdate)
+    summary = models.CharField(_("摘要"), max_length=200)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = StreamField(body_blocks(), verbose_name=_("正文"))
+
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("date"), FieldPanel("summary"), FieldPanel("cover_image"), FieldPanel("body"),
+    ]
+    parent_page_types = ["content.NewsIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("新闻")
+        verbose_name_plural = _("新闻")
+
+    def get_context(self, request, *args, **kwargs):
+        from content.selectors import shop_objects_in
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(shop_objects_in(self.body))
+        return context
+
+
+class StandardPage(ShopAwarePage):
+    """About us, how pickup works, FAQ: a title, a lead and a body."""
+
+    intro = models.CharField(_("导语"), max_length=250, blank=True)
+    body = StreamField(
+        body_blocks()
+        + [
+            (
+                "faq",
+                blocks.ListBlock(
+                    blocks.StructBlock(
+                        [
+                            ("question", blocks.CharBlock(label=_("问题"))),
+                            ("answer", blocks.RichTextBlock(label=_("回答"))),
+                        ],
+                        label=_("问答"),
+                    ),
+                    label=_("常见问题"),
+                    template="blocks/faq_block.html",
+                    icon="help",
+                ),
+            )
+        ],
+        verbose_name=_("正文"),
+        blank=True,
+    )
+
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["content.HomePage", "content.StandardPage"]
+    subpage_types = ["content.StandardPage"]
+
+    class Meta:
+        verbose_name = _("普通页面")
+        verbose_name_plural = _("普通页面")
+
+    def share_description(self):
+        return self.search_description or self.intro
+
+    def get_context(self, request, *args, **kwargs):
+        from content.selectors import shop_objects_in
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(shop_objects_in(self.body))
+        return context
+
+
+class ImpactPage(RoutablePageMixin, ShopAwarePage):
+    """Live figures for funders: by team, village and month, with charts and a CSV."""
+
+    intro = RichTextField(_("介绍"), blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["content.HomePage"]
+    subpage_types = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("帮扶成效")
+
+    def get_context(self, request, *args, **kwargs):
+        from content import impact
+
+        context = super().get_context(request, *args, **kwargs)
+        year = impact.parse_year(request.GET.get("year"))
+        context["year"] = year
+        context["year_invalid"] = bool(request.GET.get("year")) and year is None
+        context["report"] = impact.report(year)
+        context["years"] = impact.years()
+        return context
+
+    @path("csv/", name="csv")
+    def csv(self, request):
+        from content import impact
+
+        year = impact.parse_year(request.GET.get("year"))
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        name = f"impact-{year or 'all'}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        impact.write_csv(impact.report(year), response)
+        return response
+
+
+class TwoPersonReviewTask(GroupApprovalTask):
+    """Group approval where the editor who asked for review cannot approve it.
+
+    Wagtail's own group task lets a moderator approve their own submission;
+    this one offers no actions to the requester, so every publish passed
+    through a second pair of eyes.
+    """
+
+    class Meta:
+        verbose_name = _("两人审核")
+        verbose_name_plural = _("两人审核")
+
+    def get_actions(self, obj, user):
+        state = getattr(obj, "current_workflow_state", None)
+        if state is not None and state.requested_by_id == user.pk:
+            return []
+        return super().get_actions(obj, user)
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name == "approve" and task_state.workflow_state.requested_by_id == user.pk:
+            raise PermissionDenied(_("不能审核自己提交的内容，请另一位编辑审核。"))
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        states = super().get_task_states_user_can_moderate(user, **kwargs)
+        return states.exclude(workflow_state__requested_by=user)
+
+    @classmethod
+    def get_description(cls):
+        return _("由工作组中另一位编辑审核通过后才能发布")
+
+
+class ProductMention(models.Model):
+    """A product a published story shows in its body, kept in step on publish.
+
+    The body is JSON; this table lets a product page find its stories with one
+    indexed query instead of scanning every story's blocks.
+    """
+
+    story = models.ForeignKey(StoryPage, on_delete=models.CASCADE, related_name="product_mentions")
+    product = models.ForeignKey(
+        "catalogue.Product", on_delete=models.CASCADE, related_name="story_mentions"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["story", "product"], name="product_mention_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.story_id} → {self.product_id}"

@@ -1,0 +1,284 @@
+"""Live impact figures for funders: households reached, income credited to
+households, orders delivered and kilograms carried, by team, village and month.
+
+Figures come from Oscar's orders and lines, so they agree with the order data
+to the fen:
+
+* income credited: the line totals (incl. tax) of lines that are not cancelled,
+  in orders that are not cancelled, for products supplied by at least one
+  household; it is credited to the team that sold the line, the product's
+  origin village and the month the order was placed (Asia/Shanghai);
+* households reached: distinct households supplying those lines' products;
+* orders delivered: distinct orders whose status is 已完成;
+* kilograms carried: quantity × the product's weight per unit, over the lines
+  of delivered orders.
+
+When household payouts exist (``fulfilment.Payout`` with ``household`` and
+``amount``) the amount actually paid out is reported beside them.
+
+A report is built in two queries and cached; ``receivers`` bump a version key on
+any order, line, product-supplier or page change, which retires every cached
+report at once.
+"""
+
+import csv
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.apps import apps
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+CANCELLED = "已取消"
+DELIVERED = "已完成"
+CACHE_SECONDS = 60 * 60
+VERSION_KEY = "impact:version"
+
+METRICS = {
+    "income": (_("农户增收"), _("元")),
+    "households": (_("带动农户"), _("户")),
+    "orders": (_("已送达订单"), _("单")),
+    "kilograms": (_("运送农产品"), _("公斤")),
+}
+
+
+@dataclass
+class Row:
+    key: str
+    name: str
+    income: Decimal = Decimal("0.00")
+    orders: int = 0
+    kilograms: Decimal = Decimal("0.000")
+    households: int = 0
+    paid: Decimal | None = None
+    _households: set = field(default_factory=set, repr=False)
+    _orders: set = field(default_factory=set, repr=False)
+
+    def value(self, metric):
+        return getattr(self, metric)
+
+
+@dataclass
+class Report:
+    year: int | None
+    totals: Row
+    teams: list
+    villages: list
+    months: list
+    has_payouts: bool = False
+
+    def find(self, dimension, key):
+        for row in getattr(self, dimension):
+            if row.key == str(key):
+                return row
+        return None
+
+
+def _version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.add(VERSION_KEY, version, None)
+    return version
+
+
+def invalidate():
+    """Retire every cached report (called on order, line, supplier and page changes)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+
+
+def parse_year(value):
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return None
+    return year if 2000 <= year <= 2100 else None
+
+
+def report(year=None):
+    """The impact report for one calendar year (or all time), cached."""
+    key = f"impact:report:{_version()}:{year or 'all'}"
+    result = cache.get(key)
+    if result is None:
+        result = build_report(year)
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def totals(year=None):
+    return report(year).totals
+
+
+def years():
+    key = f"impact:years:{_version()}"
+    result = cache.get(key)
+    if result is None:
+        Order = apps.get_model("order", "Order")
+        result = sorted(
+            {d.year for d in Order.objects.dates("date_placed", "year", tzinfo=timezone.get_current_timezone())},
+            reverse=True,
+        )
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def live_figure(metric, team_id=None, village_id=None, year=None):
+    """One number for a story's live-figure block: a village's, a team's or the alliance's."""
+    if metric not in METRICS:
+        metric = "income"
+    data = report(parse_year(year))
+    row = None
+    if village_id:
+        row = data.find("villages", village_id)
+    elif team_id:
+        row = data.find("teams", team_id)
+    else:
+        row = data.totals
+    label, unit = METRICS[metric]
+    return {"metric": metric, "value": row.value(metric) if row else 0, "label": label, "unit": unit}
+
+
+def build_report(year=None):
+    Line = apps.get_model("order", "Line")
+    Product = apps.get_model("catalogue", "Product")
+    tz = timezone.get_current_timezone()
+
+    lines = Line.objects.exclude(order__status=CANCELLED).exclude(status=CANCELLED)
+    if year:
+        start = datetime.datetime(year, 1, 1, tzinfo=tz)
+        lines = lines.filter(order__date_placed__gte=start, order__date_placed__lt=start.replace(year=year + 1))
+    rows = lines.values_list(
+        "order_id", "order__status", "order__date_placed", "partner_id", "partner__name",
+        "partner_name", "product_id", "product__origin_village_id", "product__origin_village__name",
+        "product__weight_per_unit_g", "quantity", "line_price_incl_tax",
+    )
+    suppliers = defaultdict(set)
+    for product_id, household_id in Product.households.through.objects.values_list(
+        "product_id", "household_id"
+    ):
+        suppliers[product_id].add(household_id)
+
+    total = Row("all", "")
+    teams, villages, months = {}, {}, {}
+    for (order_id, status, placed, team_id, team_name, line_team_name, product_id, village_id,
+         village_name, weight_g, quantity, price) in rows.iterator():
+        month = timezone.localtime(placed, tz).strftime("%Y-%m")
+        groups = [total, _row(months, month, month)]
+        if team_id:
+            groups.append(_row(teams, team_id, team_name or line_team_name))
+        if village_id:
+            groups.append(_row(villages, village_id, village_name))
+        households = suppliers.get(product_id, set())
+        delivered = status == DELIVERED
+        kilograms = Decimal(weight_g * quantity) / 1000 if delivered and weight_g else Decimal(0)
+        for row in groups:
+            if households:
+                row.income += price or Decimal(0)
+                row._households |= households
+            if delivered:
+                row._orders.add(order_id)
+                row.kilograms += kilograms
+    for row in [total, *teams.values(), *villages.values(), *months.values()]:
+        row.households, row.orders = len(row._households), len(row._orders)
+        row._households, row._orders = set(), set()
+    result = Report(
+        year=year,
+        totals=total,
+        teams=sorted(teams.values(), key=lambda r: (-r.income, r.name)),
+        villages=sorted(villages.values(), key=lambda r: (-r.income, r.name)),
+        months=sorted(months.values(), key=lambda r: r.key),
+    )
+    _add_payouts(result, year)
+    return result
+
+
+def _row(rows, key, name):
+    key = str(key)
+    if key not in rows:
+        rows[key] = Row(key, name or "")
+    return rows[key]
+
+
+def _add_payouts(result, year):
+    """Money actually paid to households, when the payout ledger exists."""
+    try:
+        Payout = apps.get_model("fulfilment", "Payout")
+    except LookupError:
+        return
+    names = {f.name for f in Payout._meta.get_fields()}
+    if not {"household", "amount"} <= names:
+        return
+    payouts = Payout.objects.all()
+    date_field = next((n for n in ("paid_at", "created", "created_at", "date") if n in names), None)
+    if year and date_field:
+        payouts = payouts.filter(**{f"{date_field}__year": year})
+    result.has_payouts = True
+    result.totals.paid = Decimal(0)
+    for row in result.teams + result.villages:
+        row.paid = Decimal(0)
+    for team_id, village_id, amount in payouts.values_list(
+        "household__team_id", "household__village_id", "amount"
+    ):
+        amount = amount or Decimal(0)
+        result.totals.paid += amount
+        for row in (result.find("teams", team_id), result.find("villages", village_id)):
+            if row is not None:
+                row.paid += amount
+
+
+# --- output ---------------------------------------------------------------------
+
+
+def write_csv(data, out):
+    """Every row of a report, one line per team, village and month, for a spreadsheet."""
+    out.write("\ufeff")  # Excel opens UTF-8 Chinese correctly only with a BOM
+    writer = csv.writer(out)
+    header = ["分组", "编号", "名称", "带动农户（户）", "农户增收（元）", "已送达订单（单）", "运送农产品（公斤）"]
+    if data.has_payouts:
+        header.append("已付农户（元）")
+    writer.writerow(header)
+    sections = [("合计", [data.totals]), ("工作队", data.teams), ("村庄", data.villages), ("月份", data.months)]
+    for section, rows in sections:
+        for row in rows:
+            line = [section, row.key, row.name, row.households, f"{row.income:.2f}", row.orders,
+                    f"{row.kilograms:.3f}"]
+            if data.has_payouts:
+                line.append(f"{row.paid:.2f}" if row.paid is not None else "")
+            writer.writerow(line)
+
+
+def bar_chart_svg(rows, metric, title, width=360, bar_height=22):
+    """A horizontal bar chart as inline SVG: no script, no external asset, prints well."""
+    rows = [r for r in rows if r.value(metric)]
+    if not rows:
+        return ""
+    peak = max(r.value(metric) for r in rows) or 1
+    label_w, gap = 112, 6
+    height = len(rows) * (bar_height + gap) + 8
+    parts = [
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+    ]
+    for i, row in enumerate(rows):
+        y = 4 + i * (bar_height + gap)
+        value = row.value(metric)
+        bar = max(2, int((width - label_w - 70) * float(value) / float(peak)))
+        shown = f"{value:,.0f}" if metric in ("income", "kilograms") else f"{value:,}"
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" '
+            f'font-size="12">{escape(row.name[:9])}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{bar}" height="{bar_height}" rx="3" '
+            f'fill="#2f6b3a"><title>{escape(row.name)}: {shown}</title></rect>'
+            f'<text x="{label_w + bar + 4}" y="{y + bar_height * 0.7:.1f}" font-size="12">'
+            f"{shown}</text>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
