@@ -1,0 +1,43 @@
+"""Basket forms that respect a product's order step (eggs by the ten, onions by two jin)."""
+
+from django import forms
+from django.utils.translation import gettext as _
+from oscar.apps.basket import forms as oscar_forms
+
+
+def check_order_step(product, quantity):
+    """Raise a Chinese validation error unless ``quantity`` is a whole number of steps."""
+    step = getattr(product, "order_step", None) or 1
+    if getattr(product, "is_child", False) and product.parent_id:
+        step = getattr(product.parent, "order_step", None) or step
+    if quantity and step > 1 and quantity % step:
+        unit = product.get_unit_display() if getattr(product, "unit", "") else ""
+        raise forms.ValidationError(
+            _("这件产品按 %(step)d%(unit)s 的倍数购买，请改成 %(low)d 或 %(high)d。")
+            % {
+                "step": step,
+                "unit": unit,
+                "low": max(step, quantity - quantity % step),
+                "high": quantity - quantity % step + step,
+            }
+        )
+
+
+class AddToBasketForm(oscar_forms.AddToBasketForm):
+    def clean_quantity(self):
+        qty = super().clean_quantity()
+        check_order_step(self.product, qty)
+        return qty
+
+
+class SimpleAddToBasketForm(AddToBasketForm):
+    """Oscar's one-click form (quantity hidden), with the same step rule."""
+
+    quantity = forms.IntegerField(initial=1, min_value=1, widget=forms.HiddenInput, label=_("数量"))
+
+
+class BasketLineForm(oscar_forms.BasketLineForm):
+    def clean_quantity(self):
+        qty = super().clean_quantity()
+        check_order_step(self.instance.product, qty)
+        return qty
