@@ -5,10 +5,14 @@ unprefixed URLs, so the same URL could answer in two languages. Tying language
 to the path keeps links shareable in WeChat and lets pages be cached per URL.
 """
 
+from contextlib import ExitStack
+
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import get_language_from_path
+
+from shop import cache as page_cache
 
 
 class URLLanguageMiddleware(LocaleMiddleware):
@@ -16,3 +20,49 @@ class URLLanguageMiddleware(LocaleMiddleware):
         language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class PageCacheMiddleware:
+    """Serves and stores whole pages for anonymous buyers; the rules live in shop/cache.py.
+
+    It works in ``process_view`` so it knows which view a URL resolved to, and
+    sits last in ``MIDDLEWARE`` so sessions, CSRF and the basket are already set
+    up around it (a hit still gets its CSRF cookie from CsrfViewMiddleware).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "_page_cache_key", None) and page_cache.HIT_HEADER not in response:
+            page_cache.store(request, response)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not page_cache.request_is_cacheable(request):
+            return None
+        return page_cache.lookup(request)
+
+
+class QueryCountHeaderMiddleware:
+    """Benchmarks only (BENCH_MODE): reports the request's SQL query count in a header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.db import connections
+
+        count = [0]
+
+        def counter(execute, sql, params, many, context):
+            count[0] += 1
+            return execute(sql, params, many, context)
+
+        with ExitStack() as stack:
+            for conn in connections.all():
+                stack.enter_context(conn.execute_wrapper(counter))
+            response = self.get_response(request)
+        response["X-SQL-Queries"] = str(count[0])
+        return response

@@ -16,7 +16,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from shop import views
+from shop import health
 from shop.search.views import SiteSearchView
 
 urlpatterns = [
@@ -24,8 +24,13 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("healthz/", views.healthz, name="healthz"),
+    path("healthz/", health.liveness, name="healthz"),
+    path("readyz/", health.readiness, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
 ]
+
+if settings.BENCH_MODE:
+    urlpatterns.append(path("bench/bare/", health.bench_bare))
 
 urlpatterns += i18n_patterns(
     path("shop/", include("catalogue.urls")),

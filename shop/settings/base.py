@@ -129,6 +129,8 @@ MIDDLEWARE = [
     "oscar.apps.basket.middleware.BasketMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so it sees the resolved view; see shop/cache.py for what it caches.
+    "shop.middleware.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -274,7 +276,33 @@ WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp"}
 WAGTAILEMBEDS_FINDERS = []  # video links are stored, never fetched at page load
 
 # Slugs of top-level Wagtail pages that would collide with the site's own URL prefixes.
-RESERVED_ROOT_SLUGS = ["shop", "cms", "django-admin", "en", "zh-hans", "static", "media", "i18n"]
+RESERVED_ROOT_SLUGS = ["shop", "cms", "django-admin", "en", "zh-hans", "static", "media", "i18n", "posters"]
+
+# --- Operations (shop/cache.py, shop/celery.py, shop/health.py) -------------
+
+# Whole-page cache for anonymous buyers; bumped by shop/receivers.py on changes.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Orders only move num_allocated; such changes reach cached pages within this delay.
+PAGE_CACHE_ALLOCATION_DELAY = float(os.environ.get("PAGE_CACHE_ALLOCATION_DELAY", "5"))
+
+# Celery: the broker defaults to Redis; with neither, tasks run in-process.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+
+# /metrics answers requests carrying this token (Authorization: Bearer ...) or from these IPs.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+
+# Benchmarks only (bench/load_bench.py): a bare view and a SQL query count header.
+BENCH_MODE = env_bool("BENCH_MODE", False)
 
 LOGGING = {
     "version": 1,

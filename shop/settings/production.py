@@ -1,10 +1,15 @@
 """Production: every secret from the environment, fail fast when one is missing.
 
-Passes ``manage.py check --deploy`` with no warnings when run behind TLS.
+Passes ``manage.py check --deploy`` with no warnings when run behind TLS (the
+proxy sets ``X-Forwarded-Proto``). App servers keep no state of their own:
+sessions and cache live in Redis (``REDIS_URL``), media in object storage when
+a bucket is named, background work goes to Celery workers through the broker.
+docs/deploy.md shows the layouts for one machine and for many.
 """
 
 import os
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -21,29 +26,104 @@ SECRET_KEY = require_env("DJANGO_SECRET_KEY")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 random characters.")
 DEBUG = False
+if not os.environ.get("ALLOWED_HOSTS", "").strip():
+    raise ImproperlyConfigured("Set ALLOWED_HOSTS (comma separated) for production.")
+
+# --- HTTPS behind the proxy -------------------------------------------------
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)  # noqa: F405
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$", r"^metrics$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
-OSCAR_BASKET_COOKIE_SECURE = True
-OSCAR_RECENTLY_VIEWED_COOKIE_SECURE = True
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+OSCAR_BASKET_COOKIE_SECURE = SESSION_COOKIE_SECURE
+OSCAR_RECENTLY_VIEWED_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Database: persistent, health-checked connections; optional read replica --
+
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASE_ROUTERS = ["shop.db_router.PrimaryReplicaRouter"]
+
+# --- Cache and sessions -------------------------------------------------------
+# base.py switches both to Redis when REDIS_URL is set. Without it each process
+# has its own cache and sessions go to the database: fine for one worker, but
+# docs/deploy.md asks for Redis as soon as there are two.
+
+if REDIS_URL:
+    CACHES["default"]["OPTIONS"].update(
+        {
+            "SOCKET_CONNECT_TIMEOUT": 2,
+            "SOCKET_TIMEOUT": 2,
+            # A Redis outage should slow pages down, not break them.
+            "IGNORE_EXCEPTIONS": env_bool("REDIS_IGNORE_EXCEPTIONS", True),
+        }
+    )
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+
+# --- Files ------------------------------------------------------------------
+
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", STATIC_ROOT))
+WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365  # only for hashed names; others get 60 s
+S3_BUCKET = os.environ.get("AWS_STORAGE_BUCKET_NAME") or os.environ.get("S3_BUCKET") or ""
+if S3_BUCKET:
+    media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("AWS_LOCATION", "media"),
+            "file_overwrite": False,
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False),
+            "default_acl": os.environ.get("AWS_DEFAULT_ACL") or None,
+        },
+    }
+    # Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the instance role.
+else:
+    media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# --- Mail goes out through the queue ------------------------------------------
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "shop.mail.QueuedEmailBackend")
+QUEUED_EMAIL_BACKEND = os.environ.get(
+    "QUEUED_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # noqa: F405
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 20
 
-LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "INFO")  # noqa: F405
+# --- Metrics and benchmarking -------------------------------------------------
+
+if env_bool("PROMETHEUS", True):
+    INSTALLED_APPS = INSTALLED_APPS + ["django_prometheus"]
+    MIDDLEWARE = (
+        ["django_prometheus.middleware.PrometheusBeforeMiddleware"]
+        + MIDDLEWARE
+        + ["django_prometheus.middleware.PrometheusAfterMiddleware"]
+    )
+if BENCH_MODE:
+    # Benchmarks only: each response says how many SQL queries it ran.
+    MIDDLEWARE = ["shop.middleware.QueryCountHeaderMiddleware"] + MIDDLEWARE
+
+LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "INFO")

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ShopConfig(AppConfig):
+    """The project app: templates tags, demo data, and the operations glue."""
+
+    name = "shop"
+    verbose_name = "521助农小店"
+
+    def ready(self):
+        from shop import receivers
+
+        receivers.connect_page_cache_invalidation()
