@@ -463,7 +463,7 @@ class Highlighter:
         found = []
         if not self.parsed.pinyin_terms:
             return found
-        for word in self.seg.query_words(text):
+        for word in self.seg.words(text):
             spelled = self.seg.pinyin(word)
             if spelled and any(
                 s.startswith(term) or term.startswith(s) and len(s) > 1

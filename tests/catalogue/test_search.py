@@ -1,0 +1,131 @@
+"""The search page: answers for odd input, highlighting, ranking, paging, and an index that follows the data."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from catalogue import search_index
+from catalogue.models import SearchDocument
+from tests import factories
+
+URL = reverse("site-search")
+
+
+@pytest.mark.django_db
+def test_empty_query_asks_for_a_word(client):
+    response = client.get(URL, {"q": "   "})
+    assert response.status_code == 200
+    assert "请输入要搜索的内容" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_500_character_query_is_cut_and_explained_not_an_error(client, eggs):
+    response = client.get(URL, {"q": "鸡蛋" * 250})
+    assert response.status_code == 200
+    assert "搜索词太长了" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ['"', "*", "AND OR NOT", "鸡蛋\" OR \"", "'; drop table x;--", "NEAR(a b)", "{title_tokens}:x", "\\"])
+def test_query_syntax_characters_never_break_the_page(client, eggs, query):
+    assert client.get(URL, {"q": query}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_results_mark_the_query_and_escape_everything_else(client, team):
+    factories.product_in_stock(team=team, title="<b>散养土鸡蛋</b>", description="<script>alert(1)</script>土鸡蛋")
+    html = client.get(URL, {"q": "土鸡蛋"}).content.decode()
+    assert "&lt;b&gt;散养<mark>土鸡蛋</mark>&lt;/b&gt;" in html
+    assert "<script>alert(1)" not in html
+
+
+@pytest.mark.django_db
+def test_pinyin_query_highlights_the_chinese_word(client, eggs):
+    html = client.get(URL, {"q": "jidan"}).content.decode()
+    assert "散养土<mark>鸡蛋</mark>" in html or "散养<mark>土鸡蛋</mark>" in html
+
+
+@pytest.mark.django_db
+def test_in_stock_ranks_above_sold_out_and_title_above_body(team):
+    sold_out = factories.product_in_stock(team=team, title="笨鸡蛋 十枚", stock=0)
+    in_stock = factories.product_in_stock(team=team, title="笨鸡蛋 二十枚", stock=5)
+    body_only = factories.product_in_stock(team=team, title="农家小米", description="和笨鸡蛋一起熬粥", stock=50)
+    hits = search_index.SiteSearch().run("笨鸡蛋")[0:10]
+    assert [h.product.pk for h in hits] == [in_stock.pk, sold_out.pk, body_only.pk]
+
+
+@pytest.mark.django_db
+def test_index_follows_stock_visibility_and_deletion(team):
+    product = factories.product_in_stock(team=team, title="绿壳乌鸡蛋", stock=10)
+    doc = SearchDocument.objects.get(kind="product", object_id=product.pk)
+    assert doc.in_stock
+    record = product.stockrecords.get()
+    record.num_in_stock = 0
+    record.save()
+    assert not SearchDocument.objects.get(pk=doc.pk).in_stock
+    product.is_public = False
+    product.save()
+    assert search_index.SiteSearch().run("乌鸡蛋").count() == 0
+    product.is_public = True
+    product.save()
+    assert search_index.SiteSearch().run("乌鸡蛋").count() == 1
+    product.delete()
+    assert not SearchDocument.objects.filter(kind="product", object_id=product.pk).exists()
+    assert search_index.SiteSearch().run("乌鸡蛋").count() == 0
+
+
+@pytest.mark.django_db
+def test_published_story_is_found_and_unpublished_story_is_not(home_page, team):
+    from content.models import StoryIndexPage, StoryPage
+
+    index = StoryIndexPage.objects.get()
+    story = StoryPage(title="向阳村的鸡蛋进城了", slug="eggs-to-town", summary="王大姐家的鸡蛋", body=[])
+    index.add_child(instance=story)
+    assert search_index.SiteSearch().run("进城").count() == 0  # a draft is not searchable
+    story.save_revision().publish()
+    hits = search_index.SiteSearch().run("进城")[0:5]
+    assert [h.kind for h in hits] == ["story"] and hits[0].url.endswith("/stories/eggs-to-town/")
+    story.unpublish()
+    assert search_index.SiteSearch().run("进城").count() == 0
+
+
+@pytest.mark.django_db
+def test_rebuild_command_restores_a_lost_index(team, eggs):
+    from django.core.management import call_command
+
+    SearchDocument.objects.all().delete()
+    assert search_index.SiteSearch().run("土鸡蛋").count() == 0
+    call_command("rebuild_search_index", stdout=open("/dev/null", "w"))
+    assert search_index.SiteSearch().run("土鸡蛋").count() == 1
+
+
+@pytest.mark.django_db
+def test_results_are_paginated(client, team):
+    for i in range(25):
+        factories.product_in_stock(team=team, title=f"土鸡蛋{i}号")
+    first = client.get(URL, {"q": "土鸡蛋"}).content.decode()
+    second = client.get(URL, {"q": "土鸡蛋", "page": 2}).content.decode()
+    assert "找到 25 条结果" in first
+    assert first.count('class="search-hit ') == 20
+    assert second.count('class="search-hit ') == 5
+    assert client.get(URL, {"q": "土鸡蛋", "page": "zzz"}).status_code == 200
+
+
+def _queries(client, params):
+    client.get(URL, params)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(URL, params).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+def test_search_page_query_count_does_not_grow_with_results(client, team):
+    village = factories.VillageFactory(name="向阳村")
+    for i in range(10):
+        factories.product_in_stock(team=team, title=f"散养土鸡蛋{i}", origin_village=village)
+    with_10 = _queries(client, {"q": "土鸡蛋"})
+    for i in range(40):
+        factories.product_in_stock(team=team, title=f"散养土鸡蛋{i + 10}", origin_village=village)
+    assert _queries(client, {"q": "土鸡蛋"}) == with_10
+    assert with_10 <= 20
