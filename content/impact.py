@@ -123,7 +123,7 @@ def years():
     if result is None:
         Order = apps.get_model("order", "Order")
         result = sorted(
-            {d.year for d in Order.objects.dates("date_placed", "year", tzinfo=timezone.get_current_timezone())},
+            {d.year for d in Order.objects.datetimes("date_placed", "year")},
             reverse=True,
         )
         cache.set(key, result, CACHE_SECONDS)
@@ -154,11 +154,22 @@ def build_report(year=None):
     lines = Line.objects.exclude(order__status=CANCELLED).exclude(status=CANCELLED)
     if year:
         start = datetime.datetime(year, 1, 1, tzinfo=tz)
-        lines = lines.filter(order__date_placed__gte=start, order__date_placed__lt=start.replace(year=year + 1))
+        lines = lines.filter(
+            order__date_placed__gte=start, order__date_placed__lt=start.replace(year=year + 1)
+        )
     rows = lines.values_list(
-        "order_id", "order__status", "order__date_placed", "partner_id", "partner__name",
-        "partner_name", "product_id", "product__origin_village_id", "product__origin_village__name",
-        "product__weight_per_unit_g", "quantity", "line_price_incl_tax",
+        "order_id",
+        "order__status",
+        "order__date_placed",
+        "partner_id",
+        "partner__name",
+        "partner_name",
+        "product_id",
+        "product__origin_village_id",
+        "product__origin_village__name",
+        "product__weight_per_unit_g",
+        "quantity",
+        "line_price_incl_tax",
     )
     suppliers = defaultdict(set)
     for product_id, household_id in Product.households.through.objects.values_list(
@@ -168,8 +179,20 @@ def build_report(year=None):
 
     total = Row("all", "")
     teams, villages, months = {}, {}, {}
-    for (order_id, status, placed, team_id, team_name, line_team_name, product_id, village_id,
-         village_name, weight_g, quantity, price) in rows.iterator():
+    for (
+        order_id,
+        status,
+        placed,
+        team_id,
+        team_name,
+        line_team_name,
+        product_id,
+        village_id,
+        village_name,
+        weight_g,
+        quantity,
+        price,
+    ) in rows.iterator():
         month = timezone.localtime(placed, tz).strftime("%Y-%m")
         groups = [total, _row(months, month, month)]
         if team_id:
@@ -241,15 +264,35 @@ def write_csv(data, out):
     """Every row of a report, one line per team, village and month, for a spreadsheet."""
     out.write("\ufeff")  # Excel opens UTF-8 Chinese correctly only with a BOM
     writer = csv.writer(out)
-    header = ["分组", "编号", "名称", "带动农户（户）", "农户增收（元）", "已送达订单（单）", "运送农产品（公斤）"]
+    header = [
+        "分组",
+        "编号",
+        "名称",
+        "带动农户（户）",
+        "农户增收（元）",
+        "已送达订单（单）",
+        "运送农产品（公斤）",
+    ]
     if data.has_payouts:
         header.append("已付农户（元）")
     writer.writerow(header)
-    sections = [("合计", [data.totals]), ("工作队", data.teams), ("村庄", data.villages), ("月份", data.months)]
+    sections = [
+        ("合计", [data.totals]),
+        ("工作队", data.teams),
+        ("村庄", data.villages),
+        ("月份", data.months),
+    ]
     for section, rows in sections:
         for row in rows:
-            line = [section, row.key, row.name, row.households, f"{row.income:.2f}", row.orders,
-                    f"{row.kilograms:.3f}"]
+            line = [
+                section,
+                row.key,
+                row.name,
+                row.households,
+                f"{row.income:.2f}",
+                row.orders,
+                f"{row.kilograms:.3f}",
+            ]
             if data.has_payouts:
                 line.append(f"{row.paid:.2f}" if row.paid is not None else "")
             writer.writerow(line)

@@ -16,6 +16,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from content import views as content_views
 from shop import health
 from shop.search.views import SiteSearchView
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("healthz/", health.liveness, name="healthz"),
     path("readyz/", health.readiness, name="readyz"),
     path("metrics", health.metrics, name="metrics"),
+    path("sitemap.xml", content_views.sitemap, name="sitemap"),
 ]
 
 if settings.BENCH_MODE:
@@ -36,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("shop/", include("catalogue.urls")),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", SiteSearchView.as_view(), name="site-search"),
+    path("posters/product/<int:pk>/", content_views.product_poster, name="product-poster"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

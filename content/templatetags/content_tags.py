@@ -34,13 +34,13 @@ def _public_url(names, kwargs, fallback):
 def team_url(team):
     """The team's public page in the shop (built by the catalogue app)."""
     slug = team.slug or team.code
-    return _public_url(["catalogue:team", "catalogue:team-detail"], {"slug": slug}, f"/shop/teams/{slug}/")
+    return _public_url(["origin:team"], {"slug": slug}, f"/shop/teams/{slug}/")
 
 
 @register.simple_tag
 def village_url(village):
     return _public_url(
-        ["catalogue:village", "catalogue:village-detail"], {"slug": village.slug}, f"/shop/villages/{village.slug}/"
+        ["origin:village"], {"slug": village.slug}, f"/shop/villages/{village.slug}/"
     )
 
 
@@ -59,8 +59,10 @@ def figure_number(value, metric):
 
 
 @register.simple_tag
-def stories_for(product):
-    """Live stories that talk about ``product`` (for the product page)."""
+def stories_for(product, known=None):
+    """Live stories that talk about ``product``, unless the view already fetched them."""
     from content.selectors import stories_for_product
 
+    if known is not None:
+        return known
     return stories_for_product(product)
