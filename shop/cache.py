@@ -91,7 +91,10 @@ def current_generation():
     """The generation that keys stored pages; folds pending stock allocations in."""
     values = cache.get_many([GENERATION_KEY, ALLOCATION_DIRTY_KEY])
     dirty_since = values.get(ALLOCATION_DIRTY_KEY)
-    if dirty_since is not None and time.time() - dirty_since >= settings.PAGE_CACHE_ALLOCATION_DELAY:
+    if (
+        dirty_since is not None
+        and time.time() - dirty_since >= settings.PAGE_CACHE_ALLOCATION_DELAY
+    ):
         if cache.delete(ALLOCATION_DIRTY_KEY):
             return bump_generation()
     return values.get(GENERATION_KEY) or 0

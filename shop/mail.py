@@ -20,7 +20,9 @@ def message_to_data(message):
             filename, content, mimetype = attachment[:3]
         else:  # MIMEBase part
             filename, content, mimetype = (
-                attachment.get_filename(), attachment.get_payload(decode=True), attachment.get_content_type()
+                attachment.get_filename(),
+                attachment.get_payload(decode=True),
+                attachment.get_content_type(),
             )
         if isinstance(content, str):
             content = content.encode()

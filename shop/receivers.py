@@ -45,7 +45,9 @@ def _stock_saved(sender, instance, created=False, raw=False, **kwargs):
     before = getattr(instance, "_page_cache_stock", None)
     after = tuple(instance.__dict__.get(f) for f in STOCK_FIELDS)
     instance._page_cache_stock = after
-    changed = {f for f, old, new in zip(STOCK_FIELDS, before or (), after, strict=False) if old != new}
+    changed = {
+        f for f, old, new in zip(STOCK_FIELDS, before or (), after, strict=False) if old != new
+    }
     if created or before is None or changed - {"num_allocated"}:
         page_cache.bump_generation()
     elif changed:
@@ -66,7 +68,9 @@ def connect_page_cache_invalidation():
         post_save.connect(_bump, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(_bump, sender=model, dispatch_uid=uid + "-delete")
         for field in model._meta.local_many_to_many:
-            m2m_changed.connect(_bump, sender=field.remote_field.through, dispatch_uid=f"{uid}-{field.name}")
+            m2m_changed.connect(
+                _bump, sender=field.remote_field.through, dispatch_uid=f"{uid}-{field.name}"
+            )
 
     stock_record = apps.get_model("partner", "StockRecord")
     post_init.connect(_snapshot_stock, sender=stock_record, dispatch_uid="pagecache-stock-init")

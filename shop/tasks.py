@@ -33,7 +33,9 @@ RENDITION_SPECS = [
 def send_email(self, data):
     from shop.mail import data_to_message
 
-    backend = getattr(settings, "QUEUED_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+    backend = getattr(
+        settings, "QUEUED_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+    )
     with get_connection(backend) as connection:
         return data_to_message(data, connection=connection).send()
 

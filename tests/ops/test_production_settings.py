@@ -45,7 +45,8 @@ def test_check_deploy_is_clean_with_a_proper_environment():
 
 
 @pytest.mark.parametrize(
-    "missing", [{"DJANGO_SECRET_KEY": None}, {"DJANGO_SECRET_KEY": "short"}, {"ALLOWED_HOSTS": None}]
+    "missing",
+    [{"DJANGO_SECRET_KEY": None}, {"DJANGO_SECRET_KEY": "short"}, {"ALLOWED_HOSTS": None}],
 )
 def test_refuses_to_start_without_required_secrets(missing):
     result = manage("check", **missing)
