@@ -6,3 +6,6 @@ class FulfilmentConfig(AppConfig):
     name = "fulfilment"
     verbose_name = _("配送")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from fulfilment import receivers  # noqa: F401

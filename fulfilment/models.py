@@ -3,9 +3,22 @@
 A pickup point (自提点) is where buyers collect their order: a hospital lobby,
 a community gate, a market stall. Each belongs to the work team whose car stops
 there and has a time window. Delivery runs, zones and lists build on these.
+
+A ``DeliveryRun`` stops at pickup points (``RunPickup``, each with its own window)
+and serves home-delivery zones. Orders are tied to a run by ``OrderRun``;
+households promise supply per run (``SupplyCommitment``) and at cut-off the sold
+units are credited to them (``Allocation``). The processes live in ``runs``,
+``supply``, ``shortfalls``, ``payouts``, ``lists`` and ``driver``.
 """
 
+import datetime
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,12 +31,12 @@ class PickupPoint(models.Model):
     )
     name = models.CharField(_("名称"), max_length=64)
     address = models.CharField(_("地址"), max_length=200)
-    window = models.CharField(
-        _("取货时间"), max_length=64, help_text=_("例如：周六 9:00–11:00")
-    )
+    window = models.CharField(_("取货时间"), max_length=64, help_text=_("例如：周六 9:00–11:00"))
     notes = models.CharField(_("说明"), max_length=200, blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -34,7 +47,389 @@ class PickupPoint(models.Model):
     def __str__(self):
         return self.name
 
+
+class DeliveryZone(models.Model):
+    """A home-delivery area of one team.
+
+    The area is a list of district names or postcodes, one per line or separated by
+    commas/、. An address is inside the zone when its postcode is in the list or any
+    listed name appears in the address text (the buyer writes e.g. "城关镇建设路 12 号").
+    A list beats a centre and radius here: buyers know their district, not coordinates.
+    """
+
+    team = models.ForeignKey(
+        "partner.Partner", on_delete=models.CASCADE, related_name="delivery_zones",
+        verbose_name=_("工作队"),
+    )
+    name = models.CharField(_("名称"), max_length=64)
+    fee = models.DecimalField(_("配送费（元）"), max_digits=8, decimal_places=2, default=Decimal("0"))
+    minimum_order = models.DecimalField(
+        _("起送金额（元）"), max_digits=8, decimal_places=2, default=Decimal("0")
+    )
+    districts = models.TextField(
+        _("服务范围"), help_text=_("街道、小区或邮编，每行一个，也可用逗号或顿号分隔")
+    )
+    latitude = models.DecimalField(
+        _("中心纬度"), max_digits=9, decimal_places=6, null=True, blank=True,
+        help_text=_("路线规划时，送货上门的订单按此位置估算"),
+    )
+    longitude = models.DecimalField(
+        _("中心经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("送货上门范围")
+        verbose_name_plural = _("送货上门范围")
+        ordering = ["team_id", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def district_list(self):
+        return [part.strip() for part in re.split(r"[\n,，、;；]+", self.districts) if part.strip()]
+
+    def covers(self, address_text, postcode=""):
+        postcode = (postcode or "").replace(" ", "")
+        text = address_text or ""
+        return any(
+            (postcode and part == postcode) or (part in text) for part in self.district_list
+        )
+
+
+class DeliveryRun(models.Model):
+    """One trip of a team's car: order cut-off, collection from households, drop-off in town.
+
+    Status changes go through ``fulfilment.runs`` so each is checked and logged.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("接单中")
+        CLOSED = "closed", _("已截单")
+        COLLECTING = "collecting", _("收货中")
+        DELIVERING = "delivering", _("配送中")
+        DONE = "done", _("已完成")
+        CANCELLED = "cancelled", _("已取消")
+
+    team = models.ForeignKey(
+        "partner.Partner", on_delete=models.CASCADE, related_name="delivery_runs",
+        verbose_name=_("工作队"),
+    )
+    date = models.DateField(_("配送日期"))
+    departure_time = models.TimeField(_("出发时间"))
+    cutoff = models.DateTimeField(_("截单时间"))
+    capacity_kg = models.DecimalField(_("载重（公斤）"), max_digits=7, decimal_places=1)
+    capacity_crates = models.PositiveIntegerField(
+        _("蛋箱/禽笼数"), default=0, help_text=_("0 表示不限")
+    )
+    start_label = models.CharField(_("出发地"), max_length=100)
+    start_latitude = models.DecimalField(_("出发地纬度"), max_digits=9, decimal_places=6)
+    start_longitude = models.DecimalField(_("出发地经度"), max_digits=9, decimal_places=6)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    pickup_points = models.ManyToManyField(
+        PickupPoint, through="RunPickup", related_name="runs", verbose_name=_("自提点")
+    )
+    zones = models.ManyToManyField(
+        DeliveryZone, blank=True, related_name="runs", verbose_name=_("送货上门范围")
+    )
+    notes = models.CharField(_("备注"), max_length=200, blank=True)
+    route = models.JSONField(_("路线"), default=dict, blank=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("配送批次")
+        verbose_name_plural = _("配送批次")
+        ordering = ["date", "departure_time", "pk"]
+
+    def __str__(self):
+        return _("%(date)s %(time)s 车次") % {
+            "date": self.date.strftime("%m-%d"), "time": self.departure_time.strftime("%H:%M"),
+        }
+
+    @property
+    def departure(self):
+        tz = timezone.get_current_timezone()
+        return timezone.make_aware(datetime.datetime.combine(self.date, self.departure_time), tz)
+
+    @property
+    def start_point(self):
+        return (float(self.start_latitude), float(self.start_longitude))
+
+    @property
+    def is_open_for_orders(self):
+        return self.status == self.Status.OPEN and timezone.now() < self.cutoff
+
+
+class RunPickup(models.Model):
+    """A pickup point the run stops at, with the window buyers can collect in."""
+
+    run = models.ForeignKey(DeliveryRun, on_delete=models.CASCADE, related_name="stops")
+    point = models.ForeignKey(PickupPoint, on_delete=models.PROTECT, related_name="run_stops")
+    window_start = models.TimeField(_("取货开始"))
+    window_end = models.TimeField(_("取货结束"))
+
+    class Meta:
+        verbose_name = _("批次自提点")
+        verbose_name_plural = _("批次自提点")
+        ordering = ["window_start", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "point"], name="run_pickup_unique_point")
+        ]
+
+    def __str__(self):
+        return f"{self.point.name} {self.window_label}"
+
+    @property
+    def window_label(self):
+        return f"{self.run.date:%m-%d} {self.window_start:%H:%M}–{self.window_end:%H:%M}"
+
     @property
     def shipping_code(self):
-        """The Oscar shipping-method code that stands for this pickup point."""
-        return f"pickup-{self.pk}"
+        return f"run-{self.run_id}-pickup-{self.pk}"
+
+
+class RunEvent(models.Model):
+    """One status change of a run: who, when, from, to and why."""
+
+    run = models.ForeignKey(DeliveryRun, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.run_id}: {self.from_status} → {self.to_status}"
+
+
+class OrderRun(models.Model):
+    """Which run carries an order, and where it is handed over (a pickup stop or a zone)."""
+
+    order = models.OneToOneField("order.Order", on_delete=models.CASCADE, related_name="run_link")
+    run = models.ForeignKey(DeliveryRun, on_delete=models.PROTECT, related_name="order_links")
+    pickup = models.ForeignKey(
+        RunPickup, on_delete=models.PROTECT, null=True, blank=True, related_name="order_links"
+    )
+    zone = models.ForeignKey(
+        DeliveryZone, on_delete=models.PROTECT, null=True, blank=True, related_name="order_links"
+    )
+    weight_kg = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
+    crates = models.PositiveIntegerField(default=0)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    ready_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("订单配送")
+        verbose_name_plural = _("订单配送")
+
+    def __str__(self):
+        return f"{self.order_id} → {self.run_id}"
+
+
+class CratePacking(models.Model):
+    """How many units of a product fill one egg crate or bird cage; products without a
+    row need none. A run's crate count is, per product, the sold quantity divided by this,
+    rounded up."""
+
+    product = models.OneToOneField(
+        "catalogue.Product", on_delete=models.CASCADE, related_name="crate_packing"
+    )
+    units_per_crate = models.PositiveIntegerField(_("每箱/笼数量"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("装箱规格")
+        verbose_name_plural = _("装箱规格")
+
+    def __str__(self):
+        return f"{self.product_id}: {self.units_per_crate}"
+
+
+class SupplyCommitment(models.Model):
+    """"王家: 60 eggs for Saturday": what a household promises for a run."""
+
+    run = models.ForeignKey(DeliveryRun, on_delete=models.CASCADE, related_name="commitments")
+    household = models.ForeignKey(
+        "catalogue.Household", on_delete=models.PROTECT, related_name="commitments",
+        verbose_name=_("农户"),
+    )
+    product = models.ForeignKey(
+        "catalogue.Product", on_delete=models.PROTECT, related_name="commitments",
+        verbose_name=_("产品"),
+    )
+    quantity = models.PositiveIntegerField(_("数量"))
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("供货承诺")
+        verbose_name_plural = _("供货承诺")
+        ordering = ["household_id", "product_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "household", "product"], name="commitment_unique_per_run"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.household_id}×{self.product_id}: {self.quantity}"
+
+
+class Allocation(models.Model):
+    """The sold units of a product credited to one household at a run's cut-off."""
+
+    run = models.ForeignKey(DeliveryRun, on_delete=models.CASCADE, related_name="allocations")
+    household = models.ForeignKey(
+        "catalogue.Household", on_delete=models.PROTECT, related_name="allocations"
+    )
+    product = models.ForeignKey(
+        "catalogue.Product", on_delete=models.PROTECT, related_name="allocations"
+    )
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    collected_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["household_id", "product_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "household", "product"], name="allocation_unique_per_run"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.household_id}×{self.product_id}: {self.quantity}"
+
+
+class Shortfall(models.Model):
+    """A household supplied fewer units than it was allocated for a run."""
+
+    run = models.ForeignKey(DeliveryRun, on_delete=models.CASCADE, related_name="shortfalls")
+    household = models.ForeignKey(
+        "catalogue.Household", on_delete=models.PROTECT, related_name="shortfalls",
+        verbose_name=_("农户"),
+    )
+    product = models.ForeignKey(
+        "catalogue.Product", on_delete=models.PROTECT, related_name="shortfalls",
+        verbose_name=_("产品"),
+    )
+    quantity = models.PositiveIntegerField(_("少交数量"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self):
+        return f"{self.household_id}×{self.product_id}: -{self.quantity}"
+
+
+class LineCut(models.Model):
+    """How many units of one order line a shortfall took away."""
+
+    shortfall = models.ForeignKey(Shortfall, on_delete=models.CASCADE, related_name="cuts")
+    line = models.ForeignKey("order.Line", on_delete=models.CASCADE, related_name="cuts")
+    quantity = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+
+    def __str__(self):
+        return f"line {self.line_id}: -{self.quantity}"
+
+
+class RefundOwed(models.Model):
+    """Money the shop owes a buyer; the payments side turns it into a real refund and sets
+    ``settled_at``/``reference``."""
+
+    order = models.ForeignKey("order.Order", on_delete=models.CASCADE, related_name="refunds_owed")
+    line = models.ForeignKey(
+        "order.Line", on_delete=models.CASCADE, null=True, blank=True, related_name="refunds_owed"
+    )
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    reason = models.CharField(max_length=200)
+    shortfall = models.ForeignKey(
+        Shortfall, on_delete=models.SET_NULL, null=True, blank=True, related_name="refunds"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    reference = models.CharField(max_length=128, blank=True)
+
+    class Meta:
+        verbose_name = _("待退款")
+        verbose_name_plural = _("待退款")
+        ordering = ["created", "pk"]
+
+    def __str__(self):
+        return f"{self.order_id}: ¥{self.amount}"
+
+
+class Payout(models.Model):
+    """A household's earnings for a run or a month, snapshotted when marked as paid."""
+
+    household = models.ForeignKey(
+        "catalogue.Household", on_delete=models.PROTECT, related_name="payouts"
+    )
+    run = models.ForeignKey(
+        DeliveryRun, on_delete=models.PROTECT, null=True, blank=True, related_name="payouts"
+    )
+    month = models.DateField(null=True, blank=True, help_text="first day of the month")
+    gross = models.DecimalField(max_digits=10, decimal_places=2)
+    fee = models.DecimalField(max_digits=10, decimal_places=2)
+    net = models.DecimalField(max_digits=10, decimal_places=2)
+    paid_at = models.DateTimeField(default=timezone.now)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-paid_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "run"], condition=models.Q(run__isnull=False),
+                name="payout_once_per_run",
+            ),
+            models.UniqueConstraint(
+                fields=["household", "month"], condition=models.Q(month__isnull=False),
+                name="payout_once_per_month",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.household_id}: ¥{self.net}"
+
+
+class DriverTap(models.Model):
+    """One button tap in the driver view. ``key`` is generated per rendered button, so a
+    retried request with the same key is recognised and does nothing the second time."""
+
+    class Action(models.TextChoices):
+        COLLECTED = "collected", _("已收货")
+        ARRIVED = "arrived", _("已到达")
+        HANDED_OVER = "handed_over", _("已交货")
+
+    key = models.UUIDField(unique=True)
+    run = models.ForeignKey(DeliveryRun, on_delete=models.CASCADE, related_name="taps")
+    action = models.CharField(max_length=12, choices=Action.choices)
+    stop_key = models.CharField(max_length=32)
+    order = models.ForeignKey(
+        "order.Order", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.action} {self.stop_key}"

@@ -27,7 +27,13 @@ def other_team(db):
 
 @pytest.fixture
 def pickup_point(team):
-    return factories.PickupPointFactory(team=team, name="县人民医院门诊大厅")
+    """A pickup point with an open delivery run stopping there (cut-off tomorrow), so
+    checkout offers it."""
+    from tests.fulfilment.factories import open_run_at
+
+    point = factories.PickupPointFactory(team=team, name="县人民医院门诊大厅")
+    open_run_at(point)
+    return point
 
 
 @pytest.fixture

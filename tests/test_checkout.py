@@ -30,7 +30,7 @@ def guest_checkout(client, *, phone="13812345678", name="林小满", point=None)
         return response
     response = client.get(reverse("checkout:shipping-method"))
     if point is not None or response.status_code == 200:
-        code = point.shipping_code if point else None
+        code = point.run_stops.get().shipping_code if point else None
         response = client.post(reverse("checkout:shipping-method"), {"method_code": code})
     response = client.post(reverse("checkout:payment-method"), {"method": "pay-on-pickup"})
     assert response.status_code == 302
@@ -48,7 +48,8 @@ def test_guest_buys_eggs_for_pickup_and_pays_on_pickup(client, eggs, pickup_poin
     order = Order.objects.get()
     assert order.total_incl_tax == D("15.00")
     assert order.currency == "CNY"
-    assert order.shipping_code == pickup_point.shipping_code
+    assert order.shipping_code == pickup_point.run_stops.get().shipping_code
+    assert order.run_link.pickup.point == pickup_point
     assert order.shipping_address.first_name == "林小满"
     assert order.shipping_address.phone_number.national_number == 13812345678
     assert order.sources.get().source_type.code == "pay-on-pickup"
@@ -109,7 +110,7 @@ def test_signed_in_customer_checks_out_and_sees_order_in_account(client, eggs, p
         reverse("checkout:shipping-address"),
         {"first_name": "林小满", "phone_number": "13812345678"},
     )
-    client.post(reverse("checkout:shipping-method"), {"method_code": pickup_point.shipping_code})
+    client.post(reverse("checkout:shipping-method"), {"method_code": pickup_point.run_stops.get().shipping_code})
     client.post(reverse("checkout:payment-method"), {"method": "pay-on-pickup"})
     response = client.post(reverse("checkout:preview"), {"action": "place_order"})
     assert response.status_code == 302

@@ -13,6 +13,7 @@ from oscar.apps.checkout import views as oscar_views
 from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.core.loading import get_model
 
+from fulfilment.runs import delivery_problems
 from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm
 from shop.payment import methods as payment_methods
 from shop.payment.processing import record_payment_choice
@@ -42,7 +43,14 @@ class PaymentMethodView(oscar_views.PaymentMethodView):
 class PaymentDetailsView(oscar_views.PaymentDetailsView):
     def get_pre_conditions(self, request):
         conditions = super().get_pre_conditions(request)
-        return conditions + ["check_payment_method_is_chosen"]
+        return ["check_delivery_run_takes_the_basket"] + conditions + ["check_payment_method_is_chosen"]
+
+    def check_delivery_run_takes_the_basket(self, request):
+        """The chosen run may have closed or filled up since the buyer picked it."""
+        code = self.checkout_session.shipping_method_code(request.basket)
+        problems = delivery_problems(code, request.basket)
+        if problems:
+            raise FailedPreCondition(url=reverse("checkout:shipping-method"), messages=problems)
 
     def check_payment_method_is_chosen(self, request):
         method = self.checkout_session.payment_method()

@@ -1,22 +1,58 @@
 """Which delivery choices a basket can have.
 
-Each active pickup point of the teams whose products are in the basket becomes
-one Oscar shipping method, so the choice is stored on the order like any other
-shipping method and Oscar's checkout validates it.
+Every open run of the basket's team (cut-off not passed) offers one method per pickup
+point it stops at, and one per home-delivery zone that covers the buyer's address when
+the basket reaches the zone's minimum. Runs that are full for this basket, or short of
+the promised supply, are left out; ``unavailable`` says why, for the checkout page.
+A basket holding products of two teams has no method: each team's car carries its own.
 """
 
+from django.utils.translation import gettext as _
 from oscar.apps.shipping import repository
 
-from fulfilment.models import PickupPoint
-from shop.shipping.methods import PickupAtPoint
+from fulfilment import runs
+from shop.shipping.methods import HomeDeliveryOnRun, PickupOnRun
+
+
+def basket_team_ids(basket):
+    return {line.stockrecord.partner_id for line in basket.all_lines() if line.stockrecord_id}
+
+
+def address_text(address):
+    if address is None:
+        return "", ""
+    parts = [getattr(address, name, "") or "" for name in ("line1", "line2", "line3", "line4", "state")]
+    return " ".join(parts), getattr(address, "postcode", "") or ""
 
 
 class Repository(repository.Repository):
+    def _choices(self, basket, shipping_addr=None):
+        team_ids = basket_team_ids(basket)
+        if len(team_ids) != 1:
+            return [], ([_("购物车里有不同工作队的产品，每个工作队的车分开送，请分开下单。")]
+                        if len(team_ids) > 1 else [])
+        methods, problems = [], []
+        text, postcode = address_text(shipping_addr)
+        total = basket.total_incl_tax
+        for run in runs.open_runs(team_ids):
+            run_problems = runs.basket_problems(run, basket)
+            if run_problems:
+                problems.extend(run_problems)
+                continue
+            methods.extend(PickupOnRun(stop) for stop in run.stops.all() if stop.point.is_active)
+            for zone in run.zones.all():
+                if not zone.is_active or not zone.covers(text, postcode):
+                    continue
+                if total < zone.minimum_order:
+                    problems.append(_("%(zone)s 满 ¥%(min)s 送货上门，您的订单 ¥%(total)s。") % {
+                        "zone": zone.name, "min": zone.minimum_order, "total": total})
+                    continue
+                methods.append(HomeDeliveryOnRun(run, zone))
+        return methods, problems
+
     def get_available_shipping_methods(self, basket, user=None, shipping_addr=None, request=None, **kwargs):
-        points = PickupPoint.objects.filter(is_active=True).select_related("team")
-        team_ids = {
-            line.stockrecord.partner_id for line in basket.all_lines() if line.stockrecord_id
-        }
-        if team_ids:
-            points = points.filter(team_id__in=team_ids)
-        return [PickupAtPoint(point) for point in points]
+        return self._choices(basket, shipping_addr)[0]
+
+    def unavailable(self, basket, shipping_addr=None):
+        """Sentences telling the buyer why a run or zone is not offered."""
+        return self._choices(basket, shipping_addr)[1]

@@ -1,0 +1,229 @@
+"""The team's paperwork for a run: collection list, packing list and run sheet.
+
+Each builder returns plain rows used three ways: the HTML page, a PDF (reportlab with its
+built-in ``STSong-Light`` CID font, so Chinese prints without shipping a font file) and an
+XLSX workbook (openpyxl).
+"""
+
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fulfilment import routing
+from fulfilment.itinerary import ordered_stops
+from shop.payment.methods import PAY_ON_PICKUP
+
+
+@dataclass
+class PackedOrder:
+    link: object
+    number: str
+    name: str
+    phone: str
+    destination: str
+    items: list = field(default_factory=list)  # (title, quantity, unit)
+    cash: Decimal = Decimal("0")
+
+
+def _unit(product):
+    return product.get_unit_display() if product is not None and hasattr(product, "unit") else ""
+
+
+def cash_to_collect(order, cut_amount=Decimal("0")):
+    """What the driver takes in at handover: the pay-on-pickup part of the order, less any
+    shortfall cuts."""
+    due = sum(
+        (s.amount_allocated - s.amount_debited for s in order.sources.all()
+         if s.source_type.code == PAY_ON_PICKUP),
+        Decimal("0"),
+    )
+    return max(Decimal("0"), due - cut_amount) if due else Decimal("0")
+
+
+def packed_order(link):
+    order = link.order
+    address = order.shipping_address
+    if link.pickup_id:
+        destination = f"{link.pickup.point.name} {link.pickup.window_label}"
+    else:
+        destination = _("送货上门：%(address)s") % {"address": address.summary if address else ""}
+    packed = PackedOrder(
+        link=link, number=order.number,
+        name=address.first_name if address else "",
+        phone=str(address.phone_number or "") if address else "",
+        destination=destination,
+    )
+    cut_amount = Decimal("0")
+    for line in order.lines.all():
+        cut = sum(c.quantity for c in line.cuts.all())
+        cut_amount += sum((c.amount for c in line.cuts.all()), Decimal("0"))
+        if line.quantity - cut > 0:
+            packed.items.append((line.title, line.quantity - cut, _unit(line.product)))
+    packed.cash = cash_to_collect(order, cut_amount)
+    return packed
+
+
+def collection_list(run):
+    """Households in driving order with what to collect from each."""
+    rows = []
+    for stop in ordered_stops(run):
+        if stop.kind != routing.HOUSEHOLD:
+            continue
+        rows.append({
+            "stop": stop,
+            "items": [(a.product.get_title(), a.quantity, _unit(a.product)) for a in stop.allocations],
+            "collected": all(a.collected_at for a in stop.allocations if a.pk),
+        })
+    return rows
+
+
+def packing_list(run):
+    """Orders grouped by where they are handed over, in driving order."""
+    orders = []
+    for stop in ordered_stops(run):
+        orders.extend(packed_order(link) for link in stop.links)
+    return orders
+
+
+def run_sheet(run):
+    rows = []
+    for number, stop in enumerate(ordered_stops(run), start=1):
+        rows.append({
+            "number": number,
+            "stop": stop,
+            "collect": [(a.product.get_title(), a.quantity, _unit(a.product)) for a in stop.allocations],
+            "orders": [packed_order(link) for link in stop.links],
+        })
+    return rows
+
+
+# --- tables shared by PDF and XLSX ------------------------------------------------
+
+def _items_text(items):
+    return "，".join(f"{title} {qty}{unit}" for title, qty, unit in items)
+
+
+def _time(value):
+    return timezone.localtime(value).strftime("%H:%M") if value else ""
+
+
+def table(kind, run):
+    """(title, header, rows) for ``kind`` in collection / packing / sheet."""
+    if kind == "collection":
+        header = [_("顺序"), _("农户"), _("电话"), _("地址"), _("要收的货")]
+        rows = [
+            [n, r["stop"].title, r["stop"].phone, r["stop"].address, _items_text(r["items"])]
+            for n, r in enumerate(collection_list(run), start=1)
+        ]
+        return _("收货单"), header, rows
+    if kind == "packing":
+        header = [_("订单号"), _("收货人"), _("手机"), _("交货地点"), _("装袋")]
+        rows = [[o.number, o.name, o.phone, o.destination, _items_text(o.items)]
+                for o in packing_list(run)]
+        return _("装袋单"), header, rows
+    header = [_("站"), _("时间"), _("地点"), _("联系人/电话"), _("交接"), _("代收现金")]
+    rows = []
+    for row in run_sheet(run):
+        stop = row["stop"]
+        if row["collect"]:
+            rows.append([row["number"], _time(stop.arrival), f"{stop.title} {stop.address}",
+                         stop.phone, _("收：") + _items_text(row["collect"]), ""])
+        elif not row["orders"]:
+            rows.append([row["number"], _time(stop.arrival), stop.title, "", "", ""])
+        for order in row["orders"]:
+            rows.append([row["number"], _time(stop.arrival), f"{stop.title} {stop.address}",
+                         f"{order.name} {order.phone}",
+                         _("交：%(n)s %(items)s") % {"n": order.number, "items": _items_text(order.items)},
+                         f"{order.cash:.2f}" if order.cash else ""])
+    return _("行车单"), header, rows
+
+
+def as_xlsx(kind, run):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    title, header, rows = table(kind, run)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append([f"{run.team.name} {run} {title}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(header)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    for column, width in zip("ABCDEF", (10, 16, 18, 30, 48, 10), strict=False):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+FONT = "STSong-Light"
+
+
+def _register_font():
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def pdf_document(title, blocks):
+    """A4 PDF from ``blocks``: ("h", text), ("p", text) or ("table", header, rows)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    _register_font()
+    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
+    heading = ParagraphStyle("heading", parent=body, fontSize=14, leading=18, spaceAfter=6)
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm,
+                            topMargin=12 * mm, bottomMargin=12 * mm, title=title)
+    flow = []
+    for block in blocks:
+        if block[0] == "h":
+            flow.append(Paragraph(str(block[1]), heading))
+        elif block[0] == "p":
+            flow.append(Paragraph(str(block[1]), body))
+            flow.append(Spacer(1, 3 * mm))
+        else:
+            _, header, rows = block
+            data = [[Paragraph(str(cell), body) for cell in row] for row in [header, *rows]]
+            grid = Table(data, repeatRows=1)
+            grid.setStyle(TableStyle([
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]))
+            flow.append(grid)
+            flow.append(Spacer(1, 4 * mm))
+    doc.build(flow)
+    return out.getvalue()
+
+
+def as_pdf(kind, run):
+    title, header, rows = table(kind, run)
+    blocks = [("h", f"{run.team.name} · {run} · {title}"),
+              ("p", _("出发：%(time)s %(place)s") % {
+                  "time": timezone.localtime(run.departure).strftime("%Y-%m-%d %H:%M"),
+                  "place": run.start_label})]
+    if kind == "packing":
+        # One label per order, big enough to cut out and tape on the bag.
+        for order in packing_list(run):
+            blocks.append(("table", [_("订单号 %(n)s") % {"n": order.number}, ""], [
+                [_("收货人"), f"{order.name} {order.phone}"],
+                [_("交货"), order.destination],
+                [_("装袋"), _items_text(order.items)],
+            ]))
+    else:
+        blocks.append(("table", header, rows))
+    return pdf_document(title, blocks)

@@ -1,0 +1,188 @@
+"""A delivery run's life: open → closed → collecting → delivering → done, or cancelled.
+
+Every change goes through ``change_status``, which refuses illegal moves, runs what the
+new state needs (share the sales out at closing, tell buyers the car is on its way) and
+logs a ``RunEvent``. Runs past their cut-off are closed by ``close_due_runs``, called
+whenever runs are looked at (checkout, team pages) and by ``manage.py close_due_runs``.
+"""
+
+import math
+import re
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fulfilment.models import CratePacking, DeliveryRun, RunEvent
+
+Status = DeliveryRun.Status
+
+TRANSITIONS = {
+    Status.OPEN: {Status.CLOSED, Status.CANCELLED},
+    Status.CLOSED: {Status.COLLECTING, Status.CANCELLED},
+    Status.COLLECTING: {Status.DELIVERING},
+    Status.DELIVERING: {Status.DONE},
+    Status.DONE: set(),
+    Status.CANCELLED: set(),
+}
+
+
+class IllegalTransition(ValueError):
+    """The run cannot move to that state from where it is."""
+
+
+def allowed_next(run):
+    return [status for status in Status if status in TRANSITIONS[run.status]]
+
+
+def change_status(run, to_status, actor=None, note=""):
+    """Move ``run`` to ``to_status`` and log it; raise ``IllegalTransition`` otherwise."""
+    from fulfilment import notifications, supply
+
+    with transaction.atomic():
+        locked = DeliveryRun.objects.select_for_update().get(pk=run.pk)
+        if to_status not in TRANSITIONS[locked.status]:
+            raise IllegalTransition(
+                _("配送批次不能从“%(from)s”改为“%(to)s”。")
+                % {"from": Status(locked.status).label, "to": Status(to_status).label}
+            )
+        from_status = locked.status
+        locked.status = to_status
+        locked.save(update_fields=["status"])
+        if to_status == Status.CLOSED:
+            unassigned = supply.share_out_run(locked)
+            if unassigned:
+                note = (note + " " + _("另有 %(n)s 件超出农户承诺，未记到农户名下。") % {
+                    "n": unassigned}).strip()
+        if to_status in (Status.CLOSED, Status.CANCELLED):
+            supply.sync_stock(locked.team)
+        event = RunEvent.objects.create(
+            run=locked, from_status=from_status, to_status=to_status,
+            actor=actor if actor is not None and actor.is_authenticated else None, note=note,
+        )
+        if to_status == Status.DELIVERING:
+            transaction.on_commit(lambda: notifications.run_on_its_way(locked))
+        if to_status == Status.CANCELLED:
+            supply.record_refunds_for_cancelled_run(locked)
+            transaction.on_commit(lambda: notifications.run_cancelled(locked))
+    run.status = to_status
+    return event
+
+
+def close_due_runs(now=None):
+    """Close every open run whose cut-off has passed; return how many were closed."""
+    now = now or timezone.now()
+    closed = 0
+    for run in DeliveryRun.objects.filter(status=Status.OPEN, cutoff__lte=now):
+        try:
+            change_status(run, Status.CLOSED, note=_("截单时间已到，自动截单"))
+            closed += 1
+        except IllegalTransition:
+            continue  # someone else closed or cancelled it meanwhile
+    return closed
+
+
+def open_runs(team_ids=None):
+    """Runs that still take orders, earliest first (closing any that are due first)."""
+    close_due_runs()
+    runs = DeliveryRun.objects.filter(status=Status.OPEN, cutoff__gt=timezone.now())
+    if team_ids is not None:
+        runs = runs.filter(team_id__in=team_ids)
+    return runs.select_related("team").prefetch_related("stops__point", "zones")
+
+
+# --- load and capacity -----------------------------------------------------------
+
+def load_of(quantities, products):
+    """(kg, crates) for ``{product_id: quantity}``; ``products`` maps id → Product."""
+    packing = dict(
+        CratePacking.objects.filter(product_id__in=list(quantities)).values_list(
+            "product_id", "units_per_crate"
+        )
+    )
+    kg = Decimal("0")
+    crates = 0
+    for product_id, quantity in quantities.items():
+        product = products.get(product_id)
+        if product is not None and product.weight_per_unit_g:
+            kg += Decimal(product.weight_per_unit_g) * quantity / 1000
+        if packing.get(product_id):
+            crates += math.ceil(quantity / packing[product_id])
+    return kg, crates
+
+
+def basket_quantities(basket):
+    quantities, products = {}, {}
+    for line in basket.all_lines():
+        quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
+        products[line.product_id] = line.product
+    return quantities, products
+
+
+def basket_problems(run, basket):
+    """Why ``basket`` cannot go on ``run``, as sentences for the buyer; empty when it fits."""
+    from fulfilment import supply
+
+    problems = []
+    if not run.is_open_for_orders:
+        return [_("%(run)s 已截单，不能再选。") % {"run": run}]
+    wanted, products = basket_quantities(basket)
+    sold = supply.sold_quantities(run)
+    sold_products = supply.products_by_id(set(sold) - set(products))
+    sold_products.update(products)
+    kg_now, crates_now = load_of(sold, sold_products)
+    total = dict(sold)
+    for product_id, quantity in wanted.items():
+        total[product_id] = total.get(product_id, 0) + quantity
+    kg_after, crates_after = load_of(total, sold_products)
+    if kg_after > run.capacity_kg:
+        left = max(Decimal("0"), run.capacity_kg - kg_now)
+        problems.append(
+            _("%(run)s 的车只能再装约 %(left)s 公斤，您的订单约 %(need)s 公斤。")
+            % {"run": run, "left": left.quantize(Decimal("0.1")),
+               "need": (kg_after - kg_now).quantize(Decimal("0.1"))}
+        )
+    if run.capacity_crates and crates_after > run.capacity_crates:
+        problems.append(
+            _("%(run)s 的蛋箱/禽笼只剩 %(left)s 个，您的订单需要 %(need)s 个。")
+            % {"run": run, "left": max(0, run.capacity_crates - crates_now),
+               "need": crates_after - crates_now}
+        )
+    remaining = supply.remaining_for_run(run, list(wanted))
+    for product_id, quantity in wanted.items():
+        left = remaining.get(product_id)
+        if left is not None and quantity > left:
+            problems.append(
+                _("%(run)s 的“%(product)s”只剩 %(left)s，您要了 %(want)s。")
+                % {"run": run, "product": products[product_id].get_title(), "left": left,
+                   "want": quantity}
+            )
+    return problems
+
+
+# --- shipping codes --------------------------------------------------------------
+
+CODE_RE = re.compile(r"^run-(?P<run>\d+)-(?P<kind>pickup|zone)-(?P<target>\d+)$")
+
+
+def parse_shipping_code(code):
+    """``run-<run>-pickup-<RunPickup id>`` or ``run-<run>-zone-<zone id>`` → (run_id, kind,
+    target_id), or None for any other code."""
+    match = CODE_RE.match(code or "")
+    if not match:
+        return None
+    return int(match["run"]), match["kind"], int(match["target"])
+
+
+def delivery_problems(shipping_code, basket):
+    """Checkout's last check before an order is placed: is the chosen run still open, and
+    does the basket still fit? Returns sentences for the buyer; empty when all is well."""
+    parsed = parse_shipping_code(shipping_code)
+    if parsed is None:
+        return []
+    close_due_runs()
+    run = DeliveryRun.objects.filter(pk=parsed[0]).first()
+    if run is None or not run.is_open_for_orders:
+        return [_("您选的配送批次已截单，请另选一个批次。")]
+    return basket_problems(run, basket)

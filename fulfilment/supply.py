@@ -1,0 +1,159 @@
+"""What households promise for a run, what buyers bought, and who is credited for it.
+
+Stock rule: for every product a team has supply commitments for, the team's Oscar stock
+record holds ``num_in_stock = num_allocated + Σ over the team's open runs of
+max(0, committed − sold)``. So what buyers can still order is exactly what households
+promised for runs still taking orders. Placing or cancelling an order moves
+``num_allocated`` and the sold quantity together, so the rule holds without a resync;
+``sync_stock`` runs when commitments change and when a run closes or is cancelled.
+Products with no commitment at all keep whatever stock the team typed in.
+
+At cut-off ``share_out_run`` splits each product's sold quantity among the committing
+households with ``allocation.share_out`` (priority households first, then pro rata) and
+records one ``Allocation`` per household and product.
+"""
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from fulfilment import allocation
+from fulfilment.models import Allocation, DeliveryRun, RefundOwed, SupplyCommitment
+
+Line = get_model("order", "Line")
+Product = get_model("catalogue", "Product")
+StockRecord = get_model("partner", "StockRecord")
+
+CANCELLED_ORDER = "已取消"
+
+
+def products_by_id(ids):
+    return {p.pk: p for p in Product.objects.filter(pk__in=list(ids))} if ids else {}
+
+
+def run_lines(run):
+    """Order lines carried by ``run`` (cancelled orders left out)."""
+    return Line.objects.filter(order__run_link__run=run).exclude(order__status=CANCELLED_ORDER)
+
+
+def sold_quantities(run):
+    rows = run_lines(run).values("product_id").annotate(total=Sum("quantity"))
+    return {row["product_id"]: row["total"] for row in rows if row["product_id"]}
+
+
+def committed_quantities(run):
+    rows = run.commitments.values("product_id").annotate(total=Sum("quantity"))
+    return {row["product_id"]: row["total"] for row in rows}
+
+
+def remaining_for_run(run, product_ids):
+    """What is left to sell on ``run`` per product; products nobody committed for any run of
+    the team are left out (their stock record alone limits them)."""
+    governed = set(
+        SupplyCommitment.objects.filter(run__team=run.team, product_id__in=product_ids)
+        .values_list("product_id", flat=True)
+    )
+    if not governed:
+        return {}
+    committed = committed_quantities(run)
+    sold = sold_quantities(run)
+    return {pid: max(0, committed.get(pid, 0) - sold.get(pid, 0)) for pid in governed}
+
+
+def sync_stock(team, product_ids=None):
+    """Apply the stock rule above to ``team``'s stock records."""
+    governed = SupplyCommitment.objects.filter(run__team=team)
+    if product_ids is not None:
+        governed = governed.filter(product_id__in=product_ids)
+    governed = set(governed.values_list("product_id", flat=True))
+    if not governed:
+        return
+    left = defaultdict(int)
+    for run in DeliveryRun.objects.filter(
+        team=team, status=DeliveryRun.Status.OPEN, cutoff__gt=timezone.now()
+    ):
+        committed = committed_quantities(run)
+        sold = sold_quantities(run)
+        for pid in governed:
+            left[pid] += max(0, committed.get(pid, 0) - sold.get(pid, 0))
+    for record in StockRecord.objects.filter(partner=team, product_id__in=governed):
+        wanted = record.num_allocated + left[record.product_id]
+        if record.num_in_stock != wanted:
+            record.num_in_stock = wanted
+            record.save(update_fields=["num_in_stock"])
+
+
+@transaction.atomic
+def set_commitment(run, household, product, quantity):
+    """Create, change or (with 0) remove a household's promise, then resync stock."""
+    if quantity:
+        SupplyCommitment.objects.update_or_create(
+            run=run, household=household, product=product, defaults={"quantity": quantity}
+        )
+    else:
+        SupplyCommitment.objects.filter(run=run, household=household, product=product).delete()
+    sync_stock(run.team, [product.pk])
+
+
+def unit_prices(run):
+    """Average price paid per unit of each product on the run, to the fen."""
+    rows = run_lines(run).values("product_id").annotate(
+        money=Sum("line_price_incl_tax"), units=Sum("quantity")
+    )
+    return {
+        row["product_id"]: (row["money"] / row["units"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        for row in rows
+        if row["units"]
+    }
+
+
+def share_out_run(run):
+    """Record who is credited for the run's sales; return units sold beyond commitments."""
+    Allocation.objects.filter(run=run).delete()
+    sold = sold_quantities(run)
+    prices = unit_prices(run)
+    offers = defaultdict(list)
+    for commitment in run.commitments.select_related("household"):
+        offers[commitment.product_id].append(
+            allocation.Offer(
+                household_id=commitment.household_id,
+                priority=commitment.household.status,
+                quantity=Decimal(commitment.quantity),
+            )
+        )
+    unassigned = 0
+    rows = []
+    for product_id, quantity in sold.items():
+        product_offers = offers.get(product_id)
+        if not product_offers:
+            continue
+        offered = sum(offer.quantity for offer in product_offers)
+        shared = min(Decimal(quantity), offered)
+        unassigned += quantity - int(shared)
+        for household_id, units in allocation.share_out(shared, product_offers).items():
+            if units:
+                rows.append(Allocation(
+                    run=run, household_id=household_id, product_id=product_id,
+                    quantity=int(units), unit_price=prices.get(product_id, Decimal("0")),
+                ))
+    Allocation.objects.bulk_create(rows)
+    return unassigned
+
+
+def record_refunds_for_cancelled_run(run):
+    """Money already taken for a cancelled run's orders is owed back in full."""
+    from fulfilment.models import OrderRun
+
+    for link in OrderRun.objects.filter(run=run).select_related("order"):
+        paid = link.order.sources.aggregate(
+            paid=Sum(F("amount_debited") - F("amount_refunded"))
+        )["paid"]
+        if paid and paid > 0:
+            RefundOwed.objects.get_or_create(
+                order=link.order, line=None, shortfall=None,
+                defaults={"amount": paid, "reason": "配送批次取消"},
+            )
