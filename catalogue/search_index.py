@@ -341,12 +341,14 @@ class ParsedQuery:
 
     def loose_groups(self, seg=segmenter):
         """One group of everything: used when the strict query finds nothing."""
-        terms = {t for group in self.groups for t in group}
+        terms = {t for group in self.groups for t in group if len(t[0]) > 1}
         for word in seg.words(self.raw):
+            if len(word) < 2:
+                continue  # single characters (的, 了, 王) would match nearly everything
             terms.add((word, bool(ASCII_WORD_RE.match(word))))
             if not ASCII_WORD_RE.match(word):
                 self.highlight.add(word)
-        return [sorted(terms)]
+        return [sorted(terms)] if terms else []
 
 
 def village_order(village_ids):
