@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.viewsets.chooser import ChooserViewSet
+from wagtail.coreutils import resolve_model_string
 
 
 class ContainsSearchForm(BaseFilterForm):
@@ -64,7 +65,7 @@ class ShopChooserViewSet(ChooserViewSet):
         )
 
     def get_object_list(self):
-        return self.model_class.objects.select_related(*self.select_related)
+        return resolve_model_string(self.model).objects.select_related(*self.select_related)
 
 
 class ProductChooserViewSet(ShopChooserViewSet):

@@ -231,7 +231,7 @@ class StoryPage(RoutablePageMixin, ShopAwarePage):
     def poster(self, request):
         from content.posters import qr_svg
 
-        url = self.get_full_url(request)
+        url = request.build_absolute_uri(self.get_url(request))
         return render(
             request,
             "content/poster.html",

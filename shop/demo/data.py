@@ -194,3 +194,93 @@ DEMO_USERS = [
     ("editor", "editor@example.cn", "write-story-2026", "editor"),
     ("coordinator", "coordinator@example.cn", "alliance-521-2026", "coordinator"),
 ]
+
+# --- Content pages (issue 7): shop blocks in stories, tags, news, simple pages, impact ---------
+
+# Extra blocks appended to a story's body, and its tags. Households are named by village and
+# public name; live figures by metric and village or team code.
+STORY_EXTRAS = {
+    "wang-dajie-eggs": {
+        "tags": ["鸡蛋", "医院自提点"],
+        "featured": True,
+        "blocks": [
+            ("household", ("向阳村", "王大姐家", "六十只土鸡满山坡跑，鸡蛋每周六跟着工作队的车进城。")),
+            ("product", ("散养土鸡蛋", "王大姐家的蛋，十枚起订")),
+            ("live_figure", {"metric": "income", "village": "向阳村", "label": "向阳村农户通过小店增收（元）"}),
+        ],
+    },
+    "30000-km": {
+        "tags": ["送货", "禽类"],
+        "blocks": [
+            ("team", "renmin-hospital"),
+            ("live_figure", {"metric": "kilograms", "team": "renmin-hospital", "label": "工作队的车已运送农产品（公斤）"}),
+        ],
+    },
+    "liuhe-canal": {
+        "tags": ["蔬菜", "水利"],
+        "featured": True,
+        "blocks": [("product_list", ("这周柳河村的菜", ["柳河小白菜", "农家黄瓜", "时令蔬菜组合"]))],
+    },
+    "xinghualing-millet": {"tags": ["粮油", "包装"], "blocks": [("product", ("杏花岭小米", "新米十月上市"))]},
+    "taoyuan-melon-fair": {"tags": ["瓜果", "展销会"], "blocks": []},
+    "beipo-monitoring": {
+        "tags": ["监测户", "干货"],
+        "blocks": [("live_figure", {"metric": "households", "label": "小店带动的农户（户）"})],
+    },
+}
+
+NEWS_INDEX = {"title": "小店新闻", "slug": "news", "intro": "<p>新品上架、自提点调整、展销会预告，都在这里。</p>"}
+
+NEWS = [
+    {
+        "slug": "new-pickup-point",
+        "title": "幸福里小区南门新增自提点",
+        "date": "2026-11-10",
+        "summary": "从本周六起，幸福里小区的街坊可以在南门岗亭旁取货，时间是中午十一点半到十二点半。",
+        "body": "<p>不少住在建设路一带的顾客说，去医院门诊大厅取货要绕路。工作队和小区物业商量后，在南门岗亭旁设了一个自提点。</p><p>下单时在“取货方式”里选“幸福里小区南门”即可。</p>",
+    },
+    {
+        "slug": "winter-persimmon",
+        "title": "柿子饼开始接受预订",
+        "date": "2026-11-18",
+        "summary": "杏花岭村今年的柿子饼已经挂上白霜，数量不多，先订先得。",
+        "body": "<p>霜降后摘的柿子，削皮、晾晒、捏压，前后要一个多月。今年岭上的柿子结得好，预计能做三百来斤。</p>",
+    },
+]
+
+SIMPLE_PAGES = [
+    {
+        "slug": "about",
+        "title": "关于我们",
+        "intro": "521助农小店是八支驻村工作队一起办的消费帮扶直营店。",
+        "body": [
+            ("paragraph", "<p>县人民医院的驻村工作队，联合五支省派、两支市派和一支县派工作队，组成了“521”联盟，把各村农户家的鸡蛋、小笨鸡、蔬菜和杂粮放在一个店里卖。</p>"),
+            ("paragraph", "<p>每一笔销售都记在供货农户名下，月底由工作队结算到户。你买的每一枚鸡蛋，都能查到来自哪个村、哪一户。</p>"),
+        ],
+    },
+    {
+        "slug": "how-pickup-works",
+        "title": "自提怎么取",
+        "intro": "下单、截单、收货、送到自提点，一周一到两趟。",
+        "body": [
+            ("heading", "四步取到货"),
+            ("paragraph", "<p>一、在截单时间前下单，选一个离你近的自提点。<br>二、截单后工作队挨家挨户收货、打包，每单贴好单号。<br>三、送货当天，按自提点写明的时间到场，报手机号后四位取货。<br>四、如果有农户缺货，会在取货前通知你，差额原路退回。</p>"),
+        ],
+    },
+    {
+        "slug": "faq",
+        "title": "常见问题",
+        "intro": "买之前常被问到的几件事。",
+        "faq": [
+            ("鸡蛋为什么大小不一？", "<p>散养的土鸡不喂催蛋饲料，下的蛋有大有小，这是正常的。</p>"),
+            ("错过了取货时间怎么办？", "<p>请在订单里留言或联系工作队，我们会帮你放到下一趟，或改为送货上门。</p>"),
+            ("可以开发票吗？", "<p>单位集体采购可以开票，请在下单备注里写明抬头和税号。</p>"),
+        ],
+    },
+]
+
+IMPACT_PAGE = {
+    "slug": "impact",
+    "title": "帮扶成效",
+    "intro": "<p>这些数字根据小店的订单实时统计：卖出去多少、钱记到多少户农户名下、送了多少趟。</p>",
+}

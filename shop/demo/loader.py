@@ -15,6 +15,7 @@ from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from catalogue.models import Household, Village
+from content import demo as content_demo
 from content.models import HomePage, StoryIndexPage, StoryPage
 from fulfilment.models import PickupPoint
 from shop.demo import data
@@ -244,6 +245,7 @@ class DemoLoader:
                     body.append(("quote", {"text": value[0], "source": value[1]}))
                 else:
                     body.append((block_type, value))
+            body += content_demo.extra_blocks(story_data["slug"], self)
             fields = {
                 "title": story_data["title"],
                 "date": datetime.date.fromisoformat(story_data["date"]),
@@ -260,7 +262,9 @@ class DemoLoader:
                 for key, value in fields.items():
                     setattr(story, key, value)
             story.related_products.set([self.products[t] for t in story_data["products"]])
+            content_demo.tag_story(story, story_data["slug"])
             story.save_revision().publish()
+        content_demo.load_other_pages(home)
 
     # --- users ----------------------------------------------------------------------
 

@@ -1,0 +1,153 @@
+"""Impact figures equal the sums in the order data, are cached, and refresh on change."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from content import impact
+from tests import factories
+from tests.content.orders import make_order
+
+Line = get_model("order", "Line")
+SH = timezone.get_fixed_timezone(8 * 60)
+
+
+@pytest.fixture
+def world(team, other_team):
+    """Two teams, two villages, three households, four products (one with no supplier)."""
+    xiangyang = factories.VillageFactory(name="向阳村", slug="xiangyang")
+    liuhe = factories.VillageFactory(name="柳河村", slug="liuhe")
+    wang = factories.HouseholdFactory(team=team, village=xiangyang, public_name="王大姐家")
+    li = factories.HouseholdFactory(team=team, village=xiangyang, public_name="李大叔家")
+    liu = factories.HouseholdFactory(team=other_team, village=liuhe, public_name="刘婶子家")
+    eggs = factories.product_in_stock(team=team, title="散养土鸡蛋", origin_village=xiangyang,
+                                      weight_per_unit_g=50)
+    hen = factories.product_in_stock(team=team, title="散养老母鸡", origin_village=xiangyang,
+                                     weight_per_unit_g=2000, price=D("158.00"))
+    greens = factories.product_in_stock(team=other_team, title="柳河小白菜", origin_village=liuhe,
+                                        weight_per_unit_g=500, price=D("3.00"))
+    box = factories.product_in_stock(team=team, title="礼盒包装费", origin_village=xiangyang)
+    eggs.households.set([wang, li])
+    hen.households.set([wang])
+    greens.households.set([liu])
+    return {"team": team, "other": other_team, "xiangyang": xiangyang, "liuhe": liuhe,
+            "eggs": eggs, "hen": hen, "greens": greens, "box": box}
+
+
+def placed(year, month, day=15):
+    return datetime.datetime(year, month, day, 10, 0, tzinfo=SH)
+
+
+@pytest.fixture
+def orders(world):
+    w = world
+    return [
+        make_order([(w["eggs"], w["team"], 30, "1.50"), (w["hen"], w["team"], 1, "158.00")],
+                   status="已完成", placed=placed(2026, 9)),
+        make_order([(w["greens"], w["other"], 10, "3.00"), (w["box"], w["team"], 1, "5.00")],
+                   status="已完成", placed=placed(2026, 10)),
+        make_order([(w["eggs"], w["team"], 20, "1.50")], status="配送中", placed=placed(2026, 10)),
+        # cancelled order and a cancelled line (shortfall) never count
+        make_order([(w["hen"], w["team"], 2, "158.00")], status="已取消", placed=placed(2026, 10)),
+        make_order([(w["eggs"], w["team"], 10, "1.50"), (w["hen"], w["team"], 1, "158.00", "已取消")],
+                   status="已完成", placed=placed(2026, 11)),
+        # last year
+        make_order([(w["greens"], w["other"], 4, "3.00")], status="已完成", placed=placed(2025, 12, 31)),
+    ]
+
+
+def counted_lines(**filters):
+    return (
+        Line.objects.exclude(order__status="已取消").exclude(status="已取消")
+        .filter(product__households__isnull=False, **filters).distinct()
+    )
+
+
+def sum_lines(**filters):
+    ids = counted_lines(**filters).values("pk")
+    return Line.objects.filter(pk__in=ids).aggregate(s=Sum("line_price_incl_tax"))["s"] or D("0")
+
+
+@pytest.mark.django_db
+def test_totals_equal_the_sums_in_the_order_data(orders, world):
+    report = impact.build_report()
+    t = report.totals
+    assert t.income == sum_lines()
+    assert t.income == D("45.00") + D("158.00") + D("30.00") + D("30.00") + D("15.00") + D("12.00")
+    assert t.households == 3
+    assert t.orders == 4  # delivered: Sept, Oct, Nov, Dec 2025
+    # 30 eggs*50g + 1 hen*2kg + 10 jin greens*0.5kg + 10 eggs*50g + 4*0.5kg ; cancelled hen excluded
+    assert t.kilograms == D("1.5") + D("2") + D("5") + D("0.5") + D("2")
+
+
+@pytest.mark.django_db
+def test_figures_by_team_village_and_month(orders, world):
+    report = impact.build_report(2026)
+    team = report.find("teams", world["team"].pk)
+    assert team.income == sum_lines(partner=world["team"], order__date_placed__year=2026)
+    assert team.income == D("45.00") + D("158.00") + D("30.00") + D("15.00")
+    assert team.households == 2
+    liuhe = report.find("villages", world["liuhe"].pk)
+    assert liuhe.income == D("30.00") and liuhe.households == 1 and liuhe.orders == 1
+    months = {row.key: row.income for row in report.months}
+    assert months == {"2026-09": D("203.00"), "2026-10": D("60.00"), "2026-11": D("15.00")}
+    assert sum(months.values()) == report.totals.income
+
+
+@pytest.mark.django_db
+def test_month_follows_beijing_time(world):
+    # 2026-09-30 20:00 UTC is 1 October in Beijing
+    make_order([(world["eggs"], world["team"], 10, "1.50")], status="已完成",
+               placed=datetime.datetime(2026, 9, 30, 20, 0, tzinfo=datetime.UTC))
+    assert [r.key for r in impact.build_report().months] == ["2026-10"]
+
+
+@pytest.mark.django_db
+def test_report_is_cached_and_refreshed_when_an_order_changes(orders, world, django_assert_num_queries):
+    first = impact.report()
+    with django_assert_num_queries(0):
+        assert impact.report().totals.income == first.totals.income
+    make_order([(world["eggs"], world["team"], 10, "1.50")], status="已完成")
+    assert impact.report().totals.income == first.totals.income + D("15.00")
+
+
+@pytest.mark.django_db
+def test_impact_page_shows_figures_chart_and_csv(client, impact_page, orders, world):
+    html = client.get(impact_page.url).content.decode()
+    assert 'data-figure="income">290.00<' in html
+    assert "<svg" in html and "向阳村" in html and "<script" not in html.split("<main", 1)[1].split("</main>")[0]
+    response = client.get(impact_page.url + "csv/?year=2026")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["分组", "编号", "名称"]
+    total = rows[1]
+    assert total[0] == "合计" and D(total[4]) == sum_lines(order__date_placed__year=2026)
+    villages = {r[2]: D(r[4]) for r in rows if r[0] == "村庄"}
+    assert villages == {"向阳村": D("203.00") + D("30.00") + D("15.00"), "柳河村": D("30.00")}
+
+
+@pytest.mark.django_db
+def test_bad_year_gets_a_message_and_all_years(client, impact_page, orders):
+    response = client.get(impact_page.url + "?year=abc")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "年份无效" in html
+    assert 'data-figure="income">290.00<' in html
+
+
+@pytest.mark.django_db
+def test_live_figure_block_shows_the_village_income(client, story_with_blocks, world, household):
+    eggs_line = [(world["eggs"], world["team"], 20, "1.50")]
+    world["eggs"].households.add(household)
+    world["eggs"].origin_village = story_with_blocks.village
+    world["eggs"].save()
+    make_order(eggs_line, status="已完成")
+    html = client.get(story_with_blocks.url).content.decode()
+    assert '<strong class="live-figure__value">30.00</strong>' in html
