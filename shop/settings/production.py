@@ -72,6 +72,8 @@ if REDIS_URL:
         }
     )
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Wagtail looks renditions up here first, so a page with ten photos costs no query for them.
+    CACHES["renditions"] = dict(CACHES["default"], KEY_PREFIX="nongzhu-renditions", TIMEOUT=None)
 
 # --- Files ------------------------------------------------------------------
 
