@@ -269,6 +269,13 @@ class DemoLoader:
     # --- users ----------------------------------------------------------------------
 
     def load_users(self):
+        from shop.desk import roles
+
+        role_groups = roles.setup_roles()  # the four role groups (issue 6)
+        role_group = {
+            "customer": roles.CUSTOMER, "team_member": roles.TEAM_MEMBER,
+            "editor": roles.EDITOR, "coordinator": roles.COORDINATOR,
+        }
         dashboard_access = Permission.objects.get(codename="dashboard_access", content_type__app_label="partner")
         created = []
         for username, email, password, role in data.DEMO_USERS:
@@ -276,8 +283,9 @@ class DemoLoader:
             user.email = email
             user.set_password(password)
             user.first_name = {"customer": "小林", "team_member": "李", "editor": "周", "coordinator": "吴"}[role]
-            user.is_staff = role in ("coordinator", "editor")
+            user.is_staff = role == "coordinator"  # editors work in Wagtail only, not the shop dashboard
             user.save()
+            user.groups.add(role_groups[role_group[role]])
             if role == "team_member":
                 user.user_permissions.add(dashboard_access)
                 self.teams["renmin-hospital"].users.add(user)

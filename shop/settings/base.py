@@ -104,12 +104,17 @@ THIRD_PARTY_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    # Login protection (issue 6): lockout after failures, one-time codes for staff.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 LOCAL_APPS = [
     "shop",
     "content",
     "fulfilment",
+    "shop.desk",
 ]
 
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -124,11 +129,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "shop.desk.middleware.StaffOTPMiddleware",
+    "shop.desk.middleware.CurrentUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "oscar.apps.basket.middleware.BasketMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",
     # Last, so it sees the resolved view; see shop/cache.py for what it caches.
     "shop.middleware.PageCacheMiddleware",
 ]
@@ -192,6 +201,7 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 # --- Auth -----------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first, so a locked-out login never reaches the others
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -203,6 +213,17 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_REDIRECT_URL = "/shop/accounts/"
 LOGIN_URL = "/shop/accounts/login/"
+
+# Issue 6 (shop/desk): 5 failed logins lock that username from that address for 15 minutes;
+# dashboard and CMS users' sessions last a working day; staff with a TOTP device enter a code.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "shop.desk.login_protection.username_from_request"
+AXES_LOCKOUT_TEMPLATE = "desk/locked_out.html"
+DESK_STAFF_SESSION_AGE = 60 * 60 * 8
+OTP_TOTP_ISSUER = "521助农小店"
 
 # --- Language, time, money -------------------------------------------------
 

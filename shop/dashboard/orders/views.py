@@ -1,0 +1,178 @@
+"""The order dashboard, cut down to a team's own lines.
+
+Oscar lets a partner user open any order that holds one of their lines, then
+shows every line of it, the whole order's money, and lets them change the
+order's status or act on another team's line. Here a team member (see
+``shop.desk.roles``) sees only their teams' lines and totals, may change only
+those lines' status (the order's status follows its lines, ``shop.order.status``)
+and may not touch order-level status, payments, or another team's note.
+Coordinators (staff) keep Oscar's full views.
+"""
+
+from decimal import Decimal as D
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext as _
+from oscar.apps.dashboard.orders import views as oscar_views
+from oscar.core.loading import get_model
+
+from shop.desk.roles import is_team_member, team_ids
+
+Order = get_model("order", "Order")
+Line = get_model("order", "Line")
+Transaction = get_model("payment", "Transaction")
+
+TEAM_ORDER_ACTIONS = ("save_note", "delete_note")
+TEAM_LINE_ACTIONS = ("change_line_statuses", "create_shipping_event")
+
+
+def team_lines(user):
+    """The order lines a dashboard user may see: all for staff, else their teams' lines."""
+    ids = team_ids(user)
+    lines = Line.objects.all()
+    return lines if ids is None else lines.filter(partner_id__in=ids)
+
+
+def queryset_orders_for_user(user):
+    """Oscar's rule, plus each order annotated with the user's share of it.
+
+    ``team_total``/``team_items`` are what the user's teams sold in the order
+    (everything, for staff), so a list never shows another team's money.
+    """
+    queryset = oscar_views.queryset_orders_for_user(user)
+    ids = team_ids(user)
+    if ids is None:
+        return queryset
+    own = Line.objects.filter(order=OuterRef("pk"), partner_id__in=ids).values("order")
+    money = DecimalField(max_digits=12, decimal_places=2)
+    return queryset.annotate(
+        team_total=Coalesce(
+            Subquery(own.annotate(s=Sum("line_price_incl_tax")).values("s")), Value(D("0")),
+            output_field=money,
+        ),
+        team_items=Coalesce(Subquery(own.annotate(s=Sum("quantity")).values("s")), Value(0)),
+    )
+
+
+def get_order_for_user_or_404(user, number):
+    try:
+        return queryset_orders_for_user(user).get(number=number)
+    except Order.DoesNotExist as error:
+        raise Http404() from error
+
+
+class OrderListView(oscar_views.OrderListView):
+    def dispatch(self, request, *args, **kwargs):
+        if is_team_member(request.user):
+            self.actions = ("download_selected_orders",)
+        response = super().dispatch(request, *args, **kwargs)
+        return response
+
+    def get_queryset(self):
+        # Oscar's dispatch set base_queryset from its own function; use ours instead.
+        self.base_queryset = queryset_orders_for_user(self.request.user).order_by("-date_placed")
+        return super().get_queryset()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["desk_team_view"] = is_team_member(self.request.user)
+        return ctx
+
+    def get_row_values(self, order):
+        row = super().get_row_values(order)
+        if hasattr(order, "team_total"):
+            row["value"] = order.team_total
+            row["num_items"] = order.team_items
+        return row
+
+    def change_order_statuses(self, request, orders):
+        if is_team_member(request.user):
+            raise PermissionDenied
+        return super().change_order_statuses(request, orders)
+
+
+class OrderDetailView(oscar_views.OrderDetailView):
+    def get_object(self, queryset=None):
+        return get_order_for_user_or_404(self.request.user, self.kwargs["number"])
+
+    def get_order_lines(self):
+        ids = team_ids(self.request.user)
+        lines = self.object.lines.select_related("partner", "product")
+        return lines if ids is None else lines.filter(partner_id__in=ids)
+
+    def handle_order_action(self, request, order, action):
+        if is_team_member(request.user) and action not in TEAM_ORDER_ACTIONS:
+            return self.reload_page(error=_("订单状态随各工作队的商品状态自动变化，您只能修改本队商品的状态。"))
+        return super().handle_order_action(request, order, action)
+
+    def handle_line_action(self, request, order, action):
+        if is_team_member(request.user) and action not in TEAM_LINE_ACTIONS:
+            return self.reload_page(error=_("您不能对这些商品执行此操作。"))
+        return super().handle_line_action(request, order, action)
+
+    def delete_note(self, request, order):
+        if is_team_member(request.user):
+            note = order.notes.filter(pk=request.POST.get("note_id")).first()
+            if note is None or note.user_id != request.user.pk:
+                messages.error(request, _("只能删除自己写的备注。"))
+                return self.reload_page()
+        return super().delete_note(request, order)
+
+    def get_order_note_form(self):
+        note_id = self.kwargs.get("note_id")
+        if note_id and is_team_member(self.request.user):
+            if not self.object.notes.filter(pk=note_id, user=self.request.user).exists():
+                raise Http404()
+        return super().get_order_note_form()
+
+    def get_payment_transactions(self):
+        if is_team_member(self.request.user):
+            return Transaction.objects.none()
+        return super().get_payment_transactions()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        team_view = is_team_member(self.request.user)
+        ctx["desk_team_view"] = team_view
+        if team_view:
+            lines = ctx["lines"]
+            ctx["team_total"] = sum((line.line_price_incl_tax for line in lines), D("0"))
+            ctx["other_team_lines"] = self.object.lines.exclude(pk__in=[line.pk for line in lines]).count()
+        return ctx
+
+
+class LineDetailView(oscar_views.LineDetailView):
+    def get_object(self, queryset=None):
+        order = get_order_for_user_or_404(self.request.user, self.kwargs["number"])
+        try:
+            return team_lines(self.request.user).get(order=order, pk=self.kwargs["line_id"])
+        except Line.DoesNotExist as error:
+            raise Http404() from error
+
+
+class ShippingAddressUpdateView(oscar_views.ShippingAddressUpdateView):
+    """A team member may fix the address only of an order that is wholly their teams'."""
+
+    def get_object(self, queryset=None):
+        order = get_order_for_user_or_404(self.request.user, self.kwargs["number"])
+        ids = team_ids(self.request.user)
+        if ids is not None and order.lines.exclude(partner_id__in=ids).exists():
+            raise PermissionDenied
+        return super().get_object(queryset)
+
+
+class OrderStatsView(oscar_views.OrderStatsView):
+    def get_stats(self, filters):
+        stats = super().get_stats(filters)
+        ids = team_ids(self.request.user)
+        if ids is not None:
+            orders = queryset_orders_for_user(self.request.user).filter(**filters)
+            lines = Line.objects.filter(order__in=orders.values("pk"), partner_id__in=ids)
+            agg = lines.aggregate(n=Count("pk"), revenue=Sum("line_price_incl_tax"))
+            stats["total_lines"] = agg["n"]
+            stats["total_revenue"] = agg["revenue"] or D("0.00")
+        return stats

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeskConfig(AppConfig):
+    """The work team's desk: roles, the audit log, reports and login protection.
+
+    Its dashboard pages are mounted by ``shop.dashboard.apps`` so they share the
+    dashboard's namespace, menu and permission checks.
+    """
+
+    name = "shop.desk"
+    label = "desk"
+    verbose_name = _("工作台")
+
+    def ready(self):
+        from shop.desk import receivers
+
+        receivers.connect()

@@ -1,0 +1,49 @@
+"""Report tables as CSV (UTF-8 with BOM, so Excel shows Chinese) or XLSX (openpyxl)."""
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+
+def header():
+    return [_("项目"), _("数量"), _("金额（元）"), _("订单数")]
+
+
+def table(rows, total):
+    body = [[str(r.label), r.quantity, r.amount, r.orders] for r in rows]
+    return body + [[str(total.label), total.quantity, total.amount, total.orders]]
+
+
+def csv_bytes(title, rows, total):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([title])
+    writer.writerow(header())
+    for line in table(rows, total):
+        writer.writerow([f"{cell:.2f}" if hasattr(cell, "quantize") else cell for cell in line])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(title, rows, total):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(header())
+    for line in table(rows, total):
+        sheet.append(line)
+    last = sheet.max_row
+    for cell in sheet[last]:
+        cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=3, min_col=3, max_col=3):
+        for cell in row:
+            cell.number_format = "#,##0.00"
+    sheet.column_dimensions["A"].width = 32
+    sheet.column_dimensions["C"].width = 14
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,114 @@
+"""Who may do what: the four roles as Django groups, and a team member's teams.
+
+A role is a group with an exact permission list. ``setup_roles`` creates or
+tops them up; it runs from the data migration ``desk.0002_roles`` (with the
+historical app registry) and from ``manage.py setup_roles`` and the demo loader
+(with the live one), so it only uses models through ``apps``.
+
+- 团队队员 (team member): a partner user, not staff; ``partner.dashboard_access``
+  only. What they see is cut down to their teams in every dashboard view.
+- 联盟协调员 (coordinator): staff; sees and changes every team's data.
+- 编辑 (editor): Wagtail only; admin access plus page permissions on the home
+  page's tree (publishing goes through the content review workflow).
+- 顾客 (customer): no permissions at all.
+"""
+
+from django.apps import apps as django_apps
+
+TEAM_MEMBER = "团队队员"
+COORDINATOR = "联盟协调员"
+EDITOR = "编辑"
+CUSTOMER = "顾客"
+ROLE_NAMES = [TEAM_MEMBER, COORDINATOR, EDITOR, CUSTOMER]
+
+DASHBOARD_ACCESS = ("partner", "dashboard_access")
+
+# Every permission of these apps (view/add/change/delete of each model).
+COORDINATOR_APPS = [
+    "catalogue", "partner", "order", "fulfilment", "offer", "voucher", "shipping",
+    "communication", "desk",
+]
+COORDINATOR_EXTRA = [
+    DASHBOARD_ACCESS,
+    ("analytics", "view_userrecord"),
+    ("analytics", "view_productrecord"),
+    ("auth", "view_user"),
+]
+EDITOR_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+]
+EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "lock_page", "unlock_page"]
+
+
+def _permissions(apps, pairs=(), app_labels=()):
+    Permission = apps.get_model("auth", "Permission")
+    found = []
+    for app_label in app_labels:
+        found += list(Permission.objects.filter(content_type__app_label=app_label))
+    for app_label, codename in pairs:
+        permission = Permission.objects.filter(
+            content_type__app_label=app_label, codename=codename
+        ).first()
+        if permission is not None:
+            found.append(permission)
+    return found
+
+
+def _home_page(apps):
+    Site = apps.get_model("wagtailcore", "Site")
+    Page = apps.get_model("wagtailcore", "Page")
+    site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
+    if site is not None:
+        return Page.objects.get(pk=site.root_page_id)
+    return Page.objects.filter(depth=2).order_by("path").first() or Page.objects.filter(depth=1).first()
+
+
+def setup_roles(apps=django_apps):
+    """Create the four groups with exactly their permissions. Safe to run again."""
+    Group = apps.get_model("auth", "Group")
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLE_NAMES}
+
+    groups[TEAM_MEMBER].permissions.set(_permissions(apps, [DASHBOARD_ACCESS]))
+    groups[COORDINATOR].permissions.set(
+        _permissions(apps, COORDINATOR_EXTRA, COORDINATOR_APPS)
+    )
+    groups[EDITOR].permissions.set(_permissions(apps, EDITOR_PERMISSIONS))
+    groups[CUSTOMER].permissions.clear()
+
+    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
+    home = _home_page(apps)
+    GroupPagePermission.objects.filter(group=groups[EDITOR]).exclude(page=home).delete()
+    if home is not None:
+        for permission in _permissions(apps, [("wagtailcore", c) for c in EDITOR_PAGE_PERMISSIONS]):
+            GroupPagePermission.objects.get_or_create(
+                group=groups[EDITOR], page=home, permission=permission
+            )
+    return groups
+
+
+# --- whose data a user works on ------------------------------------------------
+
+
+def is_team_member(user):
+    """A partner user working in the dashboard: not staff, only their teams' data."""
+    return (
+        user.is_authenticated
+        and not user.is_staff
+        and user.has_perm("partner.dashboard_access")
+    )
+
+
+def team_ids(user):
+    """The ids of the teams a user works for; ``None`` means every team (staff)."""
+    if user.is_staff:
+        return None
+    cached = getattr(user, "_desk_team_ids", None)
+    if cached is None:
+        cached = user._desk_team_ids = list(user.partners.values_list("pk", flat=True))
+    return cached

@@ -1,0 +1,226 @@
+"""Dashboard pages of the desk: reports, the audit log, invitations, the one-time code.
+
+Mounted in the ``dashboard`` namespace by ``shop.dashboard.apps``, which also
+holds their permission rules. Each view scopes its data with
+``shop.desk.roles.team_ids`` and hands the work to a domain module.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from oscar.core.loading import get_model
+
+from shop.desk import charts, exports
+from shop.desk.invites import activate_on_password, invite_team_member
+from shop.desk.models import AuditEntry
+from shop.desk.reports import REPORTS, SalesReport
+from shop.desk.roles import team_ids
+
+Partner = get_model("partner", "Partner")
+Line = get_model("order", "Line")
+
+
+# --- reports ---------------------------------------------------------------------
+
+
+class ReportForm(forms.Form):
+    report = forms.ChoiceField(label=gettext_lazy("报表"), choices=list(REPORTS.items()), required=False)
+    team = forms.ModelChoiceField(
+        label=gettext_lazy("工作队"), queryset=Partner.objects.none(), required=False,
+        empty_label=gettext_lazy("全部"), to_field_name="code",
+    )
+    date_from = forms.DateField(label=gettext_lazy("开始日期"), required=False)
+    date_to = forms.DateField(label=gettext_lazy("结束日期"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = team_ids(user)
+        teams = Partner.objects.order_by("name")
+        self.fields["team"].queryset = teams if ids is None else teams.filter(pk__in=ids)
+        if ids is not None:
+            self.fields["report"].choices = [c for c in REPORTS.items() if c[0] != "team"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("开始日期不能晚于结束日期。"))
+        return data
+
+
+class ReportMixin:
+    def build(self, request):
+        form = ReportForm(request.GET or None, user=request.user)
+        ids = team_ids(request.user)
+        data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        report = data.get("report") or "product"
+        if data.get("team"):
+            ids = [data["team"].pk]
+        report_data = SalesReport(team_ids=ids, date_from=data.get("date_from"), date_to=data.get("date_to"))
+        return form, report, report_data
+
+
+class ReportsView(ReportMixin, View):
+    template_name = "oscar/dashboard/desk/reports.html"
+
+    def get(self, request):
+        form, report, data = self.build(request)
+        rows = data.rows(report)
+        total = data.total()
+        title = str(REPORTS[report])
+        value = (lambda r: r.orders) if report == "pickup" else (lambda r: r.amount)
+        fmt = (lambda v: _("%(n)d 单") % {"n": v}) if report == "pickup" else (lambda v: f"¥{v:,.2f}")
+        context = {
+            "form": form,
+            "report": report,
+            "report_title": title,
+            "reports": REPORTS,
+            "rows": rows,
+            "total": total,
+            "chart": charts.bar_chart(rows, value=value, fmt=fmt, title=title),
+            "buyers": data.buyer_summary() if report == "buyers" else None,
+            "query": request.GET.urlencode(),
+            "is_coordinator": team_ids(request.user) is None,
+        }
+        return render(request, self.template_name, context)
+
+
+class ReportExportView(ReportMixin, View):
+    def get(self, request):
+        form, report, data = self.build(request)
+        rows, total = data.rows(report), data.total()
+        title = str(REPORTS[report])
+        stamp = timezone.localdate().isoformat()
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(exports.csv_bytes(title, rows, total), content_type="text/csv; charset=utf-8")
+            ext = "csv"
+        else:
+            response = HttpResponse(
+                exports.xlsx_bytes(title, rows, total),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            ext = "xlsx"
+        response["Content-Disposition"] = f'attachment; filename="report-{report}-{stamp}.{ext}"'
+        return response
+
+
+# --- audit log ---------------------------------------------------------------------
+
+
+def audit_entries_for(user):
+    """Every entry for staff; for a team member, entries of their teams' objects and orders."""
+    entries = AuditEntry.objects.select_related("user", "team")
+    ids = team_ids(user)
+    if ids is None:
+        return entries
+    orders = Line.objects.filter(partner_id__in=ids).values_list("order_id", flat=True).distinct()
+    return entries.filter(
+        Q(team_id__in=ids) | Q(object_type="order", object_id__in=[str(pk) for pk in orders])
+    )
+
+
+class AuditLogView(View):
+    template_name = "oscar/dashboard/desk/audit_list.html"
+    per_page = 50
+
+    def get(self, request):
+        entries = audit_entries_for(request.user)
+        kind = request.GET.get("type")
+        if kind:
+            entries = entries.filter(object_type=kind)
+        page = Paginator(entries, self.per_page).get_page(request.GET.get("page"))
+        return render(request, self.template_name, {"page": page, "entries": page.object_list, "type": kind})
+
+
+# --- invitations ---------------------------------------------------------------------
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("邮箱"), error_messages={"invalid": gettext_lazy("请输入有效的邮箱地址。")})
+    teams = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("工作队"), queryset=Partner.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("请至少选择一个工作队。")},
+    )
+
+
+class InviteView(View):
+    template_name = "oscar/dashboard/desk/invite.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": InviteForm()})
+
+    def post(self, request):
+        form = InviteForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        user, created = invite_team_member(
+            form.cleaned_data["email"], list(form.cleaned_data["teams"]), request.build_absolute_uri
+        )
+        if created:
+            messages.success(request, _("邀请已发送到 %(email)s，对方设置密码后即可登录。") % {"email": user.email})
+        else:
+            messages.success(request, _("%(email)s 已加入所选工作队，并收到了设置密码的链接。") % {"email": user.email})
+        return HttpResponseRedirect(reverse("dashboard:desk-invite"))
+
+
+class InviteAcceptView(auth_views.PasswordResetConfirmView):
+    """The invitation link: set a password, which also activates the new account."""
+
+    template_name = "oscar/dashboard/desk/invite_accept.html"
+    success_url = reverse_lazy("dashboard:login")
+    reset_url_token = "set-password"
+
+    def form_valid(self, form):
+        activate_on_password(form.user)
+        messages.success(self.request, _("密码已设置，请登录。"))
+        return super().form_valid(form)
+
+
+# --- one-time code -------------------------------------------------------------------
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(
+        label=gettext_lazy("动态验证码"), regex=r"^\d{6}$",
+        error_messages={"invalid": gettext_lazy("请输入 6 位数字验证码。")},
+    )
+
+
+class OTPVerifyView(View):
+    """Staff with a TOTP device enter the six digits from their authenticator app."""
+
+    template_name = "oscar/dashboard/desk/otp_verify.html"
+
+    def next_url(self, request):
+        target = request.POST.get("next") or request.GET.get("next") or reverse("dashboard:index")
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+            target = reverse("dashboard:index")
+        return target
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": CodeForm(), "next": self.next_url(request)})
+
+    def post(self, request):
+        from django_otp import devices_for_user
+        from django_otp import login as otp_login
+
+        form = CodeForm(request.POST)
+        if form.is_valid():
+            for device in devices_for_user(request.user, confirmed=True):
+                if device.verify_token(form.cleaned_data["code"]):
+                    otp_login(request, device)
+                    return HttpResponseRedirect(self.next_url(request))
+            form.add_error("code", _("验证码不对或已过期，请重新输入。"))
+        context = {"form": form, "next": self.next_url(request)}
+        return render(request, self.template_name, context, status=400)
+

@@ -1,0 +1,50 @@
+"""An order's overall status follows its lines.
+
+Each work team moves only its own lines (a team never touches another team's
+eggs), so the order as a whole shows how far the slowest part has got: when
+every line shares a status the order takes it; when they differ, the least
+advanced one. Cancelled lines do not hold an order back; only when every line
+is cancelled is the order cancelled. ``shop.desk.receivers`` calls
+``sync_order_status`` whenever a line changes status.
+"""
+
+from django.conf import settings
+from django.db import transaction
+
+CANCELLED = "已取消"
+
+
+def progress_order():
+    """Statuses from least to most advanced, as the pipeline lists them (cancelled last)."""
+    statuses = [s for s in settings.OSCAR_LINE_STATUS_PIPELINE if s != CANCELLED]
+    return statuses + [CANCELLED]
+
+
+def status_from_lines(line_statuses):
+    """The order status the given line statuses add up to (``None`` for no lines)."""
+    statuses = list(line_statuses)
+    if not statuses:
+        return None
+    active = [s for s in statuses if s != CANCELLED]
+    if not active:
+        return CANCELLED
+    rank = {status: index for index, status in enumerate(progress_order())}
+    return min(active, key=lambda s: rank.get(s, -1))
+
+
+def sync_order_status(order):
+    """Set ``order.status`` from its lines, recording the change like Oscar does.
+
+    Bypasses the order pipeline on purpose: the lines already went through the
+    line pipeline, and the order only mirrors them. Returns the new status when it
+    changed, else ``None``.
+    """
+    new_status = status_from_lines(order.lines.values_list("status", flat=True))
+    if new_status is None or new_status == order.status:
+        return None
+    old_status = order.status
+    with transaction.atomic():
+        order.status = new_status
+        order.save(update_fields=["status"])
+        order.status_changes.create(old_status=old_status, new_status=new_status)
+    return new_status

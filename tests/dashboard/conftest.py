@@ -1,0 +1,49 @@
+"""Two teams with products, households, runs and orders, and one user per role."""
+
+from dataclasses import dataclass
+from decimal import Decimal as D
+
+import pytest
+
+from tests import factories
+from tests.dashboard import factories as desk_factories
+
+
+@dataclass
+class TeamWorld:
+    team: object
+    member: object
+    product: object
+    household: object
+    order: object  # holds only this team's line
+    run: object = None
+
+
+@pytest.fixture
+def world(team, other_team):
+    """Team A (``team``) and team B (``other_team``), each with its own things, plus one
+    order holding a line of each team (``mixed``)."""
+    from tests.fulfilment.factories import DeliveryRunFactory
+
+    sides = {}
+    for key, t, title in (("a", team, "向阳村土鸡蛋"), ("b", other_team, "柳河村小笨鸡")):
+        village = factories.VillageFactory(slug=f"v-{t.code}", name=f"{t.code}村")
+        village.teams.add(t)
+        household = factories.HouseholdFactory(team=t, village=village, public_name=f"{title}农户")
+        product = factories.product_in_stock(team=t, title=title, price=D("2.00"), stock=50)
+        product.households.add(household)
+        member = factories.team_member(t, username=f"member-{key}")
+        order = desk_factories.place_order([(product, 3)], guest_email=f"only-{key}@example.cn")
+        run = DeliveryRunFactory(team=t)
+        sides[key] = TeamWorld(t, member, product, household, order, run)
+    mixed = desk_factories.place_order(
+        [(sides["a"].product, 2), (sides["b"].product, 5)], guest_email="mixed@example.cn"
+    )
+    return {
+        "a": sides["a"],
+        "b": sides["b"],
+        "mixed": mixed,
+        "coordinator": desk_factories.coordinator(),
+        "editor": desk_factories.editor(),
+        "customer": factories.UserFactory(username="buyer"),
+    }
