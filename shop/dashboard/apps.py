@@ -24,7 +24,7 @@ class DashboardConfig(apps.DashboardConfig):
                 "desk-report-export": (["is_staff", "order.view_order"], team),
                 "desk-audit": (["is_staff", "desk.view_auditentry"], team),
                 "desk-invite": ["is_staff", "partner.change_partner", "auth.view_user"],
-                "desk-otp-verify": ["is_authenticated"],
+                "desk-otp-verify": ["is_staff"],
             }
         )
 

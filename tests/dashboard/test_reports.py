@@ -1,0 +1,145 @@
+"""Reports add up to the order lines: mixed teams, a shortfall, a refund, cancellations."""
+
+import csv
+import io
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from fulfilment.models import Allocation, LineCut, OrderRun, RefundOwed, RunPickup, Shortfall
+from shop.desk.reports import REPORTS, SalesReport
+from tests import factories
+from tests.dashboard.factories import place_order
+
+
+@pytest.fixture
+def sales(world):
+    """On top of ``world`` (A: 3 + 2 eggs, B: 3 + 5 chickens, all at 2.00):
+
+    - A: 10 more eggs, of which a shortfall cut 2 (refund owed for it as well);
+    - A: 1.00 refunded on the 3-egg order for a broken egg;
+    - A: a cancelled line and B: a cancelled order, which count for nothing.
+    """
+    a, b = world["a"], world["b"]
+    big = place_order([(a.product, 10)], guest_email="big@example.cn")
+    big_line = big.lines.get()
+    point = factories.PickupPointFactory(team=a.team, name="县医院大厅")
+    stop = RunPickup.objects.create(run=a.run, point=point, window_start="09:00", window_end="11:00")
+    OrderRun.objects.create(order=big, run=a.run, pickup=stop)
+    shortfall = Shortfall.objects.create(run=a.run, household=a.household, product=a.product, quantity=2)
+    LineCut.objects.create(shortfall=shortfall, line=big_line, quantity=2, amount=D("4.00"))
+    RefundOwed.objects.create(order=big, line=big_line, amount=D("4.00"), reason="缺货", shortfall=shortfall)
+    Allocation.objects.create(run=a.run, household=a.household, product=a.product, quantity=8, unit_price=D("2.00"))
+
+    only_a_line = a.order.lines.get()
+    RefundOwed.objects.create(order=a.order, line=only_a_line, amount=D("1.00"), reason="破损")
+
+    cancelled_line_order = place_order([(a.product, 4)])
+    cancelled_line_order.lines.update(status="已取消")
+    place_order([(b.product, 7)], status="已取消")
+    return world
+
+
+def expected_net(team=None):
+    """Σ line price − cuts − non-shortfall refunds over counted lines, computed plainly."""
+    from oscar.core.loading import get_model
+
+    total = D("0")
+    for line in get_model("order", "Line").objects.select_related("order"):
+        if line.status == "已取消" or line.order.status == "已取消":
+            continue
+        if team is not None and line.partner_id != team.pk:
+            continue
+        total += line.line_price_incl_tax
+        total -= sum((c.amount for c in line.cuts.all()), D("0"))
+        total -= sum((r.amount for r in line.refunds_owed.filter(shortfall__isnull=True)), D("0"))
+    return total
+
+
+@pytest.mark.parametrize("report", list(REPORTS))
+def test_every_breakdown_adds_up_to_the_order_lines(sales, report):
+    if report == "buyers":
+        pytest.skip("repeat buyers is a subset by design")
+    everyone = SalesReport()
+    assert everyone.total().amount == expected_net() == D("41.00")
+    rows = everyone.rows(report)
+    assert sum((row.amount for row in rows), D("0")) == D("41.00")
+
+    team_a = SalesReport(team_ids=[sales["a"].team.pk])
+    assert team_a.total().amount == expected_net(sales["a"].team) == D("25.00")
+    assert sum((row.amount for row in team_a.rows(report)), D("0")) == D("25.00")
+    assert team_a.total().quantity == 3 + 2 + 8
+
+
+def test_household_income_is_what_was_credited_plus_what_is_not_yet(sales):
+    rows = SalesReport(team_ids=[sales["a"].team.pk]).by_household()
+    by_label = {str(row.label): row.amount for row in rows}
+    household = sales["a"].household
+    assert by_label[f"{household.public_name}（{household.village.name}）"] == D("16.00")
+    assert by_label["尚未记到农户"] == D("9.00")
+
+
+def test_pickup_point_use_counts_orders_per_point(sales):
+    rows = SalesReport(team_ids=[sales["a"].team.pk]).by_pickup()
+    by_label = {str(row.label): row for row in rows}
+    assert by_label["县医院大厅"].orders == 1
+    assert by_label["县医院大厅"].amount == D("16.00")
+
+
+def test_repeat_buyers(world):
+    buyer = world["customer"]
+    place_order([(world["a"].product, 1)], user=buyer)
+    place_order([(world["a"].product, 1)], user=buyer)
+    rows = SalesReport(team_ids=[world["a"].team.pk]).repeat_buyers()
+    assert [row.orders for row in rows] == [2]
+    assert "***@" in rows[0].label  # buyers' addresses are masked
+
+
+def test_team_member_sees_only_their_team_even_when_asking_for_another(client, sales):
+    client.force_login(sales["a"].member)
+    for query in ("", "?team=water", "?report=team"):
+        response = client.get(reverse("dashboard:desk-reports") + query)
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert sales["b"].product.get_title() not in page
+        assert sales["b"].team.name not in page
+        assert response.context["total"].amount == D("25.00")
+
+
+def test_coordinator_compares_teams(client, sales):
+    client.force_login(sales["coordinator"])
+    response = client.get(reverse("dashboard:desk-reports") + "?report=team")
+    page = response.content.decode()
+    assert sales["a"].team.name in page and sales["b"].team.name in page
+    assert "<svg" in page and "http" not in page.split("<svg", 1)[1].split("</svg>")[0].replace(
+        "http://www.w3.org/2000/svg", ""
+    )
+
+
+def test_exports_carry_the_same_total(client, sales):
+    client.force_login(sales["a"].member)
+    url = reverse("dashboard:desk-report-export") + "?report=village"
+    book = load_workbook(io.BytesIO(client.get(url + "&format=xlsx").content))
+    last = list(book.active.iter_rows(values_only=True))[-1]
+    assert last[0] == "合计" and D(str(last[2])) == D("25.00")
+    text = client.get(url + "&format=csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[-1][0] == "合计" and rows[-1][2] == "25.00"
+
+
+def test_a_bad_date_range_says_so_in_chinese(client, sales):
+    client.force_login(sales["coordinator"])
+    response = client.get(reverse("dashboard:desk-reports") + "?date_from=2026-05-01&date_to=2026-04-01")
+    assert response.status_code == 200
+    assert "开始日期不能晚于结束日期" in response.content.decode()
+
+
+@pytest.mark.parametrize("report", list(REPORTS))
+def test_report_pages_keep_a_query_budget(client, sales, report, django_assert_max_num_queries):
+    for _ in range(10):
+        place_order([(sales["a"].product, 1), (sales["b"].product, 2)])
+    client.force_login(sales["coordinator"])
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("dashboard:desk-reports") + f"?report={report}").status_code == 200
