@@ -18,6 +18,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from content import views as content_views
 from shop import health
+from shop.payment import views as payment_views
 from shop.search.views import SiteSearchView
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("healthz/", health.liveness, name="healthz"),
+    path("stripe/webhook/", payment_views.stripe_webhook, name="stripe-webhook"),
     path("readyz/", health.readiness, name="readyz"),
     path("metrics", health.metrics, name="metrics"),
     path("sitemap.xml", content_views.sitemap, name="sitemap"),
@@ -40,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("search/", SiteSearchView.as_view(), name="site-search"),
     path("posters/product/<int:pk>/", content_views.product_poster, name="product-poster"),
     path("", include(wagtail_urls)),
+    path("shop/payment/", include("shop.payment.urls")),
     prefix_default_language=False,
 )
 

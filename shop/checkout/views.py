@@ -11,12 +11,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from oscar.apps.checkout import views as oscar_views
 from oscar.apps.checkout.exceptions import FailedPreCondition
+from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.core.loading import get_model
 
 from fulfilment.runs import delivery_problems
 from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm
+from shop.order.history import PENDING_PAYMENT
+from shop.partner import reservations
 from shop.payment import methods as payment_methods
-from shop.payment.processing import record_payment_choice
+from shop.payment import stripe_gateway
+from shop.payment.processing import PaymentProblem, record_payment_choice
 
 SourceType = get_model("payment", "SourceType")
 
@@ -78,3 +82,43 @@ class PaymentDetailsView(oscar_views.PaymentDetailsView):
         response = super().handle_successful_order(order)
         messages.success(self.request, _("下单成功！订单号 %(number)s") % {"number": order.number})
         return response
+    def place_order(self, **kwargs):
+        """Reserve the basket's stock first (``shop.partner.reservations``: nobody else can
+        take it now), then place the order on that reservation. Online payment starts only
+        after this, from ``handle_successful_order``."""
+        try:
+            held = reservations.reserve_basket(kwargs["basket"])
+        except reservations.OutOfStock as shortage:
+            raise UnableToPlaceOrder(" ".join(shortage.messages)) from None
+        online = self.checkout_session.payment_method() == payment_methods.STRIPE
+        if online:
+            kwargs["status"] = PENDING_PAYMENT
+        try:
+            order = super().place_order(**kwargs)
+        except Exception:
+            reservations.release(held)
+            raise
+        reservations.attach(held, order)
+        if not online:
+            reservations.convert(order)
+        return order
+
+        if order.status == PENDING_PAYMENT:
+            return self.start_online_payment(order)
+
+    def start_online_payment(self, order):
+        """Send the buyer to Stripe; the order waits as "待付款" with its stock held."""
+        self.checkout_session.flush()
+        self.request.session["checkout_order_id"] = order.id
+        return_url = self.request.build_absolute_uri(reverse("payment:stripe-return"))
+        try:
+            checkout = stripe_gateway.start_checkout(
+                order,
+                success_url=return_url + "?session_id={CHECKOUT_SESSION_ID}",
+                cancel_url=self.request.build_absolute_uri(reverse("payment:stripe-cancel")),
+            )
+        except PaymentProblem as problem:
+            stripe_gateway.cancel_unpaid_order(order, str(problem))
+            messages.error(self.request, str(problem))
+            return redirect("basket:summary")
+        return redirect(checkout.url)

@@ -1,16 +1,23 @@
-"""Ways a buyer can pay. Online payment (Stripe) joins this list when configured."""
+"""Ways a buyer can pay. Online payment (Stripe) joins the list only when its keys are set."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 PAY_ON_PICKUP = "pay-on-pickup"
+STRIPE = "stripe"
 
 CHOICES = [
     (PAY_ON_PICKUP, _("取货时付款（现金或扫码转账）")),
+    (STRIPE, _("在线支付（微信支付、支付宝、银行卡）")),
 ]
 
 
+def stripe_enabled():
+    return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_WEBHOOK_SECRET)
+
+
 def available_methods():
-    return list(CHOICES)
+    return [(code, name) for code, name in CHOICES if code != STRIPE or stripe_enabled()]
 
 
 def label(code):

@@ -287,6 +287,7 @@ HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.
 THUMBNAIL_KEY_PREFIX = "nongzhu-thumb"
 
 # --- Wagtail --------------------------------------------------------------
+    "待付款": ("待确认", "已取消"),  # online payment started, not yet confirmed (shop/payment)
 
 WAGTAIL_SITE_NAME = "521助农小店"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
@@ -295,6 +296,25 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp"}
 WAGTAILEMBEDS_FINDERS = []  # video links are stored, never fetched at page load
+# Teams reach their households and the products spreadsheet from the catalogue menu.
+for _section in OSCAR_DASHBOARD_NAVIGATION:  # noqa: F405
+    if _section.get("icon") == "fas fa-sitemap":
+        _section["children"] = [
+            *_section["children"],
+            {"label": _("农户"), "url_name": "dashboard:catalogue-household-list"},
+            {"label": _("产品表格导入导出"), "url_name": "dashboard:catalogue-product-import"},
+        ]
+
+# --- Payments (shop/payment) -----------------------------------------------
+# Stripe (card, Alipay, WeChat Pay) is on only when the secret and webhook keys are set;
+# without them buyers pay on pickup and the dashboard says online payment is off.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Dotted path of a callable returning a stripe.HTTPClient; None uses the library's own.
+STRIPE_HTTP_CLIENT_FACTORY = None
+# Stock held for a basket while its online payment is under way (see shop/partner/reservations.py).
+STOCK_RESERVATION_MINUTES = 30
 
 # Slugs of top-level Wagtail pages that would collide with the site's own URL prefixes.
 RESERVED_ROOT_SLUGS = ["shop", "cms", "django-admin", "en", "zh-hans", "static", "media", "i18n", "posters"]

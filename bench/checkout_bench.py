@@ -1,0 +1,271 @@
+"""Checkout benchmark: guest orders (pay on pickup) through the real HTTP stack.
+
+Starts gunicorn (2 sync workers) on 127.0.0.1 and a free port with a fresh database
+(a temporary SQLite file, or ``DATABASE_URL`` when set), loads the demo data and opens
+a delivery run, then:
+
+1. throughput: N guest checkouts by a bounded pool of concurrent clients, each doing
+   add to basket → e-mail → name and mobile → pickup stop → payment method → place
+   order, reported as orders per second;
+2. contention: M buyers at once for the last K units of one product; exactly K may
+   be sold, the rest must be told it is sold out.
+
+At the end the oversell count (units allocated beyond stock, over every stock record,
+plus orders beyond K in phase 2) is printed; it must be 0. gunicorn is stopped in any
+case and the whole run is bounded in time (< 3 minutes).
+
+    .venv/bin/python bench/checkout_bench.py [--orders 120] [--clients 8] [--buyers 40] [--units 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+HOST = "127.0.0.1"
+DEADLINE_S = 170
+
+SETUP = r"""
+import datetime, json
+from decimal import Decimal
+from django.utils import timezone
+from oscar.core.loading import get_model
+from fulfilment.models import DeliveryRun, PickupPoint, RunPickup
+
+StockRecord = get_model("partner", "StockRecord")
+point = PickupPoint.objects.filter(is_active=True).select_related("team").first()
+team = point.team
+now = timezone.now()
+run = DeliveryRun.objects.create(
+    team=team, date=(now + datetime.timedelta(days=2)).date(), departure_time=datetime.time(7, 0),
+    cutoff=now + datetime.timedelta(days=1), capacity_kg=Decimal("99999"), capacity_crates=0,
+    start_label="bench", start_latitude=Decimal("38.05"), start_longitude=Decimal("114.5"),
+)
+stop = RunPickup.objects.create(run=run, point=point, window_start=datetime.time(9, 0),
+                                window_end=datetime.time(11, 0))
+records = list(StockRecord.objects.filter(partner=team, product__is_public=True)
+               .order_by("pk")[:2])
+plenty, scarce = records[0], records[1]
+StockRecord.objects.filter(pk=plenty.pk).update(num_in_stock=100000, num_allocated=0)
+StockRecord.objects.filter(pk=scarce.pk).update(num_in_stock=__UNITS__, num_allocated=0)
+print(json.dumps({"code": stop.shipping_code, "plenty": plenty.product_id,
+                  "scarce": scarce.product_id, "scarce_title": scarce.product.get_title()}))
+"""
+
+CHECK = r"""
+import json
+from django.db.models import F, Sum
+from oscar.core.loading import get_model
+StockRecord = get_model("partner", "StockRecord")
+Line = get_model("order", "Line")
+over = sum(max(0, (r.num_allocated or 0) - (r.num_in_stock or 0)) for r in StockRecord.objects.all())
+sold = Line.objects.filter(product_id=__SCARCE__).exclude(order__status="已取消").aggregate(
+    n=Sum("quantity"))["n"] or 0
+print(json.dumps({"over_allocated": over, "scarce_sold": sold}))
+"""
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def bench_env(workdir):
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="shop.settings.dev",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DATA_DIR=str(workdir),
+        PAGE_CACHE="0",
+        LOG_LEVEL="ERROR",
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        STRIPE_SECRET_KEY="",
+        PYTHONWARNINGS="ignore",
+    )
+    env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def manage(env, *args, timeout=120):
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        print(result.stdout[-2000:], result.stderr[-3000:])
+        raise SystemExit(f"manage.py {args[0]} failed")
+    return result.stdout
+
+
+class Browser:
+    """One buyer: a keep-alive connection and a cookie jar."""
+
+    def __init__(self, port):
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        self.cookies = {}
+
+    def request(self, method, path, data=None):
+        headers = {"Host": HOST}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if data is not None:
+            data = dict(data, csrfmiddlewaretoken=self.cookies.get("csrftoken", ""))
+            body = urllib.parse.urlencode(data)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+            headers["Referer"] = f"http://{HOST}/"
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for key, morsel in SimpleCookie(header).items():
+                self.cookies[key] = morsel.value
+        return response.status, response.getheader("Location") or "", text
+
+    def checkout(self, product_id, code, quantity=1):
+        """Returns "ordered", "refused" (with a sold-out message) or an error description."""
+        self.request("GET", "/shop/basket/")
+        steps = [
+            (f"/shop/basket/add/{product_id}/", {"quantity": quantity}),
+            ("/shop/checkout/", {"username": "bench@example.cn", "options": "anonymous"}),
+            ("/shop/checkout/shipping-address/",
+             {"first_name": "林小满", "phone_number": "13812345678", "line1": "", "line4": "",
+              "notes": ""}),
+            ("/shop/checkout/shipping-method/", {"method_code": code}),
+            ("/shop/checkout/payment-method/", {"method": "pay-on-pickup"}),
+        ]
+        for path, data in steps:
+            status, _, _ = self.request("POST", path, data)
+            if status not in (200, 302):
+                return f"{path} → {status}"
+        status, location, text = self.request("POST", "/shop/checkout/preview/",
+                                              {"action": "place_order"})
+        if status == 302 and "thank-you" in location:
+            return "ordered"
+        if "卖完" in text or "只剩" in text or "库存" in text or "没有" in text:
+            return "refused"
+        return f"place order → {status} {location}"
+
+    def close(self):
+        self.conn.close()
+
+
+def run_buyers(port, count, clients, product_id, code):
+    outcomes = []
+    lock = threading.Lock()
+
+    def one(_):
+        browser = Browser(port)
+        try:
+            outcome = browser.checkout(product_id, code)
+        except (OSError, http.client.HTTPException) as error:
+            outcome = f"connection: {error}"
+        finally:
+            browser.close()
+        with lock:
+            outcomes.append(outcome)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(one, range(count)))
+    return outcomes, time.monotonic() - started
+
+
+def wait_for(port, proc, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("gunicorn exited early")
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/healthz/")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer in time")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=120)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--buyers", type=int, default=40)
+    parser.add_argument("--units", type=int, default=10)
+    args = parser.parse_args()
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="checkout-bench-"))
+    env = bench_env(workdir)
+    proc = None
+    try:
+        manage(env, "migrate", "--noinput", timeout=150)
+        manage(env, "load_demo")
+        setup = json.loads(manage(env, "shell", "-c", SETUP.replace("__UNITS__", str(args.units)))
+                           .strip().splitlines()[-1])
+        print(f"setup: {time.monotonic() - started:.0f} s (database: "
+              f"{env['DATABASE_URL'].split(':')[0]})", flush=True)
+        port = free_port()
+        proc = subprocess.Popen(
+            [str(Path(PYTHON).parent / "gunicorn"), "--workers", "2", "--bind", f"{HOST}:{port}",
+             "--timeout", "60", "--log-level", "warning", "shop.wsgi"],
+            cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL,
+            stderr=open(workdir / "gunicorn.log", "w"),
+        )
+        wait_for(port, proc)
+
+        budget = DEADLINE_S - (time.monotonic() - started)
+        outcomes, seconds = run_buyers(port, args.orders, args.clients, setup["plenty"], setup["code"])
+        ordered = outcomes.count("ordered")
+        print(f"throughput: {ordered}/{args.orders} orders in {seconds:.1f} s with {args.clients} "
+              f"clients → {ordered / seconds:.1f} orders/s")
+        failures = [o for o in outcomes if o != "ordered"]
+        if failures:
+            print("  not ordered:", failures[:5])
+        if time.monotonic() - started > budget:
+            print("time budget used up; contention phase skipped")
+        else:
+            outcomes, seconds = run_buyers(port, args.buyers, args.buyers, setup["scarce"],
+                                           setup["code"])
+            print(f"contention: {args.buyers} buyers for the last {args.units} of "
+                  f"“{setup['scarce_title']}”: {outcomes.count('ordered')} ordered, "
+                  f"{outcomes.count('refused')} told it is sold out, "
+                  f"{len(outcomes) - outcomes.count('ordered') - outcomes.count('refused')} other")
+        check = json.loads(manage(env, "shell", "-c", CHECK.replace("__SCARCE__", str(setup["scarce"])))
+                           .strip().splitlines()[-1])
+        oversell = check["over_allocated"] + max(0, check["scarce_sold"] - args.units)
+        print(f"oversell: {oversell} (units allocated beyond stock: {check['over_allocated']}; "
+              f"scarce product sold {check['scarce_sold']} of {args.units})")
+        print(f"total: {time.monotonic() - started:.0f} s")
+        return 1 if oversell else 0
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""An order's story as the buyer and the teams read it: every status change, payment
+and refund is an Oscar ``OrderStatusChange``/``PaymentEvent`` plus an ``OrderNote``
+naming who did it (Oscar's payment events have no user field, the note carries it).
+"""
+
+from django.conf import settings
+from django.db import transaction
+from oscar.core.loading import get_model
+
+OrderNote = get_model("order", "OrderNote")
+PaymentEvent = get_model("order", "PaymentEvent")
+PaymentEventType = get_model("order", "PaymentEventType")
+PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
+
+PENDING_PAYMENT = "待付款"
+CANCELLED = "已取消"
+
+# Payment event types, named as the buyer reads them.
+EVENT_DUE = "应付"
+EVENT_PAID_ONLINE = "在线付款"
+EVENT_PAID_AT_PICKUP = "取货时付款"
+EVENT_REFUNDED = "退款"
+EVENT_CASH_OWED = "待退现金"
+
+
+def initial_status():
+    return settings.OSCAR_INITIAL_ORDER_STATUS
+
+
+def _who(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def note(order, message, user=None):
+    return OrderNote.objects.create(
+        order=order, user=_who(user), note_type=OrderNote.SYSTEM, message=message
+    )
+
+
+def payment_event(order, type_name, amount, reference="", lines=None, user=None, message=""):
+    """Record money moving for ``order``; ``lines`` is [(order line, quantity)] or all lines."""
+    event_type, _ = PaymentEventType.objects.get_or_create(name=type_name)
+    event = PaymentEvent.objects.create(
+        order=order, event_type=event_type, amount=amount, reference=reference[:128]
+    )
+    if lines is None:
+        lines = [(line, line.quantity) for line in order.lines.all()]
+    PaymentEventQuantity.objects.bulk_create(
+        PaymentEventQuantity(event=event, line=line, quantity=quantity) for line, quantity in lines
+    )
+    if message:
+        note(order, message, user)
+    return event
+
+
+def move_order(order, new_status, user=None, message=""):
+    """Move every line and the order to ``new_status`` (Oscar's pipelines and status
+    change records), and note who did it and why."""
+    with transaction.atomic():
+        for line in order.lines.all():
+            if line.status != new_status and new_status in line.available_statuses():
+                line.set_status(new_status)
+        order.refresh_from_db(fields=["status"])
+        if order.status != new_status:
+            order.set_status(new_status)
+        if message:
+            note(order, message, user)

@@ -1,0 +1,203 @@
+"""Stock held for a basket, so two buyers can never both get the last egg.
+
+Oscar's ``StockRecord.allocate`` adds to ``num_allocated`` without looking at what is
+left. ``reserve_basket`` instead takes each stock record with one conditional UPDATE
+(``num_allocated += n WHERE num_in_stock - COALESCE(num_allocated, 0) >= n``), in stock
+record order so concurrent buyers lock rows in the same order; when any line fails,
+the whole transaction rolls back (nothing stays taken) and ``OutOfStock`` names every
+short product. The checkout reserves when the order is placed, before any payment
+starts; ``shop.order.utils.OrderCreator`` then turns the reservation into the order's
+allocation instead of allocating a second time.
+
+A pay-on-pickup order settles its reservation at once (``CONVERTED``). An online
+payment keeps it ``HELD`` until Stripe confirms the payment. Held reservations run out
+after ``STOCK_RESERVATION_MINUTES``: ``manage.py release_expired_reservations`` (run it
+from cron every few minutes) and every new reservation ("release on access") hand
+overdue ones to ``shop.payment.stripe_gateway.expire_order``, which cancels the unpaid
+order and gives the stock back.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from oscar.core.loading import get_model
+
+from shop import cache as page_cache
+
+StockRecord = get_model("partner", "StockRecord")
+StockReservation = get_model("payment", "StockReservation")
+
+HELD = StockReservation.State.HELD
+CONVERTED = StockReservation.State.CONVERTED
+RELEASED = StockReservation.State.RELEASED
+
+
+class OutOfStock(Exception):
+    """Some lines of a basket cannot be had any more; ``messages`` says which, in Chinese."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        super().__init__("；".join(self.messages))
+
+
+def _allocated():
+    return Coalesce(F("num_allocated"), Value(0))
+
+
+def basket_quantities(basket):
+    """{stock record id: (units wanted, a basket line)} for the stock-tracked lines."""
+    wanted = defaultdict(int)
+    lines = {}
+    for line in basket.all_lines():
+        record = line.stockrecord
+        if record is None or not line.product.get_product_class().track_stock:
+            continue
+        wanted[record.pk] += line.quantity
+        lines[record.pk] = line
+    return {pk: (wanted[pk], lines[pk]) for pk in wanted}
+
+
+def take(stockrecord_id, quantity):
+    """Add ``quantity`` to the allocation if that much is free; True when it was."""
+    return bool(
+        StockRecord.objects.filter(
+            pk=stockrecord_id, num_in_stock__gte=_allocated() + quantity
+        ).update(num_allocated=_allocated() + quantity)
+    )
+
+
+def give_back(stockrecord_id, quantity):
+    """Return ``quantity`` units to sale (never below zero allocated)."""
+    StockRecord.objects.filter(pk=stockrecord_id, num_allocated__gte=quantity).update(
+        num_allocated=F("num_allocated") - quantity
+    )
+
+
+def shortage_message(line, stockrecord_id):
+    record = StockRecord.objects.filter(pk=stockrecord_id).values(
+        "num_in_stock", "num_allocated"
+    ).first() or {}
+    left = max(0, (record.get("num_in_stock") or 0) - (record.get("num_allocated") or 0))
+    product = line.product
+    unit = product.get_unit_display() if hasattr(product, "get_unit_display") else ""
+    if left <= 0:
+        return _("%(title)s已经卖完了，请从购物车中删除。") % {"title": product.get_title()}
+    return _("%(title)s只剩 %(left)s %(unit)s了，请减少数量。") % {
+        "title": product.get_title(), "left": left, "unit": unit,
+    }
+
+
+def reserve_basket(basket, now=None):
+    """Hold every stock-tracked line of ``basket``; return the reservations or raise
+    ``OutOfStock`` with nothing held."""
+    now = now or timezone.now()
+    wanted = basket_quantities(basket)
+    if wanted:
+        release_expired(now=now, stockrecord_ids=list(wanted))
+    expires_at = now + timedelta(minutes=settings.STOCK_RESERVATION_MINUTES)
+    with transaction.atomic():
+        failed = [pk for pk in sorted(wanted) if not take(pk, wanted[pk][0])]
+        if failed:
+            # Raising inside the atomic block rolls back the lines already taken.
+            messages = [shortage_message(wanted[pk][1], pk) for pk in failed]
+            raise OutOfStock(messages)
+        reservations = StockReservation.objects.bulk_create(
+            StockReservation(
+                basket=basket, stockrecord_id=pk, quantity=quantity, expires_at=expires_at,
+                created=now,
+            )
+            for pk, (quantity, _line) in sorted(wanted.items())
+        )
+    if wanted:
+        page_cache.note_allocation()
+    return reservations
+
+
+def is_reserved(basket_line):
+    """Called per basket line where Oscar would allocate: True when the basket's
+    reservation already holds this stock record (then it is the allocation)."""
+    return StockReservation.objects.filter(
+        basket_id=basket_line.basket_id, stockrecord_id=basket_line.stockrecord_id,
+        state=HELD, order__isnull=True,
+    ).exists()
+
+
+def attach(reservations, order):
+    """The order is placed: its reservations now belong to it."""
+    StockReservation.objects.filter(
+        pk__in=[r.pk for r in reservations], state=HELD, order__isnull=True
+    ).update(order=order)
+
+
+def convert(order, now=None):
+    """The order's stock is sold for good: its reservations stop expiring."""
+    StockReservation.objects.filter(order=order, state=HELD).update(
+        state=CONVERTED, settled_at=now or timezone.now()
+    )
+
+
+def release(reservations, now=None):
+    """Give the stock of still-held ``reservations`` back; return how many were released."""
+    now = now or timezone.now()
+    released = 0
+    with transaction.atomic():
+        for reservation in reservations:
+            # Only the caller that flips HELD → RELEASED gives the units back.
+            if StockReservation.objects.filter(pk=reservation.pk, state=HELD).update(
+                state=RELEASED, settled_at=now
+            ):
+                give_back(reservation.stockrecord_id, reservation.quantity)
+                released += 1
+    if released:
+        page_cache.note_allocation()
+    return released
+
+
+def release_order_stock(order, now=None):
+    """Give back everything ``order`` holds (it is being cancelled); safe to call twice.
+
+    The order lines carry the allocation (Oscar's ``Line.cancel_allocation`` gives it back
+    once and remembers it); held reservations are closed first so the expiry job never
+    gives the same units back again.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        StockReservation.objects.filter(order=order, state=HELD).update(
+            state=RELEASED, settled_at=now
+        )
+        for line in order.lines.select_related("stockrecord__product__product_class"):
+            if line.stockrecord_id and not line.allocation_cancelled and line.num_allocated:
+                line.cancel_allocation(line.num_allocated)
+    page_cache.note_allocation()
+
+
+def release_expired(now=None, stockrecord_ids=None):
+    """Settle held reservations past their time; return how many orders or baskets it freed.
+
+    A reservation tied to an order goes to the payment side, which asks Stripe first (the
+    buyer may have paid at the last second) and cancels the order only when unpaid.
+    """
+    from shop.payment import stripe_gateway
+
+    now = now or timezone.now()
+    overdue = StockReservation.objects.filter(state=HELD, expires_at__lt=now)
+    if stockrecord_ids is not None:
+        overdue = overdue.filter(stockrecord_id__in=stockrecord_ids)
+    overdue = list(overdue.select_related("order"))
+    freed = 0
+    orders = {}
+    for reservation in overdue:
+        if reservation.order_id is None:
+            freed += release([reservation], now=now)
+        else:
+            orders[reservation.order_id] = reservation.order
+    for order in orders.values():
+        if stripe_gateway.expire_order(order, now=now):
+            freed += 1
+    return freed

@@ -1,0 +1,302 @@
+"""Online payment through Stripe Checkout: card, Alipay and WeChat Pay, in yuan.
+
+The flow: the checkout places the order as "待付款" with its stock reserved, then
+``start_checkout`` opens a Checkout Session and the buyer is sent to Stripe. Stripe's
+webhook (``shop.payment.webhooks``) is the authority: ``settle_session`` confirms a
+paid session (debit, payment event, order to "待确认", confirmation e-mail) or cancels
+the order of an expired or failed one and gives its stock back. The return URL asks
+Stripe about the session and settles it the same way, so whichever arrives first wins
+and the other finds nothing left to do. A payment that lands on an order already
+cancelled (the reservation ran out first) is refunded in full at once.
+
+The Stripe client is built by ``get_client``; ``settings.STRIPE_HTTP_CLIENT_FACTORY``
+names a callable returning a ``stripe.HTTPClient`` (tests answer with recorded shapes).
+"""
+
+import datetime
+import logging
+from decimal import Decimal
+
+import stripe
+from django.conf import settings
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from oscar.core.loading import get_class, get_model
+
+from shop.order import history
+from shop.partner import reservations
+from shop.payment import methods
+from shop.payment.processing import PaymentProblem
+
+logger = logging.getLogger(__name__)
+
+Order = get_model("order", "Order")
+Source = get_model("payment", "Source")
+StripeCheckout = get_model("payment", "StripeCheckout")
+OrderDispatcher = get_class("order.utils", "OrderDispatcher")
+
+PAYMENT_METHOD_TYPES = ["card", "alipay", "wechat_pay"]
+# Stripe accepts session lifetimes from 30 minutes; ours outlives the stock reservation
+# by a little, and expire_order closes the session at Stripe before cancelling.
+SESSION_MINUTES = 31
+
+
+def enabled():
+    return methods.stripe_enabled()
+
+
+def get_client():
+    factory = settings.STRIPE_HTTP_CLIENT_FACTORY
+    http_client = import_string(factory)() if factory else None
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY, http_client=http_client, max_network_retries=2
+    )
+
+
+def to_fen(amount):
+    return int((Decimal(amount) * 100).quantize(Decimal("1")))
+
+
+def from_fen(fen):
+    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
+
+
+def as_dict(obj):
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+
+
+# --- opening a session ---------------------------------------------------------------
+
+
+def start_checkout(order, success_url, cancel_url, now=None):
+    """Open a Checkout Session for the whole order total; return the ``StripeCheckout``."""
+    now = now or timezone.now()
+    expires_at = now + datetime.timedelta(minutes=SESSION_MINUTES)
+    attempt = order.stripe_checkouts.count() + 1
+    params = {
+        "mode": "payment",
+        "payment_method_types": PAYMENT_METHOD_TYPES,
+        "payment_method_options": {"wechat_pay": {"client": "web"}},
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": "cny",
+                    "unit_amount": to_fen(order.total_incl_tax),
+                    "product_data": {"name": _("521助农小店订单 %(number)s") % {"number": order.number}},
+                },
+            }
+        ],
+        "client_reference_id": order.number,
+        "metadata": {"order_number": order.number},
+        "payment_intent_data": {"metadata": {"order_number": order.number}},
+        "expires_at": int(expires_at.timestamp()),
+        "locale": "zh",
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+    }
+    if order.email:
+        params["customer_email"] = order.email
+    try:
+        session = get_client().v1.checkout.sessions.create(
+            params, {"idempotency_key": f"nongzhu-checkout-{order.number}-{attempt}"}
+        )
+    except stripe.StripeError as error:
+        logger.warning("Order %s: Stripe session not created: %s", order.number, error)
+        raise PaymentProblem(_("在线支付暂时连不上，订单未付款。请稍后再试，或选择取货时付款。"))
+    return StripeCheckout.objects.create(
+        order=order,
+        session_id=session["id"],
+        url=session["url"] or "",
+        amount=order.total_incl_tax,
+        currency=order.currency,
+        expires_at=expires_at,
+        created=now,
+    )
+
+
+def retrieve_session(session_id):
+    return as_dict(get_client().v1.checkout.sessions.retrieve(session_id))
+
+
+# --- settling ------------------------------------------------------------------------
+
+
+def settle_session(session):
+    """Act on what Stripe says about a session (a dict); return a short outcome word."""
+    checkout = StripeCheckout.objects.filter(session_id=session.get("id")).first()
+    if checkout is None:
+        return "unknown-session"
+    if session.get("status") == "complete" and session.get("payment_status") in (
+        "paid", "no_payment_required",
+    ):
+        return confirm_payment(checkout, session)
+    if session.get("status") == "expired":
+        return fail_checkout(checkout, StripeCheckout.Status.EXPIRED)
+    return "waiting"
+
+
+def confirm_payment(checkout, session, now=None):
+    """Stripe took the money for ``checkout``: record it once and move the order on."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        checkout = StripeCheckout.objects.select_for_update().get(pk=checkout.pk)
+        if checkout.status == StripeCheckout.Status.PAID:
+            return "already-paid"
+        order = Order.objects.select_for_update().get(pk=checkout.order_id)
+        amount = from_fen(session.get("amount_total") or to_fen(checkout.amount))
+        payment_intent = session.get("payment_intent") or ""
+        if isinstance(payment_intent, dict):
+            payment_intent = payment_intent.get("id", "")
+        checkout.status = StripeCheckout.Status.PAID
+        checkout.payment_intent = payment_intent
+        checkout.settled_at = now
+        checkout.save(update_fields=["status", "payment_intent", "settled_at"])
+        source = order.sources.select_for_update().filter(
+            source_type__code=methods.STRIPE
+        ).first()
+        if source is None:
+            from shop.payment.processing import source_type
+
+            source = Source.objects.create(
+                order=order, source_type=source_type(methods.STRIPE), currency=order.currency,
+                amount_allocated=amount,
+            )
+        source.reference = payment_intent
+        source.debit(amount, reference=payment_intent, status="paid")
+        history.payment_event(
+            order, history.EVENT_PAID_ONLINE, amount, reference=payment_intent,
+            message=_("在线付款成功 ¥%(amount)s（Stripe %(ref)s）") % {
+                "amount": amount, "ref": payment_intent},
+        )
+        if order.status != history.PENDING_PAYMENT:
+            # Paid after we gave up on it (reservation ran out, buyer cancelled):
+            # the stock may be gone, so the money goes straight back.
+            history.note(order, _("付款到账时订单已取消，款项将全额退回。"))
+            transaction.on_commit(lambda: _refund_late_payment(order.pk))
+            return "refunding-late-payment"
+        reservations.convert(order, now=now)
+        history.move_order(order, history.initial_status(), message=_("付款已确认，订单等待工作队确认。"))
+        transaction.on_commit(lambda: send_confirmation(order.pk))
+    return "paid"
+
+
+def _refund_late_payment(order_id):
+    from shop.payment import refunds
+
+    order = Order.objects.get(pk=order_id)
+    try:
+        refunds.refund_order(order, refunds.Refund.Reason.CANCELLED, user=None,
+                             note=_("付款时订单已过期"))
+    except PaymentProblem:
+        logger.exception("Order %s: late payment could not be refunded", order.number)
+
+
+def fail_checkout(checkout, status, message=None):
+    """The session ended without payment: cancel the still-unpaid order, free its stock."""
+    with transaction.atomic():
+        checkout = StripeCheckout.objects.select_for_update().get(pk=checkout.pk)
+        if checkout.status == StripeCheckout.Status.PAID:
+            return "ignored-already-paid"  # e.g. "expired" arriving after "completed"
+        if checkout.status == StripeCheckout.Status.OPEN:
+            checkout.status = status
+            checkout.settled_at = timezone.now()
+            checkout.save(update_fields=["status", "settled_at"])
+        order = Order.objects.select_for_update().get(pk=checkout.order_id)
+        if order.status != history.PENDING_PAYMENT:
+            return "nothing-to-cancel"
+        if order.stripe_checkouts.filter(status=StripeCheckout.Status.OPEN).exists():
+            return "another-session-open"
+        cancel_unpaid_order(order, message or failure_message(status))
+    return "cancelled"
+
+
+def failure_message(status):
+    if status == StripeCheckout.Status.EXPIRED:
+        return _("付款超时未完成，订单已取消，预留的商品已放回货架。")
+    return _("付款没有成功，订单已取消，预留的商品已放回货架。")
+
+
+def cancel_unpaid_order(order, message, user=None):
+    with transaction.atomic():
+        history.move_order(order, history.CANCELLED, user=user, message=message)
+        reservations.release_order_stock(order)
+
+
+def expire_order(order, now=None):
+    """The order's reservation ran out: close its sessions at Stripe and cancel it, unless
+    Stripe says it was paid after all. Returns True when the order was cancelled."""
+    order.refresh_from_db(fields=["status"])
+    if order.status != history.PENDING_PAYMENT:
+        reservations.release(list(order.stock_reservations.filter(state=reservations.HELD)))
+        return False
+    for checkout in order.stripe_checkouts.filter(status=StripeCheckout.Status.OPEN):
+        try:
+            session = retrieve_session(checkout.session_id)
+            if session.get("status") == "open":
+                session = as_dict(get_client().v1.checkout.sessions.expire(checkout.session_id))
+        except stripe.StripeError as error:
+            logger.warning("Order %s: cannot reach Stripe to expire: %s", order.number, error)
+            return False  # try again on the next run
+        if settle_session(session) == "paid":
+            return False
+        fail_checkout(checkout, StripeCheckout.Status.EXPIRED)
+    order.refresh_from_db(fields=["status"])
+    if order.status == history.PENDING_PAYMENT:
+        cancel_unpaid_order(order, failure_message(StripeCheckout.Status.EXPIRED))
+    return True
+
+
+def close_session_for_cancel(order):
+    """Before a buyer's cancel: make sure no open session can still take money. Returns
+    True when Stripe reports the order paid (the caller then refunds instead)."""
+    paid = False
+    for checkout in order.stripe_checkouts.filter(status=StripeCheckout.Status.OPEN):
+        try:
+            session = as_dict(get_client().v1.checkout.sessions.expire(checkout.session_id))
+        except stripe.InvalidRequestError:
+            session = retrieve_session(checkout.session_id)
+        outcome = settle_session(session) if session.get("status") == "complete" else None
+        paid = paid or outcome == "paid"
+        if session.get("status") == "expired":
+            with transaction.atomic():
+                StripeCheckout.objects.filter(
+                    pk=checkout.pk, status=StripeCheckout.Status.OPEN
+                ).update(status=StripeCheckout.Status.EXPIRED, settled_at=timezone.now())
+    return paid
+
+
+# --- e-mail ----------------------------------------------------------------------------
+
+
+def status_path(order):
+    try:
+        if order.user_id:
+            return reverse("customer:order", kwargs={"order_number": order.number})
+        return reverse(
+            "customer:anon-order",
+            kwargs={"order_number": order.number, "hash": order.verification_hash()},
+        )
+    except NoReverseMatch:
+        return ""
+
+
+def send_confirmation(order_id):
+    """The order-placed e-mail, sent once the payment is confirmed (not at "待付款")."""
+    order = Order.objects.get(pk=order_id)
+    context = {"user": order.user, "order": order, "lines": order.lines.all(),
+               "status_path": status_path(order)}
+    try:
+        OrderDispatcher(logger=logger).send_order_placed_email_for_user(order, context)
+    except Exception:  # noqa: BLE001  a mail problem never undoes a payment
+        logger.exception("Order %s: confirmation e-mail failed", order.number)
+
+
+def refill_basket(basket, order):
+    """Put a cancelled unpaid order's goods back in the buyer's basket to try again."""
+    for line in order.lines.select_related("product"):
+        if line.product_id and line.product.is_public:
+            basket.add_product(line.product, line.quantity)

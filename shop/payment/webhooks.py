@@ -1,0 +1,97 @@
+"""Stripe webhook events, acted on once each.
+
+The view (``shop.payment.views.stripe_webhook``) only checks the signature with
+``stripe.Webhook.construct_event`` and hands the event's JSON here. Each event id is
+stored in ``ProcessedStripeEvent`` in the same transaction as its effects: a repeat
+finds the row and does nothing; a failure rolls both back, the view answers 500 and
+Stripe sends the event again later.
+
+Order does not matter: a session's state only moves forward (open → paid, or open →
+expired/failed), so "expired" arriving after "completed" leaves the paid order alone,
+and "completed" arriving after the order was cancelled refunds the money.
+"""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from shop.payment import refunds, stripe_gateway
+
+logger = logging.getLogger(__name__)
+
+ProcessedStripeEvent = get_model("payment", "ProcessedStripeEvent")
+StripeCheckout = get_model("payment", "StripeCheckout")
+
+
+def _session_completed(session):
+    return stripe_gateway.settle_session(session)
+
+
+def _session_async_failed(session):
+    checkout = StripeCheckout.objects.filter(session_id=session.get("id")).first()
+    if checkout is None:
+        return "unknown-session"
+    return stripe_gateway.fail_checkout(checkout, StripeCheckout.Status.FAILED)
+
+
+def _session_expired(session):
+    checkout = StripeCheckout.objects.filter(session_id=session.get("id")).first()
+    if checkout is None:
+        return "unknown-session"
+    return stripe_gateway.fail_checkout(checkout, StripeCheckout.Status.EXPIRED)
+
+
+def _payment_failed(intent):
+    """One attempt failed (declined card); the session stays open for another try and
+    its expiry cancels the order if none succeeds."""
+    checkout = StripeCheckout.objects.filter(payment_intent=intent.get("id")).first()
+    if checkout is None:
+        number = (intent.get("metadata") or {}).get("order_number")
+        checkout = StripeCheckout.objects.filter(order__number=number).first() if number else None
+    if checkout is None:
+        return "unknown-payment"
+    from shop.order import history
+
+    error = (intent.get("last_payment_error") or {}).get("message") or ""
+    history.note(checkout.order, f"在线付款未成功，买家可重试。{error}".strip())
+    return "noted"
+
+
+def _refund_changed(refund):
+    return refunds.update_from_stripe(refund)
+
+
+HANDLERS = {
+    "checkout.session.completed": _session_completed,
+    "checkout.session.async_payment_succeeded": _session_completed,
+    "checkout.session.async_payment_failed": _session_async_failed,
+    "checkout.session.expired": _session_expired,
+    "payment_intent.payment_failed": _payment_failed,
+    "refund.created": _refund_changed,
+    "refund.updated": _refund_changed,
+    "refund.failed": _refund_changed,
+}
+
+
+def handle_event(event):
+    """Process one verified event (a dict); return the outcome (also stored)."""
+    event_id = event.get("id") or ""
+    event_type = event.get("type") or ""
+    obj = (event.get("data") or {}).get("object") or {}
+    handler = HANDLERS.get(event_type)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = ProcessedStripeEvent.objects.create(
+                    event_id=event_id, type=event_type, object_id=str(obj.get("id", ""))[:255],
+                )
+        except IntegrityError:
+            return "duplicate"
+        outcome = handler(obj) if handler else "ignored"
+        record.outcome = outcome[:200]
+        record.processed_at = timezone.now()
+        record.save(update_fields=["outcome", "processed_at"])
+    logger.info("Stripe event %s %s: %s", event_id, event_type, outcome)
+    return outcome
