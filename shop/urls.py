@@ -41,8 +41,8 @@ urlpatterns += i18n_patterns(
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", SiteSearchView.as_view(), name="site-search"),
     path("posters/product/<int:pk>/", content_views.product_poster, name="product-poster"),
-    path("", include(wagtail_urls)),
     path("shop/payment/", include("shop.payment.urls")),
+    path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
 

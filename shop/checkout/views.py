@@ -16,9 +16,9 @@ from oscar.core.loading import get_model
 
 from fulfilment.runs import delivery_problems
 from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm
+from shop.payment import methods as payment_methods
 from shop.order.history import PENDING_PAYMENT
 from shop.partner import reservations
-from shop.payment import methods as payment_methods
 from shop.payment import stripe_gateway
 from shop.payment.processing import PaymentProblem, record_payment_choice
 
@@ -78,10 +78,6 @@ class PaymentDetailsView(oscar_views.PaymentDetailsView):
     def handle_payment(self, order_number, total, **kwargs):
         record_payment_choice(self, self.checkout_session.payment_method(), total)
 
-    def handle_successful_order(self, order):
-        response = super().handle_successful_order(order)
-        messages.success(self.request, _("下单成功！订单号 %(number)s") % {"number": order.number})
-        return response
     def place_order(self, **kwargs):
         """Reserve the basket's stock first (``shop.partner.reservations``: nobody else can
         take it now), then place the order on that reservation. Online payment starts only
@@ -103,8 +99,12 @@ class PaymentDetailsView(oscar_views.PaymentDetailsView):
             reservations.convert(order)
         return order
 
+    def handle_successful_order(self, order):
         if order.status == PENDING_PAYMENT:
             return self.start_online_payment(order)
+        response = super().handle_successful_order(order)
+        messages.success(self.request, _("下单成功！订单号 %(number)s") % {"number": order.number})
+        return response
 
     def start_online_payment(self, order):
         """Send the buyer to Stripe; the order waits as "待付款" with its stock held."""

@@ -274,6 +274,7 @@ OSCAR_MAX_BASKET_QUANTITY_THRESHOLD = 500
 OSCAR_INITIAL_ORDER_STATUS = "待确认"
 OSCAR_INITIAL_LINE_STATUS = "待确认"
 OSCAR_ORDER_STATUS_PIPELINE = {
+    "待付款": ("待确认", "已取消"),  # online payment started, not yet confirmed (shop/payment)
     "待确认": ("已确认", "已取消"),
     "已确认": ("配送中", "已取消"),
     "配送中": ("已完成", "已取消"),
@@ -282,28 +283,6 @@ OSCAR_ORDER_STATUS_PIPELINE = {
 }
 OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
 OSCAR_HIDDEN_FEATURES = ["wishlists", "reviews"]
-
-HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
-THUMBNAIL_KEY_PREFIX = "nongzhu-thumb"
-
-# --- Wagtail --------------------------------------------------------------
-    "待付款": ("待确认", "已取消"),  # online payment started, not yet confirmed (shop/payment)
-
-WAGTAIL_SITE_NAME = "521助农小店"
-WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-WAGTAIL_I18N_ENABLED = False
-WAGTAIL_ALLOW_UNICODE_SLUGS = True
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp"}
-WAGTAILEMBEDS_FINDERS = []  # video links are stored, never fetched at page load
-# Teams reach their households and the products spreadsheet from the catalogue menu.
-for _section in OSCAR_DASHBOARD_NAVIGATION:  # noqa: F405
-    if _section.get("icon") == "fas fa-sitemap":
-        _section["children"] = [
-            *_section["children"],
-            {"label": _("农户"), "url_name": "dashboard:catalogue-household-list"},
-            {"label": _("产品表格导入导出"), "url_name": "dashboard:catalogue-product-import"},
-        ]
 
 # --- Payments (shop/payment) -----------------------------------------------
 # Stripe (card, Alipay, WeChat Pay) is on only when the secret and webhook keys are set;
@@ -315,6 +294,19 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_HTTP_CLIENT_FACTORY = None
 # Stock held for a basket while its online payment is under way (see shop/partner/reservations.py).
 STOCK_RESERVATION_MINUTES = 30
+
+HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
+THUMBNAIL_KEY_PREFIX = "nongzhu-thumb"
+
+# --- Wagtail --------------------------------------------------------------
+
+WAGTAIL_SITE_NAME = "521助农小店"
+WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+WAGTAIL_I18N_ENABLED = False
+WAGTAIL_ALLOW_UNICODE_SLUGS = True
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp"}
+WAGTAILEMBEDS_FINDERS = []  # video links are stored, never fetched at page load
 
 # Slugs of top-level Wagtail pages that would collide with the site's own URL prefixes.
 RESERVED_ROOT_SLUGS = ["shop", "cms", "django-admin", "en", "zh-hans", "static", "media", "i18n", "posters"]
