@@ -308,7 +308,7 @@ def checkout_load(port, urls, duration, connections):
         "p99": pct(0.99),
         "errors": len(errors),
         "error_kinds": sorted(set(errors))[:5],
-        "sql": statistics.mean(sql) if sql else 0,
+        "sql": round(statistics.mean(sql)) if sql else 0,
         "requests": len(times),
     }
 
