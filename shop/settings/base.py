@@ -224,6 +224,19 @@ AXES_USERNAME_CALLABLE = "shop.desk.login_protection.username_from_request"
 AXES_LOCKOUT_TEMPLATE = "desk/locked_out.html"
 DESK_STAFF_SESSION_AGE = 60 * 60 * 8
 OTP_TOTP_ISSUER = "521助农小店"
+# The desk's pages in the dashboard menu; Oscar hides the ones a user may not open.
+OSCAR_DASHBOARD_NAVIGATION = [  # noqa: F405
+    *OSCAR_DASHBOARD_NAVIGATION,  # noqa: F405
+    {
+        "label": _("工作台"),
+        "icon": "fas fa-chart-bar",
+        "children": [
+            {"label": _("报表"), "url_name": "dashboard:desk-reports"},
+            {"label": _("操作记录"), "url_name": "dashboard:desk-audit"},
+            {"label": _("邀请队员"), "url_name": "dashboard:desk-invite"},
+        ],
+    },
+]
 
 # --- Language, time, money -------------------------------------------------
 
@@ -283,6 +296,14 @@ OSCAR_ORDER_STATUS_PIPELINE = {
 }
 OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
 OSCAR_HIDDEN_FEATURES = ["wishlists", "reviews"]
+# Teams reach their households and the products spreadsheet from the catalogue menu.
+for _section in OSCAR_DASHBOARD_NAVIGATION:  # noqa: F405
+    if _section.get("icon") == "fas fa-sitemap":
+        _section["children"] = [
+            *_section["children"],
+            {"label": _("农户"), "url_name": "dashboard:catalogue-household-list"},
+            {"label": _("产品表格导入导出"), "url_name": "dashboard:catalogue-product-import"},
+        ]
 
 # --- Payments (shop/payment) -----------------------------------------------
 # Stripe (card, Alipay, WeChat Pay) is on only when the secret and webhook keys are set;
