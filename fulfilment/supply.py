@@ -81,7 +81,7 @@ def sync_stock(team, product_ids=None):
         for pid in governed:
             left[pid] += max(0, committed.get(pid, 0) - sold.get(pid, 0))
     for record in StockRecord.objects.filter(partner=team, product_id__in=governed):
-        wanted = record.num_allocated + left[record.product_id]
+        wanted = (record.num_allocated or 0) + left[record.product_id]
         if record.num_in_stock != wanted:
             record.num_in_stock = wanted
             record.save(update_fields=["num_in_stock"])

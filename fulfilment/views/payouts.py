@@ -1,0 +1,91 @@
+"""Household payouts per run and per month, statements as PDF, marking as paid."""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalogue.models import Household
+from fulfilment import lists, payouts
+from fulfilment.access import run_or_404, team_required, visible_teams
+
+
+def _month(value):
+    try:
+        return datetime.datetime.strptime(value or "", "%Y-%m").date()
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+def _statements(request):
+    """Statements for ?run=<id> or ?team=<id>&month=YYYY-MM, with a title."""
+    if request.GET.get("run") or request.POST.get("run"):
+        run = run_or_404(request, request.GET.get("run") or request.POST.get("run"))
+        return payouts.for_run(run), _("%(team)s %(run)s 农户结算") % {"team": run.team.name, "run": run}, run.team
+    teams = visible_teams(request.user)
+    team_id = request.GET.get("team") or request.POST.get("team")
+    team = get_object_or_404(teams, pk=team_id) if team_id else teams.first()
+    month = _month(request.GET.get("month") or request.POST.get("month"))
+    return payouts.for_month(team, month), _("%(team)s %(month)s 月度结算") % {
+        "team": team.name, "month": month.strftime("%Y-%m")}, team
+
+
+@team_required
+def payout_list(request):
+    statements, title, team = _statements(request)
+    total = sum((s.net for s in statements), 0)
+    return render(request, "fulfilment/payouts.html", {
+        "statements": statements, "title": title, "team": team, "total": total,
+        "teams": visible_teams(request.user), "month": request.GET.get("month", ""),
+        "run_id": request.GET.get("run", ""),
+    })
+
+
+def _find(statements, household_id):
+    for statement in statements:
+        if str(statement.household.pk) == str(household_id):
+            return statement
+    raise Http404
+
+
+@team_required
+def statement_pdf(request, household_id):
+    household = get_object_or_404(Household, pk=household_id, team__in=visible_teams(request.user))
+    statements, title, _team = _statements(request)
+    statement = _find(statements, household.pk)
+    rows = [[line[0].date.strftime("%m-%d"), line[1].get_title(), line[2], f"{line[3]:.2f}", f"{line[4]:.2f}"]
+            for line in statement.lines]
+    blocks = [
+        ("h", _("%(name)s 结算单") % {"name": household.real_name or household.public_name}),
+        ("p", title),
+        ("table", [_("日期"), _("产品"), _("数量"), _("单价"), _("金额")], rows),
+        ("p", _("合计 ¥%(gross)s，扣除服务费 ¥%(fee)s（%(pct)s%%），应付 ¥%(net)s") % {
+            "gross": statement.gross, "fee": statement.fee, "pct": payouts.fee_percent(),
+            "net": statement.net}),
+        ("p", _("已于 %(at)s 付清") % {"at": timezone.localtime(statement.paid.paid_at).strftime("%Y-%m-%d %H:%M")}
+         if statement.paid else _("农户签字：＿＿＿＿＿＿　日期：＿＿＿＿＿＿")),
+    ]
+    response = HttpResponse(lists.pdf_document(title, blocks), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="statement-{household.pk}.pdf"'
+    return response
+
+
+@require_POST
+@team_required
+def mark_paid(request, household_id):
+    household = get_object_or_404(Household, pk=household_id, team__in=visible_teams(request.user))
+    statements, _title, _team = _statements(request)
+    statement = _find(statements, household.pk)
+    try:
+        payouts.mark_paid(statement, request.user)
+        messages.success(request, _("已标记 %(name)s 付款 ¥%(net)s。") % {"name": household.public_name, "net": statement.net})
+    except payouts.AlreadyPaid:
+        messages.info(request, _("这笔已经标记过付款了。"))
+    query = {k: request.POST[k] for k in ("run", "team", "month") if request.POST.get(k)}
+    return redirect(reverse("fulfilment:payouts") + ("?" + urlencode(query) if query else ""))

@@ -1,0 +1,149 @@
+"""The team's run pages: list, plan/edit, detail with status buttons, supply, shortfalls."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fulfilment import itinerary, runs, shortfalls, supply
+from fulfilment.access import run_or_404, team_required, visible_teams
+from fulfilment.forms import CommitmentForm, RunForm, ShortfallForm
+from fulfilment.models import DeliveryRun, RunPickup
+
+
+@team_required
+def run_list(request):
+    runs.close_due_runs()
+    teams = visible_teams(request.user)
+    run_rows = (
+        DeliveryRun.objects.filter(team__in=teams).select_related("team")
+        .annotate(order_count=Count("order_links", distinct=True))
+        .order_by("-date", "-departure_time")[:100]
+    )
+    return render(request, "fulfilment/run_list.html", {"runs": run_rows, "teams": teams})
+
+
+def _save_run(form):
+    with transaction.atomic():
+        run = form.save()
+        chosen = {point.pk: point for point in form.cleaned_data["points"]}
+        run.stops.exclude(point_id__in=chosen).filter(order_links__isnull=True).delete()
+        for point in chosen.values():
+            RunPickup.objects.update_or_create(
+                run=run, point=point,
+                defaults={"window_start": form.cleaned_data["window_start"],
+                          "window_end": form.cleaned_data["window_end"]},
+            )
+        supply.sync_stock(run.team)
+    return run
+
+
+@team_required
+def run_edit(request, pk=None):
+    run = run_or_404(request, pk) if pk else None
+    if run is not None and run.status != DeliveryRun.Status.OPEN:
+        messages.error(request, _("只有接单中的批次可以修改。"))
+        return redirect("fulfilment:run-detail", pk=run.pk)
+    teams = visible_teams(request.user)
+    form = RunForm(request.POST or None, instance=run, teams=teams)
+    if request.method == "POST" and form.is_valid():
+        run = _save_run(form)
+        if not run.events.exists():
+            run.events.create(to_status=run.status, actor=request.user, note=_("创建批次"))
+        messages.success(request, _("已保存配送批次。"))
+        return redirect("fulfilment:run-detail", pk=run.pk)
+    return render(request, "fulfilment/run_form.html", {"form": form, "run": run})
+
+
+@team_required
+def run_detail(request, pk):
+    runs.close_due_runs()
+    run = run_or_404(request, pk)
+    committed = supply.committed_quantities(run)
+    sold = supply.sold_quantities(run)
+    products = supply.products_by_id(set(committed) | set(sold))
+    kg, crates = runs.load_of(sold, products)
+    stock_rows = [
+        {"product": products[pid], "committed": committed.get(pid, 0), "sold": sold.get(pid, 0)}
+        for pid in sorted(products, key=lambda p: products[p].title)
+    ]
+    context = {
+        "run": run,
+        "next_states": runs.allowed_next(run),
+        "events": run.events.select_related("actor"),
+        "stops": run.stops.select_related("point"),
+        "zones": run.zones.all(),
+        "stock_rows": stock_rows,
+        "load_kg": kg,
+        "crates": crates,
+        "order_count": run.order_links.count(),
+        "route_svg": mark_safe(run.route.get("svg", "")),  # built by routing.route_svg, escaped there
+        "shortfalls": run.shortfalls.select_related("household", "product"),
+        "refunds": run.shortfalls.aggregate(total=Sum("refunds__amount"))["total"],
+    }
+    return render(request, "fulfilment/run_detail.html", context)
+
+
+@require_POST
+@team_required
+def run_status(request, pk):
+    run = run_or_404(request, pk)
+    try:
+        runs.change_status(run, request.POST.get("to", ""), actor=request.user,
+                           note=request.POST.get("note", "")[:200])
+        messages.success(request, _("批次状态已改为“%(s)s”。") % {"s": run.get_status_display()})
+    except (runs.IllegalTransition, ValueError) as error:
+        messages.error(request, str(error) if isinstance(error, runs.IllegalTransition)
+                       else _("不认识的状态。"))
+    return redirect("fulfilment:run-detail", pk=run.pk)
+
+
+@require_POST
+@team_required
+def run_route(request, pk):
+    run = run_or_404(request, pk)
+    try:
+        plan = itinerary.plan(run)
+        messages.success(request, _("路线已规划：%(n)s 站，约 %(km)s 公里，%(min)s 分钟。") % {
+            "n": len(plan.order), "km": round(plan.total_metres / 1000, 1), "min": plan.total_minutes})
+    except itinerary.RoutePlanError as error:
+        messages.error(request, str(error))
+    return redirect("fulfilment:run-detail", pk=run.pk)
+
+
+@team_required
+def run_supply(request, pk):
+    run = run_or_404(request, pk)
+    form = CommitmentForm(request.POST or None, team=run.team)
+    if request.method == "POST":
+        if run.status != DeliveryRun.Status.OPEN:
+            messages.error(request, _("批次已截单，不能再改供货承诺。"))
+        elif form.is_valid():
+            supply.set_commitment(run, form.cleaned_data["household"], form.cleaned_data["product"],
+                                  form.cleaned_data["quantity"])
+            messages.success(request, _("已记下供货承诺。"))
+            return redirect("fulfilment:run-supply", pk=run.pk)
+    commitments = run.commitments.select_related("household", "household__village", "product")
+    return render(request, "fulfilment/run_supply.html",
+                  {"run": run, "form": form, "commitments": commitments})
+
+
+@team_required
+def run_shortfalls(request, pk):
+    run = run_or_404(request, pk)
+    form = ShortfallForm(request.POST or None, team=run.team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            shortfalls.record_shortfall(
+                run, form.cleaned_data["household"], form.cleaned_data["product"],
+                form.cleaned_data["quantity"], actor=request.user, note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("已登记缺货，受影响的订单已调整并通知买家。"))
+            return redirect("fulfilment:run-shortfalls", pk=run.pk)
+        except shortfalls.ShortfallError as error:
+            form.add_error(None, str(error))
+    rows = run.shortfalls.select_related("household", "product").prefetch_related("cuts__line__order")
+    return render(request, "fulfilment/run_shortfalls.html", {"run": run, "form": form, "shortfalls": rows})
