@@ -147,6 +147,66 @@ def test_every_dashboard_url_for_every_role_and_team(client, world, role):
     assert not failures, "\n".join(failures)
 
 
+def namespace_urls(namespace):
+    found = []
+
+    def walk(patterns, inside):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, inside or pattern.namespace == namespace)
+            elif inside and pattern.name:
+                route = pattern.pattern
+                found.append((pattern.name, list(getattr(route, "converters", {}) or {})))
+
+    walk(get_resolver().url_patterns, False)
+    return found
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_team_run_page_for_every_role_and_team(client, world, role):
+    """The delivery pages (``fulfilment`` namespace) keep to the same rule: a team member
+    reaches only their own team's runs and households; POST-only pages are tried with an
+    empty POST, which must be refused for another team's objects."""
+    user = {
+        "anonymous": None, "customer": world["customer"], "editor": world["editor"],
+        "member_a": world["a"].member, "member_b": world["b"].member,
+        "coordinator": world["coordinator"],
+    }[role]
+    if user is not None:
+        client.force_login(user)
+    from fulfilment.models import Allocation
+
+    for side in (world["a"], world["b"]):  # something to pay, so payout pages have a statement
+        Allocation.objects.create(
+            run=side.run, household=side.household, product=side.product, quantity=2, unit_price=2
+        )
+    failures = []
+    for name, params in namespace_urls("fulfilment"):
+        for key in ("a", "b"):
+            side = world[key]
+            values = {"pk": side.run.pk, "kind": "collection", "household_id": side.household.pk}
+            url = reverse(f"fulfilment:{name}", kwargs={p: values[p] for p in params})
+            if name.startswith("payout"):
+                url += f"?run={side.run.pk}"
+            response = client.get(url)
+            if response.status_code == 405:
+                response = client.post(url, {})
+            status = response.status_code
+            if status >= 500:
+                ok = False
+            elif role == "anonymous":
+                ok = is_login_redirect(response)
+            elif role in ("customer", "editor"):
+                ok = status in (403, 404) or is_login_redirect(response)
+            elif role.startswith("member") and (params or "?run=" in url) and key != role[-1]:
+                ok = status in (403, 404)
+            else:
+                ok = status == 200 or (status == 302 and not is_login_redirect(response))
+            if not ok:
+                failures.append(f"{role} {name} ({key}) {url} → {status}")
+    assert not failures, "\n".join(failures)
+
+
 def test_the_matrix_covers_the_desk_and_forked_views():
     names = {name for name, _params in URLS}
     assert {"desk-reports", "desk-audit", "desk-invite", "order-line-detail", "catalogue-household-update"} <= names
