@@ -37,6 +37,7 @@ if settings.BENCH_MODE:
     urlpatterns.append(path("bench/bare/", health.bench_bare))
 
 urlpatterns += i18n_patterns(
+    path("shop/team/", include("fulfilment.urls")),
     path("shop/", include("catalogue.urls")),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", SiteSearchView.as_view(), name="site-search"),

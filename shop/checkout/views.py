@@ -16,17 +16,30 @@ from oscar.core.loading import get_model
 
 from fulfilment.runs import delivery_problems
 from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm
-from shop.payment import methods as payment_methods
 from shop.order.history import PENDING_PAYMENT
 from shop.partner import reservations
+from shop.payment import methods as payment_methods
 from shop.payment import stripe_gateway
 from shop.payment.processing import PaymentProblem, record_payment_choice
+from shop.shipping.repository import Repository
 
 SourceType = get_model("payment", "SourceType")
 
 
 class ShippingAddressView(oscar_views.ShippingAddressView):
     form_class = ShippingAddressForm
+
+
+class ShippingMethodView(oscar_views.ShippingMethodView):
+    def get_available_shipping_methods(self):
+        """Say why runs or zones are not offered (full, past cut-off, short of supply, below
+        a zone's minimum) when Oscar skips the choice page: with no method, or only one."""
+        methods = super().get_available_shipping_methods()
+        if len(methods) <= 1 and self.request.method == "GET":
+            address = self.get_shipping_address(self.request.basket)
+            for problem in Repository().unavailable(self.request.basket, address):
+                messages.warning(self.request, problem)
+        return methods
 
 
 class PaymentMethodView(oscar_views.PaymentMethodView):

@@ -86,6 +86,16 @@ PICKUP_POINTS = [
     ("city-supply", "供销大厦一楼", "解放路供销大厦一楼服务台", "周五 9:00–17:00", 34.757, 113.633),
 ]
 
+# Home delivery in town, served by every team's runs (area: districts named in the address).
+DELIVERY_ZONE = {
+    "name": "县城城区",
+    "fee": D("5.00"),
+    "minimum_order": D("50.00"),
+    "districts": "人民路\n建设路\n解放路\n东关\n城关镇",
+    "latitude": D("34.755"),
+    "longitude": D("113.640"),
+}
+
 HOME = {
     "title": "521助农小店",
     "hero_title": "吃得放心，帮得实在",

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
+from django.utils import timezone
 from oscar.core.loading import get_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
@@ -45,6 +46,7 @@ class DemoLoader:
         self.load_households()
         self.load_catalogue()
         self.load_pickup_points()
+        self.load_delivery_runs()
         self.load_pages()
         users = self.load_users()
         self.log(
@@ -193,6 +195,50 @@ class DemoLoader:
                     "is_active": True,
                 },
             )
+
+    def load_delivery_runs(self):
+        """Two open runs per team (in 2 and 5 days), a home-delivery zone, and supply
+        commitments that share each product's demo stock over the two runs."""
+        from fulfilment import supply
+        from fulfilment.models import DeliveryRun, DeliveryZone, RunPickup
+
+        today = timezone.localdate()
+        for code, team in self.teams.items():
+            zone, _ = DeliveryZone.objects.update_or_create(
+                team=team, name=data.DELIVERY_ZONE["name"],
+                defaults={key: value for key, value in data.DELIVERY_ZONE.items() if key != "name"},
+            )
+            village = team.villages.order_by("pk").first()
+            for days in (2, 5):
+                date = today + datetime.timedelta(days=days)
+                cutoff = timezone.make_aware(datetime.datetime.combine(
+                    date - datetime.timedelta(days=1), datetime.time(20, 0)))
+                run, _ = DeliveryRun.objects.update_or_create(
+                    team=team, date=date, departure_time=datetime.time(5, 30),
+                    defaults={"cutoff": cutoff, "capacity_kg": D("400"), "capacity_crates": 12,
+                              "start_label": f"{village.name}村委会",
+                              "start_latitude": village.latitude, "start_longitude": village.longitude},
+                )
+                if not run.events.exists():
+                    run.events.create(to_status=run.status, note="演示数据")
+                run.zones.add(zone)
+                for hour, point in enumerate(team.pickup_points.order_by("pk")):
+                    RunPickup.objects.update_or_create(
+                        run=run, point=point,
+                        defaults={"window_start": datetime.time(8 + hour * 2, 30),
+                                  "window_end": datetime.time(10 + hour * 2, 30)},
+                    )
+                for product in self.products.values():
+                    record = product.stockrecords.filter(partner=team).first()
+                    suppliers = list(product.households.filter(team=team))
+                    if record is None or not suppliers:
+                        continue
+                    stock = next(row[5] for row in data.PRODUCTS if row[0] == product.title)
+                    share = max(product.order_step, stock // (2 * len(suppliers)) // product.order_step * product.order_step)
+                    for household in suppliers:
+                        supply.SupplyCommitment.objects.update_or_create(
+                            run=run, household=household, product=product, defaults={"quantity": share})
+            supply.sync_stock(team)
 
     # --- Wagtail pages --------------------------------------------------------------
 
