@@ -203,7 +203,7 @@ class DemoLoader:
         from fulfilment.models import DeliveryRun, DeliveryZone, RunPickup
 
         today = timezone.localdate()
-        for code, team in self.teams.items():
+        for team in self.teams.values():
             zone, _ = DeliveryZone.objects.update_or_create(
                 team=team, name=data.DELIVERY_ZONE["name"],
                 defaults={key: value for key, value in data.DELIVERY_ZONE.items() if key != "name"},
