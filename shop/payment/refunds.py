@@ -219,3 +219,20 @@ def refund_order(order, reason, user=None, note=""):
     lines = [(line, line.quantity - done.get(line.pk, 0)) for line in order.lines.all()]
     lines = [(line, qty) for line, qty in lines if qty > 0]
     return refund_amount(order, left, reason, user=user, note=note, lines=lines)
+
+
+def settle_owed(owed, user=None):
+    """Pay back a ``fulfilment.RefundOwed`` (shortfall, cancelled run) and mark it settled.
+
+    Returns the ``Refund``; a row already settled returns None and sends nothing.
+    """
+    if owed.settled_at:
+        return None
+    reason = Refund.Reason.SHORTFALL if owed.shortfall_id else Refund.Reason.CANCELLED
+    refund = refund_amount(owed.order, owed.amount, reason, user=user, note=owed.reason)
+    if refund.state in (Refund.State.SUCCEEDED, Refund.State.CASH_OWED):
+        type(owed).objects.filter(pk=owed.pk, settled_at__isnull=True).update(
+            settled_at=timezone.now(), reference=refund.stripe_refund_id or f"refund-{refund.pk}"
+        )
+        owed.refresh_from_db()
+    return refund

@@ -186,7 +186,13 @@ def refund(request, number):
 def cancel_order(request, number):
     order = get_object_or_404(Order, number=number)
     owner = order.user_id and request.user.is_authenticated and order.user_id == request.user.pk
-    guest = not order.user_id and order.check_verification_hash(request.POST.get("hash", ""))
+    # A guest proves the order is theirs as on Oscar's order status page: the link's hash
+    # plus the e-mail address they confirmed in this session.
+    guest = (
+        not order.user_id
+        and order.check_verification_hash(request.POST.get("hash", ""))
+        and request.session.get("anon_order_email") == order.email
+    )
     if not (owner or guest):
         raise Http404
     try:

@@ -111,6 +111,9 @@ def test_guest_cancels_from_the_order_status_link(client, eggs, pickup_point):
     add_to_basket(client, eggs, 10)
     checkout(client, pickup_point, "pay-on-pickup")
     order = Order.objects.get()
+    session = client.session
+    session["anon_order_email"] = "guest@example.cn"  # confirmed on Oscar's order-status form
+    session.save()
     link = reverse("customer:anon-order", kwargs={"order_number": order.number,
                                                   "hash": order.verification_hash()})
     page = client.get(link).content.decode()
@@ -123,4 +126,17 @@ def test_guest_cancels_from_the_order_status_link(client, eggs, pickup_point):
 
     order.refresh_from_db()
     assert order.status == "已取消"
+    assert stock_of(eggs) == (100, 0)
+
+
+def test_team_cancelling_a_line_in_the_dashboard_returns_its_stock(client, eggs, pickup_point):
+    from tests.payment.conftest import checkout
+
+    add_to_basket(client, eggs, 10)
+    checkout(client, pickup_point, "pay-on-pickup")
+    line = Order.objects.get().lines.get()
+
+    line.set_status("已取消")
+    line.set_status("已取消")
+
     assert stock_of(eggs) == (100, 0)

@@ -7,6 +7,7 @@ sold, stock never goes negative, and the other 45 get a message naming the produ
 and no order.
 """
 
+import queue
 import threading
 from decimal import Decimal as D
 
@@ -61,39 +62,60 @@ def buy(basket_id, start, results):
         results.append(("bought", order.number))
     except Exception as error:  # noqa: BLE001  reported by the test, never swallowed
         results.append(("error", repr(error)))
+
+
+def buyer_thread(jobs):
+    """One buyer process-alike: its own database connection, kept over all rounds."""
+    try:
+        for job in iter(jobs.get, None):
+            buy(*job)
+            job[1].wait()  # the round is over for everyone
     finally:
         connections.close_all()
 
 
 def test_fifty_buyers_for_the_last_five_units_never_oversell(postgres_only):
     team = factories.TeamFactory(code="race", name="赛跑工作队")
-    for round_number in range(ROUNDS):
-        product = factories.product_in_stock(team=team, title=f"散养土鸡蛋{round_number}",
-                                             stock=UNITS, price=D("1.50"))
-        baskets = []
-        for _ in range(BUYERS):
-            basket = Basket.objects.create()
-            basket.strategy = Selector().strategy()
-            basket.add_product(product, 1)
-            baskets.append(basket.pk)
-        start = threading.Barrier(BUYERS)
-        results = []
-        threads = [threading.Thread(target=buy, args=(pk, start, results)) for pk in baskets]
+    queues = [queue.Queue() for _ in range(BUYERS)]
+    threads = [threading.Thread(target=buyer_thread, args=(q,), daemon=True) for q in queues]
+    for thread in threads:
+        thread.start()
+    try:
+        for round_number in range(ROUNDS):
+            play_round(team, round_number, queues)
+    finally:
+        for q in queues:
+            q.put(None)
         for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+            thread.join(timeout=30)
 
-        outcomes = [kind for kind, _ in results]
-        assert outcomes.count("error") == 0, [r for r in results if r[0] == "error"]
-        assert outcomes.count("bought") == UNITS
-        assert outcomes.count("refused") == BUYERS - UNITS
-        assert all(
-            messages == [f"散养土鸡蛋{round_number}已经卖完了，请从购物车中删除。"]
-            for kind, messages in results if kind == "refused"
-        )
-        record = StockRecord.objects.get(product=product)
-        assert record.num_allocated == UNITS
-        assert record.num_in_stock - record.num_allocated == 0
-        assert Order.objects.filter(lines__product=product).count() == UNITS
-        assert StockReservation.objects.filter(stockrecord=record).count() == UNITS
+
+def play_round(team, round_number, queues):
+    product = factories.product_in_stock(team=team, title=f"散养土鸡蛋{round_number}",
+                                         stock=UNITS, price=D("1.50"))
+    baskets = []
+    for _ in range(BUYERS):
+        basket = Basket.objects.create()
+        basket.strategy = Selector().strategy()
+        basket.add_product(product, 1)
+        baskets.append(basket.pk)
+    start = threading.Barrier(BUYERS + 1)
+    results = []
+    for q, pk in zip(queues, baskets, strict=True):
+        q.put((pk, start, results))
+    start.wait(timeout=60)  # everyone goes at once
+    start.wait(timeout=60)  # everyone is done
+
+    outcomes = [kind for kind, _ in results]
+    assert outcomes.count("error") == 0, [r for r in results if r[0] == "error"]
+    assert outcomes.count("bought") == UNITS
+    assert outcomes.count("refused") == BUYERS - UNITS
+    assert all(
+        messages == [f"散养土鸡蛋{round_number}已经卖完了，请从购物车中删除。"]
+        for kind, messages in results if kind == "refused"
+    )
+    record = StockRecord.objects.get(product=product)
+    assert record.num_allocated == UNITS
+    assert record.num_in_stock - record.num_allocated == 0
+    assert Order.objects.filter(lines__product=product).count() == UNITS
+    assert StockReservation.objects.filter(stockrecord=record).count() == UNITS

@@ -146,3 +146,21 @@ def test_team_member_refunds_lines_from_the_dashboard_form(client, team, paid_on
     ok = client.post(url, {"reason": "damaged", f"qty-{line.pk}": "2", "note": "破了两个"})
     assert ok.status_code == 302
     assert paid_online_order.sources.get().amount_refunded == D("3.00")
+
+
+def test_refund_owed_from_a_shortfall_is_paid_back_once(paid_online_order, stripe_fake):
+    from fulfilment.models import RefundOwed
+
+    line = paid_online_order.lines.get()
+    owed = RefundOwed.objects.create(order=paid_online_order, line=line, amount=D("3.00"),
+                                     reason="缺货：散养土鸡蛋 减少 2")
+
+    refund = refunds.settle_owed(owed)
+    again = refunds.settle_owed(owed)
+
+    owed.refresh_from_db()
+    assert (refund.state, refund.amount, refund.note) == ("succeeded", D("3.00"), owed.reason)
+    assert again is None
+    assert owed.settled_at is not None and owed.reference == refund.stripe_refund_id
+    assert len(stripe_fake.refunds) == 1
+    assert paid_online_order.sources.get().amount_refunded == D("3.00")
