@@ -46,3 +46,18 @@ class HomeDeliveryOnRun(FixedPrice):
         self.description = _("%(run)s 送到您填写的地址 · %(cutoff)s 截单") % {
             "run": run, "cutoff": _cutoff(run),
         }
+
+
+class ChooseAtCheckout(Free):
+    """What the basket page shows before a run is chosen: the choice comes at checkout.
+
+    Working out every open run's capacity for a basket costs a dozen queries, so the
+    basket page only promises that pickup is free and names where the choice is made.
+    """
+
+    code = "choose-at-checkout"
+    is_pickup = True
+
+    @property
+    def name(self):
+        return _("结算时选择自提点（免费）或送货上门")
