@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run demo test test-fast lint format check bench browser-deps clean
+.PHONY: install run demo test test-fast lint format check bench browser-deps clean messages
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ check: install
 ## bench: benchmarks (routing, catalogue/search, checkout); prints figures, never fails on speed
 bench: install
 	$(PY) bench/run_all.py
+
+## messages: refresh locale/en from the code and templates, then compile the .mo (needs gettext)
+messages: install
+	DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py makemessages -l en --no-obsolete \
+		--ignore=.venv --ignore=data --ignore=artifacts --ignore=bench --ignore='tests/*'
+	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
 
 ## browser-deps: Debian's chromium and CJK fonts for the Playwright tests (needs root)
 browser-deps:
