@@ -1,14 +1,15 @@
 """Order placement that never oversells.
 
 Oscar's ``OrderCreator.update_stock_records`` allocates without checking what is left.
-Here a line whose stock the checkout already reserved (``shop.partner.reservations``)
-takes that reservation as its allocation; any other line must pass the same
-conditional update, or the whole order is refused. An order placed as "待付款" (online
-payment under way) gets its lines in that status too, so no team confirms them early.
+The checkout therefore reserves the basket's stock first (``shop.partner.reservations``,
+a conditional update that refuses to go below zero), and here a line whose stock is
+reserved takes that reservation as its allocation instead of allocating again. Orders
+created outside the checkout (demo history, imports) allocate as Oscar does. An order
+placed as "待付款" (online payment under way) gets its lines in that status too, so no
+team confirms them early.
 """
 
 from oscar.apps.order import utils
-from oscar.apps.order.exceptions import UnableToPlaceOrder
 
 from shop.order.history import PENDING_PAYMENT
 from shop.partner import reservations
@@ -25,5 +26,5 @@ class OrderCreator(utils.OrderCreator):
             return
         if reservations.is_reserved(line):
             return
-        if not reservations.take(line.stockrecord_id, line.quantity):
-            raise UnableToPlaceOrder(reservations.shortage_message(line, line.stockrecord_id))
+        # Orders placed outside the checkout (demo history, imports) allocate as Oscar does.
+        super().update_stock_records(line)
