@@ -44,6 +44,7 @@ PYTHON = sys.executable
 HOST = "127.0.0.1"
 DEADLINE_S = 170
 ALNUM = string.ascii_letters + string.digits
+SOLD_OUT_WORDS = ("卖完", "只剩", "库存", "无货", "不可购买", "no longer available", "not available")
 
 SETUP = r"""
 import datetime, json
@@ -176,7 +177,10 @@ class Browser:
                                               {"action": "place_order"})
         if status == 302 and "thank-you" in location:
             return "ordered"
-        if "卖完" in text or "只剩" in text or "库存" in text or "没有" in text:
+        if status == 302 and "/basket/" in location:
+            # Oscar's last check sends the buyer back to the basket with the reason.
+            _, _, text = self.request("GET", "/shop/basket/")
+        if any(word in text for word in SOLD_OUT_WORDS):
             return "refused"
         return f"place order → {status} {location}"
 
@@ -259,6 +263,9 @@ def main():
               f"{outcomes.count('refused')} told it is sold out, "
               f"{len(outcomes) - outcomes.count('ordered') - outcomes.count('refused')} other "
               f"({seconds:.1f} s)", flush=True)
+        others = [o for o in outcomes if o not in ("ordered", "refused")]
+        if others:
+            print("  other outcomes:", sorted(set(others))[:5])
         deadline = started + DEADLINE_S - 15
         outcomes, seconds = run_buyers(port, args.orders, args.clients, setup["plenty"],
                                        setup["code"], deadline=deadline)
