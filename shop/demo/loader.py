@@ -20,6 +20,7 @@ from content import demo as content_demo
 from content.models import HomePage, StoryIndexPage, StoryPage
 from fulfilment.models import PickupPoint
 from shop.demo import data
+from shop.demo.history import load_history
 from shop.demo.images import draw_picture
 
 Partner = get_model("partner", "Partner")
@@ -49,10 +50,14 @@ class DemoLoader:
         self.load_delivery_runs()
         self.load_pages()
         users = self.load_users()
+        past_orders = load_history(
+            self.teams.values(), self.products.values(),
+            customer=User.objects.filter(username="buyer").first(),
+        )
         self.log(
             f"Demo data ready: {Partner.objects.count()} teams, {Village.objects.count()} villages, "
             f"{Household.objects.count()} households, {Product.objects.count()} products, "
-            f"{StoryPage.objects.count()} stories."
+            f"{StoryPage.objects.count()} stories, {past_orders} past orders added."
         )
         return users
 
