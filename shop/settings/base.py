@@ -8,6 +8,7 @@ without them.
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -357,6 +358,13 @@ METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
 
 # Benchmarks only (bench/load_bench.py): a bare view and a SQL query count header.
 BENCH_MODE = env_bool("BENCH_MODE", False)
+
+# Share of a household's sales the alliance keeps for costs, in percent (fulfilment/payouts.py).
+HOUSEHOLD_PAYOUT_FEE_PERCENT = float(os.environ.get("HOUSEHOLD_PAYOUT_FEE_PERCENT", "0"))
+
+# Oscar's haystack "simple" engine only answers its own dashboard search; it has no index
+# to update, and says so on every product save.
+warnings.filterwarnings("ignore", "(update|remove) is not implemented in this backend")
 
 LOGGING = {
     "version": 1,
