@@ -6,7 +6,7 @@ product page stays Oscar's.
 """
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Exists, F, Min, OuterRef, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
@@ -17,7 +17,7 @@ from oscar.apps.catalogue.views import ProductDetailView as OscarProductDetailVi
 
 from catalogue import selectors
 from catalogue.forms import SORTS, BrowseForm
-from catalogue.models import Category, Product, Village
+from catalogue.models import Category, Product, ProductCategory, Village
 from catalogue.qr import qr_png
 from catalogue.selectors import product_card_queryset
 from shop.partner.models import Partner, StockRecord
@@ -121,20 +121,26 @@ class CatalogueView(TemplateView):
         in_stock = StockRecord.objects.filter(
             product=OuterRef("pk"), num_in_stock__gt=Coalesce(F("num_allocated"), Value(0))
         )
+        # Subqueries, not joins: no GROUP BY or DISTINCT over the whole catalogue,
+        # so counting and sorting 10,000 products stays cheap.
+        cheapest = StockRecord.objects.filter(product=OuterRef("pk")).order_by("price").values("price")[:1]
         qs = product_card_queryset().annotate(
-            min_price=Min("stockrecords__price"),
+            min_price=Subquery(cheapest),
             popularity=Coalesce("stats__num_purchases", Value(0)),
             has_stock=Exists(in_stock),
         )
         if self.category is not None:
-            qs = qs.filter(categories__in=self.category.get_descendants_and_self())
+            in_category = ProductCategory.objects.filter(
+                product=OuterRef("pk"), category__in=self.category.get_descendants_and_self()
+            )
+            qs = qs.filter(Exists(in_category))
         if data.get("village"):
             qs = qs.filter(origin_village__slug=data["village"])
         if data.get("team"):
-            qs = qs.filter(stockrecords__partner__code=data["team"])
+            qs = qs.filter(Exists(StockRecord.objects.filter(product=OuterRef("pk"), partner__code=data["team"])))
         if data.get("in_stock"):
             qs = qs.filter(has_stock=True)
-        return qs.order_by(*SORTS[data.get("sort") or "newest"][1]).distinct()
+        return qs.order_by(*SORTS[data.get("sort") or "newest"][1])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
