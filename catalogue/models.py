@@ -138,6 +138,12 @@ class Product(AbstractProduct):
         _("每单位重量（克）"), null=True, blank=True
     )
 
+    class Meta(AbstractProduct.Meta):
+        indexes = [
+            # The catalogue's default listing: public products, newest first.
+            models.Index(fields=["is_public", "-date_created"], name="product_public_newest"),
+        ]
+
     @property
     def weight_per_unit_kg(self):
         if self.weight_per_unit_g:

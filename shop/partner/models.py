@@ -2,7 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from oscar.apps.partner.abstract_models import AbstractPartner
+from oscar.apps.partner.abstract_models import AbstractPartner, AbstractStockRecord
 
 
 class Partner(AbstractPartner):
@@ -11,6 +11,15 @@ class Partner(AbstractPartner):
     description = models.TextField(_("简介"), blank=True)
     contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+
+
+class StockRecord(AbstractStockRecord):
+    class Meta(AbstractStockRecord.Meta):
+        indexes = [
+            # Catalogue sort by price and the in-stock filter read these per product.
+            models.Index(fields=["product", "price"], name="stock_product_price"),
+            models.Index(fields=["product", "num_in_stock"], name="stock_product_level"),
+        ]
 
 
 from oscar.apps.partner.models import *  # noqa: E402,F401,F403
