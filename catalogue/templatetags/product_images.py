@@ -29,16 +29,17 @@ def responsive_image(image_field, widths=WIDTHS, crop="center"):
             get_thumbnail(image_field, f"{w}x{w}", crop=crop, format="WEBP", quality=80)
             for w in widths
         ]
+        middle = renditions[len(renditions) // 2]
+        result = {
+            "src": middle.url,
+            "srcset": ", ".join(f"{r.url} {r.width}w" for r in renditions),
+            "width": middle.width,
+            "height": middle.height,
+        }
     except Exception:  # a broken upload must not break the product page
         logger.warning("Could not make renditions for %s", image_field, exc_info=True)
-        return {"src": image_field.url, "srcset": "", "width": None, "height": None}
-    middle = renditions[len(renditions) // 2]
-    return {
-        "src": middle.url,
-        "srcset": ", ".join(f"{r.url} {r.width}w" for r in renditions),
-        "width": middle.width,
-        "height": middle.height,
-    }
+        return {"src": getattr(image_field, "url", ""), "srcset": "", "width": None, "height": None}
+    return result
 
 
 @register.simple_tag
