@@ -186,3 +186,16 @@ def delivery_problems(shipping_code, basket):
     if run is None or not run.is_open_for_orders:
         return [_("您选的配送批次已截单，请另选一个批次。")]
     return basket_problems(run, basket)
+
+
+def lock_run_for_order(shipping_code, basket):
+    """Like ``delivery_problems``, but holds the run's row until the caller's transaction
+    ends, so two buyers placing orders at the same moment cannot both take the last room
+    in the car. Call inside ``transaction.atomic()`` and place the order in it."""
+    parsed = parse_shipping_code(shipping_code)
+    if parsed is None:
+        return []
+    run = DeliveryRun.objects.select_for_update().filter(pk=parsed[0]).first()
+    if run is None or not run.is_open_for_orders:
+        return [_("您选的配送批次已截单，请另选一个批次。")]
+    return basket_problems(run, basket)

@@ -6,6 +6,7 @@ hands off to ``shop.payment``.
 """
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.core.loading import get_model
 
-from fulfilment.runs import delivery_problems
+from fulfilment.runs import delivery_problems, lock_run_for_order
 from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm
 from shop.order.history import PENDING_PAYMENT
 from shop.partner import reservations
@@ -94,7 +95,17 @@ class PaymentDetailsView(oscar_views.PaymentDetailsView):
     def place_order(self, **kwargs):
         """Reserve the basket's stock first (``shop.partner.reservations``: nobody else can
         take it now), then place the order on that reservation. Online payment starts only
-        after this, from ``handle_successful_order``."""
+        after this, from ``handle_successful_order``.
+
+        The chosen run's row stays locked while the order is placed, so its capacity and
+        cut-off are checked once more with no other order slipping in between."""
+        with transaction.atomic():
+            problems = lock_run_for_order(kwargs["shipping_method"].code, kwargs["basket"])
+            if problems:
+                raise UnableToPlaceOrder(" ".join(problems))
+            return self._place_reserved_order(**kwargs)
+
+    def _place_reserved_order(self, **kwargs):
         try:
             held = reservations.reserve_basket(kwargs["basket"])
         except reservations.OutOfStock as shortage:
