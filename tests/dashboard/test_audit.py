@@ -67,5 +67,5 @@ def test_audit_page_query_budget(client, world, django_assert_max_num_queries):
         record.num_in_stock = n
         record.save()
     client.force_login(world["a"].member)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("dashboard:desk-audit")).status_code == 200

@@ -148,9 +148,18 @@ def test_order_list_query_budget(client, world, django_assert_max_num_queries):
     for _ in range(15):
         place_order([(world["a"].product, 1), (world["b"].product, 1)])
     client.force_login(world["a"].member)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("dashboard:order-list"))
     assert response.status_code == 200
     client.force_login(world["coordinator"])
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(20):
         assert client.get(reverse("dashboard:order-list")).status_code == 200
+
+
+def test_a_member_of_two_teams_sees_both_teams_lines(client, world):
+    a, b, mixed = world["a"], world["b"], world["mixed"]
+    b.team.users.add(a.member)
+    client.force_login(a.member)
+    page = client.get(detail(mixed)).content.decode()
+    assert a.product.get_title() in page and b.product.get_title() in page
+    assert "¥14.00" in page

@@ -141,5 +141,5 @@ def test_report_pages_keep_a_query_budget(client, sales, report, django_assert_m
     for _ in range(10):
         place_order([(sales["a"].product, 1), (sales["b"].product, 2)])
     client.force_login(sales["coordinator"])
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("dashboard:desk-reports") + f"?report={report}").status_code == 200

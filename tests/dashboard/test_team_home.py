@@ -49,15 +49,22 @@ def test_team_home_query_budget(client, world, django_assert_max_num_queries):
     for _ in range(20):
         place_order([(world["a"].product, 1)])
     client.force_login(world["a"].member)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(20):
         assert client.get(reverse("dashboard:index")).status_code == 200
 
 
 def test_product_list_query_budget_and_isolation(client, world, django_assert_max_num_queries):
     client.force_login(world["a"].member)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(25):
         response = client.get(reverse("dashboard:catalogue-product-list"))
     page = response.content.decode()
     assert world["a"].product.get_title() in page and world["b"].product.get_title() not in page
     households = client.get(reverse("dashboard:catalogue-household-list")).content.decode()
     assert world["a"].household.public_name in households and world["b"].household.public_name not in households
+
+
+def test_product_lookup_and_stock_alerts_stay_within_the_team(client, world):
+    client.force_login(world["b"].member)
+    found = client.get(reverse("dashboard:catalogue-product-lookup") + "?q=向阳").content.decode()
+    assert world["a"].product.get_title() not in found
+    assert client.get(reverse("dashboard:stock-alert-list")).status_code == 403

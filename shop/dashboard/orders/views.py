@@ -85,7 +85,7 @@ class OrderListView(oscar_views.OrderListView):
     def get_row_values(self, order):
         row = super().get_row_values(order)
         if hasattr(order, "team_total"):
-            row["value"] = order.team_total
+            row["value"] = D(str(order.team_total)).quantize(D("0.01"))  # SQLite returns a bare number
             row["num_items"] = order.team_items
         return row
 
