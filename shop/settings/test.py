@@ -31,8 +31,3 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # tests that exercise it (tests/ops), so other tests see every change at once.
 CELERY_TASK_ALWAYS_EAGER = True
 PAGE_CACHE_ENABLED = False
-
-# Ops (issue 8): tasks run in-process; the page cache is switched on only by the
-# tests that exercise it (tests/ops), so other tests see every change at once.
-CELERY_TASK_ALWAYS_EAGER = True
-PAGE_CACHE_ENABLED = False
