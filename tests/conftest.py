@@ -2,16 +2,16 @@
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from hypothesis import HealthCheck, settings
+
+from tests import factories
 
 # Property tests share two cores with the rest of the suite: judge them on results, not speed.
 settings.register_profile(
     "shop", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
 )
 settings.load_profile("shop")
-from django.utils import translation
-
-from tests import factories
 
 
 @pytest.fixture(autouse=True)
