@@ -114,3 +114,21 @@ def test_shop_urls_win_over_wagtail_pages(client, home_page):
     response = client.get("/shop/catalogue/")
     assert response.status_code == 200
     assert "假商城" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_home_names_each_teams_next_run_and_its_cutoff(client, home_page, team, pickup_point):
+    from django.utils import timezone
+
+    from fulfilment.models import DeliveryRun
+
+    run = DeliveryRun.objects.get(team=team)
+    html = client.get("/").content.decode()
+    assert "下一趟送货" in html
+    assert team.name in html
+    assert timezone.localtime(run.cutoff).strftime("%H:%M") in html
+    DeliveryRun.objects.filter(pk=run.pk).update(status=DeliveryRun.Status.CANCELLED)
+    from django.core.cache import cache
+
+    cache.clear()
+    assert "下一趟送货" not in client.get("/").content.decode()
