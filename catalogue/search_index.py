@@ -236,35 +236,31 @@ def story_index_queryset():
     )
 
 
-def index_product(product_or_pk):
-    """Create, refresh or drop one product's document."""
+def _index_one(kind, obj_or_pk, queryset, build):
+    """Create, refresh or drop the document of one object of ``kind``."""
     from catalogue.models import SearchDocument
 
-    pk = getattr(product_or_pk, "pk", product_or_pk)
-    product = product_index_queryset().filter(pk=pk).first()
-    if product is None:
-        SearchDocument.objects.filter(kind="product", object_id=pk).delete()
+    pk = getattr(obj_or_pk, "pk", obj_or_pk)
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        SearchDocument.objects.filter(kind=kind, object_id=pk).delete()
         return None
-    fields = DocumentBuilder().product_fields(product)
     doc, _created = SearchDocument.objects.update_or_create(
-        kind="product", object_id=pk, defaults=fields
+        kind=kind, object_id=pk, defaults=build(obj)
     )
     return doc
+
+
+def index_product(product_or_pk):
+    """Create, refresh or drop one product's document."""
+    return _index_one(
+        "product", product_or_pk, product_index_queryset(), DocumentBuilder().product_fields
+    )
 
 
 def index_story(page_or_pk):
-    from catalogue.models import SearchDocument
-
-    pk = getattr(page_or_pk, "pk", page_or_pk)
-    story = story_index_queryset().filter(pk=pk).first()
-    if story is None:
-        SearchDocument.objects.filter(kind="story", object_id=pk).delete()
-        return None
-    fields = DocumentBuilder().story_fields(story)
-    doc, _created = SearchDocument.objects.update_or_create(
-        kind="story", object_id=pk, defaults=fields
-    )
-    return doc
+    """Create, refresh or drop one story's document (drafts and unpublished pages drop)."""
+    return _index_one("story", page_or_pk, story_index_queryset(), DocumentBuilder().story_fields)
 
 
 def remove(kind, pk):
