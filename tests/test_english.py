@@ -251,3 +251,16 @@ def test_compiled_mo_matches_the_po():
         elif any(catalog._catalog.get((key, i)) != text for i, text in entry["strs"].items()):
             stale.append(entry["id"])
     assert not stale, f"django.mo is older than django.po; run `make messages`: {stale[:10]}"
+
+
+@pytest.mark.django_db
+def test_next_run_cutoff_is_written_the_english_way(client, home_page, team, pickup_point):
+    from django.utils import timezone
+
+    from fulfilment.models import DeliveryRun
+
+    cutoff = timezone.localtime(DeliveryRun.objects.get(team=team).cutoff)
+    en = client.get("/en/").content.decode()
+    zh = client.get("/").content.decode()
+    assert cutoff.strftime("%b") in en and "月" not in en.split("next-runs", 1)[-1].split("</ul>", 1)[0]
+    assert f"{cutoff.month}月{cutoff.day}日" in zh
