@@ -87,3 +87,53 @@ def solve_route(run_id, **options):
             continue
         return solver(run_id, **options)
     raise LookupError("No route solver installed; expected one of " + ", ".join(ROUTE_SOLVERS))
+
+
+# --- periodic jobs (CELERY_BEAT_SCHEDULE in settings; `celery -A shop beat`) ---------
+
+
+@shared_task
+def release_expired_reservations():
+    """Stock held for online payments that never completed goes back on sale."""
+    from shop.partner import reservations
+
+    return reservations.release_expired()
+
+
+@shared_task
+def close_due_runs():
+    """Runs whose order cut-off has passed stop taking orders and share out their sales."""
+    from fulfilment import runs
+
+    return runs.close_due_runs()
+
+
+@shared_task
+def retry_pending_refunds():
+    """Ask Stripe again for refunds it could not be reached for; the same idempotency key
+    is sent, so a refund that did go through is not paid twice."""
+    from shop.payment import refunds
+    from shop.payment.models import Refund
+
+    retried = 0
+    for refund in Refund.objects.filter(state=Refund.State.PENDING).order_by("pk")[:100]:
+        refunds.send(refund)
+        retried += 1
+    return retried
+
+
+@shared_task
+def settle_refunds_owed(owed_ids):
+    """Pay back refunds that a shortfall or a cancelled run left owed to online payers."""
+    from fulfilment.models import RefundOwed
+    from shop.payment import refunds
+
+    settled = 0
+    for owed in RefundOwed.objects.filter(pk__in=owed_ids, settled_at__isnull=True):
+        try:
+            refunds.settle_owed(owed)
+        except refunds.PaymentProblem:
+            logger.warning("Refund owed %s could not be paid back automatically", owed.pk, exc_info=True)
+            continue
+        settled += 1
+    return settled

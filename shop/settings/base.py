@@ -351,6 +351,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# `celery -A shop beat` runs these; with no broker, run the management commands from cron.
+CELERY_BEAT_SCHEDULE = {
+    "release-expired-reservations": {"task": "shop.tasks.release_expired_reservations", "schedule": 120.0},
+    "close-due-runs": {"task": "shop.tasks.close_due_runs", "schedule": 60.0},
+    "retry-pending-refunds": {"task": "shop.tasks.retry_pending_refunds", "schedule": 900.0},
+}
 
 # /metrics answers requests carrying this token (Authorization: Bearer ...) or from these IPs.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

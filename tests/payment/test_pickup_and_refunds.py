@@ -164,3 +164,48 @@ def test_refund_owed_from_a_shortfall_is_paid_back_once(paid_online_order, strip
     assert owed.settled_at is not None and owed.reference == refund.stripe_refund_id
     assert len(stripe_fake.refunds) == 1
     assert paid_online_order.sources.get().amount_refunded == D("3.00")
+
+
+def test_refund_owed_is_paid_back_through_stripe_when_the_shortfall_commits(
+    paid_online_order, stripe_fake, django_capture_on_commit_callbacks
+):
+    from fulfilment.models import RefundOwed
+
+    line = paid_online_order.lines.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        owed = RefundOwed.objects.create(order=paid_online_order, line=line, amount=D("3.00"),
+                                         reason="缺货：散养土鸡蛋 减少 2")
+    owed.refresh_from_db()
+    assert owed.settled_at is not None
+    assert len(stripe_fake.refunds) == 1
+    assert paid_online_order.sources.get().amount_refunded == D("3.00")
+
+
+def test_refund_owed_waits_for_the_team_when_stripe_is_off(
+    paid_online_order, stripe_fake, settings, django_capture_on_commit_callbacks
+):
+    from fulfilment.models import RefundOwed
+
+    settings.STRIPE_SECRET_KEY = ""
+    line = paid_online_order.lines.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        owed = RefundOwed.objects.create(order=paid_online_order, line=line, amount=D("3.00"),
+                                         reason="缺货")
+    owed.refresh_from_db()
+    assert owed.settled_at is None
+    assert len(stripe_fake.refunds) == 0
+
+
+def test_pending_refund_is_retried_with_the_same_key(paid_online_order, stripe_fake):
+    from shop import tasks
+    from shop.payment.models import Refund
+
+    refund = Refund.objects.create(
+        order=paid_online_order, source=paid_online_order.sources.get(), amount=D("2.00"),
+        reason=Refund.Reason.DAMAGED,
+    )
+    assert tasks.retry_pending_refunds() == 1
+    refund.refresh_from_db()
+    assert refund.state == "succeeded"
+    assert tasks.retry_pending_refunds() == 0
+    assert len(stripe_fake.refunds) == 1
