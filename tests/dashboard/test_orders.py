@@ -163,3 +163,12 @@ def test_a_member_of_two_teams_sees_both_teams_lines(client, world):
     page = client.get(detail(mixed)).content.decode()
     assert a.product.get_title() in page and b.product.get_title() in page
     assert "¥14.00" in page
+
+
+def test_order_page_links_to_the_refund_page_for_the_team(client, world):
+    mixed, a = world["mixed"], world["a"]
+    client.force_login(a.member)
+    page = client.get(detail(mixed)).content.decode()
+    refund_url = reverse("payment:refund", args=[mixed.number])
+    assert f'href="{refund_url}"' in page
+    assert client.get(refund_url).status_code == 200
