@@ -6,6 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from fulfilment import runs, supply
@@ -207,3 +208,15 @@ def test_payout_statement_pdf_and_mark_paid(client, busy_run, member, households
     client.post(f"/shop/team/payouts/{household.pk}/paid/", {"run": busy_run.pk})
     payout = household.payouts.get()
     assert payout.net == D("45.00") and payout.paid_by == member
+
+
+@pytest.mark.django_db
+def test_driver_marks_a_pickup_order_paid_and_the_button_goes(client, busy_run, member):
+    client.force_login(member)
+    driver = f"/shop/team/runs/{busy_run.pk}/driver/"
+    page = client.get(driver).content.decode()
+    assert page.count('data-testid="mark-paid"') == 2
+    link = OrderRun.objects.filter(run=busy_run).select_related("order").first()
+    response = client.post(reverse("payment:mark-paid", args=[link.order.number]), {"next": driver})
+    assert response.status_code == 302
+    assert client.get(driver).content.decode().count('data-testid="mark-paid"') == 1
