@@ -168,6 +168,6 @@ class ProductCategoryView(CatalogueView):
     def get(self, request, *args, **kwargs):
         self.category = get_object_or_404(Category, pk=kwargs["pk"], is_public=True)
         expected = self.category.get_absolute_url()
-        if request.path != expected and not request.path.endswith(expected.split("/shop", 1)[-1]):
+        if request.path != expected:
             return HttpResponsePermanentRedirect(expected)
         return super().get(request, *args, **kwargs)

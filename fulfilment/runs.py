@@ -175,27 +175,20 @@ def parse_shipping_code(code):
     return int(match["run"]), match["kind"], int(match["target"])
 
 
-def delivery_problems(shipping_code, basket):
+def delivery_problems(shipping_code, basket, lock=False):
     """Checkout's last check before an order is placed: is the chosen run still open, and
-    does the basket still fit? Returns sentences for the buyer; empty when all is well."""
+    does the basket still fit? Returns sentences for the buyer; empty when all is well.
+
+    With ``lock`` the run's row is held until the caller's transaction ends, so two buyers
+    placing orders at the same moment cannot both take the last room in the car; call it
+    inside ``transaction.atomic()`` and place the order in the same transaction."""
     parsed = parse_shipping_code(shipping_code)
     if parsed is None:
         return []
-    close_due_runs()
-    run = DeliveryRun.objects.filter(pk=parsed[0]).first()
-    if run is None or not run.is_open_for_orders:
-        return [_("您选的配送批次已截单，请另选一个批次。")]
-    return basket_problems(run, basket)
-
-
-def lock_run_for_order(shipping_code, basket):
-    """Like ``delivery_problems``, but holds the run's row until the caller's transaction
-    ends, so two buyers placing orders at the same moment cannot both take the last room
-    in the car. Call inside ``transaction.atomic()`` and place the order in it."""
-    parsed = parse_shipping_code(shipping_code)
-    if parsed is None:
-        return []
-    run = DeliveryRun.objects.select_for_update().filter(pk=parsed[0]).first()
+    if not lock:
+        close_due_runs()
+    runs = DeliveryRun.objects.select_for_update() if lock else DeliveryRun.objects
+    run = runs.filter(pk=parsed[0]).first()
     if run is None or not run.is_open_for_orders:
         return [_("您选的配送批次已截单，请另选一个批次。")]
     return basket_problems(run, basket)

@@ -15,7 +15,7 @@ from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.core.loading import get_model
 
-from fulfilment.runs import delivery_problems, lock_run_for_order
+from fulfilment.runs import delivery_problems
 from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm
 from shop.order.history import PENDING_PAYMENT
 from shop.partner import reservations
@@ -100,7 +100,7 @@ class PaymentDetailsView(oscar_views.PaymentDetailsView):
         The chosen run's row stays locked while the order is placed, so its capacity and
         cut-off are checked once more with no other order slipping in between."""
         with transaction.atomic():
-            problems = lock_run_for_order(kwargs["shipping_method"].code, kwargs["basket"])
+            problems = delivery_problems(kwargs["shipping_method"].code, kwargs["basket"], lock=True)
             if problems:
                 raise UnableToPlaceOrder(" ".join(problems))
             return self._place_reserved_order(**kwargs)
