@@ -11,3 +11,4 @@ class ShopConfig(AppConfig):
         from shop import receivers
 
         receivers.connect_page_cache_invalidation()
+        receivers.connect_rendition_warmup()

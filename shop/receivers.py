@@ -6,6 +6,7 @@ registry is ready and skipped when they do not exist yet.
 """
 
 from django.apps import apps
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
 from shop import cache as page_cache
@@ -83,3 +84,31 @@ def connect_page_cache_invalidation():
     page_published.connect(_page_published, dispatch_uid="pagecache-page-published")
     page_unpublished.connect(_page_published, dispatch_uid="pagecache-page-unpublished")
     post_page_move.connect(_page_published, dispatch_uid="pagecache-page-moved")
+
+
+def _warm_wagtail_image(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
+    if raw or (update_fields and "file" not in update_fields):
+        return
+    from shop import tasks
+
+    transaction.on_commit(lambda: tasks.warm_renditions.delay([instance.pk]))
+
+
+def _warm_product_image(sender, instance, created=False, raw=False, **kwargs):
+    if raw:
+        return
+    from shop import tasks
+
+    transaction.on_commit(lambda: tasks.warm_product_images.delay([instance.pk]))
+
+
+def connect_rendition_warmup():
+    """Renditions are made when an image is uploaded (by a worker, or in-process without a
+    broker), so no buyer's page view waits for a resize."""
+    from wagtail.images import get_image_model
+
+    post_save.connect(_warm_wagtail_image, sender=get_image_model(), dispatch_uid="warm-renditions")
+    post_save.connect(
+        _warm_product_image, sender=apps.get_model("catalogue", "ProductImage"),
+        dispatch_uid="warm-product-images",
+    )

@@ -1,9 +1,8 @@
 """Background work, run by Celery workers (or in-process when no broker is set).
 
 Each task is a thin wrapper: the work itself lives in the domain modules
-(fulfilment for routes, the dashboard for reports). Wrappers look those up
-when they run, so a worker never imports more than the task needs and a
-missing optional module gives a clear error instead of a broken import.
+(fulfilment for routes, the desk for reports). Wrappers import them when they
+run, so a worker process loads only what its tasks need.
 """
 
 import logging
@@ -14,7 +13,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import get_connection
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
@@ -57,36 +55,59 @@ def warm_renditions(image_ids=None, specs=None):
     return made
 
 
-# Report name → function(**params) returning (filename, bytes). Other apps add theirs.
-REPORT_EXPORTERS = {
-    "orders": "shop.dashboard.reports.export_orders",
-    "impact": "content.impact.export_totals",
-    "payouts": "fulfilment.payouts.export_payouts",
-}
+@shared_task
+def warm_product_images(image_ids):
+    """The WebP sizes product cards and pages show (sorl-thumbnail), made at upload time."""
+    from oscar.core.loading import get_model
+
+    from catalogue.templatetags.product_images import responsive_image
+
+    made = 0
+    for image in get_model("catalogue", "ProductImage").objects.filter(pk__in=image_ids):
+        if responsive_image(image.original).get("srcset"):
+            made += 1
+    return made
 
 
 @shared_task
-def export_report(name, **params):
-    """Build a report file in the background and store it (object storage in production)."""
-    exporter = import_string(REPORT_EXPORTERS[name])
-    filename, content = exporter(**params)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    return default_storage.save(f"reports/{stamp}-{filename}", ContentFile(content))
+def export_report(export_id):
+    """Build a report file someone asked for on the reports page and store it for download."""
+    import secrets
 
+    from shop.desk import exports
+    from shop.desk.models import ReportExport
 
-ROUTE_SOLVERS = ["fulfilment.runs.solve_route", "fulfilment.routing.solve_run"]
+    export = ReportExport.objects.get(pk=export_id)
+    if export.status != ReportExport.Status.PENDING:
+        return export.file_name
+    try:
+        filename, content = exports.build_file(export)
+        export.file_name = default_storage.save(
+            f"reports/{secrets.token_urlsafe(12)}/{filename}", ContentFile(content)
+        )
+        export.status = ReportExport.Status.DONE
+    except Exception:
+        logger.exception("Report export %s failed", export.pk)
+        export.status = ReportExport.Status.FAILED
+    export.finished = timezone.now()
+    export.save(update_fields=["file_name", "status", "finished"])
+    return export.file_name
 
 
 @shared_task(time_limit=120)
-def solve_route(run_id, **options):
-    """Plan a delivery run's stop order off the request cycle (OR-Tools can take seconds)."""
-    for path in ROUTE_SOLVERS:
-        try:
-            solver = import_string(path)
-        except ImportError:
-            continue
-        return solver(run_id, **options)
-    raise LookupError("No route solver installed; expected one of " + ", ".join(ROUTE_SOLVERS))
+def solve_route(run_id):
+    """Plan a delivery run's stop order off the request cycle (OR-Tools can take seconds).
+
+    Returns the planned stop count, or the planner's message when the run cannot be routed.
+    """
+    from fulfilment import itinerary
+    from fulfilment.models import DeliveryRun
+
+    run = DeliveryRun.objects.select_related("team").get(pk=run_id)
+    try:
+        return len(itinerary.plan(run).order)
+    except itinerary.RoutePlanError as error:
+        return str(error)
 
 
 # --- periodic jobs (CELERY_BEAT_SCHEDULE in settings; `celery -A shop beat`) ---------

@@ -22,6 +22,7 @@ class DashboardConfig(apps.DashboardConfig):
             {
                 "desk-reports": (["is_staff", "order.view_order"], team),
                 "desk-report-export": (["is_staff", "order.view_order"], team),
+                "desk-report-download": (["is_staff", "order.view_order"], team),
                 "desk-audit": (["is_staff", "desk.view_auditentry"], team),
                 "desk-invite": ["is_staff", "partner.change_partner", "auth.view_user"],
                 "desk-otp-verify": ["is_staff"],
@@ -34,6 +35,7 @@ class DashboardConfig(apps.DashboardConfig):
 
         self.reports_view = desk_views.ReportsView
         self.report_export_view = desk_views.ReportExportView
+        self.report_download_view = desk_views.ReportDownloadView
         self.audit_view = desk_views.AuditLogView
         self.invite_view = desk_views.InviteView
         self.invite_accept_view = desk_views.InviteAcceptView
@@ -43,6 +45,11 @@ class DashboardConfig(apps.DashboardConfig):
         urls = [
             path("desk/reports/", self.reports_view.as_view(), name="desk-reports"),
             path("desk/reports/export/", self.report_export_view.as_view(), name="desk-report-export"),
+            path(
+                "desk/reports/export/<int:pk>/",
+                self.report_download_view.as_view(),
+                name="desk-report-download",
+            ),
             path("desk/audit/", self.audit_view.as_view(), name="desk-audit"),
             path("desk/invite/", self.invite_view.as_view(), name="desk-invite"),
             path(

@@ -47,3 +47,17 @@ def xlsx_bytes(title, rows, total):
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def build_file(export):
+    """The bytes and download name of a queued ``ReportExport``, in the asker's scope."""
+    from django.utils import timezone
+
+    from shop.desk.reports import REPORTS, SalesReport
+
+    data = SalesReport(team_ids=export.team_ids, date_from=export.date_from, date_to=export.date_to)
+    rows, total = data.rows(export.report), data.total()
+    title = str(REPORTS[export.report])
+    content = csv_bytes(title, rows, total) if export.fmt == "csv" else xlsx_bytes(title, rows, total)
+    stamp = timezone.localdate(export.created).isoformat()
+    return f"report-{export.report}-{stamp}.{export.fmt}", content

@@ -8,21 +8,23 @@ holds their permission rules. Each view scopes its data with
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from oscar.core.loading import get_model
 
-from shop.desk import charts, exports
+from shop import tasks
+from shop.desk import charts
 from shop.desk.invites import activate_on_password, invite_team_member
-from shop.desk.models import AuditEntry
+from shop.desk.models import AuditEntry, ReportExport
 from shop.desk.reports import REPORTS, SalesReport
 from shop.desk.roles import team_ids
 
@@ -95,22 +97,49 @@ class ReportsView(ReportMixin, View):
 
 
 class ReportExportView(ReportMixin, View):
+    """POST: queue an Excel/CSV file of the report as filtered; GET: the asker's files."""
+
+    template_name = "oscar/dashboard/desk/report_exports.html"
+
     def get(self, request):
-        form, report, data = self.build(request)
-        rows, total = data.rows(report), data.total()
-        title = str(REPORTS[report])
-        stamp = timezone.localdate().isoformat()
-        if request.GET.get("format") == "csv":
-            response = HttpResponse(exports.csv_bytes(title, rows, total), content_type="text/csv; charset=utf-8")
-            ext = "csv"
-        else:
-            response = HttpResponse(
-                exports.xlsx_bytes(title, rows, total),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-            ext = "xlsx"
-        response["Content-Disposition"] = f'attachment; filename="report-{report}-{stamp}.{ext}"'
-        return response
+        exports_ = ReportExport.objects.filter(requested_by=request.user)[:20]
+        pending = any(e.status == ReportExport.Status.PENDING for e in exports_)
+        return render(request, self.template_name, {"exports": exports_, "pending": pending,
+                                                    "reports": REPORTS})
+
+    def post(self, request):
+        form = ReportForm(request.POST, user=request.user)
+        fmt = request.POST.get("format")
+        if not form.is_valid() or fmt not in ReportExport.Format.values:
+            messages.error(request, _("导出条件有误，请回到报表页重新选择。"))
+            return HttpResponseRedirect(reverse("dashboard:desk-reports"))
+        data = form.cleaned_data
+        ids = team_ids(request.user)
+        if data.get("team"):
+            ids = [data["team"].pk]
+        export = ReportExport.objects.create(
+            requested_by=request.user, report=data.get("report") or "product", fmt=fmt,
+            team_ids=ids, date_from=data.get("date_from"), date_to=data.get("date_to"),
+        )
+        transaction.on_commit(lambda: tasks.export_report.delay(export.pk))
+        messages.info(request, _("正在生成文件，完成后在下面下载。"))
+        return HttpResponseRedirect(reverse("dashboard:desk-report-export"))
+
+
+class ReportDownloadView(View):
+    """Hands out a finished export to the person who asked for it; anyone else gets a 404."""
+
+    def get(self, request, pk):
+        export = get_object_or_404(
+            ReportExport, pk=pk, requested_by=request.user, status=ReportExport.Status.DONE
+        )
+        try:
+            handle = default_storage.open(export.file_name, "rb")
+        except (FileNotFoundError, OSError) as error:
+            raise Http404 from error
+        return FileResponse(
+            handle, as_attachment=True, filename=export.file_name.rsplit("/", 1)[-1]
+        )
 
 
 # --- audit log ---------------------------------------------------------------------

@@ -118,15 +118,65 @@ def test_coordinator_compares_teams(client, sales):
     )
 
 
-def test_exports_carry_the_same_total(client, sales):
+def _export(client, fmt, **fields):
+    """Ask for a file on the reports page; the worker runs when the request commits."""
+    return client.post(reverse("dashboard:desk-report-export"), {"format": fmt, **fields})
+
+
+def test_exports_carry_the_same_total(client, sales, django_capture_on_commit_callbacks):
     client.force_login(sales["a"].member)
-    url = reverse("dashboard:desk-report-export") + "?report=village"
-    book = load_workbook(io.BytesIO(client.get(url + "&format=xlsx").content))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _export(client, "xlsx", report="village").status_code == 302
+        _export(client, "csv", report="village")
+    listing = client.get(reverse("dashboard:desk-report-export"))
+    xlsx, csv_export = reversed(listing.context["exports"])
+    assert [xlsx.status, csv_export.status] == ["done", "done"]
+    assert 'http-equiv="refresh"' not in listing.content.decode()
+
+    response = client.get(reverse("dashboard:desk-report-download", args=[xlsx.pk]))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     last = list(book.active.iter_rows(values_only=True))[-1]
     assert last[0] == "合计" and D(str(last[2])) == D("25.00")
-    text = client.get(url + "&format=csv").content.decode("utf-8-sig")
+    response = client.get(reverse("dashboard:desk-report-download", args=[csv_export.pk]))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[-1][0] == "合计" and rows[-1][2] == "25.00"
+
+
+def test_an_export_keeps_the_askers_scope_and_is_theirs_alone(
+    client, sales, django_capture_on_commit_callbacks
+):
+    client.force_login(sales["a"].member)
+    with django_capture_on_commit_callbacks(execute=True):
+        _export(client, "csv", report="team", team=sales["b"].team.code)
+    listing = client.get(reverse("dashboard:desk-report-export"))
+    assert listing.context["exports"] == []  # another team's scope is refused, nothing queued
+    with django_capture_on_commit_callbacks(execute=True):
+        _export(client, "csv", report="product")
+    export = client.get(reverse("dashboard:desk-report-export")).context["exports"][0]
+    url = reverse("dashboard:desk-report-download", args=[export.pk])
+    text = b"".join(client.get(url).streaming_content).decode("utf-8-sig")
+    assert sales["a"].product.get_title() in text and sales["b"].product.get_title() not in text
+
+    client.force_login(sales["b"].member)
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("dashboard:desk-report-export")).context["exports"] == []
+    client.force_login(sales["coordinator"])
+    assert client.get(url).status_code == 404
+
+
+def test_a_queued_export_shows_as_pending_until_a_worker_builds_it(client, sales):
+    from shop import tasks
+
+    client.force_login(sales["a"].member)
+    _export(client, "xlsx", report="month")  # no commit callbacks run: a worker has not picked it up
+    listing = client.get(reverse("dashboard:desk-report-export"))
+    export = listing.context["exports"][0]
+    assert export.status == "pending" and 'http-equiv="refresh"' in listing.content.decode()
+    assert client.get(reverse("dashboard:desk-report-download", args=[export.pk])).status_code == 404
+    tasks.export_report(export.pk)
+    export.refresh_from_db()
+    assert export.status == "done" and export.file_name.endswith(".xlsx")
 
 
 def test_a_bad_date_range_says_so_in_chinese(client, sales):

@@ -5,7 +5,6 @@ import io
 import pytest
 from django.core import mail
 from django.core.files.images import ImageFile
-from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from PIL import Image as PILImage
 
@@ -47,26 +46,55 @@ def test_renditions_are_created_once_by_the_warm_up_task():
     assert image.renditions.count() == len(tasks.RENDITION_SPECS)
 
 
-def sample_exporter(team="all"):
-    return f"orders-{team}.csv", "订单号,金额\n100023,15.00\n".encode()
+def test_a_failing_export_is_marked_failed_and_said_so(client, db, monkeypatch):
+    from django.urls import reverse
+
+    from shop.desk import exports
+    from shop.desk.models import ReportExport
+    from tests.dashboard.factories import coordinator
+
+    staff = coordinator()
+    export = ReportExport.objects.create(requested_by=staff, report="product", fmt="xlsx")
+
+    def broken(export):
+        raise ValueError("disk full")
+
+    monkeypatch.setattr(exports, "build_file", broken)
+    tasks.export_report.delay(export.pk)
+    export.refresh_from_db()
+    assert export.status == "failed" and export.file_name == ""
+    client.force_login(staff)
+    page = client.get(reverse("dashboard:desk-report-export")).content.decode()
+    assert "生成失败" in page
 
 
-def test_report_export_is_stored_for_download(monkeypatch):
-    monkeypatch.setitem(tasks.REPORT_EXPORTERS, "sample", "tests.ops.test_tasks.sample_exporter")
-    name = tasks.export_report.delay("sample", team="renmin").get()
-    assert name.startswith("reports/") and name.endswith("orders-renmin.csv")
-    with default_storage.open(name) as stored:
-        assert "100023" in stored.read().decode()
+def _jpeg(name, size=(1200, 900)):
+    buffer = io.BytesIO()
+    PILImage.new("RGB", size, "orange").save(buffer, "JPEG")
+    return ImageFile(buffer, name=name)
 
 
-def test_route_solving_task_calls_the_fulfilment_solver(monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        tasks, "ROUTE_SOLVERS", ["tests.ops.test_tasks.missing", "tests.ops.test_tasks.fake_solver"]
-    )
-    globals()["fake_solver"] = lambda run_id, **kw: calls.append(run_id) or "planned"
-    assert tasks.solve_route.delay(42).get() == "planned"
-    assert calls == [42]
-    monkeypatch.setattr(tasks, "ROUTE_SOLVERS", ["tests.ops.test_tasks.missing"])
-    with pytest.raises(LookupError):
-        tasks.solve_route.delay(42).get()
+@pytest.mark.django_db
+def test_uploading_a_story_image_makes_its_renditions_before_any_page_view(
+    django_capture_on_commit_callbacks,
+):
+    from wagtail.images.models import Image
+
+    with django_capture_on_commit_callbacks(execute=True):
+        image = Image.objects.create(title="鸡舍", file=_jpeg("coop.jpg"))
+    assert image.renditions.count() == len(tasks.RENDITION_SPECS)
+
+
+@pytest.mark.django_db
+def test_uploading_a_product_photo_makes_its_webp_sizes_before_any_page_view(
+    eggs, django_capture_on_commit_callbacks,
+):
+    from oscar.core.loading import get_model
+    from sorl.thumbnail.models import KVStore
+
+    ProductImage = get_model("catalogue", "ProductImage")
+    before = KVStore.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        ProductImage.objects.create(product=eggs, original=_jpeg("eggs.jpg", (1000, 1000)))
+    # the source plus 300/600/900 px WebP, remembered so page views only look them up
+    assert KVStore.objects.count() - before >= 4
