@@ -124,6 +124,12 @@ class Refund(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
+    # The delivery side's debt this refund pays back (``refunds.settle_owed``); the row is
+    # marked settled when this refund succeeds, however late, and reopened if it fails.
+    owed = models.ForeignKey(
+        "fulfilment.RefundOwed", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="refunds",
+    )
     created = models.DateTimeField(default=timezone.now)
     settled_at = models.DateTimeField(null=True, blank=True)
 

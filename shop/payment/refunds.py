@@ -8,8 +8,10 @@ calling ``send`` again (a retry after a timeout) can never refund twice. A
 pay-on-pickup order is refunded as cash owed at handover (or less to collect when
 it is not paid yet). Every refund is an Oscar payment event with a note saying who.
 
-The delivery side (``fulfilment.shortfalls``) records ``RefundOwed`` rows; it can call
-``refund_lines(order, [(line, qty)], Refund.Reason.SHORTFALL, user)`` to settle them.
+The delivery side (``fulfilment.shortfalls``, ``fulfilment.supply``) records ``RefundOwed``
+rows; ``settle_owed`` pays one back with a ``Refund`` linked to it. The row is marked settled
+when that refund succeeds (at once, or later when the retry job or Stripe's webhook reports
+it), and stays open, listed on the order's refund page, when it fails.
 """
 
 import logging
@@ -70,7 +72,7 @@ def _paying_source(order):
     return source
 
 
-def _create(order, amount, reason, user, note, lines):
+def _create(order, amount, reason, user, note, lines, owed=None):
     """Check and write the refund record (committed before any money moves)."""
     amount = Decimal(amount).quantize(Decimal("0.01"))
     if amount <= 0:
@@ -86,7 +88,7 @@ def _create(order, amount, reason, user, note, lines):
         refund = Refund.objects.create(
             order=order, source=source, amount=amount, reason=reason, note=note[:200],
             state=Refund.State.CASH_OWED if cash else Refund.State.PENDING,
-            created_by=user if getattr(user, "is_authenticated", False) else None,
+            created_by=user if getattr(user, "is_authenticated", False) else None, owed=owed,
         )
         RefundLine.objects.bulk_create(
             RefundLine(refund=refund, line=line, quantity=quantity,
@@ -108,6 +110,17 @@ def send(refund):
     from shop.payment import stripe_gateway
 
     if refund.state != Refund.State.PENDING:
+        return refund
+    if refund.stripe_refund_id:
+        # Stripe took the refund and is still working on it: ask how it went. Creating it
+        # again with the same key would only replay the first ("pending") answer.
+        try:
+            result = stripe_gateway.get_client().v1.refunds.retrieve(refund.stripe_refund_id)
+        except stripe.StripeError as error:
+            logger.warning("Refund %s: cannot ask Stripe about it: %s", refund.pk, error)
+            return refund
+        update_from_stripe(stripe_gateway.as_dict(result), refund=refund)
+        refund.refresh_from_db()
         return refund
     source = refund.source
     params = {
@@ -153,12 +166,15 @@ def update_from_stripe(data, refund=None):
         if not refund.stripe_refund_id and data.get("id"):
             refund.stripe_refund_id = data["id"]
             refund.save(update_fields=["stripe_refund_id"])
+        if refund.state == Refund.State.SUCCEEDED and status in ("failed", "canceled"):
+            return _failed_after_success(refund, data)
         if refund.state != Refund.State.PENDING:
             return "already-settled"
         if status == "succeeded":
             refund.state = Refund.State.SUCCEEDED
             refund.settled_at = timezone.now()
             refund.save(update_fields=["state", "settled_at"])
+            _settle_owed_by(refund)
             refund.source.refund(refund.amount, reference=refund.stripe_refund_id, status=status)
             lines = [(rl.line, rl.quantity) for rl in refund.lines.select_related("line")]
             who = refund.created_by.get_username() if refund.created_by else _("系统")
@@ -178,6 +194,49 @@ def update_from_stripe(data, refund=None):
                 "amount": refund.amount, "why": refund.failure})
             return "refund-failed"
     return "refund-pending"
+
+
+def _failed_after_success(refund, data):
+    """Stripe can report a refund failed after it succeeded (the buyer's account was
+    closed): the money is back in our balance, so the books and the debt reopen."""
+    refund.state = Refund.State.FAILED
+    refund.failure = (data.get("failure_reason") or data.get("status"))[:200]
+    refund.save(update_fields=["state", "failure"])
+    source = Source.objects.select_for_update().get(pk=refund.source_id)
+    source.amount_refunded -= refund.amount
+    source.save(update_fields=["amount_refunded"])
+    source._create_transaction(
+        source.transactions.model.REFUND, -refund.amount, refund.stripe_refund_id, "failed"
+    )
+    if refund.owed_id:
+        type(refund).owed.field.related_model.objects.filter(pk=refund.owed_id).update(
+            settled_at=None, reference=""
+        )
+    history.note(refund.order, _("退款 ¥%(amount)s 被退回，买家没有收到（%(why)s），需要另行退款。") % {
+        "amount": refund.amount, "why": refund.failure})
+    return "refund-failed"
+
+
+def _settle_owed_by(refund):
+    """Mark the ``RefundOwed`` that ``refund`` pays back as settled, once it went through."""
+    if not refund.owed_id or refund.state not in (Refund.State.SUCCEEDED, Refund.State.CASH_OWED):
+        return
+    type(refund).owed.field.related_model.objects.filter(
+        pk=refund.owed_id, settled_at__isnull=True
+    ).update(
+        settled_at=refund.settled_at or timezone.now(),
+        reference=refund.stripe_refund_id or f"refund-{refund.pk}",
+    )
+
+
+def open_owed(order):
+    """Refunds owed on ``order`` that are not paid back yet, each with its latest refund
+    (a failed one says why), for the team's refund page."""
+    rows = list(order.refunds_owed.filter(settled_at__isnull=True).prefetch_related("refunds"))
+    for row in rows:
+        attempts = sorted(row.refunds.all(), key=lambda refund: refund.pk)
+        row.last_refund = attempts[-1] if attempts else None
+    return rows
 
 
 def refund_amount(order, amount, reason, user=None, note="", lines=()):
@@ -222,17 +281,23 @@ def refund_order(order, reason, user=None, note=""):
 
 
 def settle_owed(owed, user=None):
-    """Pay back a ``fulfilment.RefundOwed`` (shortfall, cancelled run) and mark it settled.
+    """Pay back a ``fulfilment.RefundOwed`` (shortfall, cancelled run).
 
-    Returns the ``Refund``; a row already settled returns None and sends nothing.
+    The row is marked settled when its refund succeeds, now or when Stripe reports it
+    later. A refund still under way is asked about again, never doubled; after a failed
+    one, calling this again starts a new refund. Returns the ``Refund``; a row already
+    settled returns None and sends nothing.
     """
-    if owed.settled_at:
-        return None
-    reason = Refund.Reason.SHORTFALL if owed.shortfall_id else Refund.Reason.CANCELLED
-    refund = refund_amount(owed.order, owed.amount, reason, user=user, note=owed.reason)
-    if refund.state in (Refund.State.SUCCEEDED, Refund.State.CASH_OWED):
-        type(owed).objects.filter(pk=owed.pk, settled_at__isnull=True).update(
-            settled_at=timezone.now(), reference=refund.stripe_refund_id or f"refund-{refund.pk}"
-        )
-        owed.refresh_from_db()
+    with transaction.atomic():
+        row = type(owed).objects.select_for_update().get(pk=owed.pk)
+        if row.settled_at:
+            owed.refresh_from_db()
+            return None
+        refund = row.refunds.filter(state__in=COUNTED).order_by("pk").first()
+        if refund is None:
+            reason = Refund.Reason.SHORTFALL if row.shortfall_id else Refund.Reason.CANCELLED
+            refund = _create(row.order, row.amount, reason, user, row.reason, [], owed=row)
+    refund = send(refund)
+    _settle_owed_by(refund)
+    owed.refresh_from_db()
     return refund

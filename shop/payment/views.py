@@ -148,8 +148,25 @@ def refund(request, number):
     lines = list(lines)
     done = refunds.refunded_quantities(order)
     rows = [(line, line.quantity - done.get(line.pk, 0)) for line in lines]
+    owed = refunds.open_owed(order)
+    if not request.user.is_staff:
+        owed = [row for row in owed if row.line_id is None or row.line_id in {li.pk for li in lines}]
     error = None
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("owed"):
+        # Pay back a refund owed after a shortfall or a cancelled run (again, if it failed).
+        row = next((row for row in owed if str(row.pk) == request.POST["owed"]), None)
+        if row is None:
+            raise Http404
+        try:
+            result = refunds.settle_owed(row, request.user)
+        except PaymentProblem as problem:
+            error = str(problem)
+        else:
+            if result is not None:
+                messages.success(request, _("已登记退款 ¥%(amount)s（%(state)s）。") % {
+                    "amount": result.amount, "state": result.get_state_display()})
+            return redirect("payment:refund", number=number)
+    elif request.method == "POST":
         reason = request.POST.get("reason", "")
         if reason not in refunds.Refund.Reason.values:
             error = _("请选择退款原因。")
@@ -176,6 +193,7 @@ def refund(request, number):
     return render(request, "payment/refund.html", {
         "order": order, "rows": rows, "error": error, "reasons": refunds.Refund.Reason.choices,
         "refunds": order.refunds.select_related("created_by").order_by("-created"),
+        "owed": owed,
     }, status=400 if error else 200)
 
 

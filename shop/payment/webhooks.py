@@ -72,6 +72,8 @@ HANDLERS = {
     "refund.created": _refund_changed,
     "refund.updated": _refund_changed,
     "refund.failed": _refund_changed,
+    # Stripe's older name for refund.updated; an endpoint may be subscribed to either.
+    "charge.refund.updated": _refund_changed,
 }
 
 

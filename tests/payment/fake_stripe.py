@@ -43,6 +43,7 @@ class FakeStripe(stripe.HTTPClient):
         self.charged = {}  # payment intent → amount in fen
         self.seen_keys = {}
         self.down = False  # True: every request fails like a network error
+        self.refund_status = "succeeded"  # "pending": new refunds wait, like a bank transfer
 
     # -- the buyer at Stripe ------------------------------------------------------
     def pay(self, session_id, method="wechat_pay"):
@@ -56,6 +57,14 @@ class FakeStripe(stripe.HTTPClient):
     def expire(self, session_id):
         self.sessions[session_id].update(status="expired")
         return self.sessions[session_id]
+
+    def finish_refund(self, refund_id, status="succeeded", failure_reason=None):
+        """Stripe finishing a pending refund later (or failing it); returns the refund."""
+        refund = self.refunds[refund_id]
+        refund["status"] = status
+        if failure_reason:
+            refund["failure_reason"] = failure_reason
+        return dict(refund)
 
     def last(self, path_part):
         return [r for r in self.requests if path_part in r["path"]][-1]
@@ -98,8 +107,12 @@ class FakeStripe(stripe.HTTPClient):
                     )
                 session["status"] = "expired"
             return 200, session
-        if parts[:2] == ["v1", "refunds"] and method == "post":
+        if parts[:2] == ["v1", "refunds"] and method == "post" and len(parts) == 2:
             return self.create_refund(params)
+        if parts[:2] == ["v1", "refunds"] and method == "get" and len(parts) == 3:
+            if parts[2] not in self.refunds:
+                return 404, error("resource_missing", f"No such refund: '{parts[2]}'")
+            return 200, self.refunds[parts[2]]
         return 404, error("resource_missing", "Unrecognized request URL")
 
     def create_session(self, params):
@@ -141,7 +154,10 @@ class FakeStripe(stripe.HTTPClient):
         if intent not in self.charged:
             return 400, error("resource_missing", f"No such payment_intent: '{intent}'")
         amount = int(params["amount"])
-        done = sum(r["amount"] for r in self.refunds.values() if r["payment_intent"] == intent)
+        done = sum(
+            r["amount"] for r in self.refunds.values()
+            if r["payment_intent"] == intent and r["status"] not in ("failed", "canceled")
+        )
         if done + amount > self.charged[intent]:
             return 400, error(
                 "charge_already_refunded",
@@ -160,11 +176,11 @@ class FakeStripe(stripe.HTTPClient):
             "reason": params.get("reason"),
             "receipt_number": None,
             "source_transfer_reversal": None,
-            "status": "succeeded",
+            "status": self.refund_status,
             "transfer_reversal": None,
         }
         self.refunds[refund["id"]] = refund
-        return 200, refund
+        return 200, dict(refund)
 
 
 def error(code, message):
