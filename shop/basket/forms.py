@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from oscar.apps.basket import forms as oscar_forms
 
+from shop.basket.features import options_exist
+
 
 def check_order_step(product, quantity):
     """Raise a Chinese validation error unless ``quantity`` is a whole number of steps."""
@@ -24,6 +26,14 @@ def check_order_step(product, quantity):
 
 
 class AddToBasketForm(oscar_forms.AddToBasketForm):
+    def __init__(self, basket, product, *args, **kwargs):
+        if not options_exist():
+            product.has_options = False  # Oscar would ask the database twice
+        super().__init__(basket, product, *args, **kwargs)
+
+    def cleaned_options(self):
+        return super().cleaned_options() if self.parent_product.has_options else []
+
     def clean_quantity(self):
         qty = super().clean_quantity()
         check_order_step(self.product, qty)

@@ -1,27 +1,60 @@
-"""The basket, with its lines loaded in one go for the basket page and checkout."""
+"""The basket, with its lines loaded once per request and counted in memory."""
 
+from django.db.models import prefetch_related_objects
 from oscar.apps.basket.abstract_models import AbstractBasket
+
+from shop.basket.features import options_exist
 
 
 class Basket(AbstractBasket):
+    # Pages that show each line's photo (the basket page, the checkout preview) set this
+    # with ``show_line_images`` before the lines load; other pages skip the images query.
+    _line_images = False
+
     def all_lines(self):
         """Oscar's cached line set, plus what the pages read from each line's product.
 
-        Without the extra joins every line costs three more queries (its product class
-        and its product's stock records, read by the purchase-info strategy).
+        Without the joins every line costs more queries (its product class, its stock
+        record and team, read by the pricing strategy and the order lines).
         """
         if self.id is None:
             return self.lines.model.objects.none()
         if self._lines is None:
+            prefetch = ["attributes"] + (["product__images"] if self._line_images else [])
             self._lines = (
                 self.lines.select_related(
                     "product", "product__product_class", "product__parent", "stockrecord",
                     "stockrecord__partner",
                 )
-                .prefetch_related("attributes", "product__images", "product__stockrecords")
+                .prefetch_related(*prefetch)
                 .order_by(self._meta.pk.name)
             )
         return self._lines
+
+    def show_line_images(self):
+        self._line_images = True
+        lines = self._lines
+        if lines is not None and lines._result_cache is not None:
+            prefetch_related_objects(lines._result_cache, "product__images")
+
+    # Oscar counts and sums with extra queries; every caller needs the lines anyway. A
+    # product or stock record has one line unless products have options.
+
+    @property
+    def num_lines(self):
+        return len(self.all_lines())
+
+    def product_quantity(self, product):
+        if options_exist():
+            return super().product_quantity(product)
+        return sum(line.quantity for line in self.all_lines() if line.product_id == product.pk)
+
+    def basket_quantity(self, line):
+        if options_exist():
+            return super().basket_quantity(line)
+        return sum(
+            other.quantity for other in self.all_lines() if other.stockrecord_id == line.stockrecord_id
+        )
 
 
 from oscar.apps.basket.models import *  # noqa: E402,F401,F403

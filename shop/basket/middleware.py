@@ -1,0 +1,12 @@
+"""Oscar's basket middleware, without applying offers when the shop has none."""
+
+from oscar.apps.basket import middleware
+
+from shop.basket.features import offers_exist
+
+
+class BasketMiddleware(middleware.BasketMiddleware):
+    def apply_offers_to_basket(self, request, basket):
+        # Checked before ``basket.is_empty``, which would cost a COUNT query.
+        if offers_exist():
+            super().apply_offers_to_basket(request, basket)
