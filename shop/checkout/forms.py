@@ -62,5 +62,5 @@ class PaymentMethodForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = available_methods()
         self.fields["method"].choices = choices
-        if len(choices) == 1:
-            self.fields["method"].initial = choices[0][0]
+        if len(choices) == 1 and not self.initial.get("method"):
+            self.initial["method"] = choices[0][0]  # the only way to pay is already chosen

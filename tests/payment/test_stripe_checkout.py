@@ -4,6 +4,7 @@ Stripe is the fake in ``fake_stripe`` plugged into the real library; webhooks ar
 signed the way Stripe signs them.
 """
 
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -39,6 +40,7 @@ def test_without_keys_online_payment_is_not_offered(client, eggs, pickup_point, 
     page = client.get(reverse("checkout:payment-method")).content.decode()
     assert "取货时付款" in page
     assert "在线支付" not in page
+    assert re.search(r'<input[^>]*value="pay-on-pickup"[^>]*checked', page)  # the only way, already ticked
     response = client.post(reverse("checkout:payment-method"), {"method": "stripe"})
     assert response.status_code == 200  # refused, the form shows again
     assert Order.objects.count() == 0
