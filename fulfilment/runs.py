@@ -96,17 +96,24 @@ def open_runs(team_ids=None):
 
 def load_of(quantities, products):
     """(kg, crates) for ``{product_id: quantity}``; ``products`` maps id → Product."""
-    packing = dict(
-        CratePacking.objects.filter(product_id__in=list(quantities)).values_list(
+    weights = {pid: product.weight_per_unit_g for pid, product in products.items()}
+    return _load(quantities, weights, crate_sizes(quantities))
+
+
+def crate_sizes(product_ids):
+    return dict(
+        CratePacking.objects.filter(product_id__in=list(product_ids)).values_list(
             "product_id", "units_per_crate"
         )
     )
+
+
+def _load(quantities, weights, packing):
     kg = Decimal("0")
     crates = 0
     for product_id, quantity in quantities.items():
-        product = products.get(product_id)
-        if product is not None and product.weight_per_unit_g:
-            kg += Decimal(product.weight_per_unit_g) * quantity / 1000
+        if weights.get(product_id):
+            kg += Decimal(weights[product_id]) * quantity / 1000
         if packing.get(product_id):
             crates += math.ceil(quantity / packing[product_id])
     return kg, crates
@@ -122,20 +129,61 @@ def basket_quantities(basket):
 
 def basket_problems(run, basket):
     """Why ``basket`` cannot go on ``run``, as sentences for the buyer; empty when it fits."""
+    return problems_by_run([run], basket)[run.pk]
+
+
+def remember_problems(basket):
+    """Keep ``problems_by_run`` answers on this basket object from now on.
+
+    Checkout asks the same question several times in one request (its pre-conditions,
+    the shipping method choice, the order total); the checkout views call this at the
+    start of each request, whose basket object lives only as long as the request."""
+    basket._run_problems = {}
+
+
+def problems_by_run(runs, basket, fresh=False):
+    """``basket_problems`` for several runs with four queries, whatever their number.
+
+    Answers are remembered per run and basket lines when ``remember_problems`` was called
+    for ``basket``; ``fresh`` reads the database again, for the check made with the run's
+    row locked.
+    """
     from fulfilment import supply
 
-    problems = []
-    if not run.is_open_for_orders:
-        return [_("%(run)s 已截单，不能再选。") % {"run": run}]
     wanted, products = basket_quantities(basket)
-    sold = supply.sold_quantities(run)
-    sold_products = supply.products_by_id(set(sold) - set(products))
-    sold_products.update(products)
-    kg_now, crates_now = load_of(sold, sold_products)
+    lines_key = tuple((line.pk, line.product_id, line.quantity) for line in basket.all_lines())
+    memo = getattr(basket, "_run_problems", None)
+    if memo is None or fresh:
+        memo = {}
+    result, todo = {}, []
+    for run in runs:
+        key = (run.pk, run.status, run.cutoff, lines_key)
+        if not run.is_open_for_orders:
+            result[run.pk] = [_("%(run)s 已截单，不能再选。") % {"run": run}]
+        elif key in memo:
+            result[run.pk] = memo[key]
+        else:
+            todo.append(run)
+    if not todo:
+        return result
+    sold, weights = supply.sold_by_run([run.pk for run in todo])
+    weights.update({pid: product.weight_per_unit_g for pid, product in products.items()})
+    packing = crate_sizes(set(wanted).union(*sold.values()))
+    remaining = supply.remaining_by_run(todo, list(wanted), sold=sold)
+    for run in todo:
+        problems = _run_problems(run, wanted, products, sold[run.pk], weights, packing,
+                                 remaining[run.pk])
+        result[run.pk] = memo[(run.pk, run.status, run.cutoff, lines_key)] = problems
+    return result
+
+
+def _run_problems(run, wanted, products, sold, weights, packing, remaining):
+    problems = []
+    kg_now, crates_now = _load(sold, weights, packing)
     total = dict(sold)
     for product_id, quantity in wanted.items():
         total[product_id] = total.get(product_id, 0) + quantity
-    kg_after, crates_after = load_of(total, sold_products)
+    kg_after, crates_after = _load(total, weights, packing)
     if kg_after > run.capacity_kg:
         left = max(Decimal("0"), run.capacity_kg - kg_now)
         problems.append(
@@ -149,7 +197,6 @@ def basket_problems(run, basket):
             % {"run": run, "left": max(0, run.capacity_crates - crates_now),
                "need": crates_after - crates_now}
         )
-    remaining = supply.remaining_for_run(run, list(wanted))
     for product_id, quantity in wanted.items():
         left = remaining.get(product_id)
         if left is not None and quantity > left:
@@ -191,4 +238,4 @@ def delivery_problems(shipping_code, basket, lock=False):
     run = runs.filter(pk=parsed[0]).first()
     if run is None or not run.is_open_for_orders:
         return [_("您选的配送批次已截单，请另选一个批次。")]
-    return basket_problems(run, basket)
+    return problems_by_run([run], basket, fresh=lock)[run.pk]

@@ -5,17 +5,22 @@ payment method → preview → place order. Payment handling stays thin here and
 hands off to ``shop.payment``.
 """
 
+import logging
+
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError
 from oscar.apps.checkout import views as oscar_views
 from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.core.loading import get_model
 
 from fulfilment.runs import delivery_problems
+from shop.checkout import tasks
 from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm
 from shop.order.history import PENDING_PAYMENT
 from shop.partner import reservations
@@ -24,14 +29,25 @@ from shop.payment import stripe_gateway
 from shop.payment.processing import PaymentProblem, record_payment_choice
 from shop.shipping.repository import Repository
 
+Line = get_model("order", "Line")
 SourceType = get_model("payment", "SourceType")
+logger = logging.getLogger(__name__)
+
+
+class DeliveryChoicesOncePerRequest:
+    """Oscar's checkout works out the delivery choices several times per request (its
+    pre-conditions, the method list, the order total); these views work them out once."""
+
+    def dispatch(self, request, *args, **kwargs):
+        Repository.remember_choices(request.basket)
+        return super().dispatch(request, *args, **kwargs)
 
 
 class ShippingAddressView(oscar_views.ShippingAddressView):
     form_class = ShippingAddressForm
 
 
-class ShippingMethodView(oscar_views.ShippingMethodView):
+class ShippingMethodView(DeliveryChoicesOncePerRequest, oscar_views.ShippingMethodView):
     def get_available_shipping_methods(self):
         """Say why runs or zones are not offered (full, past cut-off, short of supply, below
         a zone's minimum) when Oscar skips the choice page: with no method, or only one."""
@@ -43,7 +59,7 @@ class ShippingMethodView(oscar_views.ShippingMethodView):
         return methods
 
 
-class PaymentMethodView(oscar_views.PaymentMethodView):
+class PaymentMethodView(DeliveryChoicesOncePerRequest, oscar_views.PaymentMethodView):
     template_name = "oscar/checkout/payment_method.html"
 
     def get(self, request, *args, **kwargs):
@@ -58,7 +74,7 @@ class PaymentMethodView(oscar_views.PaymentMethodView):
         return redirect("checkout:preview")
 
 
-class PaymentDetailsView(oscar_views.PaymentDetailsView):
+class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetailsView):
     def get_pre_conditions(self, request):
         conditions = super().get_pre_conditions(request)
         return ["check_delivery_run_takes_the_basket"] + conditions + ["check_payment_method_is_chosen"]
@@ -83,6 +99,7 @@ class PaymentDetailsView(oscar_views.PaymentDetailsView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
+        self.request.basket.show_line_images()
         context = super().get_context_data(**kwargs)
         context["payment_method_label"] = payment_methods.label(
             self.checkout_session.payment_method()
@@ -130,6 +147,17 @@ class PaymentDetailsView(oscar_views.PaymentDetailsView):
         messages.success(self.request, _("下单成功！订单号 %(number)s") % {"number": order.number})
         return response
 
+    def send_order_placed_email(self, order):
+        """Queued for a worker (``shop.checkout.tasks``); sent here only when the queue is
+        unreachable, so a buyer always gets it once."""
+        context = self.get_message_context(order)
+        links = {key: context[key] for key in ("status_path", "status_url") if key in context}
+        try:
+            tasks.send_order_placed_email.delay(order.pk, **links)
+        except OperationalError:
+            logger.warning("Mail queue unreachable; sending the order e-mail for %s now", order.number)
+            super().send_order_placed_email(order)
+
     def start_online_payment(self, order):
         """Send the buyer to Stripe; the order waits as "待付款" with its stock held."""
         self.checkout_session.flush()
@@ -146,3 +174,16 @@ class PaymentDetailsView(oscar_views.PaymentDetailsView):
             messages.error(self.request, str(problem))
             return redirect("basket:summary")
         return redirect(checkout.url)
+
+
+class ThankYouView(oscar_views.ThankYouView):
+    def get_object(self, queryset=None):
+        """The order with its lines, their products, photos and options in three queries
+        (Oscar's page reads them line by line)."""
+        order = super().get_object(queryset)
+        if order is not None:
+            prefetch_related_objects([order], Prefetch(
+                "lines", queryset=Line.objects.select_related("product")
+                .prefetch_related("attributes", "product__images")
+            ))
+        return order

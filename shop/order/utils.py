@@ -16,6 +16,10 @@ from shop.partner import reservations
 
 
 class OrderCreator(utils.OrderCreator):
+    def place_order(self, *args, **kwargs):
+        self._reserved = None  # the stock records the basket holds, read at the first line
+        return super().place_order(*args, **kwargs)
+
     def create_line_models(self, order, basket_line, extra_line_fields=None):
         if order.status == PENDING_PAYMENT:
             extra_line_fields = {**(extra_line_fields or {}), "status": PENDING_PAYMENT}
@@ -24,7 +28,9 @@ class OrderCreator(utils.OrderCreator):
     def update_stock_records(self, line):
         if not line.stockrecord_id or not line.product.get_product_class().track_stock:
             return
-        if reservations.is_reserved(line):
+        if getattr(self, "_reserved", None) is None:
+            self._reserved = reservations.reserved_stockrecord_ids(line.basket_id)
+        if line.stockrecord_id in self._reserved:
             return
         # Orders placed outside the checkout (demo history, imports) allocate as Oscar does.
         super().update_stock_records(line)

@@ -119,13 +119,14 @@ def reserve_basket(basket, now=None):
     return reservations
 
 
-def is_reserved(basket_line):
-    """Called per basket line where Oscar would allocate: True when the basket's
-    reservation already holds this stock record (then it is the allocation)."""
-    return StockReservation.objects.filter(
-        basket_id=basket_line.basket_id, stockrecord_id=basket_line.stockrecord_id,
-        state=HELD, order__isnull=True,
-    ).exists()
+def reserved_stockrecord_ids(basket_id):
+    """The stock records the basket's held reservation covers, asked once per order where
+    Oscar would allocate each line: for these the reservation is the allocation."""
+    return set(
+        StockReservation.objects.filter(
+            basket_id=basket_id, state=HELD, order__isnull=True
+        ).values_list("stockrecord_id", flat=True)
+    )
 
 
 def attach(reservations, order):

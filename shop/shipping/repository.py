@@ -26,6 +26,28 @@ def address_text(address):
 
 
 class Repository(repository.Repository):
+    @staticmethod
+    def remember_choices(basket):
+        """Keep the open runs and their checks for this basket object from now on: Oscar's
+        checkout asks for the choices several times in one request (its pre-conditions, the
+        method list, the order total; see ``runs.remember_problems``)."""
+        basket._open_runs = {}
+        runs.remember_problems(basket)
+
+    def _open_runs(self, basket, team_ids):
+        """[(run, problems)] for the team's open runs; no queries when remembered."""
+        memo = getattr(basket, "_open_runs", None)
+        key = (tuple(sorted(team_ids)),
+               tuple((line.pk, line.product_id, line.quantity) for line in basket.all_lines()))
+        if memo is not None and key in memo:
+            return memo[key]
+        open_runs = list(runs.open_runs(team_ids))
+        problems = runs.problems_by_run(open_runs, basket)
+        found = [(run, problems[run.pk]) for run in open_runs]
+        if memo is not None:
+            memo[key] = found
+        return found
+
     def _choices(self, basket, shipping_addr=None):
         team_ids = basket_team_ids(basket)
         if len(team_ids) != 1:
@@ -34,8 +56,7 @@ class Repository(repository.Repository):
         methods, problems = [], []
         text, postcode = address_text(shipping_addr)
         total = basket.total_incl_tax
-        for run in runs.open_runs(team_ids):
-            run_problems = runs.basket_problems(run, basket)
+        for run, run_problems in self._open_runs(basket, team_ids):
             if run_problems:
                 problems.extend(run_problems)
                 continue

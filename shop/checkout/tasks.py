@@ -1,0 +1,26 @@
+"""The order confirmation e-mail, rendered and sent by a worker.
+
+Placing an order should not wait for templates to render or for the mail queue; the
+checkout queues this task once the order is committed. With no broker it runs at once,
+in-process, as before.
+"""
+
+import logging
+
+from celery import shared_task
+from django.contrib.auth.models import AnonymousUser
+from oscar.core.loading import get_class, get_model
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def send_order_placed_email(order_id, status_path=None, status_url=None):
+    Order = get_model("order", "Order")
+    OrderDispatcher = get_class("order.utils", "OrderDispatcher")
+
+    order = Order.objects.select_related("user").get(pk=order_id)
+    context = {"user": order.user or AnonymousUser(), "order": order, "lines": order.lines.all()}
+    if status_path:
+        context.update(status_path=status_path, status_url=status_url)
+    OrderDispatcher(logger=logger).send_order_placed_email_for_user(order, context)
