@@ -2,8 +2,19 @@
 
 Stop keys are stable strings stored in ``DeliveryRun.route``: ``h<household id>`` for a
 household to collect from, ``p<RunPickup id>`` for a pickup point, ``o<order id>`` for a
-home delivery. Home addresses are not geocoded (nothing may call a map service), so a home
-stop is placed at its zone's centre for planning; the driver navigates by the address text.
+home delivery.
+
+Home addresses are never geocoded online (nothing may call a map service). A home stop is
+placed, in this order of preference (``RunStop.placed_by``):
+
+1. ``pin``: a position the team pinned for that address on the run page (``AddressPin``,
+   read off their own phone's map). It is kept per team and address text, so the next
+   order to the same address lands there too;
+2. ``district``: the coordinates written after the matching district in the zone's list
+   ("建设路 27.7281,109.1923"; the longest matching name wins);
+3. ``zone``: the zone's centre.
+
+The driver still navigates by the address text; the position only orders the stops.
 """
 
 import datetime
@@ -14,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fulfilment import routing, supply
-from fulfilment.models import Allocation, DeliveryRun, OrderRun
+from fulfilment.models import AddressPin, Allocation, DeliveryRun, OrderRun
 
 
 @dataclass
@@ -34,6 +45,7 @@ class RunStop:
     arrival: datetime.datetime | None = None
     late: bool = False
     load_kg: Decimal = Decimal("0")
+    placed_by: str = ""  # home stops: "pin", "district", "zone" or "" (no position)
 
     @property
     def has_point(self):
@@ -81,6 +93,43 @@ def order_links(run):
     )
 
 
+def address_parts(address):
+    """(text, postcode) of a shipping address, as zones match them."""
+    if address is None:
+        return "", ""
+    lines = [getattr(address, name, "") or "" for name in ("line1", "line2", "line3", "line4", "state")]
+    return " ".join(part for part in lines if part), getattr(address, "postcode", "") or ""
+
+
+def pins_for(team, links):
+    """{address key: AddressPin} for the home orders among ``links``, in one query."""
+    keys = {
+        AddressPin.key_for(address_parts(link.order.shipping_address)[0])
+        for link in links if link.zone_id and link.order.shipping_address
+    }
+    keys.discard("")
+    if not keys:
+        return {}
+    return {pin.key: pin for pin in AddressPin.objects.filter(team=team, key__in=keys)}
+
+
+def place_home(link, pins):
+    """((lat, lng) or None, placed_by) for a home-delivery order; see the module docstring."""
+    text, postcode = address_parts(link.order.shipping_address)
+    pin = pins.get(AddressPin.key_for(text)) if text else None
+    if pin is not None:
+        return (float(pin.latitude), float(pin.longitude)), "pin"
+    zone = link.zone
+    if zone is None:
+        return None, ""
+    place = zone.place_of(text, postcode)
+    if place is not None:
+        return place, "district"
+    if zone.latitude is not None and zone.longitude is not None:
+        return (float(zone.latitude), float(zone.longitude)), "zone"
+    return None, ""
+
+
 def _window(run, pickup):
     def minutes(value):
         moment = datetime.datetime.combine(run.date, value)
@@ -108,7 +157,9 @@ def build_stops(run):
         stop.allocations.append(row)
         if row.product.weight_per_unit_g:
             stop.load_kg += Decimal(row.product.weight_per_unit_g) * row.quantity / 1000
-    for link in order_links(run):
+    links = order_links(run)
+    pins = pins_for(run.team_id, links)
+    for link in links:
         if link.pickup_id:
             key = f"p{link.pickup_id}"
             stop = stops.get(key)
@@ -121,19 +172,51 @@ def build_stops(run):
                     pickup=link.pickup, window=_window(run, link.pickup),
                 )
         else:
-            zone = link.zone
             address = link.order.shipping_address
+            place, placed_by = place_home(link, pins)
             stop = stops[f"o{link.order_id}"] = RunStop(
                 key=f"o{link.order_id}", kind=routing.HOME,
                 title=address.first_name if address else link.order.number,
                 address=address.summary if address else "",
                 phone=str(address.phone_number or "") if address else "",
-                lat=float(zone.latitude) if zone and zone.latitude is not None else None,
-                lng=float(zone.longitude) if zone and zone.longitude is not None else None,
+                lat=place[0] if place else None, lng=place[1] if place else None,
+                placed_by=placed_by,
             )
         stop.links.append(link)
         stop.load_kg += link.weight_kg
     return list(stops.values())
+
+
+def home_stops(run):
+    """The run's home deliveries with where planning places them, for the pin form."""
+    links = [link for link in order_links(run) if not link.pickup_id]
+    pins = pins_for(run.team_id, links)
+    rows = []
+    for link in links:
+        address = link.order.shipping_address
+        place, placed_by = place_home(link, pins)
+        rows.append({"link": link, "order": link.order, "address": address.summary if address else "",
+                     "lat": place[0] if place else None, "lng": place[1] if place else None,
+                     "placed_by": placed_by, "can_pin": bool(address_parts(address)[0])})
+    return rows
+
+
+def set_pin(run, link, lat, lng, actor=None):
+    """Pin the address of a home order at (lat, lng) for this and later runs; ``None``
+    removes the pin."""
+    text = address_parts(link.order.shipping_address)[0]
+    key = AddressPin.key_for(text)
+    if not key:
+        raise ValueError("no address")
+    if lat is None or lng is None:
+        AddressPin.objects.filter(team_id=run.team_id, key=key).delete()
+        return None
+    pin, _created = AddressPin.objects.update_or_create(
+        team_id=run.team_id, key=key,
+        defaults={"address": text[:255], "latitude": lat, "longitude": lng,
+                  "updated_by": actor if actor and actor.is_authenticated else None},
+    )
+    return pin
 
 
 def ordered_stops(run):

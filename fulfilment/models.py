@@ -16,10 +16,26 @@ import re
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+LATITUDE_RANGE = [
+    MinValueValidator(-90, message=_("纬度要在 -90 到 90 之间。")),
+    MaxValueValidator(90, message=_("纬度要在 -90 到 90 之间。")),
+]
+LONGITUDE_RANGE = [
+    MinValueValidator(-180, message=_("经度要在 -180 到 180 之间。")),
+    MaxValueValidator(180, message=_("经度要在 -180 到 180 之间。")),
+]
+NOT_NEGATIVE = [MinValueValidator(0, message=_("金额不能是负数。"))]
+
+# "建设路 27.7281,109.1923": a district name followed by optional coordinates. Both numbers
+# need a decimal point, so postcodes and house numbers are never taken for coordinates.
+DISTRICT_COORDINATES = re.compile(
+    r"[ \t(（@]*(-?\d{1,3}\.\d+)[ \t]*[,，][ \t]*(-?\d{1,3}\.\d+)[ \t)）]*"
+)
 
 
 class PickupPoint(models.Model):
@@ -33,9 +49,11 @@ class PickupPoint(models.Model):
     address = models.CharField(_("地址"), max_length=200)
     window = models.CharField(_("取货时间"), max_length=64, help_text=_("例如：周六 9:00–11:00"))
     notes = models.CharField(_("说明"), max_length=200, blank=True)
-    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("纬度"), max_digits=9, decimal_places=6, null=True, blank=True, validators=LATITUDE_RANGE
+    )
     longitude = models.DecimalField(
-        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True, validators=LONGITUDE_RANGE
     )
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -55,6 +73,9 @@ class DeliveryZone(models.Model):
     commas/、. An address is inside the zone when its postcode is in the list or any
     listed name appears in the address text (the buyer writes e.g. "城关镇建设路 12 号").
     A list beats a centre and radius here: buyers know their district, not coordinates.
+
+    A district may carry coordinates after its name ("建设路 27.7281,109.1923"); route
+    planning then places a home address in that district there instead of at the centre.
     """
 
     team = models.ForeignKey(
@@ -62,19 +83,23 @@ class DeliveryZone(models.Model):
         verbose_name=_("工作队"),
     )
     name = models.CharField(_("名称"), max_length=64)
-    fee = models.DecimalField(_("配送费（元）"), max_digits=8, decimal_places=2, default=Decimal("0"))
+    fee = models.DecimalField(
+        _("配送费（元）"), max_digits=8, decimal_places=2, default=Decimal("0"), validators=NOT_NEGATIVE
+    )
     minimum_order = models.DecimalField(
-        _("起送金额（元）"), max_digits=8, decimal_places=2, default=Decimal("0")
+        _("起送金额（元）"), max_digits=8, decimal_places=2, default=Decimal("0"),
+        validators=NOT_NEGATIVE,
     )
     districts = models.TextField(
         _("服务范围"), help_text=_("街道、小区或邮编，每行一个，也可用逗号或顿号分隔")
     )
     latitude = models.DecimalField(
         _("中心纬度"), max_digits=9, decimal_places=6, null=True, blank=True,
-        help_text=_("路线规划时，送货上门的订单按此位置估算"),
+        help_text=_("路线规划时，送货上门的订单按此位置估算"), validators=LATITUDE_RANGE,
     )
     longitude = models.DecimalField(
-        _("中心经度"), max_digits=9, decimal_places=6, null=True, blank=True
+        _("中心经度"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=LONGITUDE_RANGE,
     )
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -87,15 +112,44 @@ class DeliveryZone(models.Model):
         return self.name
 
     @property
+    def district_entries(self):
+        """[(name, (lat, lng) or None)] in the order written; names may be empty when a
+        line holds coordinates only (the zone form refuses that)."""
+        marked = DISTRICT_COORDINATES.sub(lambda m: f"@{m.group(1)}:{m.group(2)}", self.districts or "")
+        entries = []
+        for part in re.split(r"[\n,，、;；]+", marked):
+            name, _at, coordinates = part.partition("@")
+            name = name.strip()
+            place = None
+            if coordinates:
+                lat, _colon, lng = coordinates.strip().partition(":")
+                place = (float(lat), float(lng))
+            if name or place:
+                entries.append((name, place))
+        return entries
+
+    @property
     def district_list(self):
-        return [part.strip() for part in re.split(r"[\n,，、;；]+", self.districts) if part.strip()]
+        return [name for name, _place in self.district_entries if name]
+
+    def _matches(self, name, text, postcode):
+        return (postcode and name == postcode) or (name in text)
 
     def covers(self, address_text, postcode=""):
         postcode = (postcode or "").replace(" ", "")
         text = address_text or ""
-        return any(
-            (postcode and part == postcode) or (part in text) for part in self.district_list
-        )
+        return any(self._matches(name, text, postcode) for name in self.district_list)
+
+    def place_of(self, address_text, postcode=""):
+        """Coordinates of the most specific (longest) matching district that has them,
+        else None; the caller falls back to the zone's centre."""
+        postcode = (postcode or "").replace(" ", "")
+        text = address_text or ""
+        matches = [
+            (len(name), place) for name, place in self.district_entries
+            if name and place and self._matches(name, text, postcode)
+        ]
+        return max(matches, key=lambda m: m[0])[1] if matches else None
 
 
 class DeliveryRun(models.Model):
@@ -124,8 +178,12 @@ class DeliveryRun(models.Model):
         _("蛋箱/禽笼数"), default=0, help_text=_("0 表示不限")
     )
     start_label = models.CharField(_("出发地"), max_length=100)
-    start_latitude = models.DecimalField(_("出发地纬度"), max_digits=9, decimal_places=6)
-    start_longitude = models.DecimalField(_("出发地经度"), max_digits=9, decimal_places=6)
+    start_latitude = models.DecimalField(
+        _("出发地纬度"), max_digits=9, decimal_places=6, validators=LATITUDE_RANGE
+    )
+    start_longitude = models.DecimalField(
+        _("出发地经度"), max_digits=9, decimal_places=6, validators=LONGITUDE_RANGE
+    )
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True
     )
@@ -233,6 +291,46 @@ class OrderRun(models.Model):
 
     def __str__(self):
         return f"{self.order_id} → {self.run_id}"
+
+
+class AddressPin(models.Model):
+    """Where a buyer's home address really is, pinned by the team on a run page.
+
+    Keyed by the team and the address text with spaces and punctuation removed, so the
+    next order to the same address is placed there without asking again. Nothing here
+    comes from a map service: the team reads the position off their own phone's map.
+    """
+
+    team = models.ForeignKey(
+        "partner.Partner", on_delete=models.CASCADE, related_name="address_pins"
+    )
+    key = models.CharField(max_length=255)
+    address = models.CharField(_("地址"), max_length=255)
+    latitude = models.DecimalField(
+        _("纬度"), max_digits=9, decimal_places=6, validators=LATITUDE_RANGE
+    )
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, validators=LONGITUDE_RANGE
+    )
+    updated = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("地址定位")
+        verbose_name_plural = _("地址定位")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "key"], name="address_pin_unique_per_team")
+        ]
+
+    def __str__(self):
+        return self.address
+
+    @staticmethod
+    def key_for(text):
+        return re.sub(r"[\s,，.。、;；:：#＃()（）\-–—]+", "", text or "").lower()[:255]
 
 
 class CratePacking(models.Model):
@@ -373,7 +471,10 @@ class RefundOwed(models.Model):
 
 
 class Payout(models.Model):
-    """A household's earnings for a run or a month, snapshotted when marked as paid."""
+    """A household's earnings for a run or a month, snapshotted when marked as paid.
+
+    ``covered_runs`` names every run the payout settled, so a run paid inside a month is
+    never paid again on its own, and the other way round (see ``fulfilment.payouts``)."""
 
     household = models.ForeignKey(
         "catalogue.Household", on_delete=models.PROTECT, related_name="payouts"
@@ -388,6 +489,10 @@ class Payout(models.Model):
     paid_at = models.DateTimeField(default=timezone.now)
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    covered_runs = models.ManyToManyField(
+        DeliveryRun, blank=True, related_name="+",
+        help_text="the runs whose allocations this payout paid (one for a run payout)",
     )
 
     class Meta:

@@ -2,8 +2,18 @@
 
 Earnings come from ``Allocation`` rows (already reduced by shortfalls), per run or per
 calendar month. ``settings.HOUSEHOLD_PAYOUT_FEE_PERCENT`` (default 0) is the share the
-alliance keeps, rounded to the fen. A month's statement leaves out runs already paid one by
-one, so nothing is paid twice. Marking as paid snapshots the figures in a ``Payout``.
+alliance keeps, rounded to the fen. Marking as paid snapshots the figures in a ``Payout``
+and records the runs it settled (``Payout.covered_runs``); that record is what keeps a
+household from being paid twice for the same run:
+
+- a month's statement leaves out runs already paid one by one;
+- a run's statement shows as paid when the household's month payout covered that run;
+- a run that closed after its month was paid is left out of the paid month and is paid on
+  its own.
+
+``mark_paid`` locks the household's row and checks the record again inside the
+transaction, so two people pressing "paid" at once (one for the run, one for the month)
+cannot both succeed.
 """
 
 import datetime
@@ -14,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from catalogue.models import Household
 from fulfilment.models import Allocation, DeliveryRun, Payout
 
 CENT = Decimal("0.01")
@@ -33,6 +44,7 @@ class Statement:
     fee: Decimal = Decimal("0")
     net: Decimal = Decimal("0")
     paid: object = None
+    later_runs: list = field(default_factory=list)  # runs closed after the month was paid
 
     @property
     def period_key(self):
@@ -60,9 +72,15 @@ def _allocations():
     ).order_by("run__date", "product_id")
 
 
+def _covered(**filters):
+    """{(household id, run id): payout} for the payouts that settled those runs."""
+    rows = Payout.covered_runs.through.objects.filter(**filters).select_related("payout")
+    return {(row.payout.household_id, row.deliveryrun_id): row.payout for row in rows}
+
+
 def for_run(run):
     statements = _build(_allocations().filter(run=run), run=run)
-    paid = {p.household_id: p for p in Payout.objects.filter(run=run)}
+    paid = {household_id: payout for (household_id, _run), payout in _covered(deliveryrun=run).items()}
     for statement in statements:
         statement.paid = paid.get(statement.household.pk)
     return statements
@@ -75,21 +93,24 @@ def month_start(value):
 def for_month(team, month):
     month = month_start(month)
     following = (month + datetime.timedelta(days=32)).replace(day=1)
-    runs_paid = defaultdict(set)
-    for household_id, run_id in Payout.objects.filter(
-        run__team=team, run__date__gte=month, run__date__lt=following
-    ).values_list("household_id", "run_id"):
-        runs_paid[household_id].add(run_id)
-    allocations = [
-        row for row in _allocations().filter(
-            run__team=team, run__date__gte=month, run__date__lt=following
-        ).exclude(run__status=DeliveryRun.Status.CANCELLED)
-        if row.run_id not in runs_paid[row.household_id]
-    ]
-    statements = _build(allocations, month=month)
-    paid = {p.household_id: p for p in Payout.objects.filter(household__team=team, month=month)}
+    in_month = {"run__team": team, "run__date__gte": month, "run__date__lt": following}
+    covered = _covered(**{f"deliveryrun__{key[5:]}": value for key, value in in_month.items()})
+    month_paid = {p.household_id: p for p in Payout.objects.filter(household__team=team, month=month)}
+    kept, later = [], defaultdict(list)
+    for row in _allocations().filter(**in_month).exclude(run__status=DeliveryRun.Status.CANCELLED):
+        payout = covered.get((row.household_id, row.run_id))
+        month_payout = month_paid.get(row.household_id)
+        if payout is not None and payout != month_payout:
+            continue  # paid with its run
+        if payout is None and month_payout is not None:
+            if row.run not in later[row.household_id]:
+                later[row.household_id].append(row.run)
+            continue
+        kept.append(row)
+    statements = _build(kept, month=month)
     for statement in statements:
-        statement.paid = paid.get(statement.household.pk)
+        statement.paid = month_paid.get(statement.household.pk)
+        statement.later_runs = later.get(statement.household.pk, [])
     return statements
 
 
@@ -98,12 +119,29 @@ class AlreadyPaid(ValueError):
 
 
 def mark_paid(statement, actor):
+    """Record the payout, or raise ``AlreadyPaid`` when any run of the statement (or its
+    month) has been paid meanwhile."""
+    run_ids = {line[0].pk for line in statement.lines}
     try:
         with transaction.atomic():
-            return Payout.objects.create(
+            # One household's payouts are written one after the other (a no-op on SQLite,
+            # whose write transactions are serial anyway).
+            Household.objects.select_for_update().filter(pk=statement.household.pk).first()
+            already = statement.paid is not None or _covered(
+                payout__household=statement.household, deliveryrun_id__in=run_ids
+            )
+            if statement.month is not None:
+                already = already or Payout.objects.filter(
+                    household=statement.household, month=statement.month
+                ).exists()
+            if already:
+                raise AlreadyPaid(statement.period_key)
+            payout = Payout.objects.create(
                 household=statement.household, run=statement.run, month=statement.month,
                 gross=statement.gross, fee=statement.fee, net=statement.net,
                 paid_by=actor if actor and actor.is_authenticated else None,
             )
+            payout.covered_runs.set(run_ids)
+            return payout
     except IntegrityError as error:
         raise AlreadyPaid(statement.period_key) from error

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fulfilment.views import driver, lists, payouts, runs
+from fulfilment.views import driver, lists, payouts, places, runs
 
 app_name = "fulfilment"
 
@@ -11,11 +11,21 @@ urlpatterns = [
     path("runs/<int:pk>/edit/", runs.run_edit, name="run-edit"),
     path("runs/<int:pk>/status/", runs.run_status, name="run-status"),
     path("runs/<int:pk>/route/", runs.run_route, name="run-route"),
+    path("runs/<int:pk>/pins/", runs.run_pin, name="run-pin"),
     path("runs/<int:pk>/supply/", runs.run_supply, name="run-supply"),
     path("runs/<int:pk>/shortfalls/", runs.run_shortfalls, name="run-shortfalls"),
     path("runs/<int:pk>/lists/<slug:kind>/", lists.run_list_document, name="run-document"),
     path("runs/<int:pk>/driver/", driver.driver_view, name="driver"),
     path("runs/<int:pk>/driver/tap/", driver.driver_tap, name="driver-tap"),
+    path("points/", places.point_list, name="point-list"),
+    path("points/new/", places.point_edit, name="point-create"),
+    path("points/<int:point_id>/", places.point_edit, name="point-edit"),
+    path("points/<int:point_id>/delete/", places.point_delete, name="point-delete"),
+    path("zones/", places.zone_list, name="zone-list"),
+    path("zones/new/", places.zone_edit, name="zone-create"),
+    path("zones/<int:zone_id>/", places.zone_edit, name="zone-edit"),
+    path("zones/<int:zone_id>/delete/", places.zone_delete, name="zone-delete"),
+    path("crates/", places.crate_list, name="crates"),
     path("payouts/", payouts.payout_list, name="payouts"),
     path("payouts/<int:household_id>/statement.pdf", payouts.statement_pdf, name="payout-statement"),
     path("payouts/<int:household_id>/paid/", payouts.mark_paid, name="payout-paid"),

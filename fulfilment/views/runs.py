@@ -3,15 +3,16 @@
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fulfilment import itinerary, runs, shortfalls, supply
 from fulfilment.access import run_or_404, team_required, visible_teams
-from fulfilment.forms import CommitmentForm, RunForm, ShortfallForm
-from fulfilment.models import DeliveryRun, RunPickup
+from fulfilment.forms import AddressPinForm, CommitmentForm, RunForm, ShortfallForm
+from fulfilment.models import DeliveryRun, OrderRun, RunPickup
 
 
 @team_required
@@ -29,13 +30,11 @@ def run_list(request):
 def _save_run(form):
     with transaction.atomic():
         run = form.save()
-        chosen = {point.pk: point for point in form.cleaned_data["points"]}
-        run.stops.exclude(point_id__in=chosen).filter(order_links__isnull=True).delete()
-        for point in chosen.values():
+        chosen = form.cleaned_data["stops"]  # {point: (start, end)}
+        run.stops.exclude(point__in=list(chosen)).filter(order_links__isnull=True).delete()
+        for point, (start, end) in chosen.items():
             RunPickup.objects.update_or_create(
-                run=run, point=point,
-                defaults={"window_start": form.cleaned_data["window_start"],
-                          "window_end": form.cleaned_data["window_end"]},
+                run=run, point=point, defaults={"window_start": start, "window_end": end},
             )
         supply.sync_stock(run.team)
     return run
@@ -82,6 +81,7 @@ def run_detail(request, pk):
         "order_count": run.order_links.count(),
         "route_svg": mark_safe(run.route.get("svg", "")),  # built by routing.route_svg, escaped there
         "shortfalls": run.shortfalls.select_related("household", "product"),
+        "home_stops": itinerary.home_stops(run),
         "refunds": run.shortfalls.aggregate(total=Sum("refunds__amount"))["total"],
     }
     return render(request, "fulfilment/run_detail.html", context)
@@ -112,6 +112,35 @@ def run_route(request, pk):
     except itinerary.RoutePlanError as error:
         messages.error(request, str(error))
     return redirect("fulfilment:run-detail", pk=run.pk)
+
+
+@require_POST
+@team_required
+def run_pin(request, pk):
+    """Pin (or unpin) where a home order's address is, for route planning."""
+    run = run_or_404(request, pk)
+    form = AddressPinForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(reverse("fulfilment:run-detail", args=[run.pk]) + "#home-stops")
+    link = get_object_or_404(
+        OrderRun.objects.select_related("order__shipping_address"),
+        run=run, order_id=form.cleaned_data["order"], pickup__isnull=True,
+    )
+    try:
+        pin = itinerary.set_pin(run, link, form.cleaned_data["latitude"], form.cleaned_data["longitude"],
+                                actor=request.user)
+    except ValueError:
+        messages.error(request, _("这个订单没有填写地址，无法定位。"))
+    else:
+        if pin:
+            messages.success(request, _("已记下 %(address)s 的位置，下次送这个地址也按这里算。重新规划路线后生效。") % {
+                "address": pin.address})
+        else:
+            messages.success(request, _("已清除这个地址的位置。"))
+    return redirect(reverse("fulfilment:run-detail", args=[run.pk]) + "#home-stops")
 
 
 @team_required

@@ -175,16 +175,22 @@ def test_every_team_run_page_for_every_role_and_team(client, world, role):
     if user is not None:
         client.force_login(user)
     from fulfilment.models import Allocation
+    from tests.factories import PickupPointFactory
+    from tests.fulfilment.factories import DeliveryZoneFactory
 
+    places = {}
     for side in (world["a"], world["b"]):  # something to pay, so payout pages have a statement
         Allocation.objects.create(
             run=side.run, household=side.household, product=side.product, quantity=2, unit_price=2
         )
+        places[side.team.pk] = {"point_id": PickupPointFactory(team=side.team).pk,
+                                "zone_id": DeliveryZoneFactory(team=side.team).pk}
     failures = []
     for name, params in namespace_urls("fulfilment"):
         for key in ("a", "b"):
             side = world[key]
-            values = {"pk": side.run.pk, "kind": "collection", "household_id": side.household.pk}
+            values = {"pk": side.run.pk, "kind": "collection", "household_id": side.household.pk,
+                      **places[side.team.pk]}
             url = reverse(f"fulfilment:{name}", kwargs={p: values[p] for p in params})
             if name.startswith("payout"):
                 url += f"?run={side.run.pk}"

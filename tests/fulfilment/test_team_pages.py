@@ -181,7 +181,8 @@ def test_member_plans_a_run_for_own_team_only(client, member, team, other_team, 
     data = {"team": team.pk, "date": "2030-05-04", "departure_time": "06:00",
             "cutoff": "2030-05-03T20:00", "capacity_kg": "300", "capacity_crates": "4",
             "start_label": "向阳村", "start_latitude": "34.8", "start_longitude": "113.5",
-            "points": [pickup_point.pk], "window_start": "09:00", "window_end": "11:00"}
+            f"stop-{pickup_point.pk}-on": "on", f"stop-{pickup_point.pk}-start": "09:00",
+            f"stop-{pickup_point.pk}-end": "11:00"}
     response = client.post("/shop/team/runs/new/", data)
     assert response.status_code == 302
     created = DeliveryRun.objects.get(date="2030-05-04")
@@ -190,9 +191,10 @@ def test_member_plans_a_run_for_own_team_only(client, member, team, other_team, 
 
     data.update(team=other_team.pk, date="2030-05-05")
     assert client.post("/shop/team/runs/new/", data).status_code == 200
-    data.update(team=team.pk, points=[foreign.pk])
+    data.update({"team": team.pk, f"stop-{foreign.pk}-on": "on", f"stop-{foreign.pk}-start": "09:00",
+                 f"stop-{foreign.pk}-end": "11:00"})
     response = client.post("/shop/team/runs/new/", data)
-    assert response.status_code == 200 and response.context["form"].errors["points"]
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
     assert not DeliveryRun.objects.filter(date="2030-05-05").exists()
 
 
