@@ -5,6 +5,7 @@ naming who did it (Oscar's payment events have no user field, the note carries i
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 from oscar.core.loading import get_model
 
 OrderNote = get_model("order", "OrderNote")
@@ -15,12 +16,19 @@ PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 PENDING_PAYMENT = "待付款"
 CANCELLED = "已取消"
 
-# Payment event types, named as the buyer reads them.
-EVENT_DUE = "应付"
-EVENT_PAID_ONLINE = "在线付款"
-EVENT_PAID_AT_PICKUP = "取货时付款"
-EVENT_REFUNDED = "退款"
-EVENT_CASH_OWED = "待退现金"
+# Payment event types, named as the buyer reads them (stored in Chinese, shown through
+# ``event_label``).
+EVENT_DUE = gettext_noop("应付")
+EVENT_PAID_ONLINE = gettext_noop("在线付款")
+EVENT_PAID_AT_PICKUP = gettext_noop("取货时付款")
+EVENT_REFUNDED = gettext_noop("退款")
+EVENT_CASH_OWED = gettext_noop("待退现金")
+EVENT_TYPES = (EVENT_DUE, EVENT_PAID_ONLINE, EVENT_PAID_AT_PICKUP, EVENT_REFUNDED, EVENT_CASH_OWED)
+
+
+def event_label(name):
+    """A payment event type's name in the reader's language (others as stored)."""
+    return gettext(name) if name in EVENT_TYPES else name
 
 
 def initial_status():

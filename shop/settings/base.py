@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from oscar.defaults import *  # noqa: F403  Oscar's defaults, overridden below
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -285,15 +286,18 @@ OSCAR_SLUG_ALLOW_UNICODE = True
 OSCAR_REQUIRED_ADDRESS_FIELDS = ("first_name", "phone_number")
 OSCAR_PRODUCTS_PER_PAGE = 24
 OSCAR_MAX_BASKET_QUANTITY_THRESHOLD = 500
-OSCAR_INITIAL_ORDER_STATUS = "待确认"
-OSCAR_INITIAL_LINE_STATUS = "待确认"
+# Statuses are stored in Chinese as written here; gettext_noop only marks them for the
+# English catalogue, and pages show them through ``shop.order.status.label``.
+OSCAR_INITIAL_ORDER_STATUS = gettext_noop("待确认")
+OSCAR_INITIAL_LINE_STATUS = gettext_noop("待确认")
 OSCAR_ORDER_STATUS_PIPELINE = {
-    "待付款": ("待确认", "已取消"),  # online payment started, not yet confirmed (shop/payment)
-    "待确认": ("已确认", "已取消"),
-    "已确认": ("配送中", "已取消"),
-    "配送中": ("已完成", "已取消"),
-    "已完成": (),
-    "已取消": (),
+    # online payment started, not yet confirmed (shop/payment)
+    gettext_noop("待付款"): (gettext_noop("待确认"), gettext_noop("已取消")),
+    gettext_noop("待确认"): (gettext_noop("已确认"), gettext_noop("已取消")),
+    gettext_noop("已确认"): (gettext_noop("配送中"), gettext_noop("已取消")),
+    gettext_noop("配送中"): (gettext_noop("已完成"), gettext_noop("已取消")),
+    gettext_noop("已完成"): (),
+    gettext_noop("已取消"): (),
 }
 OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
 OSCAR_HIDDEN_FEATURES = ["wishlists", "reviews"]

@@ -21,6 +21,7 @@ from oscar.apps.dashboard.orders import views as oscar_views
 from oscar.core.loading import get_model
 
 from shop.desk.roles import is_team_member, team_ids
+from shop.order import status as order_status
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -82,8 +83,21 @@ class OrderListView(oscar_views.OrderListView):
         ctx["desk_team_view"] = is_team_member(self.request.user)
         return ctx
 
+    def get_search_filter_descriptions(self):
+        descriptions = super().get_search_filter_descriptions()
+        stored = (getattr(self.form, "cleaned_data", None) or {}).get("status")
+        if stored:  # Oscar names the stored status; name it in the reader's language
+            oscar_says = _("Order status is {order_status}")
+            descriptions = [
+                oscar_says.format(order_status=order_status.label(stored))
+                if text == oscar_says.format(order_status=stored) else text
+                for text in descriptions
+            ]
+        return descriptions
+
     def get_row_values(self, order):
         row = super().get_row_values(order)
+        row["status"] = order_status.label(order.status)
         if hasattr(order, "team_total"):
             row["value"] = D(str(order.team_total)).quantize(D("0.01"))  # SQLite returns a bare number
             row["num_items"] = order.team_items
@@ -168,6 +182,10 @@ class ShippingAddressUpdateView(oscar_views.ShippingAddressUpdateView):
 class OrderStatsView(oscar_views.OrderStatsView):
     def get_stats(self, filters):
         stats = super().get_stats(filters)
+        stats["order_status_breakdown"] = [  # links keep the stored status, text translated
+            dict(row, status=order_status.StatusText(row["status"]))
+            for row in stats["order_status_breakdown"]
+        ]
         ids = team_ids(self.request.user)
         if ids is not None:
             orders = queryset_orders_for_user(self.request.user).filter(**filters)
