@@ -189,7 +189,12 @@ def build_stops(run):
 
 def home_stops(run):
     """The run's home deliveries with where planning places them, for the pin form."""
-    links = [link for link in order_links(run) if not link.pickup_id]
+    links = list(
+        OrderRun.objects.filter(run=run, pickup__isnull=True)
+        .exclude(order__status=supply.CANCELLED_ORDER)
+        .select_related("order", "order__shipping_address", "zone")
+        .order_by("order__number")
+    )
     pins = pins_for(run.team_id, links)
     rows = []
     for link in links:

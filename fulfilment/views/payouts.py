@@ -25,6 +25,9 @@ def _month(value):
 
 def _statements(request):
     """Statements for ?run=<id> or ?team=<id>&month=YYYY-MM, with a title."""
+    for key in ("run", "team"):
+        if not (request.GET.get(key) or request.POST.get(key) or "0").isdigit():
+            raise Http404
     if request.GET.get("run") or request.POST.get("run"):
         run = run_or_404(request, request.GET.get("run") or request.POST.get("run"))
         return payouts.for_run(run), _("%(team)s %(run)s 农户结算") % {"team": run.team.name, "run": run}, run.team

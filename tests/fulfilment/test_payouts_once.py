@@ -136,3 +136,11 @@ def test_payout_page_says_paid_by_the_month_and_refuses_the_run(client, two_runs
     response = client.post(f"/shop/team/payouts/{household.pk}/paid/", {"run": first.pk}, follow=True)
     assert "这笔已经标记过付款了" in response.content.decode()
     assert household.payouts.count() == 1
+
+
+@pytest.mark.django_db
+def test_garbled_payout_filters_are_404_not_500(client, member, team):
+    client.force_login(member)
+    for query in ("?run=abc", "?team=x1", "?team=1;drop"):
+        assert client.get(f"/shop/team/payouts/{query}").status_code == 404, query
+    assert client.get("/shop/team/crates/?team=abc").status_code == 404
