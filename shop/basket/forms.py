@@ -1,10 +1,44 @@
 """Basket forms that respect a product's order step (eggs by the ten, onions by two jin)."""
 
 from django import forms
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape, escape
 from django.utils.translation import gettext as _
 from oscar.apps.basket import forms as oscar_forms
 
 from shop.basket.features import options_exist
+
+
+class InputsInPython(DjangoTemplates):
+    """Django's form renderer, writing ``<input>`` widgets in Python.
+
+    The basket page shows four inputs per line (quantity, line id, remove, save for later)
+    and the formset's four (``BasketView`` and ``BasketLineForm`` use this renderer); drawn
+    through Django's widget templates they cost more than the rest of the line. The markup is exactly that of django/forms/widgets/input.html
+    and attrs.html; every other template renders as usual.
+    """
+
+    INPUT_TEMPLATES = frozenset(
+        f"django/forms/widgets/{name}.html" for name in ("input", "text", "number", "hidden", "checkbox")
+    )
+
+    def render(self, template_name, context, request=None):
+        if template_name not in self.INPUT_TEMPLATES:
+            return super().render(template_name, context, request)
+        widget = context["widget"]
+        html = [f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"']
+        if widget["value"] is not None:
+            html.append(f' value="{escape(widget["value"])}"')
+        for name, value in widget["attrs"].items():
+            if value is True:
+                html.append(f" {conditional_escape(name)}")
+            elif value is not False:
+                html.append(f' {conditional_escape(name)}="{escape(value)}"')
+        html.append(">")
+        return "".join(html)
+
+
+INPUTS_IN_PYTHON = InputsInPython()
 
 
 def check_order_step(product, quantity):
@@ -47,6 +81,8 @@ class SimpleAddToBasketForm(AddToBasketForm):
 
 
 class BasketLineForm(oscar_forms.BasketLineForm):
+    default_renderer = INPUTS_IN_PYTHON
+
     def clean_quantity(self):
         qty = super().clean_quantity()
         check_order_step(self.instance.product, qty)

@@ -1,7 +1,8 @@
 """The basket, with its lines loaded once per request and counted in memory."""
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from oscar.apps.basket.abstract_models import AbstractBasket
+from oscar.core.loading import get_model
 
 from shop.basket.features import options_exist
 
@@ -20,7 +21,11 @@ class Basket(AbstractBasket):
         if self.id is None:
             return self.lines.model.objects.none()
         if self._lines is None:
-            prefetch = ["attributes"] + (["product__images"] if self._line_images else [])
+            # Line options need an Option row; with none there are none to look up.
+            attributes = "attributes" if options_exist() else Prefetch(
+                "attributes", queryset=get_model("basket", "LineAttribute").objects.none()
+            )
+            prefetch = [attributes] + (["product__images"] if self._line_images else [])
             self._lines = (
                 self.lines.select_related(
                     "product", "product__product_class", "product__parent", "stockrecord",
@@ -30,6 +35,15 @@ class Basket(AbstractBasket):
                 .order_by(self._meta.pk.name)
             )
         return self._lines
+
+    def add_product(self, product, quantity=1, options=None):
+        if self.id is None:
+            self.save()
+            self._lines = self.lines.none()  # saved just now: no lines to look up
+        return super().add_product(product, quantity, options)
+
+    add_product.alters_data = True
+    add = add_product
 
     def show_line_images(self):
         self._line_images = True

@@ -5,10 +5,13 @@ from django import shortcuts
 from oscar.apps.basket import views as oscar_views
 
 from shop.basket.features import offers_exist
+from shop.basket.forms import INPUTS_IN_PYTHON
 from shop.shipping.methods import ChooseAtCheckout
 
 
 class BasketView(oscar_views.BasketView):
+    factory_kwargs = {**oscar_views.BasketView.factory_kwargs, "renderer": INPUTS_IN_PYTHON}
+
     def get_queryset(self):
         self.request.basket.show_line_images()
         return super().get_queryset()
@@ -21,6 +24,10 @@ class BasketView(oscar_views.BasketView):
 
     def get_upsell_messages(self, basket):
         return super().get_upsell_messages(basket) if offers_exist() else []
+
+    def get_basket_voucher_form(self):
+        # A voucher only does something through an offer.
+        return super().get_basket_voucher_form() if offers_exist() else None
 
 
 class BasketAddView(oscar_views.BasketAddView):
