@@ -11,10 +11,11 @@ import re
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fulfilment.models import CratePacking, DeliveryRun, RunEvent
+from fulfilment.models import CratePacking, DeliveryRun, RunEvent, RunPickup
 
 Status = DeliveryRun.Status
 
@@ -89,7 +90,9 @@ def open_runs(team_ids=None):
     runs = DeliveryRun.objects.filter(status=Status.OPEN, cutoff__gt=timezone.now())
     if team_ids is not None:
         runs = runs.filter(team_id__in=team_ids)
-    return runs.select_related("team").prefetch_related("stops__point", "zones")
+    return runs.select_related("team").prefetch_related(
+        Prefetch("stops", queryset=RunPickup.objects.select_related("point")), "zones"
+    )
 
 
 # --- load and capacity -----------------------------------------------------------
@@ -142,7 +145,7 @@ def remember_problems(basket):
 
 
 def problems_by_run(runs, basket, fresh=False):
-    """``basket_problems`` for several runs with four queries, whatever their number.
+    """``basket_problems`` for several runs with three queries, whatever their number.
 
     Answers are remembered per run and basket lines when ``remember_problems`` was called
     for ``basket``; ``fresh`` reads the database again, for the check made with the run's

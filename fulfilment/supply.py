@@ -17,7 +17,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -75,19 +75,33 @@ def remaining_for_run(run, product_ids):
 
 
 def remaining_by_run(runs, product_ids, sold=None):
-    """``remaining_for_run`` of several runs in two queries (three without ``sold``, the
-    ``sold_by_run`` quantities when the caller has them)."""
+    """``remaining_for_run`` of several runs in one query (two without ``sold``, the
+    ``sold_by_run`` quantities when the caller has them): per team and product, whether
+    any of the team's runs has a commitment, and what each of ``runs`` has."""
     team_of = {run.pk: run.team_id for run in runs}
-    governed = defaultdict(set)
-    for team_id, product_id in (
+    rows = (
         SupplyCommitment.objects.filter(run__team_id__in=set(team_of.values()),
                                         product_id__in=list(product_ids))
-        .values_list("run__team_id", "product_id").order_by().distinct()
-    ):
-        governed[team_id].add(product_id)
+        .values("run__team_id", "product_id").order_by()
+        .annotate(**{f"run_{pk}": Sum("quantity", filter=Q(run_id=pk)) for pk in team_of})
+    )
+    governed = defaultdict(set)
+    committed = defaultdict(dict)
+    for row in rows:
+        governed[row["run__team_id"]].add(row["product_id"])
+        for pk in team_of:
+            committed[pk][row["product_id"]] = row[f"run_{pk}"] or 0
     remaining = {run_id: {} for run_id in team_of}
     if not governed:
         return remaining
+    if sold is None:
+        sold = sold_by_run(list(team_of))[0]
+    for run_id, team_id in team_of.items():
+        remaining[run_id] = {
+            pid: max(0, committed[run_id].get(pid, 0) - sold[run_id].get(pid, 0))
+            for pid in governed[team_id]
+        }
+    return remaining
     committed = defaultdict(dict)
     for row in (
         SupplyCommitment.objects.filter(

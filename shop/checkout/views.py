@@ -82,7 +82,10 @@ class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetai
     def check_delivery_run_takes_the_basket(self, request):
         """The chosen run may have closed or filled up since the buyer picked it."""
         code = self.checkout_session.shipping_method_code(request.basket)
-        problems = delivery_problems(code, request.basket)
+        # The choices Oscar checks next hold the answer for an open run of the basket's team.
+        problems = Repository().problems_on(request.basket, code)
+        if problems is None:
+            problems = delivery_problems(code, request.basket)
         if problems:
             raise FailedPreCondition(url=reverse("checkout:shipping-method"), messages=problems)
 

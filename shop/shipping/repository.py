@@ -18,6 +18,11 @@ def basket_team_ids(basket):
     return {line.stockrecord.partner_id for line in basket.all_lines() if line.stockrecord_id}
 
 
+def lines_key(basket):
+    """What the choices depend on in the basket: its lines and their quantities."""
+    return tuple((line.pk, line.product_id, line.quantity) for line in basket.all_lines())
+
+
 def address_text(address):
     if address is None:
         return "", ""
@@ -32,13 +37,13 @@ class Repository(repository.Repository):
         checkout asks for the choices several times in one request (its pre-conditions, the
         method list, the order total; see ``runs.remember_problems``)."""
         basket._open_runs = {}
+        basket._choices = {}
         runs.remember_problems(basket)
 
     def _open_runs(self, basket, team_ids):
         """[(run, problems)] for the team's open runs; no queries when remembered."""
         memo = getattr(basket, "_open_runs", None)
-        key = (tuple(sorted(team_ids)),
-               tuple((line.pk, line.product_id, line.quantity) for line in basket.all_lines()))
+        key = (tuple(sorted(team_ids)), lines_key(basket))
         if memo is not None and key in memo:
             return memo[key]
         open_runs = list(runs.open_runs(team_ids))
@@ -48,7 +53,29 @@ class Repository(repository.Repository):
             memo[key] = found
         return found
 
+    def problems_on(self, basket, code):
+        """The check of the run ``code`` names, taken from the basket team's open runs (worked
+        out once per request); None when that run is not one of them."""
+        parsed = runs.parse_shipping_code(code)
+        team_ids = basket_team_ids(basket)
+        if parsed is None or len(team_ids) != 1:
+            return None
+        for run, problems in self._open_runs(basket, team_ids):
+            if run.pk == parsed[0]:
+                return problems
+        return None
+
     def _choices(self, basket, shipping_addr=None):
+        memo = getattr(basket, "_choices", None)
+        if memo is None:
+            return self._work_out_choices(basket, shipping_addr)
+        key = (address_text(shipping_addr), lines_key(basket))
+        if key not in memo:
+            memo[key] = self._work_out_choices(basket, shipping_addr)
+        methods, problems = memo[key]
+        return list(methods), list(problems)
+
+    def _work_out_choices(self, basket, shipping_addr=None):
         team_ids = basket_team_ids(basket)
         if len(team_ids) != 1:
             return [], ([_("购物车里有不同工作队的产品，每个工作队的车分开送，请分开下单。")]
