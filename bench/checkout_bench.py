@@ -27,24 +27,19 @@ import os
 import secrets
 import shutil
 import signal
-import socket
-import string
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
-from http.cookies import SimpleCookie
 from pathlib import Path
+
+from http_client import HOST, Browser, free_port, guest_checkout, wait_for_server
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-HOST = "127.0.0.1"
 DEADLINE_S = 170
-ALNUM = string.ascii_letters + string.digits
-SOLD_OUT_WORDS = ("卖完", "只剩", "库存", "无货", "不可购买", "no longer available", "not available")
 
 SETUP = r"""
 import datetime, json
@@ -97,12 +92,6 @@ print(json.dumps({"over_allocated": over, "scarce_sold": sold}))
 """
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def bench_env(workdir):
     env = dict(os.environ)
     env.update(
@@ -131,63 +120,6 @@ def manage(env, *args, timeout=120):
     return result.stdout
 
 
-class Browser:
-    """One buyer: a keep-alive connection and a cookie jar."""
-
-    def __init__(self, port):
-        self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
-        # Django accepts a client-chosen CSRF secret (32 letters/digits) sent back as the token.
-        self.cookies = {"csrftoken": "".join(secrets.choice(ALNUM) for _ in range(32))}
-
-    def request(self, method, path, data=None):
-        headers = {"Host": HOST}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if data is not None:
-            data = dict(data, csrfmiddlewaretoken=self.cookies.get("csrftoken", ""))
-            body = urllib.parse.urlencode(data)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
-            headers["Referer"] = f"http://{HOST}/"
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for key, morsel in SimpleCookie(header).items():
-                self.cookies[key] = morsel.value
-        return response.status, response.getheader("Location") or "", text
-
-    def checkout(self, product_id, code, quantity=1):
-        """Returns "ordered", "refused" (with a sold-out message) or an error description."""
-        steps = [
-            (f"/shop/basket/add/{product_id}/", {"quantity": quantity}),
-            ("/shop/checkout/", {"username": "bench@example.cn", "options": "anonymous"}),
-            ("/shop/checkout/shipping-address/",
-             {"first_name": "林小满", "phone_number": "13812345678", "line1": "", "line4": "",
-              "notes": ""}),
-            ("/shop/checkout/shipping-method/", {"method_code": code}),
-            ("/shop/checkout/payment-method/", {"method": "pay-on-pickup"}),
-        ]
-        for path, data in steps:
-            status, _, _ = self.request("POST", path, data)
-            if status not in (200, 302):
-                return f"{path} → {status}"
-        status, location, text = self.request("POST", "/shop/checkout/preview/",
-                                              {"action": "place_order"})
-        if status == 302 and "thank-you" in location:
-            return "ordered"
-        if status == 302 and "/basket/" in location:
-            # Oscar's last check sends the buyer back to the basket with the reason.
-            _, _, text = self.request("GET", "/shop/basket/")
-        if any(word in text for word in SOLD_OUT_WORDS):
-            return "refused"
-        return f"place order → {status} {location}"
-
-    def close(self):
-        self.conn.close()
-
-
 def run_buyers(port, count, clients, product_id, code, deadline=None):
     outcomes = []
     lock = threading.Lock()
@@ -199,7 +131,7 @@ def run_buyers(port, count, clients, product_id, code, deadline=None):
             return
         browser = Browser(port)
         try:
-            outcome = browser.checkout(product_id, code)
+            outcome = guest_checkout(browser, f"/shop/basket/add/{product_id}/", 1, code)
         except (OSError, http.client.HTTPException) as error:
             outcome = f"connection: {error}"
         finally:
@@ -211,21 +143,6 @@ def run_buyers(port, count, clients, product_id, code, deadline=None):
     with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(one, range(count)))
     return outcomes, time.monotonic() - started
-
-
-def wait_for(port, proc, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("gunicorn exited early")
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/healthz/")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer in time")
 
 
 def main():
@@ -254,7 +171,7 @@ def main():
             cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL,
             stderr=open(workdir / "gunicorn.log", "w"),
         )
-        wait_for(port, proc)
+        wait_for_server(port, proc)
 
         outcomes, seconds = run_buyers(port, args.buyers, args.buyers, setup["scarce"],
                                        setup["code"])

@@ -11,6 +11,7 @@ from the X-SQL-Queries header BENCH_MODE adds), worker memory, and the
 fraction of the bare-view ceiling (/bench/bare/) measured on the same server.
 
     .venv/bin/python bench/load_bench.py [--duration 8] [--connections 16] [--products 10000]
+        [--pages basket,add-to-basket,checkout]
 
 Everything stays on 127.0.0.1 and is bounded in time.
 """
@@ -18,7 +19,6 @@ Everything stays on 127.0.0.1 and is bounded in time.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import re
@@ -34,23 +34,19 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from http.cookies import SimpleCookie
 from pathlib import Path
+
+from http_client import HOST, Browser, csrf_secret, free_port, guest_checkout, wait_for_server
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-HOST = "127.0.0.1"
+READ_PAGES = ("home", "catalogue", "category", "product", "search", "story")
+PAGES = READ_PAGES + ("basket", "add-to-basket", "checkout")
 TARGETS = {
     "read": "read-only pages: >= 400 rps, p99 < 100 ms",
     "basket": "basket/add-to-basket: >= 150 rps",
     "checkout": "checkout (pay on pickup): >= 20 orders/s",
 }
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def redis_url():
@@ -100,54 +96,6 @@ def run(cmd, env, label):
         raise SystemExit(f"{label} failed")
     print(f"{label}: {time.monotonic() - started:.0f} s")
     return result.stdout
-
-
-# --- a tiny HTTP client with cookies (checkout needs a session) -----------------
-
-
-class Browser:
-    def __init__(self, port, cookies=None):
-        self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
-        self.cookies = dict(cookies or {})
-        self.sql = 0
-
-    def request(self, method, path, data=None):
-        headers = {"Host": HOST}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if data is not None:
-            data = dict(data, csrfmiddlewaretoken=self.cookies.get("csrftoken", ""))
-            body = urllib.parse.urlencode(data)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            self.conn.request(method, path, body=body, headers=headers)
-            response = self.conn.getresponse()
-        except (http.client.HTTPException, OSError):
-            self.conn.close()
-            self.conn.request(method, path, body=body, headers=headers)
-            response = self.conn.getresponse()
-        content = response.read()
-        for header in response.msg.get_all("Set-Cookie") or []:
-            jar = SimpleCookie()
-            jar.load(header)
-            for name, morsel in jar.items():
-                if morsel["max-age"] == "0" or morsel.value == "":
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.value
-        self.sql += int(response.getheader("X-SQL-Queries") or 0)
-        return response.status, response, content.decode("utf-8", "replace")
-
-    def get(self, path):
-        return self.request("GET", path)
-
-    def post(self, path, data):
-        return self.request("POST", path, data)
-
-
-def csrf_secret():
-    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
 
 
 # --- wrk --------------------------------------------------------------------------
@@ -211,17 +159,43 @@ def worker_rss_mb(master_pid):
     return total
 
 
+def server_cpu(master_pid, db_name):
+    """{pid: CPU seconds} of the gunicorn workers and of the PostgreSQL backends serving
+    ``db_name``. Differences over a measurement give the CPU each request costs the whole
+    server side, a figure other load on a shared machine disturbs far less than req/s."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            ours = int(stat[1]) == master_pid
+            if not ours and db_name:
+                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                ours = cmdline.startswith("postgres:") and f" {db_name} " in cmdline
+            if ours:
+                found[int(proc.name)] = (int(stat[11]) + int(stat[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def cpu_used(before, after):
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 def discover(port):
     """Real URLs for each page, found the way a buyer would: by following links."""
     browser = Browser(port)
-    _, _, catalogue = browser.get("/shop/catalogue/")
+    catalogue = browser.get("/shop/catalogue/").text
     product = re.search(r'href="(/shop/catalogue/[^"/]+_\d+/)"', catalogue).group(1)
     category = re.search(r'href="(/shop/catalogue/category/[^"]+/)"', catalogue).group(1)
     add = re.search(r'action="(/shop/basket/add/(\d+)/)"[^>]*>\s*(?:<input[^>]+>\s*)*?'
                     r'<input type="hidden" name="quantity" value="(\d+)"', catalogue)
-    _, _, home = browser.get("/")
+    home = browser.get("/").text
     story_index = re.search(r'href="([^"]+)">帮扶故事<', home).group(1)
-    _, _, stories = browser.get(story_index)
+    stories = browser.get(story_index).text
     story = re.search(rf'href="({re.escape(story_index)}[^"/?]+/)"', stories).group(1)
     pages = {
         "home": "/",
@@ -235,18 +209,17 @@ def discover(port):
     }
     for name in ("home", "catalogue", "category", "product", "search", "story"):
         for _ in range(3):  # follow canonical redirects so wrk measures the page itself
-            status, response, _ = browser.get(pages[name])
-            if status not in (301, 302):
+            response = browser.get(pages[name])
+            if response.status not in (301, 302):
                 break
-            pages[name] = urllib.parse.urlsplit(response.getheader("Location"))._replace(
+            pages[name] = urllib.parse.urlsplit(response.location)._replace(
                 scheme="", netloc="").geturl()
-        print(f"  {name}: {pages[name]} ({status})")
+        print(f"  {name}: {pages[name]} ({response.status})")
     return pages
 
 
 def sql_count(port, path, cookies=None):
-    status, response, _ = Browser(port, cookies).get(path)
-    return int(response.getheader("X-SQL-Queries") or -1)
+    return int(Browser(port, cookies).get(path).header("X-SQL-Queries") or -1)
 
 
 def checkout_load(port, urls, duration, connections):
@@ -255,29 +228,12 @@ def checkout_load(port, urls, duration, connections):
     times, errors, sql, lock = [], [], [], threading.Lock()
 
     def one_order():
-        b = Browser(port, {"csrftoken": csrf_secret()})
+        b = Browser(port)
         started = time.monotonic()
-        steps = [
-            ("POST", urls["add_path"], {"quantity": urls["add_quantity"]}),
-            ("POST", "/shop/checkout/", {"username": "guest@example.cn", "options": "anonymous"}),
-            ("POST", "/shop/checkout/shipping-address/",
-             {"first_name": "林小满", "phone_number": "13812345678", "line1": "", "line4": "", "notes": ""}),
-        ]
-        for method, path, data in steps:
-            status, _, body = b.request(method, path, data)
-            if status != 302:
-                return None, f"{path} {status}"
-        status, _, body = b.get("/shop/checkout/shipping-method/")
-        if status == 200:
-            code = re.search(r'name="method_code" value="([^"]+)"', body)
-            status, _, _ = b.post("/shop/checkout/shipping-method/", {"method_code": code.group(1) if code else ""})
-        status, _, _ = b.post("/shop/checkout/payment-method/", {"method": "pay-on-pickup"})
-        if status != 302:
-            return None, f"payment-method {status}"
-        status, response, _ = b.post("/shop/checkout/preview/", {"action": "place_order"})
-        if status != 302 or "thank-you" not in (response.getheader("Location") or ""):
-            return None, f"place_order {status}"
-        b.get(response.getheader("Location"))
+        outcome = guest_checkout(b, urls["add_path"], urls["add_quantity"], thank_you=True)
+        b.close()
+        if outcome != "ordered":
+            return None, outcome
         return (time.monotonic() - started, b.sql), None
 
     def worker():
@@ -322,7 +278,20 @@ def main():
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--stories", type=int, default=500)
     parser.add_argument("--keep", action="store_true", help="keep the temp directory")
+    parser.add_argument("--skip-load", action="store_true",
+                        help="DATABASE_URL already holds the data set from an earlier run")
+    parser.add_argument(
+        "--pages", default=",".join(PAGES),
+        help="comma-separated pages to measure (default: all): " + ", ".join(PAGES)
+        + "; the bare view is always measured as the ceiling",
+    )
     args = parser.parse_args()
+    args.pages = [page.strip() for page in args.pages.split(",") if page.strip()]
+    unknown = set(args.pages) - set(PAGES)
+    if unknown:
+        parser.error(f"unknown page(s): {', '.join(sorted(unknown))}; choose from {', '.join(PAGES)}")
+    if args.skip_load and "DATABASE_URL" not in os.environ:
+        parser.error("--skip-load needs DATABASE_URL (the SQLite file of a run is temporary)")
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
 
@@ -335,25 +304,21 @@ def main():
         subprocess.run(["redis-cli", "-u", env["REDIS_URL"], "flushdb"], capture_output=True)
     server = None
     try:
-        run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env, "migrate")
-        run([PYTHON, "bench/dataset.py", "--products", str(args.products), "--lines", str(args.lines),
-             "--stories", str(args.stories)], env, "data set")
+        if not args.skip_load:
+            run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env, "migrate")
+            run([PYTHON, "bench/dataset.py", "--products", str(args.products), "--lines",
+                 str(args.lines), "--stories", str(args.stories)], env, "data set")
         run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env, "collectstatic")
         server = subprocess.Popen(
             [str(Path(PYTHON).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "shop.wsgi"],
             cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=open(workdir / "gunicorn.log", "w"),
         )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if Browser(port).get("/healthz/")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("gunicorn did not start; see " + str(workdir / "gunicorn.log"))
-            time.sleep(0.5)
-        report(port, server.pid, args, workdir)
+        try:
+            wait_for_server(port, server)
+        except SystemExit:
+            raise SystemExit("gunicorn did not start; see " + str(workdir / "gunicorn.log")) from None
+        db_name = urllib.parse.urlsplit(env["DATABASE_URL"]).path.lstrip("/") if db == "postgres" else ""
+        report(port, server.pid, args, workdir, db_name)
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)
@@ -367,7 +332,7 @@ def main():
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def report(port, master_pid, args, workdir):
+def report(port, master_pid, args, workdir, db_name):
     base = f"http://{HOST}:{port}"
     urls = discover(port)
     rows = []
@@ -375,14 +340,17 @@ def report(port, master_pid, args, workdir):
 
     def measure(name, path, kind, cookie=None, post_body=None, sql=None):
         wrk(base + path, 2, args.connections, cookie, post_body, workdir)  # warm-up
+        cpu_before = server_cpu(master_pid, db_name)
         result = wrk(base + path, args.duration, args.connections, cookie, post_body, workdir)
-        result.update(name=name, kind=kind, sql=sql if sql is not None else "")
+        cpu = cpu_used(cpu_before, server_cpu(master_pid, db_name))
+        result.update(name=name, kind=kind, sql=sql if sql is not None else "",
+                      cpu_ms=cpu * 1000 / max(result["requests"], 1))
         memory[name] = worker_rss_mb(master_pid)
         rows.append(result)
         print(f"  measured {name}: {result['rps']:.0f} rps")
 
     measure("bare view", "/bench/bare/", "ceiling", sql=sql_count(port, "/bench/bare/"))
-    for name in ("home", "catalogue", "category", "product", "search", "story"):
+    for name in (page for page in READ_PAGES if page in args.pages):
         path = urls[name]
         sep = "&" if "?" in path else "?"
         miss = sql_count(port, f"{path}{sep}bench={secrets.token_hex(4)}")
@@ -391,28 +359,39 @@ def report(port, master_pid, args, workdir):
         measure(name, path, "read", sql=f"{miss} / {hit}")
 
     secret = csrf_secret()
-    basket_buyer = Browser(port, {"csrftoken": secret})
-    basket_buyer.post(urls["add_path"], {"quantity": urls["add_quantity"]})
-    basket_buyer.cookies.pop("messages", None)
-    basket_cookie = "; ".join(f"{k}={v}" for k, v in basket_buyer.cookies.items())
-    measure("basket", "/shop/basket/", "basket", cookie=basket_cookie,
-            sql=sql_count(port, "/shop/basket/", basket_buyer.cookies))
-    adder = Browser(port, {"csrftoken": secret})
-    adder.post(urls["add_path"], {"quantity": urls["add_quantity"]})
-    measure(
-        "add-to-basket", urls["add_path"], "basket", cookie=f"csrftoken={secret}",
-        post_body=f"quantity={urls['add_quantity']}&csrfmiddlewaretoken={secret}", sql=adder.sql,
-    )
-    result = checkout_load(port, urls, args.duration + 2, args.connections)
-    result.update(name="checkout (orders)", kind="checkout")
-    memory["checkout (orders)"] = worker_rss_mb(master_pid)
-    rows.append(result)
+    if "basket" in args.pages:
+        basket_buyer = Browser(port, {"csrftoken": secret})
+        basket_buyer.post(urls["add_path"], {"quantity": urls["add_quantity"]})
+        basket_buyer.cookies.pop("messages", None)
+        sql_count(port, "/shop/basket/", basket_buyer.cookies)  # the first look warms caches
+        measure("basket", "/shop/basket/", "basket", cookie=basket_buyer.cookie_header(),
+                sql=sql_count(port, "/shop/basket/", basket_buyer.cookies))
+    if "add-to-basket" in args.pages:
+        adder = Browser(port, {"csrftoken": secret})
+        adder.post(urls["add_path"], {"quantity": urls["add_quantity"]})
+        measure(
+            "add-to-basket", urls["add_path"], "basket", cookie=f"csrftoken={secret}",
+            post_body=f"quantity={urls['add_quantity']}&csrfmiddlewaretoken={secret}",
+            sql=adder.sql,
+        )
+    if "checkout" in args.pages:
+        cpu_before = server_cpu(master_pid, db_name)
+        result = checkout_load(port, urls, args.duration + 2, args.connections)
+        cpu = cpu_used(cpu_before, server_cpu(master_pid, db_name))
+        result.update(name="checkout (orders)", kind="checkout",
+                      cpu_ms=cpu * 1000 / max(result["requests"], 1))
+        memory["checkout (orders)"] = worker_rss_mb(master_pid)
+        rows.append(result)
 
     ceiling = rows[0]["rps"] or 1
     print()
+    cores = os.cpu_count() or 1
     print(f"{args.connections} connections, 2 gunicorn workers x {args.threads} threads, "
-          f"{args.duration} s per page after a 2 s warm-up; SQL = queries per request (miss / cached)")
-    header = f"{'page':<20}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'SQL':>11}{'RSS MB':>14}{'of bare':>9}  target"
+          f"{args.duration} s per page after a 2 s warm-up; SQL = queries per request (miss / cached);")
+    print(f"CPU ms = CPU the workers and PostgreSQL spent per request (per order for checkout); "
+          f"cap/s = {cores} cores / CPU ms, what this machine could serve with nothing else running")
+    header = (f"{'page':<20}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'SQL':>11}"
+              f"{'CPU ms':>8}{'cap/s':>7}{'RSS MB':>14}{'of bare':>9}  target")
     print(header)
     print("-" * len(header))
     for row in rows:
@@ -429,7 +408,8 @@ def report(port, master_pid, args, workdir):
             verdict = "met" if row["rps"] >= 20 and row["errors"] == 0 else "MISSED"
         print(
             f"{row['name']:<20}{row['rps']:>8.0f}{row['p50']:>9.1f}{row['p99']:>9.1f}"
-            f"{row['errors']:>8}{str(row['sql'] if row['sql'] != '' else '')[:10]:>11}{rss:>14}"
+            f"{row['errors']:>8}{str(row['sql'] if row['sql'] != '' else '')[:10]:>11}"
+            f"{row['cpu_ms']:>8.1f}{cores * 1000 / max(row['cpu_ms'], 0.01):>7.0f}{rss:>14}"
             f"{row['rps'] / ceiling:>8.0%}  {verdict}"
         )
         if row.get("error_kinds"):
