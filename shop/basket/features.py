@@ -13,6 +13,9 @@ covered by ``offers_exist``; ``vouchers_exist`` lets order placement skip Oscar'
 voucher queries.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from oscar.core.loading import get_model
@@ -25,15 +28,40 @@ FEATURES = {
     "options": ("catalogue", "Option"),
     "vouchers": ("voucher", "Voucher"),
 }
+# Answers already read in this request (see ``answers_for_request``); None outside one.
+_request_answers = ContextVar("basket_feature_answers", default=None)
+
+
+def _key(feature):
+    return f"basket:{feature}-exist"
+
+
+@contextmanager
+def answers_for_request():
+    """Read the answers once per request: one cache round trip for all of them, however
+    often the basket, its forms and the checkout ask (the basket middleware wraps requests)."""
+    token = _request_answers.set({})
+    try:
+        yield
+    finally:
+        _request_answers.reset(token)
 
 
 def _exists(feature):
-    key = f"basket:{feature}-exist"
-    exist = cache.get(key)
-    if exist is None:
-        exist = get_model(*FEATURES[feature]).objects.exists()
-        cache.set(key, exist, ANSWER_SECONDS)
-    return exist
+    answers = _request_answers.get()
+    if answers:
+        return answers[feature]
+    stored = cache.get_many([_key(name) for name in FEATURES])
+    found = {}
+    for name, model_name in FEATURES.items():
+        exist = stored.get(_key(name))
+        if exist is None:
+            exist = get_model(*model_name).objects.exists()
+            cache.set(_key(name), exist, ANSWER_SECONDS)
+        found[name] = exist
+    if answers is not None:
+        answers.update(found)
+    return found[feature]
 
 
 def offers_exist():
@@ -50,11 +78,14 @@ def vouchers_exist():
 
 def connect():
     """Forget an answer when a row of its model is saved or deleted."""
-    for feature, model_name in FEATURES.items():
-        def forget(sender=None, key=f"basket:{feature}-exist", **kwargs):
-            cache.delete(key)
 
+    def forget(sender=None, **kwargs):
+        cache.delete_many([_key(name) for name in FEATURES])
+        answers = _request_answers.get()
+        if answers:
+            answers.clear()
+
+    for feature, model_name in FEATURES.items():
         model = get_model(*model_name)
         post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"basket.{feature}-save")
         post_delete.connect(forget, sender=model, weak=False, dispatch_uid=f"basket.{feature}-delete")
-
