@@ -167,12 +167,16 @@ def test_team_members_order_list_and_detail_in_english(client, team, home_page, 
 
     # Choosing the English label still moves the line on to the stored status.
     line = buyers_order.lines.get()
-    client.post(en("dashboard:order-detail", number=buyers_order.number), {
+    changed = client.post(en("dashboard:order-detail", number=buyers_order.number), {
         "line_action": "change_line_statuses", "new_status": "已确认",
         "selected_line": [line.pk], f"selected_line_qty_{line.pk}": line.quantity,
-    })
+    }, follow=True)
     line.refresh_from_db()
     assert line.status == "已确认"
+    html = html_lib.unescape(changed.content.decode())
+    assert f"Status of line #{line.pk} changed from 'Awaiting confirmation' to 'Confirmed'" in html
+    audit = client.get(en("dashboard:desk-audit")).content.decode()
+    assert "Awaiting confirmation → Confirmed" in audit and "待确认" not in audit
 
 
 def test_coordinators_order_pages_in_english(client, team, home_page, buyers_order):

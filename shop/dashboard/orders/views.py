@@ -25,6 +25,7 @@ from shop.order import status as order_status
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
+OrderNote = get_model("order", "OrderNote")
 Transaction = get_model("payment", "Transaction")
 
 TEAM_ORDER_ACTIONS = ("save_note", "delete_note")
@@ -127,6 +128,24 @@ class OrderDetailView(oscar_views.OrderDetailView):
         if is_team_member(request.user) and action not in TEAM_LINE_ACTIONS:
             return self.reload_page(error=_("您不能对这些商品执行此操作。"))
         return super().handle_line_action(request, order, action)
+
+    def change_line_statuses(self, request, order, lines, quantities):
+        """Oscar's, naming the statuses in the reader's language in the message and the
+        order note (the lines still store the Chinese status)."""
+        new_status = request.POST["new_status"].strip()
+        if not new_status or any(new_status not in line.available_statuses() for line in lines):
+            return super().change_line_statuses(request, order, lines, quantities)  # its errors
+        changes = []
+        for line in lines:
+            changes.append(_(
+                "Status of line #%(line_id)d changed from '%(old_status)s' to '%(new_status)s'"
+            ) % {"line_id": line.id, "old_status": order_status.label(line.status),
+                 "new_status": order_status.label(new_status)})
+            line.set_status(new_status)
+        message = "\n".join(changes)
+        messages.info(request, message)
+        order.notes.create(user=request.user, message=message, note_type=OrderNote.SYSTEM)
+        return self.reload_page()
 
     def delete_note(self, request, order):
         if is_team_member(request.user):
