@@ -11,7 +11,11 @@ from the X-SQL-Queries header BENCH_MODE adds), worker memory, and the
 fraction of the bare-view ceiling (/bench/bare/) measured on the same server.
 
     .venv/bin/python bench/load_bench.py [--duration 8] [--connections 16] [--products 10000]
-        [--pages basket,add-to-basket,checkout]
+        [--pages basket,add-to-basket,checkout] [--skip-load] [--threads 4]
+
+``--skip-load`` reuses a PostgreSQL database an earlier run loaded. Each row also shows the
+CPU the workers and PostgreSQL spent per request ("CPU ms"), which other work on a shared
+machine disturbs much less than req/s, and the req/s those cores could serve at that cost.
 
 Everything stays on 127.0.0.1 and is bounded in time.
 """
