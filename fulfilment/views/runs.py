@@ -13,6 +13,7 @@ from fulfilment import itinerary, runs, shortfalls, supply
 from fulfilment.access import run_or_404, team_required, visible_teams
 from fulfilment.forms import AddressPinForm, CommitmentForm, RunForm, ShortfallForm
 from fulfilment.models import DeliveryRun, OrderRun, RunPickup
+from shop import tasks
 
 
 @team_required
@@ -104,13 +105,19 @@ def run_status(request, pk):
 @require_POST
 @team_required
 def run_route(request, pk):
+    """Planning runs on a worker (OR-Tools may take seconds); without a broker it is done
+    by the time the task returns, and the page says what came out."""
     run = run_or_404(request, pk)
-    try:
-        plan = itinerary.plan(run)
+    result = tasks.solve_route.delay(run.pk)
+    if not result.ready():
+        messages.info(request, _("正在规划路线，几秒后刷新本页即可看到。"))
+    elif isinstance(result.result, int):
+        run.refresh_from_db(fields=["route"])
         messages.success(request, _("路线已规划：%(n)s 站，约 %(km)s 公里，%(min)s 分钟。") % {
-            "n": len(plan.order), "km": round(plan.total_metres / 1000, 1), "min": plan.total_minutes})
-    except itinerary.RoutePlanError as error:
-        messages.error(request, str(error))
+            "n": result.result, "km": round(run.route.get("total_metres", 0) / 1000, 1),
+            "min": run.route.get("total_minutes", 0)})
+    else:
+        messages.error(request, str(result.result))
     return redirect("fulfilment:run-detail", pk=run.pk)
 
 

@@ -24,3 +24,12 @@ def test_the_route_task_reports_why_a_run_cannot_be_planned(busy_run):  # noqa: 
     assert "装不下" in tasks.solve_route.delay(busy_run.pk).get()
     busy_run.refresh_from_db()
     assert not busy_run.route.get("stops")
+
+
+@pytest.mark.django_db
+def test_the_plan_button_queues_the_task_and_says_what_came_out(client, busy_run, member):  # noqa: F811
+    client.force_login(member)
+    response = client.post(f"/shop/team/runs/{busy_run.pk}/route/", follow=True)
+    assert "路线已规划：3 站" in response.content.decode()
+    busy_run.refresh_from_db()
+    assert len(busy_run.route["stops"]) == 3
