@@ -32,10 +32,43 @@ os.environ.setdefault("DATA_DIR", str(WORK_DIR))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{WORK_DIR / 'bench.sqlite3'}")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.dev")
 
-GOODS = ["散养土鸡蛋", "笨鸡蛋", "小笨鸡", "土鸭蛋", "小米", "红薯", "玉米面", "香椿", "核桃", "蜂蜜",
-         "花椒", "粉条", "黄豆", "绿豆", "南瓜", "黄瓜", "西红柿", "豆角", "茄子", "土豆", "山药", "杏干"]
+GOODS = [
+    "散养土鸡蛋",
+    "笨鸡蛋",
+    "小笨鸡",
+    "土鸭蛋",
+    "小米",
+    "红薯",
+    "玉米面",
+    "香椿",
+    "核桃",
+    "蜂蜜",
+    "花椒",
+    "粉条",
+    "黄豆",
+    "绿豆",
+    "南瓜",
+    "黄瓜",
+    "西红柿",
+    "豆角",
+    "茄子",
+    "土豆",
+    "山药",
+    "杏干",
+]
 ADJECTIVES = ["农家", "山里", "生态", "手工", "新鲜", "散养", "当季", "古法", "高山", "林下"]
-SEARCHES = ["土鸡蛋", "鸡蛋", "向阳村", "小米", "jidan", "xiaomi", "农家南瓜", "蜂蜜", "石门村土鸭蛋", "不存在的东西"]
+SEARCHES = [
+    "土鸡蛋",
+    "鸡蛋",
+    "向阳村",
+    "小米",
+    "jidan",
+    "xiaomi",
+    "农家南瓜",
+    "蜂蜜",
+    "石门村土鸭蛋",
+    "不存在的东西",
+]
 
 
 def log(message):
@@ -74,29 +107,53 @@ def fill(products, lines, seed=7):
     product_class = ProductClass.objects.get(slug="farm-produce")
     now = timezone.now()
     started = time.monotonic()
-    records = list(StockRecord.objects.filter(partner_sku__startswith="B").select_related("partner", "product"))
+    records = list(
+        StockRecord.objects.filter(partner_sku__startswith="B").select_related("partner", "product")
+    )
     if not records:  # a rerun on a kept DATABASE_URL reuses its products
         with transaction.atomic():
             batch = []
             for n in range(products):
-                title = f"{rng.choice(villages).name}{rng.choice(ADJECTIVES)}{rng.choice(GOODS)} {n}号"
-                batch.append(Product(
-                    title=title, slug=f"bench-{n}", structure=Product.STANDALONE, product_class=product_class,
-                    upc=f"B{n:06d}", unit=rng.choice(["jin", "mei", "zhi"]), order_step=rng.choice([1, 2, 10]),
-                    origin_village=rng.choice(villages), is_public=True,
-                    description=f"<p>{title}，来自村里的农户。</p>", date_created=now - timedelta(minutes=n),
-                ))
+                title = (
+                    f"{rng.choice(villages).name}{rng.choice(ADJECTIVES)}{rng.choice(GOODS)} {n}号"
+                )
+                batch.append(
+                    Product(
+                        title=title,
+                        slug=f"bench-{n}",
+                        structure=Product.STANDALONE,
+                        product_class=product_class,
+                        upc=f"B{n:06d}",
+                        unit=rng.choice(["jin", "mei", "zhi"]),
+                        order_step=rng.choice([1, 2, 10]),
+                        origin_village=rng.choice(villages),
+                        is_public=True,
+                        description=f"<p>{title}，来自村里的农户。</p>",
+                        date_created=now - timedelta(minutes=n),
+                    )
+                )
             created = Product.objects.bulk_create(batch, batch_size=1000)
             ProductCategory.objects.bulk_create(
-                [ProductCategory(product=p, category=rng.choice(categories)) for p in created], batch_size=2000
+                [ProductCategory(product=p, category=rng.choice(categories)) for p in created],
+                batch_size=2000,
             )
-            records = StockRecord.objects.bulk_create([
-                StockRecord(product=p, partner=rng.choice(teams), partner_sku=p.upc, price_currency="CNY",
-                            price=D(rng.randint(100, 20000)) / 100, num_in_stock=rng.choice([0, 5, 50, 300]))
-                for p in created
-            ], batch_size=2000)
+            records = StockRecord.objects.bulk_create(
+                [
+                    StockRecord(
+                        product=p,
+                        partner=rng.choice(teams),
+                        partner_sku=p.upc,
+                        price_currency="CNY",
+                        price=D(rng.randint(100, 20000)) / 100,
+                        num_in_stock=rng.choice([0, 5, 50, 300]),
+                    )
+                    for p in created
+                ],
+                batch_size=2000,
+            )
             ProductRecord.objects.bulk_create(
-                [ProductRecord(product=p, num_purchases=rng.randint(0, 500)) for p in created], batch_size=2000
+                [ProductRecord(product=p, num_purchases=rng.randint(0, 500)) for p in created],
+                batch_size=2000,
             )
     log(f"{len(records)} products with stock in {time.monotonic() - started:.0f} s")
 
@@ -107,32 +164,58 @@ def fill(products, lines, seed=7):
         orders = 0
     with transaction.atomic():
         for start in range(0, orders, 2000):
-            chunk = Order.objects.bulk_create([
-                Order(number=f"B{n:08d}", currency="CNY", total_incl_tax=D("100.00"), total_excl_tax=D("100.00"),
-                      shipping_incl_tax=D("0"), shipping_excl_tax=D("0"), shipping_method="自提",
-                      shipping_code="pickup", status="已完成", guest_email=f"b{n}@example.cn",
-                      date_placed=now - timedelta(minutes=n))
-                for n in range(start, min(start + 2000, orders))
-            ])
+            chunk = Order.objects.bulk_create(
+                [
+                    Order(
+                        number=f"B{n:08d}",
+                        currency="CNY",
+                        total_incl_tax=D("100.00"),
+                        total_excl_tax=D("100.00"),
+                        shipping_incl_tax=D("0"),
+                        shipping_excl_tax=D("0"),
+                        shipping_method="自提",
+                        shipping_code="pickup",
+                        status="已完成",
+                        guest_email=f"b{n}@example.cn",
+                        date_placed=now - timedelta(minutes=n),
+                    )
+                    for n in range(start, min(start + 2000, orders))
+                ]
+            )
             line_batch = []
             for order in chunk:
                 for record in rng.sample(records, per_order):
-                    line_batch.append(Line(
-                        order=order, partner=record.partner, partner_name=record.partner.name,
-                        partner_sku=record.partner_sku, stockrecord=record, product=record.product,
-                        title=record.product.title, upc=record.product.upc, quantity=2,
-                        line_price_incl_tax=record.price * 2, line_price_excl_tax=record.price * 2,
-                        line_price_before_discounts_incl_tax=record.price * 2,
-                        line_price_before_discounts_excl_tax=record.price * 2,
-                        unit_price_incl_tax=record.price, unit_price_excl_tax=record.price, status="已完成",
-                        num_allocated=2,
-                    ))
+                    line_batch.append(
+                        Line(
+                            order=order,
+                            partner=record.partner,
+                            partner_name=record.partner.name,
+                            partner_sku=record.partner_sku,
+                            stockrecord=record,
+                            product=record.product,
+                            title=record.product.title,
+                            upc=record.product.upc,
+                            quantity=2,
+                            line_price_incl_tax=record.price * 2,
+                            line_price_excl_tax=record.price * 2,
+                            line_price_before_discounts_incl_tax=record.price * 2,
+                            line_price_before_discounts_excl_tax=record.price * 2,
+                            unit_price_incl_tax=record.price,
+                            unit_price_excl_tax=record.price,
+                            status="已完成",
+                            num_allocated=2,
+                        )
+                    )
             Line.objects.bulk_create(line_batch, batch_size=5000)
-    log(f"{orders} orders, {Line.objects.count()} order lines in {time.monotonic() - started:.0f} s")
+    log(
+        f"{orders} orders, {Line.objects.count()} order lines in {time.monotonic() - started:.0f} s"
+    )
 
     started = time.monotonic()
     indexed = search_index.rebuild()
-    log(f"search index: {indexed[0]} products, {indexed[1]} stories in {time.monotonic() - started:.0f} s")
+    log(
+        f"search index: {indexed[0]} products, {indexed[1]} stories in {time.monotonic() - started:.0f} s"
+    )
 
 
 def timed(client, url, repeats):
@@ -149,7 +232,9 @@ def timed(client, url, repeats):
 def report(name, samples):
     samples = sorted(samples)
     p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-    log(f"{name:<28} n={len(samples):<4} median {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms")
+    log(
+        f"{name:<28} n={len(samples):<4} median {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms"
+    )
 
 
 def measure(requests):
@@ -179,10 +264,14 @@ def measure(requests):
     for cached in (False, True):
         if not hasattr(settings, "PAGE_CACHE_ENABLED") and cached:
             break
-        settings.PAGE_CACHE_ENABLED = cached  # shop/cache.py's whole-page cache for anonymous buyers
+        settings.PAGE_CACHE_ENABLED = (
+            cached  # shop/cache.py's whole-page cache for anonymous buyers
+        )
         cache.clear()
         log("")
-        log(f"database: {engine}; Django test client; page cache {'on (hits)' if cached else 'off (full render)'}")
+        log(
+            f"database: {engine}; Django test client; page cache {'on (hits)' if cached else 'off (full render)'}"
+        )
         for name, urls in pages.items():
             samples = []
             for url in urls:

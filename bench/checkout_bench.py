@@ -111,7 +111,11 @@ def bench_env(workdir):
 
 def manage(env, *args, timeout=120):
     result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True,
+        [PYTHON, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=timeout,
     )
     if result.returncode != 0:
@@ -160,45 +164,75 @@ def main():
         manage(env, "migrate", "--noinput", timeout=150)
         print(f"migrate: {time.monotonic() - started:.0f} s", flush=True)
         manage(env, "load_demo")
-        setup = json.loads(manage(env, "shell", "-c", SETUP.replace("__UNITS__", str(args.units)))
-                           .strip().splitlines()[-1])
-        print(f"setup: {time.monotonic() - started:.0f} s (database: "
-              f"{env['DATABASE_URL'].split(':')[0]})", flush=True)
+        setup = json.loads(
+            manage(env, "shell", "-c", SETUP.replace("__UNITS__", str(args.units)))
+            .strip()
+            .splitlines()[-1]
+        )
+        print(
+            f"setup: {time.monotonic() - started:.0f} s (database: "
+            f"{env['DATABASE_URL'].split(':')[0]})",
+            flush=True,
+        )
         port = free_port()
         proc = subprocess.Popen(
-            [str(Path(PYTHON).parent / "gunicorn"), "--workers", "2", "--bind", f"{HOST}:{port}",
-             "--timeout", "60", "--log-level", "warning", "shop.wsgi"],
-            cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL,
+            [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "--workers",
+                "2",
+                "--bind",
+                f"{HOST}:{port}",
+                "--timeout",
+                "60",
+                "--log-level",
+                "warning",
+                "shop.wsgi",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
             stderr=open(workdir / "gunicorn.log", "w"),
         )
         wait_for_server(port, proc)
 
-        outcomes, seconds = run_buyers(port, args.buyers, args.buyers, setup["scarce"],
-                                       setup["code"])
-        print(f"contention: {args.buyers} buyers at once for the last {args.units} of "
-              f"“{setup['scarce_title']}”: {outcomes.count('ordered')} ordered, "
-              f"{outcomes.count('refused')} told it is sold out, "
-              f"{len(outcomes) - outcomes.count('ordered') - outcomes.count('refused')} other "
-              f"({seconds:.1f} s)", flush=True)
+        outcomes, seconds = run_buyers(
+            port, args.buyers, args.buyers, setup["scarce"], setup["code"]
+        )
+        print(
+            f"contention: {args.buyers} buyers at once for the last {args.units} of "
+            f"“{setup['scarce_title']}”: {outcomes.count('ordered')} ordered, "
+            f"{outcomes.count('refused')} told it is sold out, "
+            f"{len(outcomes) - outcomes.count('ordered') - outcomes.count('refused')} other "
+            f"({seconds:.1f} s)",
+            flush=True,
+        )
         others = [o for o in outcomes if o not in ("ordered", "refused")]
         if others:
             print("  other outcomes:", sorted(set(others))[:5])
         deadline = started + DEADLINE_S - 15
-        outcomes, seconds = run_buyers(port, args.orders, args.clients, setup["plenty"],
-                                       setup["code"], deadline=deadline)
+        outcomes, seconds = run_buyers(
+            port, args.orders, args.clients, setup["plenty"], setup["code"], deadline=deadline
+        )
         ordered = outcomes.count("ordered")
-        print(f"throughput: {ordered}/{args.orders} orders in {seconds:.1f} s with {args.clients} "
-              f"clients → {ordered / seconds:.1f} orders/s")
+        print(
+            f"throughput: {ordered}/{args.orders} orders in {seconds:.1f} s with {args.clients} "
+            f"clients → {ordered / seconds:.1f} orders/s"
+        )
         failures = [o for o in outcomes if o not in ("ordered", "skipped")]
         if failures:
             print("  not ordered:", failures[:5])
         if "skipped" in outcomes:
             print(f"  {outcomes.count('skipped')} checkouts skipped to stay within the time bound")
-        check = json.loads(manage(env, "shell", "-c", CHECK.replace("__SCARCE__", str(setup["scarce"])))
-                           .strip().splitlines()[-1])
+        check = json.loads(
+            manage(env, "shell", "-c", CHECK.replace("__SCARCE__", str(setup["scarce"])))
+            .strip()
+            .splitlines()[-1]
+        )
         oversell = check["over_allocated"] + max(0, check["scarce_sold"] - args.units)
-        print(f"oversell: {oversell} (units allocated beyond stock: {check['over_allocated']}; "
-              f"scarce product sold {check['scarce_sold']} of {args.units})")
+        print(
+            f"oversell: {oversell} (units allocated beyond stock: {check['over_allocated']}; "
+            f"scarce product sold {check['scarce_sold']} of {args.units})"
+        )
         print(f"total: {time.monotonic() - started:.0f} s")
         return 1 if oversell else 0
     finally:

@@ -23,8 +23,28 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.dev")
 
-GOODS = ["散养土鸡蛋", "小笨鸡", "土鸭蛋", "小米", "红薯", "玉米糁", "香椿", "核桃", "蜂蜜", "花椒",
-         "粉条", "黄豆", "绿豆", "南瓜", "黄瓜", "西红柿", "豆角", "茄子", "土豆", "山药"]
+GOODS = [
+    "散养土鸡蛋",
+    "小笨鸡",
+    "土鸭蛋",
+    "小米",
+    "红薯",
+    "玉米糁",
+    "香椿",
+    "核桃",
+    "蜂蜜",
+    "花椒",
+    "粉条",
+    "黄豆",
+    "绿豆",
+    "南瓜",
+    "黄瓜",
+    "西红柿",
+    "豆角",
+    "茄子",
+    "土豆",
+    "山药",
+]
 ADJECTIVES = ["农家", "山里", "生态", "手工", "新鲜", "有机", "当季", "古法", "高山", "林下"]
 
 
@@ -63,8 +83,12 @@ def build(products=10_000, lines=200_000, stories=500, seed=7, log=print):
 
     for team in teams:  # every team can hand over what it sells
         if not PickupPoint.objects.filter(team=team).exists():
-            PickupPoint.objects.create(team=team, name=f"{team.name}自提点", address="人民路 1 号",
-                                       window="周六 9:00–11:00")
+            PickupPoint.objects.create(
+                team=team,
+                name=f"{team.name}自提点",
+                address="人民路 1 号",
+                window="周六 9:00–11:00",
+            )
     _open_runs(teams)
 
     with transaction.atomic():
@@ -140,14 +164,22 @@ def build(products=10_000, lines=200_000, stories=500, seed=7, log=print):
                 purchases[product.pk] = purchases.get(product.pk, 0) + quantity
                 batch.append(
                     Line(
-                        order=order, partner=sr.partner, partner_name=sr.partner.name,
-                        partner_sku=sr.partner_sku, stockrecord=sr, product=product,
-                        title=product.title, quantity=quantity,
-                        line_price_incl_tax=price, line_price_excl_tax=price,
+                        order=order,
+                        partner=sr.partner,
+                        partner_name=sr.partner.name,
+                        partner_sku=sr.partner_sku,
+                        stockrecord=sr,
+                        product=product,
+                        title=product.title,
+                        quantity=quantity,
+                        line_price_incl_tax=price,
+                        line_price_excl_tax=price,
                         line_price_before_discounts_incl_tax=price,
                         line_price_before_discounts_excl_tax=price,
-                        unit_price_incl_tax=sr.price, unit_price_excl_tax=sr.price,
-                        status="已完成", num_allocated=0,
+                        unit_price_incl_tax=sr.price,
+                        unit_price_excl_tax=sr.price,
+                        status="已完成",
+                        num_allocated=0,
                     )
                 )
             if len(batch) >= 20_000:
@@ -159,7 +191,9 @@ def build(products=10_000, lines=200_000, stories=500, seed=7, log=print):
             [ProductRecord(product_id=pk, num_purchases=n) for pk, n in purchases.items()],
             batch_size=5000,
         )
-        log(f"  {len(orders)} orders, {Line.objects.count()} order lines ({time.monotonic() - started:.0f} s)")
+        log(
+            f"  {len(orders)} orders, {Line.objects.count()} order lines ({time.monotonic() - started:.0f} s)"
+        )
 
     _add_stories(stories, rng, teams, villages, all_products)
     log(f"  stories ready ({time.monotonic() - started:.0f} s)")

@@ -18,7 +18,15 @@ from http.cookies import SimpleCookie
 HOST = "127.0.0.1"
 ALNUM = string.ascii_letters + string.digits
 # Words the basket page uses when the last units went to someone else.
-SOLD_OUT_WORDS = ("卖完", "只剩", "库存", "无货", "不可购买", "no longer available", "not available")
+SOLD_OUT_WORDS = (
+    "卖完",
+    "只剩",
+    "库存",
+    "无货",
+    "不可购买",
+    "no longer available",
+    "not available",
+)
 
 
 def free_port():
@@ -83,11 +91,13 @@ class Browser:
         if data is not None:
             token = self.cookies.get("csrftoken", "")
             body = urllib.parse.urlencode(dict(data, csrfmiddlewaretoken=token))
-            headers.update({
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-CSRFToken": token,
-                "Referer": f"http://{HOST}/",
-            })
+            headers.update(
+                {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "X-CSRFToken": token,
+                    "Referer": f"http://{HOST}/",
+                }
+            )
         try:
             self.conn.request(method, path, body=body, headers=headers)
             raw = self.conn.getresponse()
@@ -127,9 +137,16 @@ def guest_checkout(browser, add_path, quantity=1, code=None, thank_you=False):
     steps = [
         (add_path, {"quantity": quantity}),
         ("/shop/checkout/", {"username": "guest@example.cn", "options": "anonymous"}),
-        ("/shop/checkout/shipping-address/",
-         {"first_name": "林小满", "phone_number": "13812345678", "line1": "", "line4": "",
-          "notes": ""}),
+        (
+            "/shop/checkout/shipping-address/",
+            {
+                "first_name": "林小满",
+                "phone_number": "13812345678",
+                "line1": "",
+                "line4": "",
+                "notes": "",
+            },
+        ),
     ]
     for path, data in steps:
         response = browser.post(path, data)

@@ -130,9 +130,16 @@ def wrk(url, duration, connections, cookie=None, post_body=None, workdir=None):
         value, unit = float(found.group(1)), found.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
-    socket_errors = sum(
-        int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out.split("Socket errors:")[-1])
-    ) if "Socket errors:" in out else 0
+    socket_errors = (
+        sum(
+            int(n)
+            for n in re.findall(
+                r"(?:connect|read|write|timeout) (\d+)", out.split("Socket errors:")[-1]
+            )
+        )
+        if "Socket errors:" in out
+        else 0
+    )
     requests = number(r"(\d+) requests in")
     return {
         "rps": number(r"Requests/sec:\s+([\d.]+)"),
@@ -176,7 +183,9 @@ def server_cpu(master_pid, db_name):
             stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
             ours = int(stat[1]) == master_pid
             if not ours and db_name:
-                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                cmdline = (
+                    (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                )
                 ours = cmdline.startswith("postgres:") and f" {db_name} " in cmdline
             if ours:
                 found[int(proc.name)] = (int(stat[11]) + int(stat[12])) / tick
@@ -195,8 +204,11 @@ def discover(port):
     catalogue = browser.get("/shop/catalogue/").text
     product = re.search(r'href="(/shop/catalogue/[^"/]+_\d+/)"', catalogue).group(1)
     category = re.search(r'href="(/shop/catalogue/category/[^"]+/)"', catalogue).group(1)
-    add = re.search(r'action="(/shop/basket/add/(\d+)/)"[^>]*>\s*(?:<input[^>]+>\s*)*?'
-                    r'<input type="hidden" name="quantity" value="(\d+)"', catalogue)
+    add = re.search(
+        r'action="(/shop/basket/add/(\d+)/)"[^>]*>\s*(?:<input[^>]+>\s*)*?'
+        r'<input type="hidden" name="quantity" value="(\d+)"',
+        catalogue,
+    )
     home = browser.get("/").text
     story_index = re.search(r'href="([^"]+)">帮扶故事<', home).group(1)
     stories = browser.get(story_index).text
@@ -216,8 +228,9 @@ def discover(port):
             response = browser.get(pages[name])
             if response.status not in (301, 302):
                 break
-            pages[name] = urllib.parse.urlsplit(response.location)._replace(
-                scheme="", netloc="").geturl()
+            pages[name] = (
+                urllib.parse.urlsplit(response.location)._replace(scheme="", netloc="").geturl()
+            )
         print(f"  {name}: {pages[name]} ({response.status})")
     return pages
 
@@ -261,7 +274,10 @@ def checkout_load(port, urls, duration, connections):
         t.join()
     elapsed = time.monotonic() - started
     times.sort()
-    pct = lambda p: times[min(len(times) - 1, int(len(times) * p))] * 1000 if times else float("nan")  # noqa: E731
+
+    def pct(p):
+        return times[min(len(times) - 1, int(len(times) * p))] * 1000 if times else float("nan")
+
     return {
         "rps": len(times) / elapsed,
         "p50": pct(0.5),
@@ -275,25 +291,34 @@ def checkout_load(port, urls, duration, connections):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=8, help="seconds per page (after 2 s warm-up)")
+    parser.add_argument(
+        "--duration", type=int, default=8, help="seconds per page (after 2 s warm-up)"
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--stories", type=int, default=500)
     parser.add_argument("--keep", action="store_true", help="keep the temp directory")
-    parser.add_argument("--skip-load", action="store_true",
-                        help="DATABASE_URL already holds the data set from an earlier run")
     parser.add_argument(
-        "--pages", default=",".join(PAGES),
-        help="comma-separated pages to measure (default: all): " + ", ".join(PAGES)
+        "--skip-load",
+        action="store_true",
+        help="DATABASE_URL already holds the data set from an earlier run",
+    )
+    parser.add_argument(
+        "--pages",
+        default=",".join(PAGES),
+        help="comma-separated pages to measure (default: all): "
+        + ", ".join(PAGES)
         + "; the bare view is always measured as the ceiling",
     )
     args = parser.parse_args()
     args.pages = [page.strip() for page in args.pages.split(",") if page.strip()]
     unknown = set(args.pages) - set(PAGES)
     if unknown:
-        parser.error(f"unknown page(s): {', '.join(sorted(unknown))}; choose from {', '.join(PAGES)}")
+        parser.error(
+            f"unknown page(s): {', '.join(sorted(unknown))}; choose from {', '.join(PAGES)}"
+        )
     if args.skip_load and "DATABASE_URL" not in os.environ:
         parser.error("--skip-load needs DATABASE_URL (the SQLite file of a run is temporary)")
     if not shutil.which("wrk"):
@@ -303,25 +328,46 @@ def main():
     port = free_port()
     env = bench_env(workdir, port, args.threads)
     db = env["DATABASE_URL"].split("://")[0]
-    print(f"Bench: {db}, cache {'Redis' if env['REDIS_URL'] else 'per-process'}, port {port}, {workdir}")
+    print(
+        f"Bench: {db}, cache {'Redis' if env['REDIS_URL'] else 'per-process'}, port {port}, {workdir}"
+    )
     if env["REDIS_URL"]:
         subprocess.run(["redis-cli", "-u", env["REDIS_URL"], "flushdb"], capture_output=True)
     server = None
     try:
         if not args.skip_load:
             run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env, "migrate")
-            run([PYTHON, "bench/dataset.py", "--products", str(args.products), "--lines",
-                 str(args.lines), "--stories", str(args.stories)], env, "data set")
+            run(
+                [
+                    PYTHON,
+                    "bench/dataset.py",
+                    "--products",
+                    str(args.products),
+                    "--lines",
+                    str(args.lines),
+                    "--stories",
+                    str(args.stories),
+                ],
+                env,
+                "data set",
+            )
         run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env, "collectstatic")
         server = subprocess.Popen(
             [str(Path(PYTHON).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "shop.wsgi"],
-            cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=open(workdir / "gunicorn.log", "w"),
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(workdir / "gunicorn.log", "w"),
         )
         try:
             wait_for_server(port, server)
         except SystemExit:
-            raise SystemExit("gunicorn did not start; see " + str(workdir / "gunicorn.log")) from None
-        db_name = urllib.parse.urlsplit(env["DATABASE_URL"]).path.lstrip("/") if db == "postgres" else ""
+            raise SystemExit(
+                "gunicorn did not start; see " + str(workdir / "gunicorn.log")
+            ) from None
+        db_name = (
+            urllib.parse.urlsplit(env["DATABASE_URL"]).path.lstrip("/") if db == "postgres" else ""
+        )
         report(port, server.pid, args, workdir, db_name)
     finally:
         if server is not None:
@@ -347,8 +393,12 @@ def report(port, master_pid, args, workdir, db_name):
         cpu_before = server_cpu(master_pid, db_name)
         result = wrk(base + path, args.duration, args.connections, cookie, post_body, workdir)
         cpu = cpu_used(cpu_before, server_cpu(master_pid, db_name))
-        result.update(name=name, kind=kind, sql=sql if sql is not None else "",
-                      cpu_ms=cpu * 1000 / max(result["requests"], 1))
+        result.update(
+            name=name,
+            kind=kind,
+            sql=sql if sql is not None else "",
+            cpu_ms=cpu * 1000 / max(result["requests"], 1),
+        )
         memory[name] = worker_rss_mb(master_pid)
         rows.append(result)
         print(f"  measured {name}: {result['rps']:.0f} rps")
@@ -368,13 +418,21 @@ def report(port, master_pid, args, workdir, db_name):
         basket_buyer.post(urls["add_path"], {"quantity": urls["add_quantity"]})
         basket_buyer.cookies.pop("messages", None)
         sql_count(port, "/shop/basket/", basket_buyer.cookies)  # the first look warms caches
-        measure("basket", "/shop/basket/", "basket", cookie=basket_buyer.cookie_header(),
-                sql=sql_count(port, "/shop/basket/", basket_buyer.cookies))
+        measure(
+            "basket",
+            "/shop/basket/",
+            "basket",
+            cookie=basket_buyer.cookie_header(),
+            sql=sql_count(port, "/shop/basket/", basket_buyer.cookies),
+        )
     if "add-to-basket" in args.pages:
         adder = Browser(port, {"csrftoken": secret})
         adder.post(urls["add_path"], {"quantity": urls["add_quantity"]})
         measure(
-            "add-to-basket", urls["add_path"], "basket", cookie=f"csrftoken={secret}",
+            "add-to-basket",
+            urls["add_path"],
+            "basket",
+            cookie=f"csrftoken={secret}",
             post_body=f"quantity={urls['add_quantity']}&csrfmiddlewaretoken={secret}",
             sql=adder.sql,
         )
@@ -382,20 +440,29 @@ def report(port, master_pid, args, workdir, db_name):
         cpu_before = server_cpu(master_pid, db_name)
         result = checkout_load(port, urls, args.duration + 2, args.connections)
         cpu = cpu_used(cpu_before, server_cpu(master_pid, db_name))
-        result.update(name="checkout (orders)", kind="checkout",
-                      cpu_ms=cpu * 1000 / max(result["requests"], 1))
+        result.update(
+            name="checkout (orders)",
+            kind="checkout",
+            cpu_ms=cpu * 1000 / max(result["requests"], 1),
+        )
         memory["checkout (orders)"] = worker_rss_mb(master_pid)
         rows.append(result)
 
     ceiling = rows[0]["rps"] or 1
     print()
     cores = os.cpu_count() or 1
-    print(f"{args.connections} connections, 2 gunicorn workers x {args.threads} threads, "
-          f"{args.duration} s per page after a 2 s warm-up; SQL = queries per request (miss / cached);")
-    print(f"CPU ms = CPU the workers and PostgreSQL spent per request (per order for checkout); "
-          f"cap/s = {cores} cores / CPU ms, what this machine could serve with nothing else running")
-    header = (f"{'page':<20}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'SQL':>11}"
-              f"{'CPU ms':>8}{'cap/s':>7}{'RSS MB':>14}{'of bare':>9}  target")
+    print(
+        f"{args.connections} connections, 2 gunicorn workers x {args.threads} threads, "
+        f"{args.duration} s per page after a 2 s warm-up; SQL = queries per request (miss / cached);"
+    )
+    print(
+        f"CPU ms = CPU the workers and PostgreSQL spent per request (per order for checkout); "
+        f"cap/s = {cores} cores / CPU ms, what this machine could serve with nothing else running"
+    )
+    header = (
+        f"{'page':<20}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'SQL':>11}"
+        f"{'CPU ms':>8}{'cap/s':>7}{'RSS MB':>14}{'of bare':>9}  target"
+    )
     print(header)
     print("-" * len(header))
     for row in rows:

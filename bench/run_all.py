@@ -29,7 +29,9 @@ def main():
             continue
         started = time.monotonic()
         try:
-            code = subprocess.run([sys.executable, str(script)], cwd=BENCH_DIR.parent, timeout=limit).returncode
+            code = subprocess.run(
+                [sys.executable, str(script)], cwd=BENCH_DIR.parent, timeout=limit
+            ).returncode
             status = "ok" if code == 0 else f"exit {code}"
         except subprocess.TimeoutExpired:
             status = f"stopped after {limit} s"

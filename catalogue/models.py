@@ -23,7 +23,9 @@ class Village(models.Model):
     province = models.CharField(_("省"), max_length=64, blank=True)
     description = models.TextField(_("简介"), blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     teams = models.ManyToManyField(
         "partner.Partner", related_name="villages", blank=True, verbose_name=_("工作队")
     )
@@ -80,7 +82,9 @@ class Household(models.Model):
     produces = models.CharField(_("主要产品"), max_length=200, blank=True)
     story = models.TextField(_("公开介绍"), blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -134,9 +138,7 @@ class Product(AbstractProduct):
     )
     season_note = models.CharField(_("时令/供应说明"), max_length=200, blank=True)
     storage_advice = models.CharField(_("储存建议"), max_length=200, blank=True)
-    weight_per_unit_g = models.PositiveIntegerField(
-        _("每单位重量（克）"), null=True, blank=True
-    )
+    weight_per_unit_g = models.PositiveIntegerField(_("每单位重量（克）"), null=True, blank=True)
 
     class Meta(AbstractProduct.Meta):
         indexes = [
@@ -173,12 +175,16 @@ class SearchDocument(models.Model):
     title_tokens = models.TextField(blank=True)
     body_tokens = models.TextField(blank=True)
     in_stock = models.BooleanField(default=False)
-    village = models.ForeignKey(Village, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    village = models.ForeignKey(
+        Village, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_unique_object")
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], name="search_document_unique_object"
+            )
         ]
 
     def __str__(self):

@@ -31,11 +31,51 @@ PLACE_WORDS_CACHE_KEY = "search:place-words"
 
 # Words of the trade jieba's general dictionary cuts wrongly or not at all.
 TRADE_WORDS = [
-    "笨鸡蛋", "土鸡蛋", "小笨鸡", "土鸡", "笨鸡", "柴鸡蛋", "乌鸡蛋", "绿壳蛋", "绿壳",
-    "土鸭蛋", "鸭蛋", "老母鸡", "麻鸭", "土麻鸭", "水蜜桃", "甜瓜", "西红柿", "小白菜",
-    "红薯粉条", "粉条", "干豆角", "豆角", "玉米面", "石磨", "小米", "杏干", "柿子饼",
-    "花生油", "小榨", "紫皮蒜", "大蒜", "土豆", "洋葱", "南瓜", "西瓜", "散养", "农家",
-    "礼盒", "时令", "工作队", "驻村", "消费帮扶", "监测户", "脱贫户", "自提点",
+    "笨鸡蛋",
+    "土鸡蛋",
+    "小笨鸡",
+    "土鸡",
+    "笨鸡",
+    "柴鸡蛋",
+    "乌鸡蛋",
+    "绿壳蛋",
+    "绿壳",
+    "土鸭蛋",
+    "鸭蛋",
+    "老母鸡",
+    "麻鸭",
+    "土麻鸭",
+    "水蜜桃",
+    "甜瓜",
+    "西红柿",
+    "小白菜",
+    "红薯粉条",
+    "粉条",
+    "干豆角",
+    "豆角",
+    "玉米面",
+    "石磨",
+    "小米",
+    "杏干",
+    "柿子饼",
+    "花生油",
+    "小榨",
+    "紫皮蒜",
+    "大蒜",
+    "土豆",
+    "洋葱",
+    "南瓜",
+    "西瓜",
+    "散养",
+    "农家",
+    "礼盒",
+    "时令",
+    "工作队",
+    "驻村",
+    "消费帮扶",
+    "监测户",
+    "脱贫户",
+    "自提点",
 ]
 # Buyers use these names for the same thing; a query for one finds the others.
 SYNONYMS = {
@@ -185,7 +225,9 @@ class DocumentBuilder:
                 + [c for c in title if CJK_RE.match(c)]  # single characters: 鸡 finds 小笨鸡
                 + [product.upc.lower() if product.upc else ""]
             ),
-            "in_stock": any((sr.num_in_stock or 0) > (sr.num_allocated or 0) for sr in stockrecords),
+            "in_stock": any(
+                (sr.num_in_stock or 0) > (sr.num_allocated or 0) for sr in stockrecords
+            ),
             "village": village,
         }
 
@@ -285,19 +327,25 @@ def rebuild(batch_size=500, log=None):
         batch.clear()
 
     for product in product_index_queryset().order_by("pk").iterator(chunk_size=batch_size):
-        batch.append(SearchDocument(kind="product", object_id=product.pk, **builder.product_fields(product)))
+        batch.append(
+            SearchDocument(kind="product", object_id=product.pk, **builder.product_fields(product))
+        )
         counts["product"] += 1
         if len(batch) >= batch_size:
             flush()
             if log:
                 log(f"{counts['product']} products indexed")
     for story in story_index_queryset().order_by("pk"):
-        batch.append(SearchDocument(kind="story", object_id=story.pk, **builder.story_fields(story)))
+        batch.append(
+            SearchDocument(kind="story", object_id=story.pk, **builder.story_fields(story))
+        )
         counts["story"] += 1
     flush()
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO catalogue_search_fts(catalogue_search_fts) VALUES ('optimize')")
+            cursor.execute(
+                "INSERT INTO catalogue_search_fts(catalogue_search_fts) VALUES ('optimize')"
+            )
     return counts["product"], counts["story"]
 
 
@@ -389,7 +437,8 @@ class SqliteEngine:
         """
         with connection.cursor() as cursor:
             cursor.execute(
-                sql, [self.expression(groups), self.expression(groups, "title_tokens"), limit, offset]
+                sql,
+                [self.expression(groups), self.expression(groups, "title_tokens"), limit, offset],
             )
             return [row[0] for row in cursor.fetchall()]
 
@@ -455,7 +504,9 @@ class Highlighter:
         self.parsed = parsed
         self.seg = seg
         terms = sorted((t for t in parsed.highlight if t), key=len, reverse=True)
-        self.pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE) if terms else None
+        self.pattern = (
+            re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE) if terms else None
+        )
 
     def _pinyin_words(self, text):
         found = []

@@ -40,8 +40,16 @@ def public_households(queryset):
     no template can print them by mistake.
     """
     return queryset.select_related("village").only(
-        "pk", "public_name", "consent_name", "consent_photo", "photo", "produces", "status",
-        "village", "village__name", "village__slug",
+        "pk",
+        "public_name",
+        "consent_name",
+        "consent_photo",
+        "photo",
+        "produces",
+        "status",
+        "village",
+        "village__name",
+        "village__slug",
     )
 
 
@@ -64,7 +72,12 @@ def stories_for(**filters):
 
 
 def products_of_team(team):
-    return product_card_queryset().filter(stockrecords__partner=team).distinct().order_by("-date_created", "-pk")
+    return (
+        product_card_queryset()
+        .filter(stockrecords__partner=team)
+        .distinct()
+        .order_by("-date_created", "-pk")
+    )
 
 
 def products_of_village(village):

@@ -142,7 +142,10 @@ class ProductSheetImporter:
         header = [_cell(h) for h in table[0]]
         missing = [h for h in HEADERS if h not in header]
         if missing:
-            raise SheetError(_("第 1 行缺少这些列：%(cols)s。请用导出的表格做模板。") % {"cols": "、".join(missing)})
+            raise SheetError(
+                _("第 1 行缺少这些列：%(cols)s。请用导出的表格做模板。")
+                % {"cols": "、".join(missing)}
+            )
         index = {label: header.index(label) for label in HEADERS}
         body = table[1:]
         if len(body) > MAX_ROWS:
@@ -190,7 +193,9 @@ class ProductSheetImporter:
         villages = {v.name: v for v in Village.objects.all()}
         categories = {c.name: c for c in Category.objects.all()}
         upcs = [r.raw["upc"] for r in self.rows if r.raw["upc"]]
-        products = {p.upc: p for p in Product.objects.filter(upc__in=upcs).prefetch_related("categories")}
+        products = {
+            p.upc: p for p in Product.objects.filter(upc__in=upcs).prefetch_related("categories")
+        }
         records = {
             (sr.product_id, sr.partner_id): sr
             for sr in StockRecord.objects.filter(product__upc__in=upcs)
@@ -207,7 +212,10 @@ class ProductSheetImporter:
                 if len(upc) > 64:
                     error(_("商品编号太长（最多 64 个字符）"))
                 if upc in seen:
-                    error(_("商品编号 %(upc)s 和第 %(other)d 行重复") % {"upc": upc, "other": seen[upc]})
+                    error(
+                        _("商品编号 %(upc)s 和第 %(other)d 行重复")
+                        % {"upc": upc, "other": seen[upc]}
+                    )
                 seen.setdefault(upc, row.number)
             clean["upc"] = upc or None
 
@@ -219,11 +227,18 @@ class ProductSheetImporter:
 
             unit = UNIT_BY_LABEL.get(raw["unit"])
             if unit is None:
-                error(_("单位“%(unit)s”不认识，可以填：%(units)s") % {
-                    "unit": raw["unit"], "units": "、".join(str(label) for _v, label in Product.Unit.choices)})
+                error(
+                    _("单位“%(unit)s”不认识，可以填：%(units)s")
+                    % {
+                        "unit": raw["unit"],
+                        "units": "、".join(str(label) for _v, label in Product.Unit.choices),
+                    }
+                )
             clean["unit"] = unit
 
-            clean["order_step"] = self._positive_int(raw["order_step"] or "1", _("起购数量"), error, minimum=1)
+            clean["order_step"] = self._positive_int(
+                raw["order_step"] or "1", _("起购数量"), error, minimum=1
+            )
             clean["price"] = self._price(raw["price"], error)
             clean["stock"] = self._positive_int(raw["stock"], _("库存"), error, minimum=0)
 
@@ -254,8 +269,11 @@ class ProductSheetImporter:
             error(_("%(label)s必须是整数") % {"label": label})
             return None
         if value < minimum or value > 1_000_000:
-            error(_("%(label)s不能小于 %(min)d") % {"label": label, "min": minimum} if value < minimum
-                  else _("%(label)s太大了") % {"label": label})
+            error(
+                _("%(label)s不能小于 %(min)d") % {"label": label, "min": minimum}
+                if value < minimum
+                else _("%(label)s太大了") % {"label": label}
+            )
             return None
         return int(value)
 
@@ -323,20 +341,30 @@ class ProductSheetImporter:
         """Write every row, or nothing. Returns the summary of what was done."""
         if self.has_errors:
             raise SheetError(_("表格里还有错误，没有导入任何数据。"))
-        product_class = ProductClass.objects.filter(slug="farm-produce").first() or ProductClass.objects.first()
+        product_class = (
+            ProductClass.objects.filter(slug="farm-produce").first() or ProductClass.objects.first()
+        )
         for row in self.rows:
             c = row.clean
             if row.product is None:
                 product = Product(
-                    upc=c["upc"], title=c["title"], structure=Product.STANDALONE,
-                    product_class=product_class, unit=c["unit"], order_step=c["order_step"],
-                    origin_village=c["village"], is_public=True,
+                    upc=c["upc"],
+                    title=c["title"],
+                    structure=Product.STANDALONE,
+                    product_class=product_class,
+                    unit=c["unit"],
+                    order_step=c["order_step"],
+                    origin_village=c["village"],
+                    is_public=True,
                 )
                 product.save()
                 StockRecord.objects.create(
-                    product=product, partner=self.team,
+                    product=product,
+                    partner=self.team,
                     partner_sku=c["upc"] or f"{self.team.code}-{product.pk}",
-                    price_currency="CNY", price=c["price"], num_in_stock=c["stock"],
+                    price_currency="CNY",
+                    price=c["price"],
+                    num_in_stock=c["stock"],
                 )
                 if c["category"]:
                     ProductCategory.objects.get_or_create(product=product, category=c["category"])

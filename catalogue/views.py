@@ -40,7 +40,9 @@ class ProductDetailView(OscarProductDetailView):
         context.update(
             images=list(product.get_all_images()),
             households=selectors.households_for_product(product),
-            teams=sorted({sr.partner for sr in product.stockrecords.select_related("partner")}, key=str),
+            teams=sorted(
+                {sr.partner for sr in product.stockrecords.select_related("partner")}, key=str
+            ),
             stories=self.stories(product),
             share_url=self.request.build_absolute_uri(product.get_absolute_url()),
             # The content app's include wins when it exists; ours is the fallback.
@@ -123,7 +125,9 @@ class CatalogueView(TemplateView):
         )
         # Subqueries, not joins: no GROUP BY or DISTINCT over the whole catalogue,
         # so counting and sorting 10,000 products stays cheap.
-        cheapest = StockRecord.objects.filter(product=OuterRef("pk")).order_by("price").values("price")[:1]
+        cheapest = (
+            StockRecord.objects.filter(product=OuterRef("pk")).order_by("price").values("price")[:1]
+        )
         qs = product_card_queryset().annotate(
             min_price=Subquery(cheapest),
             popularity=Coalesce("stats__num_purchases", Value(0)),
@@ -137,7 +141,11 @@ class CatalogueView(TemplateView):
         if data.get("village"):
             qs = qs.filter(origin_village__slug=data["village"])
         if data.get("team"):
-            qs = qs.filter(Exists(StockRecord.objects.filter(product=OuterRef("pk"), partner__code=data["team"])))
+            qs = qs.filter(
+                Exists(
+                    StockRecord.objects.filter(product=OuterRef("pk"), partner__code=data["team"])
+                )
+            )
         if data.get("in_stock"):
             qs = qs.filter(has_stock=True)
         return qs.order_by(*SORTS[data.get("sort") or "newest"][1])

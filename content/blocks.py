@@ -142,7 +142,10 @@ class LiveFigureBlock(blocks.StructBlock):
     team = TeamChooserBlock(label=_("只算这个工作队"), required=False)
     village = VillageChooserBlock(label=_("只算这个村"), required=False)
     year = blocks.IntegerBlock(
-        label=_("年份"), required=False, min_value=2000, max_value=2100,
+        label=_("年份"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
         help_text=_("留空表示全部年份"),
     )
     label = blocks.CharBlock(label=_("说明文字"), required=False, max_length=80)

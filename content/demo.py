@@ -23,7 +23,10 @@ def extra_blocks(slug, loader):
         elif block_type == "product_list":
             heading, titles = value
             blocks.append(
-                ("product_list", {"heading": heading, "products": [loader.products[t] for t in titles]})
+                (
+                    "product_list",
+                    {"heading": heading, "products": [loader.products[t] for t in titles]},
+                )
             )
         elif block_type == "household":
             village_name, public_name, text = value
@@ -39,8 +42,13 @@ def extra_blocks(slug, loader):
             blocks.append(
                 (
                     "live_figure",
-                    {"metric": value["metric"], "team": team, "village": village, "year": None,
-                     "label": value.get("label", "")},
+                    {
+                        "metric": value["metric"],
+                        "team": team,
+                        "village": village,
+                        "year": None,
+                        "label": value.get("label", ""),
+                    },
                 )
             )
     return blocks
@@ -65,18 +73,36 @@ def _child(parent, model, slug, **fields):
 
 
 def load_other_pages(home):
-    index = _child(home, NewsIndexPage, data.NEWS_INDEX["slug"], title=data.NEWS_INDEX["title"],
-                   intro=data.NEWS_INDEX["intro"])
+    index = _child(
+        home,
+        NewsIndexPage,
+        data.NEWS_INDEX["slug"],
+        title=data.NEWS_INDEX["title"],
+        intro=data.NEWS_INDEX["intro"],
+    )
     for item in data.NEWS:
-        _child(index, NewsPage, item["slug"], title=item["title"],
-               date=datetime.date.fromisoformat(item["date"]), summary=item["summary"],
-               body=[("paragraph", RichText(item["body"]))])
+        _child(
+            index,
+            NewsPage,
+            item["slug"],
+            title=item["title"],
+            date=datetime.date.fromisoformat(item["date"]),
+            summary=item["summary"],
+            body=[("paragraph", RichText(item["body"]))],
+        )
     for item in data.SIMPLE_PAGES:
         body = []
         for block_type, value in item.get("body", []):
             body.append((block_type, RichText(value) if block_type == "paragraph" else value))
         if item.get("faq"):
             body.append(("faq", [{"question": q, "answer": RichText(a)} for q, a in item["faq"]]))
-        _child(home, StandardPage, item["slug"], title=item["title"], intro=item["intro"], body=body)
-    _child(home, ImpactPage, data.IMPACT_PAGE["slug"], title=data.IMPACT_PAGE["title"],
-           intro=data.IMPACT_PAGE["intro"])
+        _child(
+            home, StandardPage, item["slug"], title=item["title"], intro=item["intro"], body=body
+        )
+    _child(
+        home,
+        ImpactPage,
+        data.IMPACT_PAGE["slug"],
+        title=data.IMPACT_PAGE["title"],
+        intro=data.IMPACT_PAGE["intro"],
+    )

@@ -29,8 +29,11 @@ class StoryFeed(Feed):
         from content.models import StoryPage
 
         return (
-            StoryPage.objects.child_of(self.index).live().public()
-            .select_related("team", "village").order_by("-date", "-pk")[:FEED_SIZE]
+            StoryPage.objects.child_of(self.index)
+            .live()
+            .public()
+            .select_related("team", "village")
+            .order_by("-date", "-pk")[:FEED_SIZE]
         )
 
     def item_title(self, item):

@@ -143,7 +143,12 @@ def live_figure(metric, team_id=None, village_id=None, year=None):
     else:
         row = data.totals
     label, unit = METRICS[metric]
-    return {"metric": metric, "value": row.value(metric) if row else 0, "label": label, "unit": unit}
+    return {
+        "metric": metric,
+        "value": row.value(metric) if row else 0,
+        "label": label,
+        "unit": unit,
+    }
 
 
 def build_report(year=None):

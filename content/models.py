@@ -170,11 +170,19 @@ class StoryPage(RoutablePageMixin, ShopAwarePage):
     )
     body = StreamField(body_blocks(), verbose_name=_("正文"))
     team = models.ForeignKey(
-        "partner.Partner", null=True, blank=True, on_delete=models.SET_NULL, related_name="stories",
+        "partner.Partner",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stories",
         verbose_name=_("工作队"),
     )
     village = models.ForeignKey(
-        "catalogue.Village", null=True, blank=True, on_delete=models.SET_NULL, related_name="stories",
+        "catalogue.Village",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stories",
         verbose_name=_("村庄"),
     )
     related_products = ParentalManyToManyField(
@@ -259,8 +267,11 @@ class NewsIndexPage(ShopAwarePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         news = (
-            NewsPage.objects.child_of(self).live().public()
-            .select_related("cover_image").order_by("-date", "-pk")
+            NewsPage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("cover_image")
+            .order_by("-date", "-pk")
         )
         paginator = Paginator(news, self.per_page)
         try:
@@ -280,7 +291,10 @@ class NewsPage(ShopAwarePage):
 
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
     content_panels = Page.content_panels + [
-        FieldPanel("date"), FieldPanel("summary"), FieldPanel("cover_image"), FieldPanel("body"),
+        FieldPanel("date"),
+        FieldPanel("summary"),
+        FieldPanel("cover_image"),
+        FieldPanel("body"),
     ]
     parent_page_types = ["content.NewsIndexPage"]
     subpage_types = []

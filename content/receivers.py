@@ -27,8 +27,12 @@ def connect():
     Line = apps.get_model("order", "Line")
     Product = apps.get_model("catalogue", "Product")
     for model in (Order, Line):
-        post_save.connect(something_changed, sender=model, dispatch_uid=f"impact-save-{model.__name__}")
-        post_delete.connect(something_changed, sender=model, dispatch_uid=f"impact-del-{model.__name__}")
+        post_save.connect(
+            something_changed, sender=model, dispatch_uid=f"impact-save-{model.__name__}"
+        )
+        post_delete.connect(
+            something_changed, sender=model, dispatch_uid=f"impact-del-{model.__name__}"
+        )
     m2m_changed.connect(
         something_changed, sender=Product.households.through, dispatch_uid="impact-suppliers"
     )

@@ -85,7 +85,9 @@ def sync_product_mentions(story):
     from content.models import ProductMention
 
     wanted = set(
-        Product.objects.filter(pk__in=mentioned_product_ids(story.body)).values_list("pk", flat=True)
+        Product.objects.filter(pk__in=mentioned_product_ids(story.body)).values_list(
+            "pk", flat=True
+        )
     )
     have = set(ProductMention.objects.filter(story=story).values_list("product_id", flat=True))
     ProductMention.objects.filter(story=story, product_id__in=have - wanted).delete()
@@ -142,7 +144,9 @@ def next_runs():
     now = timezone.now()
     runs = DeliveryRun.objects.filter(**{f"{cutoff}__gt": now}).select_related("team")
     if "status" in fields:
-        open_values = [v for v, _label in (fields["status"].choices or []) if v in {"open", "planned"}]
+        open_values = [
+            v for v, _label in (fields["status"].choices or []) if v in {"open", "planned"}
+        ]
         if open_values:
             runs = runs.filter(status__in=open_values)
     seen, result = set(), []
@@ -158,7 +162,9 @@ class StoryFilterForm(forms.Form):
     team = forms.SlugField(required=False, allow_unicode=True)
     village = forms.SlugField(required=False, allow_unicode=True)
     year = forms.IntegerField(
-        required=False, min_value=2000, max_value=2100,
+        required=False,
+        min_value=2000,
+        max_value=2100,
         error_messages={"invalid": _("年份要写成四位数字，例如 2026。")},
     )
     tag = forms.SlugField(required=False, allow_unicode=True)
@@ -184,7 +190,9 @@ class StoryFilter:
 
     @property
     def active(self):
-        return {k: v for k, v in (self.form.cleaned_data.items() if self.form.is_valid() else []) if v}
+        return {
+            k: v for k, v in (self.form.cleaned_data.items() if self.form.is_valid() else []) if v
+        }
 
     def stories(self):
         stories = self.base
@@ -222,6 +230,8 @@ class StoryFilter:
             "years": sorted({d.year for d in self.base.dates("date", "year")}, reverse=True),
             "tags": list(
                 StoryPageTag.objects.filter(content_object__in=ids)
-                .values_list("tag__slug", "tag__name").distinct().order_by("tag__name")
+                .values_list("tag__slug", "tag__name")
+                .distinct()
+                .order_by("tag__name")
             ),
         }

@@ -14,7 +14,12 @@ class ProductSitemap(PageSitemap):
     def items(self):
         from catalogue.models import Product
 
-        return Product.objects.browsable().filter(is_public=True).only("pk", "slug", "date_updated").order_by("pk")
+        return (
+            Product.objects.browsable()
+            .filter(is_public=True)
+            .only("pk", "slug", "date_updated")
+            .order_by("pk")
+        )
 
     def location(self, obj):
         return obj.get_absolute_url()

@@ -53,8 +53,19 @@ class RunForm(forms.ModelForm):
 
     class Meta:
         model = DeliveryRun
-        fields = ["team", "date", "departure_time", "cutoff", "capacity_kg", "capacity_crates",
-                  "start_label", "start_latitude", "start_longitude", "zones", "notes"]
+        fields = [
+            "team",
+            "date",
+            "departure_time",
+            "cutoff",
+            "capacity_kg",
+            "capacity_crates",
+            "start_label",
+            "start_latitude",
+            "start_longitude",
+            "zones",
+            "notes",
+        ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
             "departure_time": forms.TimeInput(attrs={"type": "time"}),
@@ -78,24 +89,33 @@ class RunForm(forms.ModelForm):
                 stop.point_id: stop
                 for stop in self.instance.stops.annotate(order_count=Count("order_links"))
             }
-        points = PickupPoint.objects.filter(team__in=teams).filter(
-            Q(is_active=True) | Q(pk__in=list(stops))
-        ).select_related("team").order_by("team__name", "name")
+        points = (
+            PickupPoint.objects.filter(team__in=teams)
+            .filter(Q(is_active=True) | Q(pk__in=list(stops)))
+            .select_related("team")
+            .order_by("team__name", "name")
+        )
         self.stop_points = list(points)
         self._stops = stops
         for point in self.stop_points:
             stop = stops.get(point.pk)
-            start, end = (stop.window_start, stop.window_end) if stop else window_times(point.window)
+            start, end = (
+                (stop.window_start, stop.window_end) if stop else window_times(point.window)
+            )
             prefix = f"stop-{point.pk}"
             self.fields[f"{prefix}-on"] = forms.BooleanField(
                 label=point.name, required=False, initial=stop is not None
             )
             self.fields[f"{prefix}-start"] = forms.TimeField(
-                label=_("开始"), required=False, initial=start,
+                label=_("开始"),
+                required=False,
+                initial=start,
                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             )
             self.fields[f"{prefix}-end"] = forms.TimeField(
-                label=_("结束"), required=False, initial=end,
+                label=_("结束"),
+                required=False,
+                initial=end,
                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             )
 
@@ -110,11 +130,16 @@ class RunForm(forms.ModelForm):
             prefix = f"stop-{point.pk}"
             stop = self._stops.get(point.pk)
             fields = [self[f"{prefix}-on"], self[f"{prefix}-start"], self[f"{prefix}-end"]]
-            rows.append({
-                "point": point, "on": fields[0], "start": fields[1], "end": fields[2],
-                "order_count": stop.order_count if stop else 0,
-                "errors": [error for field in fields for error in field.errors],
-            })
+            rows.append(
+                {
+                    "point": point,
+                    "on": fields[0],
+                    "start": fields[1],
+                    "end": fields[2],
+                    "order_count": stop.order_count if stop else 0,
+                    "errors": [error for field in fields for error in field.errors],
+                }
+            )
         return rows
 
     def clean(self):
@@ -122,12 +147,16 @@ class RunForm(forms.ModelForm):
         team = data.get("team")
         for zone in data.get("zones") or []:
             if team and zone.team_id != team.pk:
-                self.add_error("zones", _("“%(name)s”不是本工作队的送货范围。") % {"name": zone.name})
+                self.add_error(
+                    "zones", _("“%(name)s”不是本工作队的送货范围。") % {"name": zone.name}
+                )
         if self.instance.pk and "zones" in data:
             dropped = set(self.instance.zones.all()) - set(data["zones"])
             for zone in dropped:
                 if self.instance.order_links.filter(zone=zone).exists():
-                    self.add_error("zones", _("“%(name)s”已有订单，不能去掉。") % {"name": zone.name})
+                    self.add_error(
+                        "zones", _("“%(name)s”已有订单，不能去掉。") % {"name": zone.name}
+                    )
         known = {str(point.pk) for point in self.stop_points}
         posted = {match.group(1) for key in self.data if (match := STOP_KEY.fullmatch(key))}
         if posted - known:
@@ -138,11 +167,16 @@ class RunForm(forms.ModelForm):
             stop = self._stops.get(point.pk)
             if not data.get(f"{prefix}-on"):
                 if stop is not None and stop.order_count:
-                    self.add_error(f"{prefix}-on", _("%(name)s 已有 %(n)s 个订单，不能去掉。") % {
-                        "name": point.name, "n": stop.order_count})
+                    self.add_error(
+                        f"{prefix}-on",
+                        _("%(name)s 已有 %(n)s 个订单，不能去掉。")
+                        % {"name": point.name, "n": stop.order_count},
+                    )
                 continue
             if team and point.team_id != team.pk:
-                self.add_error(f"{prefix}-on", _("“%(name)s”不是本工作队的自提点。") % {"name": point.name})
+                self.add_error(
+                    f"{prefix}-on", _("“%(name)s”不是本工作队的自提点。") % {"name": point.name}
+                )
                 continue
             start, end = data.get(f"{prefix}-start"), data.get(f"{prefix}-end")
             if start is None or end is None:
@@ -168,7 +202,9 @@ class CommitmentForm(forms.Form):
 
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.filter(team=team).select_related("village")
+        self.fields["household"].queryset = Household.objects.filter(team=team).select_related(
+            "village"
+        )
         self.fields["product"].queryset = team_products(team)
 
 
@@ -180,7 +216,9 @@ class ShortfallForm(forms.Form):
 
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.filter(team=team).select_related("village")
+        self.fields["household"].queryset = Household.objects.filter(team=team).select_related(
+            "village"
+        )
         self.fields["product"].queryset = team_products(team)
 
 
@@ -201,15 +239,30 @@ class TeamOwnedForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         lat, lng = data.get("latitude"), data.get("longitude")
-        if (lat is None) != (lng is None) and "latitude" not in self.errors and "longitude" not in self.errors:
-            self.add_error("longitude" if lng is None else "latitude", _("纬度和经度要一起填，或都不填。"))
+        if (
+            (lat is None) != (lng is None)
+            and "latitude" not in self.errors
+            and "longitude" not in self.errors
+        ):
+            self.add_error(
+                "longitude" if lng is None else "latitude", _("纬度和经度要一起填，或都不填。")
+            )
         return data
 
 
 class PickupPointForm(TeamOwnedForm):
     class Meta:
         model = PickupPoint
-        fields = ["team", "name", "address", "window", "notes", "latitude", "longitude", "is_active"]
+        fields = [
+            "team",
+            "name",
+            "address",
+            "window",
+            "notes",
+            "latitude",
+            "longitude",
+            "is_active",
+        ]
         labels = {"window": _("默认取货时间")}
         help_texts = {
             "window": _("例如：周六 9:00–11:00；新建批次时按这里的时间预填"),
@@ -225,17 +278,29 @@ class PickupPointForm(TeamOwnedForm):
 class DeliveryZoneForm(TeamOwnedForm):
     class Meta:
         model = DeliveryZone
-        fields = ["team", "name", "fee", "minimum_order", "districts", "latitude", "longitude",
-                  "is_active"]
+        fields = [
+            "team",
+            "name",
+            "fee",
+            "minimum_order",
+            "districts",
+            "latitude",
+            "longitude",
+            "is_active",
+        ]
         help_texts = {
-            "districts": _("街道、小区或邮编，每行一个。可在名称后写经纬度，例如“建设路 27.7281,109.1923”，"
-                           "规划路线时这条街的地址就按这个位置算"),
+            "districts": _(
+                "街道、小区或邮编，每行一个。可在名称后写经纬度，例如“建设路 27.7281,109.1923”，"
+                "规划路线时这条街的地址就按这个位置算"
+            ),
             "is_active": _("停用后不再出现在新批次和结算页里，已有订单不受影响"),
         }
         widgets = {
             "districts": forms.Textarea(attrs={"rows": 5}),
             "fee": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
-            "minimum_order": forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+            "minimum_order": forms.NumberInput(
+                attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}
+            ),
             "latitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
             "longitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
         }
@@ -248,14 +313,20 @@ class DeliveryZoneForm(TeamOwnedForm):
         problems = []
         for name, place in entries:
             if not name:
-                problems.append(_("坐标 %(lat)s,%(lng)s 前面要写街道或小区名称。") % {
-                    "lat": place[0], "lng": place[1]})
+                problems.append(
+                    _("坐标 %(lat)s,%(lng)s 前面要写街道或小区名称。")
+                    % {"lat": place[0], "lng": place[1]}
+                )
             elif place and not (-90 <= place[0] <= 90 and -180 <= place[1] <= 180):
-                problems.append(_("“%(name)s”的坐标不对：纬度在 -90 到 90 之间，经度在 -180 到 180 之间。") % {
-                    "name": name})
+                problems.append(
+                    _("“%(name)s”的坐标不对：纬度在 -90 到 90 之间，经度在 -180 到 180 之间。")
+                    % {"name": name}
+                )
             elif DECIMAL_NUMBER.search(name):
-                problems.append(_("“%(name)s”里的坐标要写成“名称 纬度,经度”，例如“建设路 27.7281,109.1923”。") % {
-                    "name": name})
+                problems.append(
+                    _("“%(name)s”里的坐标要写成“名称 纬度,经度”，例如“建设路 27.7281,109.1923”。")
+                    % {"name": name}
+                )
         if problems:
             raise forms.ValidationError(problems)
         return text
@@ -263,11 +334,15 @@ class DeliveryZoneForm(TeamOwnedForm):
 
 class CratePackingForm(forms.Form):
     product = forms.ModelChoiceField(
-        label=_("产品"), queryset=Product.objects.none(),
+        label=_("产品"),
+        queryset=Product.objects.none(),
         error_messages={"invalid_choice": _("只能设置本工作队的产品。")},
     )
     units_per_crate = forms.IntegerField(
-        label=_("每箱/笼数量（留空或填 0 表示不用装箱）"), min_value=0, max_value=10000, required=False,
+        label=_("每箱/笼数量（留空或填 0 表示不用装箱）"),
+        min_value=0,
+        max_value=10000,
+        required=False,
         error_messages={"min_value": _("数量不能是负数。"), "max_value": _("数量太大了。")},
     )
 
@@ -291,10 +366,18 @@ class AddressPinForm(forms.Form):
 
     order = forms.IntegerField()
     latitude = forms.DecimalField(
-        label=_("纬度"), required=False, max_digits=9, decimal_places=6, validators=LATITUDE_RANGE,
+        label=_("纬度"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        validators=LATITUDE_RANGE,
     )
     longitude = forms.DecimalField(
-        label=_("经度"), required=False, max_digits=9, decimal_places=6, validators=LONGITUDE_RANGE,
+        label=_("经度"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        validators=LONGITUDE_RANGE,
     )
 
     def clean(self):

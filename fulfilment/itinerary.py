@@ -77,8 +77,15 @@ def allocations_for(run):
         shares = allocation.share_out(min(Decimal(sold.get(product_id, 0)), offered), offers)
         for c in commitments:
             if shares[c.household_id]:
-                rows.append(Allocation(run=run, household=c.household, product=c.product,
-                                       quantity=int(shares[c.household_id]), unit_price=0))
+                rows.append(
+                    Allocation(
+                        run=run,
+                        household=c.household,
+                        product=c.product,
+                        quantity=int(shares[c.household_id]),
+                        unit_price=0,
+                    )
+                )
     return rows
 
 
@@ -86,8 +93,14 @@ def order_links(run):
     return list(
         OrderRun.objects.filter(run=run)
         .exclude(order__status=supply.CANCELLED_ORDER)
-        .select_related("order", "order__shipping_address", "order__user", "pickup__point",
-                        "pickup__run", "zone")
+        .select_related(
+            "order",
+            "order__shipping_address",
+            "order__user",
+            "pickup__point",
+            "pickup__run",
+            "zone",
+        )
         .prefetch_related("order__lines", "order__sources__source_type", "order__lines__cuts")
         .order_by("order__number")
     )
@@ -97,7 +110,9 @@ def address_parts(address):
     """(text, postcode) of a shipping address, as zones match them."""
     if address is None:
         return "", ""
-    lines = [getattr(address, name, "") or "" for name in ("line1", "line2", "line3", "line4", "state")]
+    lines = [
+        getattr(address, name, "") or "" for name in ("line1", "line2", "line3", "line4", "state")
+    ]
     return " ".join(part for part in lines if part), getattr(address, "postcode", "") or ""
 
 
@@ -105,7 +120,8 @@ def pins_for(team, links):
     """{address key: AddressPin} for the home orders among ``links``, in one query."""
     keys = {
         AddressPin.key_for(address_parts(link.order.shipping_address)[0])
-        for link in links if link.zone_id and link.order.shipping_address
+        for link in links
+        if link.zone_id and link.order.shipping_address
     }
     keys.discard("")
     if not keys:
@@ -136,7 +152,9 @@ def _window(run, pickup):
         start = datetime.datetime.combine(run.date, run.departure_time)
         return max(0, int((moment - start).total_seconds() // 60))
 
-    return minutes(pickup.window_start), max(minutes(pickup.window_start), minutes(pickup.window_end))
+    return minutes(pickup.window_start), max(
+        minutes(pickup.window_start), minutes(pickup.window_end)
+    )
 
 
 def build_stops(run):
@@ -149,10 +167,14 @@ def build_stops(run):
             lat = household.latitude or household.village.latitude
             lng = household.longitude or household.village.longitude
             stop = stops[key] = RunStop(
-                key=key, kind=routing.HOUSEHOLD, title=household.public_name,
-                address=household.village.full_place, phone=household.phone,
+                key=key,
+                kind=routing.HOUSEHOLD,
+                title=household.public_name,
+                address=household.village.full_place,
+                phone=household.phone,
                 lat=float(lat) if lat is not None else None,
-                lng=float(lng) if lng is not None else None, household=household,
+                lng=float(lng) if lng is not None else None,
+                household=household,
             )
         stop.allocations.append(row)
         if row.product.weight_per_unit_g:
@@ -166,20 +188,26 @@ def build_stops(run):
             if stop is None:
                 point = link.pickup.point
                 stop = stops[key] = RunStop(
-                    key=key, kind=routing.PICKUP, title=point.name, address=point.address,
+                    key=key,
+                    kind=routing.PICKUP,
+                    title=point.name,
+                    address=point.address,
                     lat=float(point.latitude) if point.latitude is not None else None,
                     lng=float(point.longitude) if point.longitude is not None else None,
-                    pickup=link.pickup, window=_window(run, link.pickup),
+                    pickup=link.pickup,
+                    window=_window(run, link.pickup),
                 )
         else:
             address = link.order.shipping_address
             place, placed_by = place_home(link, pins)
             stop = stops[f"o{link.order_id}"] = RunStop(
-                key=f"o{link.order_id}", kind=routing.HOME,
+                key=f"o{link.order_id}",
+                kind=routing.HOME,
                 title=address.first_name if address else link.order.number,
                 address=address.summary if address else "",
                 phone=str(address.phone_number or "") if address else "",
-                lat=place[0] if place else None, lng=place[1] if place else None,
+                lat=place[0] if place else None,
+                lng=place[1] if place else None,
                 placed_by=placed_by,
             )
         stop.links.append(link)
@@ -200,9 +228,17 @@ def home_stops(run):
     for link in links:
         address = link.order.shipping_address
         place, placed_by = place_home(link, pins)
-        rows.append({"link": link, "order": link.order, "address": address.summary if address else "",
-                     "lat": place[0] if place else None, "lng": place[1] if place else None,
-                     "placed_by": placed_by, "can_pin": bool(address_parts(address)[0])})
+        rows.append(
+            {
+                "link": link,
+                "order": link.order,
+                "address": address.summary if address else "",
+                "lat": place[0] if place else None,
+                "lng": place[1] if place else None,
+                "placed_by": placed_by,
+                "can_pin": bool(address_parts(address)[0]),
+            }
+        )
     return rows
 
 
@@ -217,9 +253,14 @@ def set_pin(run, link, lat, lng, actor=None):
         AddressPin.objects.filter(team_id=run.team_id, key=key).delete()
         return None
     pin, _created = AddressPin.objects.update_or_create(
-        team_id=run.team_id, key=key,
-        defaults={"address": text[:255], "latitude": lat, "longitude": lng,
-                  "updated_by": actor if actor and actor.is_authenticated else None},
+        team_id=run.team_id,
+        key=key,
+        defaults={
+            "address": text[:255],
+            "latitude": lat,
+            "longitude": lng,
+            "updated_by": actor if actor and actor.is_authenticated else None,
+        },
     )
     return pin
 
@@ -249,15 +290,22 @@ def plan(run, time_limit_s=1.0, matrix=None):
     stops = [stop for stop in build_stops(run) if stop.has_point]
     routing_stops = [
         routing.Stop(
-            key=stop.key, lat=stop.lat, lng=stop.lng, kind=stop.kind, window=stop.window,
+            key=stop.key,
+            lat=stop.lat,
+            lng=stop.lng,
+            kind=stop.kind,
+            window=stop.window,
             load=float(stop.load_kg) if stop.kind == routing.HOUSEHOLD else -float(stop.load_kg),
         )
         for stop in stops
     ]
     try:
         result = routing.plan_route(
-            run.start_point, routing_stops, capacity_kg=float(run.capacity_kg),
-            matrix=matrix, time_limit_s=time_limit_s,
+            run.start_point,
+            routing_stops,
+            capacity_kg=float(run.capacity_kg),
+            matrix=matrix,
+            time_limit_s=time_limit_s,
         )
     except routing.CapacityError as error:
         raise RoutePlanError(_("这一车装不下：%(error)s") % {"error": error}) from error

@@ -36,8 +36,11 @@ def cash_to_collect(order, cut_amount=Decimal("0")):
     """What the driver takes in at handover: the pay-on-pickup part of the order, less any
     shortfall cuts."""
     due = sum(
-        (s.amount_allocated - s.amount_debited for s in order.sources.all()
-         if s.source_type.code == PAY_ON_PICKUP),
+        (
+            s.amount_allocated - s.amount_debited
+            for s in order.sources.all()
+            if s.source_type.code == PAY_ON_PICKUP
+        ),
         Decimal("0"),
     )
     return max(Decimal("0"), due - cut_amount) if due else Decimal("0")
@@ -51,7 +54,8 @@ def packed_order(link):
     else:
         destination = _("送货上门：%(address)s") % {"address": address.summary if address else ""}
     packed = PackedOrder(
-        link=link, number=order.number,
+        link=link,
+        number=order.number,
         name=address.first_name if address else "",
         phone=str(address.phone_number or "") if address else "",
         destination=destination,
@@ -72,11 +76,15 @@ def collection_list(run):
     for stop in ordered_stops(run):
         if stop.kind != routing.HOUSEHOLD:
             continue
-        rows.append({
-            "stop": stop,
-            "items": [(a.product.get_title(), a.quantity, _unit(a.product)) for a in stop.allocations],
-            "collected": all(a.collected_at for a in stop.allocations if a.pk),
-        })
+        rows.append(
+            {
+                "stop": stop,
+                "items": [
+                    (a.product.get_title(), a.quantity, _unit(a.product)) for a in stop.allocations
+                ],
+                "collected": all(a.collected_at for a in stop.allocations if a.pk),
+            }
+        )
     return rows
 
 
@@ -91,16 +99,21 @@ def packing_list(run):
 def run_sheet(run):
     rows = []
     for number, stop in enumerate(ordered_stops(run), start=1):
-        rows.append({
-            "number": number,
-            "stop": stop,
-            "collect": [(a.product.get_title(), a.quantity, _unit(a.product)) for a in stop.allocations],
-            "orders": [packed_order(link) for link in stop.links],
-        })
+        rows.append(
+            {
+                "number": number,
+                "stop": stop,
+                "collect": [
+                    (a.product.get_title(), a.quantity, _unit(a.product)) for a in stop.allocations
+                ],
+                "orders": [packed_order(link) for link in stop.links],
+            }
+        )
     return rows
 
 
 # --- tables shared by PDF and XLSX ------------------------------------------------
+
 
 def _items_text(items):
     return "，".join(f"{title} {qty}{unit}" for title, qty, unit in items)
@@ -121,23 +134,40 @@ def table(kind, run):
         return _("收货单"), header, rows
     if kind == "packing":
         header = [_("订单号"), _("收货人"), _("手机"), _("交货地点"), _("装袋")]
-        rows = [[o.number, o.name, o.phone, o.destination, _items_text(o.items)]
-                for o in packing_list(run)]
+        rows = [
+            [o.number, o.name, o.phone, o.destination, _items_text(o.items)]
+            for o in packing_list(run)
+        ]
         return _("装袋单"), header, rows
     header = [_("站"), _("时间"), _("地点"), _("联系人/电话"), _("交接"), _("代收现金")]
     rows = []
     for row in run_sheet(run):
         stop = row["stop"]
         if row["collect"]:
-            rows.append([row["number"], _time(stop.arrival), f"{stop.title} {stop.address}",
-                         stop.phone, _("收：") + _items_text(row["collect"]), ""])
+            rows.append(
+                [
+                    row["number"],
+                    _time(stop.arrival),
+                    f"{stop.title} {stop.address}",
+                    stop.phone,
+                    _("收：") + _items_text(row["collect"]),
+                    "",
+                ]
+            )
         elif not row["orders"]:
             rows.append([row["number"], _time(stop.arrival), stop.title, "", "", ""])
         for order in row["orders"]:
-            rows.append([row["number"], _time(stop.arrival), f"{stop.title} {stop.address}",
-                         f"{order.name} {order.phone}",
-                         _("交：%(n)s %(items)s") % {"n": order.number, "items": _items_text(order.items)},
-                         f"{order.cash:.2f}" if order.cash else ""])
+            rows.append(
+                [
+                    row["number"],
+                    _time(stop.arrival),
+                    f"{stop.title} {stop.address}",
+                    f"{order.name} {order.phone}",
+                    _("交：%(n)s %(items)s")
+                    % {"n": order.number, "items": _items_text(order.items)},
+                    f"{order.cash:.2f}" if order.cash else "",
+                ]
+            )
     return _("行车单"), header, rows
 
 
@@ -186,8 +216,15 @@ def pdf_document(title, blocks):
     body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
     heading = ParagraphStyle("heading", parent=body, fontSize=14, leading=18, spaceAfter=6)
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm,
-                            topMargin=12 * mm, bottomMargin=12 * mm, title=title)
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=title,
+    )
     flow = []
     for block in blocks:
         if block[0] == "h":
@@ -199,11 +236,15 @@ def pdf_document(title, blocks):
             _, header, rows = block
             data = [[Paragraph(str(cell), body) for cell in row] for row in [header, *rows]]
             grid = Table(data, repeatRows=1)
-            grid.setStyle(TableStyle([
-                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]))
+            grid.setStyle(
+                TableStyle(
+                    [
+                        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ]
+                )
+            )
             flow.append(grid)
             flow.append(Spacer(1, 4 * mm))
     doc.build(flow)
@@ -212,18 +253,31 @@ def pdf_document(title, blocks):
 
 def as_pdf(kind, run):
     title, header, rows = table(kind, run)
-    blocks = [("h", f"{run.team.name} · {run} · {title}"),
-              ("p", _("出发：%(time)s %(place)s") % {
-                  "time": timezone.localtime(run.departure).strftime("%Y-%m-%d %H:%M"),
-                  "place": run.start_label})]
+    blocks = [
+        ("h", f"{run.team.name} · {run} · {title}"),
+        (
+            "p",
+            _("出发：%(time)s %(place)s")
+            % {
+                "time": timezone.localtime(run.departure).strftime("%Y-%m-%d %H:%M"),
+                "place": run.start_label,
+            },
+        ),
+    ]
     if kind == "packing":
         # One label per order, big enough to cut out and tape on the bag.
         for order in packing_list(run):
-            blocks.append(("table", [_("订单号 %(n)s") % {"n": order.number}, ""], [
-                [_("收货人"), f"{order.name} {order.phone}"],
-                [_("交货"), order.destination],
-                [_("装袋"), _items_text(order.items)],
-            ]))
+            blocks.append(
+                (
+                    "table",
+                    [_("订单号 %(n)s") % {"n": order.number}, ""],
+                    [
+                        [_("收货人"), f"{order.name} {order.phone}"],
+                        [_("交货"), order.destination],
+                        [_("装袋"), _items_text(order.items)],
+                    ],
+                )
+            )
     else:
         blocks.append(("table", header, rows))
     return pdf_document(title, blocks)

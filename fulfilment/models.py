@@ -79,26 +79,44 @@ class DeliveryZone(models.Model):
     """
 
     team = models.ForeignKey(
-        "partner.Partner", on_delete=models.CASCADE, related_name="delivery_zones",
+        "partner.Partner",
+        on_delete=models.CASCADE,
+        related_name="delivery_zones",
         verbose_name=_("工作队"),
     )
     name = models.CharField(_("名称"), max_length=64)
     fee = models.DecimalField(
-        _("配送费（元）"), max_digits=8, decimal_places=2, default=Decimal("0"), validators=NOT_NEGATIVE
+        _("配送费（元）"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=NOT_NEGATIVE,
     )
     minimum_order = models.DecimalField(
-        _("起送金额（元）"), max_digits=8, decimal_places=2, default=Decimal("0"),
+        _("起送金额（元）"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=NOT_NEGATIVE,
     )
     districts = models.TextField(
         _("服务范围"), help_text=_("街道、小区或邮编，每行一个，也可用逗号或顿号分隔")
     )
     latitude = models.DecimalField(
-        _("中心纬度"), max_digits=9, decimal_places=6, null=True, blank=True,
-        help_text=_("路线规划时，送货上门的订单按此位置估算"), validators=LATITUDE_RANGE,
+        _("中心纬度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("路线规划时，送货上门的订单按此位置估算"),
+        validators=LATITUDE_RANGE,
     )
     longitude = models.DecimalField(
-        _("中心经度"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("中心经度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=LONGITUDE_RANGE,
     )
     is_active = models.BooleanField(_("启用"), default=True)
@@ -115,7 +133,9 @@ class DeliveryZone(models.Model):
     def district_entries(self):
         """[(name, (lat, lng) or None)] in the order written; names may be empty when a
         line holds coordinates only (the zone form refuses that)."""
-        marked = DISTRICT_COORDINATES.sub(lambda m: f"@{m.group(1)}:{m.group(2)}", self.districts or "")
+        marked = DISTRICT_COORDINATES.sub(
+            lambda m: f"@{m.group(1)}:{m.group(2)}", self.districts or ""
+        )
         entries = []
         for part in re.split(r"[\n,，、;；]+", marked):
             name, _at, coordinates = part.partition("@")
@@ -146,7 +166,8 @@ class DeliveryZone(models.Model):
         postcode = (postcode or "").replace(" ", "")
         text = address_text or ""
         matches = [
-            (len(name), place) for name, place in self.district_entries
+            (len(name), place)
+            for name, place in self.district_entries
             if name and place and self._matches(name, text, postcode)
         ]
         return max(matches, key=lambda m: m[0])[1] if matches else None
@@ -167,7 +188,9 @@ class DeliveryRun(models.Model):
         CANCELLED = "cancelled", _("已取消")
 
     team = models.ForeignKey(
-        "partner.Partner", on_delete=models.CASCADE, related_name="delivery_runs",
+        "partner.Partner",
+        on_delete=models.CASCADE,
+        related_name="delivery_runs",
         verbose_name=_("工作队"),
     )
     date = models.DateField(_("配送日期"))
@@ -204,7 +227,8 @@ class DeliveryRun(models.Model):
 
     def __str__(self):
         return _("%(date)s %(time)s 车次") % {
-            "date": self.date.strftime("%m-%d"), "time": self.departure_time.strftime("%H:%M"),
+            "date": self.date.strftime("%m-%d"),
+            "time": self.departure_time.strftime("%H:%M"),
         }
 
     @property
@@ -256,7 +280,10 @@ class RunEvent(models.Model):
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     at = models.DateTimeField(default=timezone.now)
@@ -314,7 +341,10 @@ class AddressPin(models.Model):
     )
     updated = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
 
@@ -341,7 +371,9 @@ class CratePacking(models.Model):
     product = models.OneToOneField(
         "catalogue.Product", on_delete=models.CASCADE, related_name="crate_packing"
     )
-    units_per_crate = models.PositiveIntegerField(_("每箱/笼数量"), validators=[MinValueValidator(1)])
+    units_per_crate = models.PositiveIntegerField(
+        _("每箱/笼数量"), validators=[MinValueValidator(1)]
+    )
 
     class Meta:
         verbose_name = _("装箱规格")
@@ -352,15 +384,19 @@ class CratePacking(models.Model):
 
 
 class SupplyCommitment(models.Model):
-    """"王家: 60 eggs for Saturday": what a household promises for a run."""
+    """ "王家: 60 eggs for Saturday": what a household promises for a run."""
 
     run = models.ForeignKey(DeliveryRun, on_delete=models.CASCADE, related_name="commitments")
     household = models.ForeignKey(
-        "catalogue.Household", on_delete=models.PROTECT, related_name="commitments",
+        "catalogue.Household",
+        on_delete=models.PROTECT,
+        related_name="commitments",
         verbose_name=_("农户"),
     )
     product = models.ForeignKey(
-        "catalogue.Product", on_delete=models.PROTECT, related_name="commitments",
+        "catalogue.Product",
+        on_delete=models.PROTECT,
+        related_name="commitments",
         verbose_name=_("产品"),
     )
     quantity = models.PositiveIntegerField(_("数量"))
@@ -411,11 +447,15 @@ class Shortfall(models.Model):
 
     run = models.ForeignKey(DeliveryRun, on_delete=models.CASCADE, related_name="shortfalls")
     household = models.ForeignKey(
-        "catalogue.Household", on_delete=models.PROTECT, related_name="shortfalls",
+        "catalogue.Household",
+        on_delete=models.PROTECT,
+        related_name="shortfalls",
         verbose_name=_("农户"),
     )
     product = models.ForeignKey(
-        "catalogue.Product", on_delete=models.PROTECT, related_name="shortfalls",
+        "catalogue.Product",
+        on_delete=models.PROTECT,
+        related_name="shortfalls",
         verbose_name=_("产品"),
     )
     quantity = models.PositiveIntegerField(_("少交数量"))
@@ -491,7 +531,9 @@ class Payout(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     covered_runs = models.ManyToManyField(
-        DeliveryRun, blank=True, related_name="+",
+        DeliveryRun,
+        blank=True,
+        related_name="+",
         help_text="the runs whose allocations this payout paid (one for a run payout)",
     )
 
@@ -499,11 +541,13 @@ class Payout(models.Model):
         ordering = ["-paid_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["household", "run"], condition=models.Q(run__isnull=False),
+                fields=["household", "run"],
+                condition=models.Q(run__isnull=False),
                 name="payout_once_per_run",
             ),
             models.UniqueConstraint(
-                fields=["household", "month"], condition=models.Q(month__isnull=False),
+                fields=["household", "month"],
+                condition=models.Q(month__isnull=False),
                 name="payout_once_per_month",
             ),
         ]

@@ -31,7 +31,8 @@ def _message(order, subject, body):
 def _destination(link):
     if link.pickup_id:
         return _("%(point)s（%(address)s），取货时间 %(window)s") % {
-            "point": link.pickup.point.name, "address": link.pickup.point.address,
+            "point": link.pickup.point.name,
+            "address": link.pickup.point.address,
             "window": link.pickup.window_label,
         }
     return _("送货上门（%(zone)s）") % {"zone": link.zone.name if link.zone_id else ""}
@@ -44,27 +45,42 @@ def _links(run):
 
 
 def run_on_its_way(run):
-    _send([
-        _message(link.order, _("您的订单已经在路上"),
-                 _("工作队的车已出发，正把您的订单送往：%(dest)s。") % {"dest": _destination(link)})
-        for link in _links(run)
-    ])
+    _send(
+        [
+            _message(
+                link.order,
+                _("您的订单已经在路上"),
+                _("工作队的车已出发，正把您的订单送往：%(dest)s。") % {"dest": _destination(link)},
+            )
+            for link in _links(run)
+        ]
+    )
 
 
 def run_cancelled(run):
-    _send([
-        _message(link.order, _("配送批次取消"),
-                 _("很抱歉，%(run)s 已取消。已付的款项会退回，工作队会和您联系。") % {"run": run})
-        for link in _links(run)
-    ])
+    _send(
+        [
+            _message(
+                link.order,
+                _("配送批次取消"),
+                _("很抱歉，%(run)s 已取消。已付的款项会退回，工作队会和您联系。") % {"run": run},
+            )
+            for link in _links(run)
+        ]
+    )
 
 
 def ready_at_pickup(links):
-    _send([
-        _message(link.order, _("您的订单可以取了"),
-                 _("您的订单已到：%(dest)s。请带上订单号来取。") % {"dest": _destination(link)})
-        for link in links
-    ])
+    _send(
+        [
+            _message(
+                link.order,
+                _("您的订单可以取了"),
+                _("您的订单已到：%(dest)s。请带上订单号来取。") % {"dest": _destination(link)},
+            )
+            for link in links
+        ]
+    )
 
 
 def delivered(link):
@@ -77,6 +93,8 @@ def shortfall(order, cuts):
         _("· %(title)s 少 %(qty)s，退款 ¥%(amount)s") % {"title": t, "qty": q, "amount": a}
         for t, q, a in cuts
     )
-    body = _("农户这次交的货比承诺的少，您的订单有以下调整：\n%(lines)s\n退款会原路退回；"
-             "取货时付款的订单按调整后的金额收款。") % {"lines": lines}
+    body = _(
+        "农户这次交的货比承诺的少，您的订单有以下调整：\n%(lines)s\n退款会原路退回；"
+        "取货时付款的订单按调整后的金额收款。"
+    ) % {"lines": lines}
     _send([_message(order, _("订单缺货调整"), body)])

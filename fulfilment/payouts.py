@@ -67,9 +67,11 @@ def _build(allocations, **period):
 
 
 def _allocations():
-    return Allocation.objects.filter(quantity__gt=0).select_related(
-        "household", "household__village", "product", "run"
-    ).order_by("run__date", "product_id")
+    return (
+        Allocation.objects.filter(quantity__gt=0)
+        .select_related("household", "household__village", "product", "run")
+        .order_by("run__date", "product_id")
+    )
 
 
 def _covered(**filters):
@@ -80,7 +82,9 @@ def _covered(**filters):
 
 def for_run(run):
     statements = _build(_allocations().filter(run=run), run=run)
-    paid = {household_id: payout for (household_id, _run), payout in _covered(deliveryrun=run).items()}
+    paid = {
+        household_id: payout for (household_id, _run), payout in _covered(deliveryrun=run).items()
+    }
     for statement in statements:
         statement.paid = paid.get(statement.household.pk)
     return statements
@@ -95,7 +99,9 @@ def for_month(team, month):
     following = (month + datetime.timedelta(days=32)).replace(day=1)
     in_month = {"run__team": team, "run__date__gte": month, "run__date__lt": following}
     covered = _covered(**{f"deliveryrun__{key[5:]}": value for key, value in in_month.items()})
-    month_paid = {p.household_id: p for p in Payout.objects.filter(household__team=team, month=month)}
+    month_paid = {
+        p.household_id: p for p in Payout.objects.filter(household__team=team, month=month)
+    }
     kept, later = [], defaultdict(list)
     for row in _allocations().filter(**in_month).exclude(run__status=DeliveryRun.Status.CANCELLED):
         payout = covered.get((row.household_id, row.run_id))
@@ -131,14 +137,21 @@ def mark_paid(statement, actor):
                 payout__household=statement.household, deliveryrun_id__in=run_ids
             )
             if statement.month is not None:
-                already = already or Payout.objects.filter(
-                    household=statement.household, month=statement.month
-                ).exists()
+                already = (
+                    already
+                    or Payout.objects.filter(
+                        household=statement.household, month=statement.month
+                    ).exists()
+                )
             if already:
                 raise AlreadyPaid(statement.period_key)
             payout = Payout.objects.create(
-                household=statement.household, run=statement.run, month=statement.month,
-                gross=statement.gross, fee=statement.fee, net=statement.net,
+                household=statement.household,
+                run=statement.run,
+                month=statement.month,
+                gross=statement.gross,
+                fee=statement.fee,
+                net=statement.net,
                 paid_by=actor if actor and actor.is_authenticated else None,
             )
             payout.covered_runs.set(run_ids)

@@ -26,7 +26,9 @@ def link_order_to_run(sender, order, **kwargs):
         order=order,
         defaults={
             "run": run,
-            "pickup": RunPickup.objects.filter(pk=target, run=run).first() if kind == "pickup" else None,
+            "pickup": RunPickup.objects.filter(pk=target, run=run).first()
+            if kind == "pickup"
+            else None,
             "zone": DeliveryZone.objects.filter(pk=target).first() if kind == "zone" else None,
             "weight_kg": kg,
             "crates": crates,

@@ -54,13 +54,19 @@ def change_status(run, to_status, actor=None, note=""):
         if to_status == Status.CLOSED:
             unassigned = supply.share_out_run(locked)
             if unassigned:
-                note = (note + " " + _("另有 %(n)s 件超出农户承诺，未记到农户名下。") % {
-                    "n": unassigned}).strip()
+                note = (
+                    note
+                    + " "
+                    + _("另有 %(n)s 件超出农户承诺，未记到农户名下。") % {"n": unassigned}
+                ).strip()
         if to_status in (Status.CLOSED, Status.CANCELLED):
             supply.sync_stock(locked.team)
         event = RunEvent.objects.create(
-            run=locked, from_status=from_status, to_status=to_status,
-            actor=actor if actor is not None and actor.is_authenticated else None, note=note,
+            run=locked,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            note=note,
         )
         if to_status == Status.DELIVERING:
             transaction.on_commit(lambda: notifications.run_on_its_way(locked))
@@ -96,6 +102,7 @@ def open_runs(team_ids=None):
 
 
 # --- load and capacity -----------------------------------------------------------
+
 
 def load_of(quantities, products):
     """(kg, crates) for ``{product_id: quantity}``; ``products`` maps id → Product."""
@@ -174,8 +181,9 @@ def problems_by_run(runs, basket, fresh=False):
     packing = crate_sizes(set(wanted).union(*sold.values()))
     remaining = supply.remaining_by_run(todo, list(wanted), sold=sold)
     for run in todo:
-        problems = _run_problems(run, wanted, products, sold[run.pk], weights, packing,
-                                 remaining[run.pk])
+        problems = _run_problems(
+            run, wanted, products, sold[run.pk], weights, packing, remaining[run.pk]
+        )
         result[run.pk] = memo[(run.pk, run.status, run.cutoff, lines_key)] = problems
     return result
 
@@ -191,22 +199,32 @@ def _run_problems(run, wanted, products, sold, weights, packing, remaining):
         left = max(Decimal("0"), run.capacity_kg - kg_now)
         problems.append(
             _("%(run)s 的车只能再装约 %(left)s 公斤，您的订单约 %(need)s 公斤。")
-            % {"run": run, "left": left.quantize(Decimal("0.1")),
-               "need": (kg_after - kg_now).quantize(Decimal("0.1"))}
+            % {
+                "run": run,
+                "left": left.quantize(Decimal("0.1")),
+                "need": (kg_after - kg_now).quantize(Decimal("0.1")),
+            }
         )
     if run.capacity_crates and crates_after > run.capacity_crates:
         problems.append(
             _("%(run)s 的蛋箱/禽笼只剩 %(left)s 个，您的订单需要 %(need)s 个。")
-            % {"run": run, "left": max(0, run.capacity_crates - crates_now),
-               "need": crates_after - crates_now}
+            % {
+                "run": run,
+                "left": max(0, run.capacity_crates - crates_now),
+                "need": crates_after - crates_now,
+            }
         )
     for product_id, quantity in wanted.items():
         left = remaining.get(product_id)
         if left is not None and quantity > left:
             problems.append(
                 _("%(run)s 的“%(product)s”只剩 %(left)s，您要了 %(want)s。")
-                % {"run": run, "product": products[product_id].get_title(), "left": left,
-                   "want": quantity}
+                % {
+                    "run": run,
+                    "product": products[product_id].get_title(),
+                    "left": left,
+                    "want": quantity,
+                }
             )
     return problems
 

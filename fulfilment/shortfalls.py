@@ -23,7 +23,9 @@ from shop.payment.methods import PAY_ON_PICKUP
 OrderNote = get_model("order", "OrderNote")
 
 OPEN_TO_SHORTFALLS = (
-    DeliveryRun.Status.CLOSED, DeliveryRun.Status.COLLECTING, DeliveryRun.Status.DELIVERING,
+    DeliveryRun.Status.CLOSED,
+    DeliveryRun.Status.COLLECTING,
+    DeliveryRun.Status.DELIVERING,
 )
 
 
@@ -47,18 +49,27 @@ def record_shortfall(run, household, product, quantity, actor=None, note=""):
     if quantity <= 0:
         raise ShortfallError(_("少交数量要大于 0。"))
     with transaction.atomic():
-        credited = Allocation.objects.select_for_update().filter(
-            run=run, household=household, product=product
-        ).first()
+        credited = (
+            Allocation.objects.select_for_update()
+            .filter(run=run, household=household, product=product)
+            .first()
+        )
         if credited is None or credited.quantity < quantity:
             raise ShortfallError(
                 _("%(household)s 这一批只记了 %(n)s 件“%(product)s”，少交数量不能超过它。")
-                % {"household": household.public_name, "n": credited.quantity if credited else 0,
-                   "product": product.get_title()}
+                % {
+                    "household": household.public_name,
+                    "n": credited.quantity if credited else 0,
+                    "product": product.get_title(),
+                }
             )
         shortfall = Shortfall.objects.create(
-            run=run, household=household, product=product, quantity=quantity,
-            recorded_by=actor if actor and actor.is_authenticated else None, note=note,
+            run=run,
+            household=household,
+            product=product,
+            quantity=quantity,
+            recorded_by=actor if actor and actor.is_authenticated else None,
+            note=note,
         )
         credited.quantity -= quantity
         credited.save(update_fields=["quantity"])
@@ -80,16 +91,22 @@ def record_shortfall(run, household, product, quantity, actor=None, note=""):
             reason = _("缺货：%(title)s 减少 %(n)s") % {"title": line.title, "n": units}
             if not is_pay_on_pickup(line.order):
                 RefundOwed.objects.create(
-                    order=line.order, line=line, amount=amount, reason=reason,
+                    order=line.order,
+                    line=line,
+                    amount=amount,
+                    reason=reason,
                     shortfall=shortfall,
                 )
             OrderNote.objects.create(
-                order=line.order, note_type="System",
+                order=line.order,
+                note_type="System",
                 message=_("%(reason)s，退款 ¥%(amount)s") % {"reason": reason, "amount": amount},
             )
             by_order.setdefault(line.order, []).append((line.title, units, amount))
         for order, order_cuts in by_order.items():
             transaction.on_commit(
-                lambda order=order, order_cuts=order_cuts: notifications.shortfall(order, order_cuts)
+                lambda order=order, order_cuts=order_cuts: notifications.shortfall(
+                    order, order_cuts
+                )
             )
     return shortfall

@@ -80,9 +80,11 @@ def remaining_by_run(runs, product_ids, sold=None):
     any of the team's runs has a commitment, and what each of ``runs`` has."""
     team_of = {run.pk: run.team_id for run in runs}
     rows = (
-        SupplyCommitment.objects.filter(run__team_id__in=set(team_of.values()),
-                                        product_id__in=list(product_ids))
-        .values("run__team_id", "product_id").order_by()
+        SupplyCommitment.objects.filter(
+            run__team_id__in=set(team_of.values()), product_id__in=list(product_ids)
+        )
+        .values("run__team_id", "product_id")
+        .order_by()
         .annotate(**{f"run_{pk}": Sum("quantity", filter=Q(run_id=pk)) for pk in team_of})
     )
     governed = defaultdict(set)
@@ -107,7 +109,8 @@ def remaining_by_run(runs, product_ids, sold=None):
         SupplyCommitment.objects.filter(
             run_id__in=list(team_of), product_id__in=set().union(*governed.values())
         )
-        .values("run_id", "product_id").annotate(total=Sum("quantity"))
+        .values("run_id", "product_id")
+        .annotate(total=Sum("quantity"))
     ):
         committed[row["run_id"]][row["product_id"]] = row["total"]
     if sold is None:
@@ -157,8 +160,10 @@ def set_commitment(run, household, product, quantity):
 
 def unit_prices(run):
     """Average price paid per unit of each product on the run, to the fen."""
-    rows = run_lines(run).values("product_id").annotate(
-        money=Sum("line_price_incl_tax"), units=Sum("quantity")
+    rows = (
+        run_lines(run)
+        .values("product_id")
+        .annotate(money=Sum("line_price_incl_tax"), units=Sum("quantity"))
     )
     return {
         row["product_id"]: (row["money"] / row["units"]).quantize(Decimal("0.01"), ROUND_HALF_UP)
@@ -192,10 +197,15 @@ def share_out_run(run):
         unassigned += quantity - int(shared)
         for household_id, units in allocation.share_out(shared, product_offers).items():
             if units:
-                rows.append(Allocation(
-                    run=run, household_id=household_id, product_id=product_id,
-                    quantity=int(units), unit_price=prices.get(product_id, Decimal("0")),
-                ))
+                rows.append(
+                    Allocation(
+                        run=run,
+                        household_id=household_id,
+                        product_id=product_id,
+                        quantity=int(units),
+                        unit_price=prices.get(product_id, Decimal("0")),
+                    )
+                )
     Allocation.objects.bulk_create(rows)
     return unassigned
 
@@ -205,11 +215,13 @@ def record_refunds_for_cancelled_run(run):
     from fulfilment.models import OrderRun
 
     for link in OrderRun.objects.filter(run=run).select_related("order"):
-        paid = link.order.sources.aggregate(
-            paid=Sum(F("amount_debited") - F("amount_refunded"))
-        )["paid"]
+        paid = link.order.sources.aggregate(paid=Sum(F("amount_debited") - F("amount_refunded")))[
+            "paid"
+        ]
         if paid and paid > 0:
             RefundOwed.objects.get_or_create(
-                order=link.order, line=None, shortfall=None,
+                order=link.order,
+                line=None,
+                shortfall=None,
                 defaults={"amount": paid, "reason": "配送批次取消"},
             )

@@ -27,6 +27,8 @@ urlpatterns = [
     path("zones/<int:zone_id>/delete/", places.zone_delete, name="zone-delete"),
     path("crates/", places.crate_list, name="crates"),
     path("payouts/", payouts.payout_list, name="payouts"),
-    path("payouts/<int:household_id>/statement.pdf", payouts.statement_pdf, name="payout-statement"),
+    path(
+        "payouts/<int:household_id>/statement.pdf", payouts.statement_pdf, name="payout-statement"
+    ),
     path("payouts/<int:household_id>/paid/", payouts.mark_paid, name="payout-paid"),
 ]

@@ -109,6 +109,7 @@ def connect_rendition_warmup():
 
     post_save.connect(_warm_wagtail_image, sender=get_image_model(), dispatch_uid="warm-renditions")
     post_save.connect(
-        _warm_product_image, sender=apps.get_model("catalogue", "ProductImage"),
+        _warm_product_image,
+        sender=apps.get_model("catalogue", "ProductImage"),
         dispatch_uid="warm-product-images",
     )

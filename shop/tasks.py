@@ -154,7 +154,9 @@ def settle_refunds_owed(owed_ids):
         try:
             refunds.settle_owed(owed)
         except refunds.PaymentProblem:
-            logger.warning("Refund owed %s could not be paid back automatically", owed.pk, exc_info=True)
+            logger.warning(
+                "Refund owed %s could not be paid back automatically", owed.pk, exc_info=True
+            )
             continue
         settled += 1
     return settled

@@ -47,5 +47,6 @@ def test_a_required_product_option_is_asked_for_once_it_exists(client, eggs):
     client.post(reverse("basket:add", kwargs={"pk": eggs.pk}), {"quantity": 10, "tray": "纸托"})
     basket = client.get(reverse("basket:summary")).context["basket"]
     assert basket.num_items == 20
-    assert [line.attributes.get().value for line in basket.all_lines() if line.attributes.exists()] \
-        == ["纸托"]
+    assert [
+        line.attributes.get().value for line in basket.all_lines() if line.attributes.exists()
+    ] == ["纸托"]

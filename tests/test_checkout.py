@@ -110,7 +110,10 @@ def test_signed_in_customer_checks_out_and_sees_order_in_account(client, eggs, p
         reverse("checkout:shipping-address"),
         {"first_name": "林小满", "phone_number": "13812345678"},
     )
-    client.post(reverse("checkout:shipping-method"), {"method_code": pickup_point.run_stops.get().shipping_code})
+    client.post(
+        reverse("checkout:shipping-method"),
+        {"method_code": pickup_point.run_stops.get().shipping_code},
+    )
     client.post(reverse("checkout:payment-method"), {"method": "pay-on-pickup"})
     response = client.post(reverse("checkout:preview"), {"action": "place_order"})
     assert response.status_code == 302

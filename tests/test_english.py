@@ -262,5 +262,8 @@ def test_next_run_cutoff_is_written_the_english_way(client, home_page, team, pic
     cutoff = timezone.localtime(DeliveryRun.objects.get(team=team).cutoff)
     en = client.get("/en/").content.decode()
     zh = client.get("/").content.decode()
-    assert cutoff.strftime("%b") in en and "月" not in en.split("next-runs", 1)[-1].split("</ul>", 1)[0]
+    assert (
+        cutoff.strftime("%b") in en
+        and "月" not in en.split("next-runs", 1)[-1].split("</ul>", 1)[0]
+    )
     assert f"{cutoff.month}月{cutoff.day}日" in zh

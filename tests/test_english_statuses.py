@@ -88,10 +88,12 @@ def buyers_order(client, customer, eggs, pickup_point):
     """A signed-in buyer's pay-on-pickup order, placed through the English checkout."""
     client.force_login(customer)
     client.post(en("basket:add", pk=eggs.pk), {"quantity": 10})
-    client.post(en("checkout:shipping-address"),
-                {"first_name": "林小满", "phone_number": "13812345678"})
-    client.post(en("checkout:shipping-method"),
-                {"method_code": pickup_point.run_stops.get().shipping_code})
+    client.post(
+        en("checkout:shipping-address"), {"first_name": "林小满", "phone_number": "13812345678"}
+    )
+    client.post(
+        en("checkout:shipping-method"), {"method_code": pickup_point.run_stops.get().shipping_code}
+    )
     client.post(en("checkout:payment-method"), {"method": "pay-on-pickup"})
     client.post(en("checkout:preview"), {"action": "place_order"})
     return Order.objects.get()
@@ -167,10 +169,16 @@ def test_team_members_order_list_and_detail_in_english(client, team, home_page, 
 
     # Choosing the English label still moves the line on to the stored status.
     line = buyers_order.lines.get()
-    changed = client.post(en("dashboard:order-detail", number=buyers_order.number), {
-        "line_action": "change_line_statuses", "new_status": "已确认",
-        "selected_line": [line.pk], f"selected_line_qty_{line.pk}": line.quantity,
-    }, follow=True)
+    changed = client.post(
+        en("dashboard:order-detail", number=buyers_order.number),
+        {
+            "line_action": "change_line_statuses",
+            "new_status": "已确认",
+            "selected_line": [line.pk],
+            f"selected_line_qty_{line.pk}": line.quantity,
+        },
+        follow=True,
+    )
     line.refresh_from_db()
     assert line.status == "已确认"
     html = html_lib.unescape(changed.content.decode())
@@ -195,16 +203,19 @@ def test_coordinators_order_pages_in_english(client, team, home_page, buyers_ord
     assert chinese_left(detail) == []
 
     line = buyers_order.lines.get()
-    line_page = client.get(en("dashboard:order-line-detail", number=buyers_order.number,
-                              line_id=line.pk))
+    line_page = client.get(
+        en("dashboard:order-line-detail", number=buyers_order.number, line_id=line.pk)
+    )
     assert "Awaiting confirmation" in line_page.content.decode()
 
     stats = client.get(en("dashboard:order-stats"))
     assert stats.status_code == 200
     assert "Awaiting confirmation" in stats.content.decode()
 
-    client.post(en("dashboard:order-detail", number=buyers_order.number),
-                {"order_action": "change_order_status", "new_status": "已确认"})
+    client.post(
+        en("dashboard:order-detail", number=buyers_order.number),
+        {"order_action": "change_order_status", "new_status": "已确认"},
+    )
     buyers_order.refresh_from_db()
     assert buyers_order.status == "已确认"
     history = client.get(en("dashboard:order-detail", number=buyers_order.number))

@@ -48,7 +48,11 @@ def category(db):
 @pytest.mark.django_db
 @pytest.mark.parametrize("page", ["home", "catalogue", "category"])
 def test_listing_query_count_does_not_grow_with_products(client, home_page, team, category, page):
-    urls = {"home": "/", "catalogue": reverse("catalogue:index"), "category": category.get_absolute_url()}
+    urls = {
+        "home": "/",
+        "catalogue": reverse("catalogue:index"),
+        "category": category.get_absolute_url(),
+    }
     make_products(team, category, 10)
     with_10 = queries_for(client, urls[page])
     make_products(team, category, 40)

@@ -42,7 +42,8 @@ def more_runs(team, pickup_point, run):
     """Two more open runs stopping at the same point: the choice page offers three."""
     return [
         DeliveryRunFactory(
-            team=team, stops=[pickup_point],
+            team=team,
+            stops=[pickup_point],
             date=timezone.localdate() + datetime.timedelta(days=days),
             cutoff=timezone.now() + datetime.timedelta(days=days - 1),
         )
@@ -89,7 +90,13 @@ def start_checkout(client):
     client.post(reverse("checkout:index"), {"username": "guest@example.cn", "options": "anonymous"})
     response = client.post(
         reverse("checkout:shipping-address"),
-        {"first_name": "林小满", "phone_number": "13812345678", "line1": "", "line4": "", "notes": ""},
+        {
+            "first_name": "林小满",
+            "phone_number": "13812345678",
+            "line1": "",
+            "line4": "",
+            "notes": "",
+        },
     )
     assert response.status_code == 302
 
@@ -114,12 +121,14 @@ def test_basket_page_and_add_to_basket_cost_the_same_for_one_line_or_five(
     client.get(reverse("basket:summary"))  # the first look makes the "no photo" thumbnail
     one_line, page = cost("get", reverse("basket:summary"), BASKET_PAGE)
     assert page.status_code == 200 and "散养土鸡蛋0" in page.content.decode()
-    add_second, _ = cost("post", reverse("basket:add", kwargs={"pk": shelf[1].pk}), ADD_TO_BASKET,
-                         {"quantity": 2})
+    add_second, _ = cost(
+        "post", reverse("basket:add", kwargs={"pk": shelf[1].pk}), ADD_TO_BASKET, {"quantity": 2}
+    )
     for product in shelf[2:4]:
         add(client, product)
-    add_fifth, response = cost("post", reverse("basket:add", kwargs={"pk": shelf[4].pk}),
-                               ADD_TO_BASKET, {"quantity": 2})
+    add_fifth, response = cost(
+        "post", reverse("basket:add", kwargs={"pk": shelf[4].pk}), ADD_TO_BASKET, {"quantity": 2}
+    )
     assert response.status_code == 302
     five_lines, page = cost("get", reverse("basket:summary"), BASKET_PAGE)
     html = page.content.decode()
@@ -132,8 +141,9 @@ def test_basket_page_and_add_to_basket_cost_the_same_for_one_line_or_five(
 
 @pytest.mark.django_db
 def test_new_visitor_adding_to_basket_keeps_to_the_budget(client, shelf, warm, cost):
-    queries, response = cost("post", reverse("basket:add", kwargs={"pk": shelf[0].pk}),
-                             ADD_TO_BASKET, {"quantity": 2})
+    queries, response = cost(
+        "post", reverse("basket:add", kwargs={"pk": shelf[0].pk}), ADD_TO_BASKET, {"quantity": 2}
+    )
     assert response.status_code == 302
     assert client.get(reverse("basket:summary")).context["basket"].num_items == 2
     assert queries <= ADD_TO_BASKET
@@ -155,8 +165,12 @@ def test_delivery_choice_costs_the_same_for_two_runs_or_three_and_one_line_or_fi
         codes = [pickup_code(r) for r in [run, *more_runs][:runs]]
         assert page.status_code == 200 and all(code in page.content.decode() for code in codes)
         client.post(reverse("checkout:shipping-method"), {"method_code": pickup_code(run)})
-        payment, response = cost("post", reverse("checkout:payment-method"), PAYMENT_METHOD_POST,
-                                 {"method": "pay-on-pickup"})
+        payment, response = cost(
+            "post",
+            reverse("checkout:payment-method"),
+            PAYMENT_METHOD_POST,
+            {"method": "pay-on-pickup"},
+        )
         assert response.status_code == 302
         return choice, payment
 
@@ -174,11 +188,15 @@ def test_placing_an_order_keeps_to_its_budget(client, shelf, run, more_runs, war
             add(client, product)
         start_checkout(client)
         choose(client, pickup_code(run))
-        queries, response = cost("post", reverse("checkout:preview"),
-                                 PLACE_ORDER_ONE_LINE + (lines - 1) * PLACE_ORDER_EACH_MORE_LINE,
-                                 {"action": "place_order"})
+        queries, response = cost(
+            "post",
+            reverse("checkout:preview"),
+            PLACE_ORDER_ONE_LINE + (lines - 1) * PLACE_ORDER_EACH_MORE_LINE,
+            {"action": "place_order"},
+        )
         assert response.status_code == 302 and response["Location"].endswith(
-            reverse("checkout:thank-you"))
+            reverse("checkout:thank-you")
+        )
         return queries
 
     one_line = place(1)
@@ -197,8 +215,9 @@ def test_run_filled_by_another_order_during_checkout_is_refused_under_the_lock(
     with the run's row locked."""
     from shop.checkout.views import PaymentDetailsView
 
-    chickens = factories.product_in_stock(team=team, title="农家小笨鸡", price=D("128"), stock=50,
-                                          weight_per_unit_g=1500)
+    chickens = factories.product_in_stock(
+        team=team, title="农家小笨鸡", price=D("128"), stock=50, weight_per_unit_g=1500
+    )
     DeliveryRun.objects.filter(pk=run.pk).update(capacity_kg=D("5"))
     add(client, chickens, 2)  # 3 kg of the 5
     start_checkout(client)
@@ -210,8 +229,9 @@ def test_run_filled_by_another_order_during_checkout_is_refused_under_the_lock(
         checked(view, request)  # passes: the car still has room
         place_order(DeliveryRun.objects.get(pk=run.pk), [(chickens, 2)], email="other@example.cn")
 
-    monkeypatch.setattr(PaymentDetailsView, "check_delivery_run_takes_the_basket",
-                        another_buyer_fills_the_car)
+    monkeypatch.setattr(
+        PaymentDetailsView, "check_delivery_run_takes_the_basket", another_buyer_fills_the_car
+    )
     response = client.post(reverse("checkout:preview"), {"action": "place_order"})
 
     assert Order.objects.filter(guest_email="guest@example.cn").count() == 0

@@ -28,16 +28,22 @@ def driver_view(request, pk):
     stops = itinerary.ordered_stops(run)
     rows = []
     for stop in stops:
-        rows.append({
-            "stop": stop,
-            "done": _stop_done(stop),
-            "key": uuid.uuid4(),
-            "orders": [
-                {"packed": lists.packed_order(link), "key": uuid.uuid4(),
-                 "done": bool(link.handed_over_at)} for link in stop.links
-            ],
-            "arrived": bool(stop.links) and all(link.ready_notified_at for link in stop.links),
-        })
+        rows.append(
+            {
+                "stop": stop,
+                "done": _stop_done(stop),
+                "key": uuid.uuid4(),
+                "orders": [
+                    {
+                        "packed": lists.packed_order(link),
+                        "key": uuid.uuid4(),
+                        "done": bool(link.handed_over_at),
+                    }
+                    for link in stop.links
+                ],
+                "arrived": bool(stop.links) and all(link.ready_notified_at for link in stop.links),
+            }
+        )
     next_row = next((row for row in rows if not row["done"]), None)
     return render(request, "fulfilment/driver.html", {"run": run, "rows": rows, "next": next_row})
 
@@ -62,9 +68,12 @@ def driver_tap(request, pk):
         messages.error(request, _("未知操作。"))
         return redirect("fulfilment:driver", pk=run.pk)
     try:
-        if driver.tap(run, key, action, request.POST.get("stop", "")[:32], order=order,
-                      actor=request.user):
+        if driver.tap(
+            run, key, action, request.POST.get("stop", "")[:32], order=order, actor=request.user
+        ):
             messages.success(request, _("已记录。"))
     except (driver.TapError, ValueError) as error:
-        messages.error(request, str(error) if isinstance(error, driver.TapError) else _("站点无效。"))
+        messages.error(
+            request, str(error) if isinstance(error, driver.TapError) else _("站点无效。")
+        )
     return redirect(reverse("fulfilment:driver", kwargs={"pk": run.pk}) + "#next")

@@ -6,7 +6,11 @@ from django.shortcuts import render
 from fulfilment import lists
 from fulfilment.access import run_or_404, team_required
 
-KINDS = {"collection": lists.collection_list, "packing": lists.packing_list, "sheet": lists.run_sheet}
+KINDS = {
+    "collection": lists.collection_list,
+    "packing": lists.packing_list,
+    "sheet": lists.run_sheet,
+}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -24,4 +28,8 @@ def run_list_document(request, pk, kind):
         response = HttpResponse(lists.as_xlsx(kind, run), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="run-{run.pk}-{kind}.xlsx"'
         return response
-    return render(request, f"fulfilment/list_{kind}.html", {"run": run, "rows": KINDS[kind](run), "kind": kind})
+    return render(
+        request,
+        f"fulfilment/list_{kind}.html",
+        {"run": run, "rows": KINDS[kind](run), "kind": kind},
+    )

@@ -30,24 +30,39 @@ def _statements(request):
             raise Http404
     if request.GET.get("run") or request.POST.get("run"):
         run = run_or_404(request, request.GET.get("run") or request.POST.get("run"))
-        return payouts.for_run(run), _("%(team)s %(run)s 农户结算") % {"team": run.team.name, "run": run}, run.team
+        return (
+            payouts.for_run(run),
+            _("%(team)s %(run)s 农户结算") % {"team": run.team.name, "run": run},
+            run.team,
+        )
     teams = visible_teams(request.user)
     team_id = request.GET.get("team") or request.POST.get("team")
     team = get_object_or_404(teams, pk=team_id) if team_id else teams.first()
     month = _month(request.GET.get("month") or request.POST.get("month"))
-    return payouts.for_month(team, month), _("%(team)s %(month)s 月度结算") % {
-        "team": team.name, "month": month.strftime("%Y-%m")}, team
+    return (
+        payouts.for_month(team, month),
+        _("%(team)s %(month)s 月度结算") % {"team": team.name, "month": month.strftime("%Y-%m")},
+        team,
+    )
 
 
 @team_required
 def payout_list(request):
     statements, title, team = _statements(request)
     total = sum((s.net for s in statements), 0)
-    return render(request, "fulfilment/payouts.html", {
-        "statements": statements, "title": title, "team": team, "total": total,
-        "teams": visible_teams(request.user), "month": request.GET.get("month", ""),
-        "run_id": request.GET.get("run", ""),
-    })
+    return render(
+        request,
+        "fulfilment/payouts.html",
+        {
+            "statements": statements,
+            "title": title,
+            "team": team,
+            "total": total,
+            "teams": visible_teams(request.user),
+            "month": request.GET.get("month", ""),
+            "run_id": request.GET.get("run", ""),
+        },
+    )
 
 
 def _find(statements, household_id):
@@ -62,17 +77,37 @@ def statement_pdf(request, household_id):
     household = get_object_or_404(Household, pk=household_id, team__in=visible_teams(request.user))
     statements, title, _team = _statements(request)
     statement = _find(statements, household.pk)
-    rows = [[line[0].date.strftime("%m-%d"), line[1].get_title(), line[2], f"{line[3]:.2f}", f"{line[4]:.2f}"]
-            for line in statement.lines]
+    rows = [
+        [
+            line[0].date.strftime("%m-%d"),
+            line[1].get_title(),
+            line[2],
+            f"{line[3]:.2f}",
+            f"{line[4]:.2f}",
+        ]
+        for line in statement.lines
+    ]
     blocks = [
         ("h", _("%(name)s 结算单") % {"name": household.real_name or household.public_name}),
         ("p", title),
         ("table", [_("日期"), _("产品"), _("数量"), _("单价"), _("金额")], rows),
-        ("p", _("合计 ¥%(gross)s，扣除服务费 ¥%(fee)s（%(pct)s%%），应付 ¥%(net)s") % {
-            "gross": statement.gross, "fee": statement.fee, "pct": payouts.fee_percent(),
-            "net": statement.net}),
-        ("p", _("已于 %(at)s 付清") % {"at": timezone.localtime(statement.paid.paid_at).strftime("%Y-%m-%d %H:%M")}
-         if statement.paid else _("农户签字：＿＿＿＿＿＿　日期：＿＿＿＿＿＿")),
+        (
+            "p",
+            _("合计 ¥%(gross)s，扣除服务费 ¥%(fee)s（%(pct)s%%），应付 ¥%(net)s")
+            % {
+                "gross": statement.gross,
+                "fee": statement.fee,
+                "pct": payouts.fee_percent(),
+                "net": statement.net,
+            },
+        ),
+        (
+            "p",
+            _("已于 %(at)s 付清")
+            % {"at": timezone.localtime(statement.paid.paid_at).strftime("%Y-%m-%d %H:%M")}
+            if statement.paid
+            else _("农户签字：＿＿＿＿＿＿　日期：＿＿＿＿＿＿"),
+        ),
     ]
     response = HttpResponse(lists.pdf_document(title, blocks), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="statement-{household.pk}.pdf"'
@@ -87,7 +122,11 @@ def mark_paid(request, household_id):
     statement = _find(statements, household.pk)
     try:
         payouts.mark_paid(statement, request.user)
-        messages.success(request, _("已标记 %(name)s 付款 ¥%(net)s。") % {"name": household.public_name, "net": statement.net})
+        messages.success(
+            request,
+            _("已标记 %(name)s 付款 ¥%(net)s。")
+            % {"name": household.public_name, "net": statement.net},
+        )
     except payouts.AlreadyPaid:
         messages.info(request, _("这笔已经标记过付款了。"))
     query = {k: request.POST[k] for k in ("run", "team", "month") if request.POST.get(k)}

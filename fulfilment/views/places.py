@@ -29,12 +29,18 @@ from fulfilment.models import (
 
 KINDS = {
     "point": {
-        "model": PickupPoint, "form": PickupPointForm, "list": "fulfilment:point-list",
-        "title": gettext_lazy("自提点"), "new": gettext_lazy("新建自提点"),
+        "model": PickupPoint,
+        "form": PickupPointForm,
+        "list": "fulfilment:point-list",
+        "title": gettext_lazy("自提点"),
+        "new": gettext_lazy("新建自提点"),
     },
     "zone": {
-        "model": DeliveryZone, "form": DeliveryZoneForm, "list": "fulfilment:zone-list",
-        "title": gettext_lazy("送货上门范围"), "new": gettext_lazy("新建送货范围"),
+        "model": DeliveryZone,
+        "form": DeliveryZoneForm,
+        "list": "fulfilment:zone-list",
+        "title": gettext_lazy("送货上门范围"),
+        "new": gettext_lazy("新建送货范围"),
     },
 }
 
@@ -60,10 +66,17 @@ def _place_list(request, kind):
     rows = rows.annotate(open_runs=Count("runs", filter=open_runs, distinct=True)).order_by(
         "team__name", "-is_active", "name"
     )
-    return render(request, f"fulfilment/{kind}_list.html", {
-        "rows": rows, "teams": teams, "team": team, "several_teams": teams.count() > 1,
-        "title": config["title"],
-    })
+    return render(
+        request,
+        f"fulfilment/{kind}_list.html",
+        {
+            "rows": rows,
+            "teams": teams,
+            "team": team,
+            "several_teams": teams.count() > 1,
+            "title": config["title"],
+        },
+    )
 
 
 def _place_edit(request, kind, pk=None):
@@ -75,10 +88,18 @@ def _place_edit(request, kind, pk=None):
         obj = form.save()
         messages.success(request, _("已保存“%(name)s”。") % {"name": obj.name})
         return redirect(config["list"])
-    return render(request, "fulfilment/place_form.html", {
-        "form": form, "obj": obj, "kind": kind, "title": obj.name if obj else config["new"],
-        "list_url": config["list"], "orders": _used_by_orders(obj) if obj else 0,
-    })
+    return render(
+        request,
+        "fulfilment/place_form.html",
+        {
+            "form": form,
+            "obj": obj,
+            "kind": kind,
+            "title": obj.name if obj else config["new"],
+            "list_url": config["list"],
+            "orders": _used_by_orders(obj) if obj else 0,
+        },
+    )
 
 
 def _place_delete(request, kind, pk):
@@ -87,9 +108,11 @@ def _place_delete(request, kind, pk):
     with transaction.atomic():
         orders = _used_by_orders(obj)
         if orders:
-            messages.error(request, _(
-                "“%(name)s”已有 %(n)s 个订单用过，不能删除；可以在修改页取消“启用”来停用。"
-            ) % {"name": obj.name, "n": orders})
+            messages.error(
+                request,
+                _("“%(name)s”已有 %(n)s 个订单用过，不能删除；可以在修改页取消“启用”来停用。")
+                % {"name": obj.name, "n": orders},
+            )
             return redirect(f"fulfilment:{kind}-edit", **{f"{kind}_id": obj.pk})
         if isinstance(obj, PickupPoint):
             RunPickup.objects.filter(point=obj).delete()  # stops nobody ordered at
@@ -145,18 +168,33 @@ def crate_list(request):
             packing = form.save()
             product = form.cleaned_data["product"]
             if packing:
-                messages.success(request, _("%(product)s：每箱/笼 %(n)s。") % {
-                    "product": product.get_title(), "n": packing.units_per_crate})
+                messages.success(
+                    request,
+                    _("%(product)s：每箱/笼 %(n)s。")
+                    % {"product": product.get_title(), "n": packing.units_per_crate},
+                )
             else:
-                messages.success(request, _("%(product)s 不再按箱/笼计。") % {"product": product.get_title()})
+                messages.success(
+                    request, _("%(product)s 不再按箱/笼计。") % {"product": product.get_title()}
+                )
             return redirect(f"{request.path}?team={team.pk}")
         if "product" in form.errors:
             raise Http404  # another team's product: as with every other team object
     packing = dict(
-        CratePacking.objects.filter(product__in=products).values_list("product_id", "units_per_crate")
+        CratePacking.objects.filter(product__in=products).values_list(
+            "product_id", "units_per_crate"
+        )
     )
     rows = [{"product": product, "units": packing.get(product.pk)} for product in products]
-    return render(request, "fulfilment/crate_list.html", {
-        "rows": rows, "team": team, "teams": teams, "form": form,
-        "several_teams": teams.count() > 1, "posted_product": request.POST.get("product", ""),
-    })
+    return render(
+        request,
+        "fulfilment/crate_list.html",
+        {
+            "rows": rows,
+            "team": team,
+            "teams": teams,
+            "form": form,
+            "several_teams": teams.count() > 1,
+            "posted_product": request.POST.get("product", ""),
+        },
+    )

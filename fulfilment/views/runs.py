@@ -21,7 +21,8 @@ def run_list(request):
     runs.close_due_runs()
     teams = visible_teams(request.user)
     run_rows = (
-        DeliveryRun.objects.filter(team__in=teams).select_related("team")
+        DeliveryRun.objects.filter(team__in=teams)
+        .select_related("team")
         .annotate(order_count=Count("order_links", distinct=True))
         .order_by("-date", "-departure_time")[:100]
     )
@@ -35,7 +36,9 @@ def _save_run(form):
         run.stops.exclude(point__in=list(chosen)).filter(order_links__isnull=True).delete()
         for point, (start, end) in chosen.items():
             RunPickup.objects.update_or_create(
-                run=run, point=point, defaults={"window_start": start, "window_end": end},
+                run=run,
+                point=point,
+                defaults={"window_start": start, "window_end": end},
             )
         supply.sync_stock(run.team)
     return run
@@ -80,7 +83,9 @@ def run_detail(request, pk):
         "load_kg": kg,
         "crates": crates,
         "order_count": run.order_links.count(),
-        "route_svg": mark_safe(run.route.get("svg", "")),  # built by routing.route_svg, escaped there
+        "route_svg": mark_safe(
+            run.route.get("svg", "")
+        ),  # built by routing.route_svg, escaped there
         "shortfalls": run.shortfalls.select_related("household", "product"),
         "home_stops": itinerary.home_stops(run),
         "refunds": run.shortfalls.aggregate(total=Sum("refunds__amount"))["total"],
@@ -93,12 +98,18 @@ def run_detail(request, pk):
 def run_status(request, pk):
     run = run_or_404(request, pk)
     try:
-        runs.change_status(run, request.POST.get("to", ""), actor=request.user,
-                           note=request.POST.get("note", "")[:200])
+        runs.change_status(
+            run,
+            request.POST.get("to", ""),
+            actor=request.user,
+            note=request.POST.get("note", "")[:200],
+        )
         messages.success(request, _("批次状态已改为“%(s)s”。") % {"s": run.get_status_display()})
     except (runs.IllegalTransition, ValueError) as error:
-        messages.error(request, str(error) if isinstance(error, runs.IllegalTransition)
-                       else _("不认识的状态。"))
+        messages.error(
+            request,
+            str(error) if isinstance(error, runs.IllegalTransition) else _("不认识的状态。"),
+        )
     return redirect("fulfilment:run-detail", pk=run.pk)
 
 
@@ -113,9 +124,15 @@ def run_route(request, pk):
         messages.info(request, _("正在规划路线，几秒后刷新本页即可看到。"))
     elif isinstance(result.result, int):
         run.refresh_from_db(fields=["route"])
-        messages.success(request, _("路线已规划：%(n)s 站，约 %(km)s 公里，%(min)s 分钟。") % {
-            "n": result.result, "km": round(run.route.get("total_metres", 0) / 1000, 1),
-            "min": run.route.get("total_minutes", 0)})
+        messages.success(
+            request,
+            _("路线已规划：%(n)s 站，约 %(km)s 公里，%(min)s 分钟。")
+            % {
+                "n": result.result,
+                "km": round(run.route.get("total_metres", 0) / 1000, 1),
+                "min": run.route.get("total_minutes", 0),
+            },
+        )
     else:
         messages.error(request, str(result.result))
     return redirect("fulfilment:run-detail", pk=run.pk)
@@ -134,17 +151,27 @@ def run_pin(request, pk):
         return redirect(reverse("fulfilment:run-detail", args=[run.pk]) + "#home-stops")
     link = get_object_or_404(
         OrderRun.objects.select_related("order__shipping_address"),
-        run=run, order_id=form.cleaned_data["order"], pickup__isnull=True,
+        run=run,
+        order_id=form.cleaned_data["order"],
+        pickup__isnull=True,
     )
     try:
-        pin = itinerary.set_pin(run, link, form.cleaned_data["latitude"], form.cleaned_data["longitude"],
-                                actor=request.user)
+        pin = itinerary.set_pin(
+            run,
+            link,
+            form.cleaned_data["latitude"],
+            form.cleaned_data["longitude"],
+            actor=request.user,
+        )
     except ValueError:
         messages.error(request, _("这个订单没有填写地址，无法定位。"))
     else:
         if pin:
-            messages.success(request, _("已记下 %(address)s 的位置，下次送这个地址也按这里算。重新规划路线后生效。") % {
-                "address": pin.address})
+            messages.success(
+                request,
+                _("已记下 %(address)s 的位置，下次送这个地址也按这里算。重新规划路线后生效。")
+                % {"address": pin.address},
+            )
         else:
             messages.success(request, _("已清除这个地址的位置。"))
     return redirect(reverse("fulfilment:run-detail", args=[run.pk]) + "#home-stops")
@@ -158,13 +185,20 @@ def run_supply(request, pk):
         if run.status != DeliveryRun.Status.OPEN:
             messages.error(request, _("批次已截单，不能再改供货承诺。"))
         elif form.is_valid():
-            supply.set_commitment(run, form.cleaned_data["household"], form.cleaned_data["product"],
-                                  form.cleaned_data["quantity"])
+            supply.set_commitment(
+                run,
+                form.cleaned_data["household"],
+                form.cleaned_data["product"],
+                form.cleaned_data["quantity"],
+            )
             messages.success(request, _("已记下供货承诺。"))
             return redirect("fulfilment:run-supply", pk=run.pk)
     commitments = run.commitments.select_related("household", "household__village", "product")
-    return render(request, "fulfilment/run_supply.html",
-                  {"run": run, "form": form, "commitments": commitments})
+    return render(
+        request,
+        "fulfilment/run_supply.html",
+        {"run": run, "form": form, "commitments": commitments},
+    )
 
 
 @team_required
@@ -174,12 +208,20 @@ def run_shortfalls(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             shortfalls.record_shortfall(
-                run, form.cleaned_data["household"], form.cleaned_data["product"],
-                form.cleaned_data["quantity"], actor=request.user, note=form.cleaned_data["note"],
+                run,
+                form.cleaned_data["household"],
+                form.cleaned_data["product"],
+                form.cleaned_data["quantity"],
+                actor=request.user,
+                note=form.cleaned_data["note"],
             )
             messages.success(request, _("已登记缺货，受影响的订单已调整并通知买家。"))
             return redirect("fulfilment:run-shortfalls", pk=run.pk)
         except shortfalls.ShortfallError as error:
             form.add_error(None, str(error))
-    rows = run.shortfalls.select_related("household", "product").prefetch_related("cuts__line__order")
-    return render(request, "fulfilment/run_shortfalls.html", {"run": run, "form": form, "shortfalls": rows})
+    rows = run.shortfalls.select_related("household", "product").prefetch_related(
+        "cuts__line__order"
+    )
+    return render(
+        request, "fulfilment/run_shortfalls.html", {"run": run, "form": form, "shortfalls": rows}
+    )

@@ -2,7 +2,7 @@ import oscar.apps.basket.apps as apps
 
 
 class BasketConfig(apps.BasketConfig):
-    name = 'shop.basket'
+    name = "shop.basket"
 
     def ready(self):
         super().ready()

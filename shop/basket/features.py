@@ -88,4 +88,6 @@ def connect():
     for feature, model_name in FEATURES.items():
         model = get_model(*model_name)
         post_save.connect(forget, sender=model, weak=False, dispatch_uid=f"basket.{feature}-save")
-        post_delete.connect(forget, sender=model, weak=False, dispatch_uid=f"basket.{feature}-delete")
+        post_delete.connect(
+            forget, sender=model, weak=False, dispatch_uid=f"basket.{feature}-delete"
+        )

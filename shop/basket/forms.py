@@ -19,14 +19,17 @@ class InputsInPython(DjangoTemplates):
     """
 
     INPUT_TEMPLATES = frozenset(
-        f"django/forms/widgets/{name}.html" for name in ("input", "text", "number", "hidden", "checkbox")
+        f"django/forms/widgets/{name}.html"
+        for name in ("input", "text", "number", "hidden", "checkbox")
     )
 
     def render(self, template_name, context, request=None):
         if template_name not in self.INPUT_TEMPLATES:
             return super().render(template_name, context, request)
         widget = context["widget"]
-        html = [f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"']
+        html = [
+            f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+        ]
         if widget["value"] is not None:
             html.append(f' value="{escape(widget["value"])}"')
         for name, value in widget["attrs"].items():

@@ -22,13 +22,20 @@ class Basket(AbstractBasket):
             return self.lines.model.objects.none()
         if self._lines is None:
             # Line options need an Option row; with none there are none to look up.
-            attributes = "attributes" if options_exist() else Prefetch(
-                "attributes", queryset=get_model("basket", "LineAttribute").objects.none()
+            attributes = (
+                "attributes"
+                if options_exist()
+                else Prefetch(
+                    "attributes", queryset=get_model("basket", "LineAttribute").objects.none()
+                )
             )
             prefetch = [attributes] + (["product__images"] if self._line_images else [])
             self._lines = (
                 self.lines.select_related(
-                    "product", "product__product_class", "product__parent", "stockrecord",
+                    "product",
+                    "product__product_class",
+                    "product__parent",
+                    "stockrecord",
                     "stockrecord__partner",
                 )
                 .prefetch_related(*prefetch)
@@ -67,7 +74,9 @@ class Basket(AbstractBasket):
         if options_exist():
             return super().basket_quantity(line)
         return sum(
-            other.quantity for other in self.all_lines() if other.stockrecord_id == line.stockrecord_id
+            other.quantity
+            for other in self.all_lines()
+            if other.stockrecord_id == line.stockrecord_id
         )
 
 

@@ -2,7 +2,7 @@ import oscar.apps.checkout.apps as apps
 
 
 class CheckoutConfig(apps.CheckoutConfig):
-    name = 'shop.checkout'
+    name = "shop.checkout"
 
     def ready(self):
         super().ready()

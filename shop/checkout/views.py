@@ -63,8 +63,11 @@ class PaymentMethodView(DeliveryChoicesOncePerRequest, oscar_views.PaymentMethod
     template_name = "oscar/checkout/payment_method.html"
 
     def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.get_context_data(form=PaymentMethodForm(
-            initial={"method": self.checkout_session.payment_method()})))
+        return self.render_to_response(
+            self.get_context_data(
+                form=PaymentMethodForm(initial={"method": self.checkout_session.payment_method()})
+            )
+        )
 
     def post(self, request, *args, **kwargs):
         form = PaymentMethodForm(request.POST)
@@ -77,7 +80,11 @@ class PaymentMethodView(DeliveryChoicesOncePerRequest, oscar_views.PaymentMethod
 class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetailsView):
     def get_pre_conditions(self, request):
         conditions = super().get_pre_conditions(request)
-        return ["check_delivery_run_takes_the_basket"] + conditions + ["check_payment_method_is_chosen"]
+        return (
+            ["check_delivery_run_takes_the_basket"]
+            + conditions
+            + ["check_payment_method_is_chosen"]
+        )
 
     def check_delivery_run_takes_the_basket(self, request):
         """The chosen run may have closed or filled up since the buyer picked it."""
@@ -120,7 +127,9 @@ class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetai
         The chosen run's row stays locked while the order is placed, so its capacity and
         cut-off are checked once more with no other order slipping in between."""
         with transaction.atomic():
-            problems = delivery_problems(kwargs["shipping_method"].code, kwargs["basket"], lock=True)
+            problems = delivery_problems(
+                kwargs["shipping_method"].code, kwargs["basket"], lock=True
+            )
             if problems:
                 raise UnableToPlaceOrder(" ".join(problems))
             return self._place_reserved_order(**kwargs)
@@ -158,7 +167,9 @@ class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetai
         try:
             tasks.send_order_placed_email.delay(order.pk, **links)
         except OperationalError:
-            logger.warning("Mail queue unreachable; sending the order e-mail for %s now", order.number)
+            logger.warning(
+                "Mail queue unreachable; sending the order e-mail for %s now", order.number
+            )
             super().send_order_placed_email(order)
 
     def start_online_payment(self, order):
@@ -185,8 +196,13 @@ class ThankYouView(oscar_views.ThankYouView):
         (Oscar's page reads them line by line)."""
         order = super().get_object(queryset)
         if order is not None:
-            prefetch_related_objects([order], Prefetch(
-                "lines", queryset=Line.objects.select_related("product")
-                .prefetch_related("attributes", "product__images")
-            ))
+            prefetch_related_objects(
+                [order],
+                Prefetch(
+                    "lines",
+                    queryset=Line.objects.select_related("product").prefetch_related(
+                        "attributes", "product__images"
+                    ),
+                ),
+            )
         return order

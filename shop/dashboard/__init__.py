@@ -1,1 +1,1 @@
-default_app_config = 'shop.dashboard.apps.DashboardConfig'
+default_app_config = "shop.dashboard.apps.DashboardConfig"

@@ -44,7 +44,9 @@ class DashboardConfig(apps.DashboardConfig):
     def get_urls(self):
         urls = [
             path("desk/reports/", self.reports_view.as_view(), name="desk-reports"),
-            path("desk/reports/export/", self.report_export_view.as_view(), name="desk-report-export"),
+            path(
+                "desk/reports/export/", self.report_export_view.as_view(), name="desk-report-export"
+            ),
             path(
                 "desk/reports/export/<int:pk>/",
                 self.report_download_view.as_view(),

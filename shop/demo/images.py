@@ -17,15 +17,27 @@ PALETTES = {
 
 
 def _egg(draw, cx, cy, r, fill, outline):
-    draw.ellipse((cx - r * 0.78, cy - r, cx + r * 0.78, cy + r * 0.9), fill=fill, outline=outline, width=3)
+    draw.ellipse(
+        (cx - r * 0.78, cy - r, cx + r * 0.78, cy + r * 0.9), fill=fill, outline=outline, width=3
+    )
 
 
 def _chicken(draw, cx, cy, s, body, comb):
     draw.ellipse((cx - s, cy - s * 0.7, cx + s, cy + s * 0.7), fill=body)
     draw.ellipse((cx + s * 0.5, cy - s * 1.2, cx + s * 1.2, cy - s * 0.4), fill=body)
-    draw.polygon([(cx + s * 1.2, cy - s * 0.85), (cx + s * 1.55, cy - s * 0.75), (cx + s * 1.2, cy - s * 0.65)], fill="#e8a33d")
+    draw.polygon(
+        [
+            (cx + s * 1.2, cy - s * 0.85),
+            (cx + s * 1.55, cy - s * 0.75),
+            (cx + s * 1.2, cy - s * 0.65),
+        ],
+        fill="#e8a33d",
+    )
     draw.ellipse((cx + s * 0.75, cy - s * 1.45, cx + s * 1.05, cy - s * 1.1), fill=comb)
-    draw.polygon([(cx - s, cy - s * 0.2), (cx - s * 1.6, cy - s * 0.9), (cx - s * 1.3, cy + s * 0.1)], fill=body)
+    draw.polygon(
+        [(cx - s, cy - s * 0.2), (cx - s * 1.6, cy - s * 0.9), (cx - s * 1.3, cy + s * 0.1)],
+        fill=body,
+    )
     draw.line((cx - s * 0.2, cy + s * 0.6, cx - s * 0.3, cy + s * 1.2), fill="#e8a33d", width=5)
     draw.line((cx + s * 0.3, cy + s * 0.6, cx + s * 0.35, cy + s * 1.2), fill="#e8a33d", width=5)
 
@@ -50,28 +62,57 @@ def draw_picture(kind, seed, size=600, fmt="WEBP"):
     draw.rectangle((0, size * 0.72, size, size), fill=accent if kind == "story" else "#d9c7a0")
     if kind == "eggs":
         for _ in range(rng.randint(5, 9)):
-            _egg(draw, rng.randint(90, size - 90), rng.randint(200, size - 150), rng.randint(45, 70),
-                 rng.choice(["#fbf3e4", "#f0d9b5", "#e9c89a"]), main)
+            _egg(
+                draw,
+                rng.randint(90, size - 90),
+                rng.randint(200, size - 150),
+                rng.randint(45, 70),
+                rng.choice(["#fbf3e4", "#f0d9b5", "#e9c89a"]),
+                main,
+            )
     elif kind == "poultry":
         for _ in range(rng.randint(1, 3)):
-            _chicken(draw, rng.randint(150, size - 200), rng.randint(260, 380), rng.randint(60, 95),
-                     rng.choice([main, "#7a3b1b", "#d9a066", "#fafafa"]), "#d62828")
+            _chicken(
+                draw,
+                rng.randint(150, size - 200),
+                rng.randint(260, 380),
+                rng.randint(60, 95),
+                rng.choice([main, "#7a3b1b", "#d9a066", "#fafafa"]),
+                "#d62828",
+            )
     elif kind in ("vegetables", "dried"):
         for _ in range(rng.randint(6, 12)):
-            _leaf(draw, rng.randint(60, size - 60), rng.randint(120, size - 160), rng.randint(50, 110),
-                  rng.choice([main, accent, "#5aa24a", "#2e7d32"]))
+            _leaf(
+                draw,
+                rng.randint(60, size - 60),
+                rng.randint(120, size - 160),
+                rng.randint(50, 110),
+                rng.choice([main, accent, "#5aa24a", "#2e7d32"]),
+            )
     elif kind in ("fruit", "grain"):
         for _ in range(rng.randint(4, 8)):
-            _fruit(draw, rng.randint(90, size - 90), rng.randint(150, size - 150), rng.randint(40, 85),
-                   rng.choice([main, accent, "#d35400", "#27ae60"]))
+            _fruit(
+                draw,
+                rng.randint(90, size - 90),
+                rng.randint(150, size - 150),
+                rng.randint(40, 85),
+                rng.choice([main, accent, "#d35400", "#27ae60"]),
+            )
     else:
-        draw.polygon([(0, size * 0.72), (size * 0.35, size * 0.35), (size * 0.7, size * 0.72)], fill=main)
-        draw.polygon([(size * 0.4, size * 0.72), (size * 0.75, size * 0.42), (size, size * 0.72)], fill="#4f8f4a")
+        draw.polygon(
+            [(0, size * 0.72), (size * 0.35, size * 0.35), (size * 0.7, size * 0.72)], fill=main
+        )
+        draw.polygon(
+            [(size * 0.4, size * 0.72), (size * 0.75, size * 0.42), (size, size * 0.72)],
+            fill="#4f8f4a",
+        )
         draw.ellipse((size * 0.72, size * 0.08, size * 0.9, size * 0.26), fill="#f7d774")
         for _ in range(rng.randint(3, 6)):
             x = rng.randint(40, size - 80)
             draw.rectangle((x, size * 0.62, x + 50, size * 0.72), fill="#f4efe6")
-            draw.polygon([(x - 8, size * 0.62), (x + 25, size * 0.55), (x + 58, size * 0.62)], fill="#9c4a2f")
+            draw.polygon(
+                [(x - 8, size * 0.62), (x + 25, size * 0.55), (x + 58, size * 0.62)], fill="#9c4a2f"
+            )
     img = img.filter(ImageFilter.SMOOTH)
     buf = io.BytesIO()
     img.save(buf, fmt, quality=82)

@@ -51,7 +51,8 @@ class DemoLoader:
         self.load_pages()
         users = self.load_users()
         past_orders = load_history(
-            self.teams.values(), self.products.values(),
+            self.teams.values(),
+            self.products.values(),
             customer=User.objects.filter(username="buyer").first(),
         )
         self.log(
@@ -136,8 +137,20 @@ class DemoLoader:
         kind_by_category = {name: slug for name, slug in data.CATEGORIES}
 
         for seq, row in enumerate(data.PRODUCTS):
-            (title, cat_name, unit, step, price, stock, village_name, weight, kind, season,
-             storage, description) = row
+            (
+                title,
+                cat_name,
+                unit,
+                step,
+                price,
+                stock,
+                village_name,
+                weight,
+                kind,
+                season,
+                storage,
+                description,
+            ) = row
             village, team = self.villages[village_name]
             upc = f"NZ{seq + 1:04d}"
             product, created = Product.objects.update_or_create(
@@ -162,7 +175,7 @@ class DemoLoader:
                 + datetime.timedelta(hours=seq * 5)
             )
             ProductCategory.objects.get_or_create(product=product, category=categories[cat_name])
-            suppliers = list(village.households.order_by("pk"))[seq % 3: seq % 3 + 3]
+            suppliers = list(village.households.order_by("pk"))[seq % 3 : seq % 3 + 3]
             product.households.set(suppliers)
             StockRecord.objects.update_or_create(
                 product=product,
@@ -210,28 +223,42 @@ class DemoLoader:
         today = timezone.localdate()
         for team in self.teams.values():
             zone, _ = DeliveryZone.objects.update_or_create(
-                team=team, name=data.DELIVERY_ZONE["name"],
+                team=team,
+                name=data.DELIVERY_ZONE["name"],
                 defaults={key: value for key, value in data.DELIVERY_ZONE.items() if key != "name"},
             )
             village = team.villages.order_by("pk").first()
             for days in (2, 5):
                 date = today + datetime.timedelta(days=days)
-                cutoff = timezone.make_aware(datetime.datetime.combine(
-                    date - datetime.timedelta(days=1), datetime.time(20, 0)))
+                cutoff = timezone.make_aware(
+                    datetime.datetime.combine(
+                        date - datetime.timedelta(days=1), datetime.time(20, 0)
+                    )
+                )
                 run, _ = DeliveryRun.objects.update_or_create(
-                    team=team, date=date, departure_time=datetime.time(5, 30),
-                    defaults={"cutoff": cutoff, "capacity_kg": D("400"), "capacity_crates": 12,
-                              "start_label": f"{village.name}村委会",
-                              "start_latitude": village.latitude, "start_longitude": village.longitude},
+                    team=team,
+                    date=date,
+                    departure_time=datetime.time(5, 30),
+                    defaults={
+                        "cutoff": cutoff,
+                        "capacity_kg": D("400"),
+                        "capacity_crates": 12,
+                        "start_label": f"{village.name}村委会",
+                        "start_latitude": village.latitude,
+                        "start_longitude": village.longitude,
+                    },
                 )
                 if not run.events.exists():
                     run.events.create(to_status=run.status, note="演示数据")
                 run.zones.add(zone)
                 for hour, point in enumerate(team.pickup_points.order_by("pk")):
                     RunPickup.objects.update_or_create(
-                        run=run, point=point,
-                        defaults={"window_start": datetime.time(8 + hour * 2, 30),
-                                  "window_end": datetime.time(10 + hour * 2, 30)},
+                        run=run,
+                        point=point,
+                        defaults={
+                            "window_start": datetime.time(8 + hour * 2, 30),
+                            "window_end": datetime.time(10 + hour * 2, 30),
+                        },
                     )
                 for product in self.products.values():
                     record = product.stockrecords.filter(partner=team).first()
@@ -239,10 +266,17 @@ class DemoLoader:
                     if record is None or not suppliers:
                         continue
                     stock = next(row[5] for row in data.PRODUCTS if row[0] == product.title)
-                    share = max(product.order_step, stock // (2 * len(suppliers)) // product.order_step * product.order_step)
+                    share = max(
+                        product.order_step,
+                        stock // (2 * len(suppliers)) // product.order_step * product.order_step,
+                    )
                     for household in suppliers:
                         supply.SupplyCommitment.objects.update_or_create(
-                            run=run, household=household, product=product, defaults={"quantity": share})
+                            run=run,
+                            household=household,
+                            product=product,
+                            defaults={"quantity": share},
+                        )
             supply.sync_stock(team)
 
     # --- Wagtail pages --------------------------------------------------------------
@@ -263,7 +297,9 @@ class DemoLoader:
             for placeholder in root.get_children().exact_type(Page):
                 Site.objects.filter(root_page=placeholder).delete()
                 placeholder.delete()
-            home = HomePage(title=data.HOME["title"], slug="home", hero_title=data.HOME["hero_title"])
+            home = HomePage(
+                title=data.HOME["title"], slug="home", hero_title=data.HOME["hero_title"]
+            )
             root.add_child(instance=home)
         home.hero_title = data.HOME["hero_title"]
         home.hero_text = data.HOME["hero_text"]
@@ -272,16 +308,24 @@ class DemoLoader:
         home.save_revision().publish()
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
-            Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
-                                site_name="521助农小店")
+            Site.objects.create(
+                hostname="localhost",
+                port=80,
+                root_page=home,
+                is_default_site=True,
+                site_name="521助农小店",
+            )
         elif site.root_page_id != home.pk:
             site.root_page = home
             site.save()
 
         index = StoryIndexPage.objects.child_of(home).first()
         if index is None:
-            index = StoryIndexPage(title=data.STORY_INDEX["title"], slug=data.STORY_INDEX["slug"],
-                                   intro=data.STORY_INDEX["intro"])
+            index = StoryIndexPage(
+                title=data.STORY_INDEX["title"],
+                slug=data.STORY_INDEX["slug"],
+                intro=data.STORY_INDEX["intro"],
+            )
             home.add_child(instance=index)
             index.save_revision().publish()
 
@@ -324,17 +368,28 @@ class DemoLoader:
 
         role_groups = roles.setup_roles()  # the four role groups (issue 6)
         role_group = {
-            "customer": roles.CUSTOMER, "team_member": roles.TEAM_MEMBER,
-            "editor": roles.EDITOR, "coordinator": roles.COORDINATOR,
+            "customer": roles.CUSTOMER,
+            "team_member": roles.TEAM_MEMBER,
+            "editor": roles.EDITOR,
+            "coordinator": roles.COORDINATOR,
         }
-        dashboard_access = Permission.objects.get(codename="dashboard_access", content_type__app_label="partner")
+        dashboard_access = Permission.objects.get(
+            codename="dashboard_access", content_type__app_label="partner"
+        )
         created = []
         for username, email, password, role in data.DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username, defaults={"email": email})
             user.email = email
             user.set_password(password)
-            user.first_name = {"customer": "小林", "team_member": "李", "editor": "周", "coordinator": "吴"}[role]
-            user.is_staff = role == "coordinator"  # editors work in Wagtail only, not the shop dashboard
+            user.first_name = {
+                "customer": "小林",
+                "team_member": "李",
+                "editor": "周",
+                "coordinator": "吴",
+            }[role]
+            user.is_staff = (
+                role == "coordinator"
+            )  # editors work in Wagtail only, not the shop dashboard
             user.save()
             user.groups.add(role_groups[role_group[role]])
             if role == "team_member":

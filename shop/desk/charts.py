@@ -31,7 +31,9 @@ def bar_chart(rows, value=lambda row: row.amount, fmt=lambda v: f"¥{v:,.2f}", t
         y = index * ROW + 4
         length = max(1.0, (WIDTH - 90) * max(v, 0) / top)
         color = COLORS[index % len(COLORS)]
-        parts.append(f'<text x="0" y="{y + 11}" font-size="12" fill="#333">{escape(row.label)}</text>')
+        parts.append(
+            f'<text x="0" y="{y + 11}" font-size="12" fill="#333">{escape(row.label)}</text>'
+        )
         parts.append(
             f'<rect x="0" y="{y + 15}" width="{length:.1f}" height="{BAR}" rx="2" fill="{color}"></rect>'
         )

@@ -58,6 +58,8 @@ def build_file(export):
     data = SalesReport(team_ids=export.team_ids, date_from=export.date_from, date_to=export.date_to)
     rows, total = data.rows(export.report), data.total()
     title = str(REPORTS[export.report])
-    content = csv_bytes(title, rows, total) if export.fmt == "csv" else xlsx_bytes(title, rows, total)
+    content = (
+        csv_bytes(title, rows, total) if export.fmt == "csv" else xlsx_bytes(title, rows, total)
+    )
     stamp = timezone.localdate(export.created).isoformat()
     return f"report-{export.report}-{stamp}.{export.fmt}", content

@@ -94,13 +94,18 @@ def _payouts_waiting(team_ids):
         return 0
     households = {h for h, _r, _d in owed}
     paid_runs = set(
-        Payout.objects.filter(household_id__in=households, run__isnull=False).values_list("household_id", "run_id")
+        Payout.objects.filter(household_id__in=households, run__isnull=False).values_list(
+            "household_id", "run_id"
+        )
     )
     paid_months = set(
-        Payout.objects.filter(household_id__in=households, month__isnull=False).values_list("household_id", "month")
+        Payout.objects.filter(household_id__in=households, month__isnull=False).values_list(
+            "household_id", "month"
+        )
     )
     waiting = {
-        h for h, r, d in owed
+        h
+        for h, r, d in owed
         if (h, r) not in paid_runs and (h, d.replace(day=1)) not in paid_months
     }
     return len(waiting)

@@ -22,8 +22,10 @@ def username_from_request(request, credentials=None):
 
 def is_desk_user(user):
     """Staff, team members and editors: people who change what buyers see."""
-    return user.is_staff or user.has_perm("partner.dashboard_access") or user.has_perm(
-        "wagtailadmin.access_admin"
+    return (
+        user.is_staff
+        or user.has_perm("partner.dashboard_access")
+        or user.has_perm("wagtailadmin.access_admin")
     )
 
 

@@ -35,6 +35,10 @@ class StaffOTPMiddleware:
         path = request.path_info
         if any(path.startswith(p) or path.startswith("/en" + p) for p in PROTECTED_PREFIXES):
             verify_url = reverse("dashboard:desk-otp-verify")
-            if path != verify_url and not path.startswith(reverse("dashboard:login")) and needs_code(request.user):
+            if (
+                path != verify_url
+                and not path.startswith(reverse("dashboard:login"))
+                and needs_code(request.user)
+            ):
                 return redirect(f"{verify_url}?next={path}")
         return self.get_response(request)

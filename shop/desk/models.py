@@ -15,8 +15,12 @@ class AuditEntry(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("操作人"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     when = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     object_type = models.CharField(_("对象类型"), max_length=32)
@@ -26,8 +30,12 @@ class AuditEntry(models.Model):
     old = models.CharField(_("原值"), max_length=200, blank=True)
     new = models.CharField(_("新值"), max_length=200, blank=True)
     team = models.ForeignKey(
-        "partner.Partner", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("工作队"),
+        "partner.Partner",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("工作队"),
     )
 
     class Meta:

@@ -21,7 +21,9 @@ AUDITED = {
     ("order", "Order"): ("order", ("status",), None),
     ("order", "Line"): ("line", ("status",), "partner_id"),
     ("fulfilment", "DeliveryRun"): (
-        "deliveryrun", ("status", "date", "cutoff", "capacity_kg"), "team_id",
+        "deliveryrun",
+        ("status", "date", "cutoff", "capacity_kg"),
+        "team_id",
     ),
 }
 SNAPSHOT = "_desk_audit_snapshot"

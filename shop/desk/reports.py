@@ -89,7 +89,9 @@ class SalesReport:
             start = datetime.datetime.combine(self.date_from, datetime.time.min, tz)
             q &= Q(**{f"{prefix}__gte": start})
         if self.date_to:
-            end = datetime.datetime.combine(self.date_to + datetime.timedelta(days=1), datetime.time.min, tz)
+            end = datetime.datetime.combine(
+                self.date_to + datetime.timedelta(days=1), datetime.time.min, tz
+            )
             q &= Q(**{f"{prefix}__lt": end})
         return q
 
@@ -120,8 +122,11 @@ class SalesReport:
             orders=Count("order", distinct=True),
         )
         return Row(
-            key="total", label=_("合计"), quantity=agg["quantity"] or 0,
-            amount=agg["amount"] or ZERO, orders=agg["orders"] or 0,
+            key="total",
+            label=_("合计"),
+            quantity=agg["quantity"] or 0,
+            amount=agg["amount"] or ZERO,
+            orders=agg["orders"] or 0,
         )
 
     def _grouped(self, key, *label_fields, queryset=None):
@@ -140,8 +145,13 @@ class SalesReport:
     @staticmethod
     def _rows(raw, key, label):
         rows = [
-            Row(key=r[key], label=label(r), quantity=r["quantity"] or 0,
-                amount=r["amount"] or ZERO, orders=r["orders"])
+            Row(
+                key=r[key],
+                label=label(r),
+                quantity=r["quantity"] or 0,
+                amount=r["amount"] or ZERO,
+                orders=r["orders"],
+            )
             for r in raw
         ]
         return sorted(rows, key=lambda row: (-row.amount, str(row.label)))
@@ -152,7 +162,9 @@ class SalesReport:
         raw = self._grouped("product_id", "title")
         merged = {}
         for r in raw:  # one product can appear under two titles if it was renamed
-            row = merged.setdefault(r["product_id"], {**r, "amount": ZERO, "quantity": 0, "orders": 0})
+            row = merged.setdefault(
+                r["product_id"], {**r, "amount": ZERO, "quantity": 0, "orders": 0}
+            )
             row["amount"] += r["amount"] or ZERO
             row["quantity"] += r["quantity"] or 0
             row["orders"] += r["orders"]
@@ -161,7 +173,8 @@ class SalesReport:
     def by_village(self):
         raw = self._grouped("product__origin_village_id", "product__origin_village__name")
         return self._rows(
-            raw, "product__origin_village_id",
+            raw,
+            "product__origin_village_id",
             lambda r: r["product__origin_village__name"] or _("未注明产地"),
         )
 
@@ -169,23 +182,31 @@ class SalesReport:
         raw = self._grouped("partner_id", "partner_name")
         merged = {}
         for r in raw:
-            row = merged.setdefault(r["partner_id"], {**r, "amount": ZERO, "quantity": 0, "orders": 0})
+            row = merged.setdefault(
+                r["partner_id"], {**r, "amount": ZERO, "quantity": 0, "orders": 0}
+            )
             row["amount"] += r["amount"] or ZERO
             row["quantity"] += r["quantity"] or 0
             row["orders"] += r["orders"]
-        return self._rows(merged.values(), "partner_id", lambda r: r["partner_name"] or _("未知工作队"))
+        return self._rows(
+            merged.values(), "partner_id", lambda r: r["partner_name"] or _("未知工作队")
+        )
 
     def by_month(self):
         raw = self.lines().annotate(month=TruncMonth("order__date_placed"))
         raw = self._grouped("month", queryset=raw)
-        rows = self._rows(raw, "month", lambda r: r["month"].strftime("%Y-%m") if r["month"] else "-")
+        rows = self._rows(
+            raw, "month", lambda r: r["month"].strftime("%Y-%m") if r["month"] else "-"
+        )
         return sorted(rows, key=lambda row: row.label)
 
     def by_run(self):
         if not self.fulfilment:
             return [self._all_as(_("未排入批次"))]
         raw = self._grouped(
-            "order__run_link__run_id", "order__run_link__run__date", "order__run_link__run__departure_time"
+            "order__run_link__run_id",
+            "order__run_link__run__date",
+            "order__run_link__run__departure_time",
         )
 
         def label(r):
@@ -201,13 +222,17 @@ class SalesReport:
         if not self.fulfilment:
             return [self._all_as(_("未排入批次"))]
         raw = self._grouped(
-            "order__run_link__pickup__point_id", "order__run_link__pickup__point__name",
+            "order__run_link__pickup__point_id",
+            "order__run_link__pickup__point__name",
             "order__run_link__zone_id",
         )
         merged = {}
         for r in raw:
             if r["order__run_link__pickup__point_id"]:
-                key, name = r["order__run_link__pickup__point_id"], r["order__run_link__pickup__point__name"]
+                key, name = (
+                    r["order__run_link__pickup__point_id"],
+                    r["order__run_link__pickup__point__name"],
+                )
             elif r["order__run_link__zone_id"]:
                 key, name = "zone", _("送货上门")
             else:
@@ -240,14 +265,17 @@ class SalesReport:
             .order_by()
         )
         rows = self._rows(
-            raw, "household_id",
+            raw,
+            "household_id",
             lambda r: f"{r['household__public_name']}（{r['household__village__name']}）",
         )
         credited = sum((row.amount for row in rows), ZERO)
         credited_qty = sum(row.quantity for row in rows)
         rest = Row(
-            key="uncredited", label=_("尚未记到农户"),
-            amount=total.amount - credited, quantity=total.quantity - credited_qty,
+            key="uncredited",
+            label=_("尚未记到农户"),
+            amount=total.amount - credited,
+            quantity=total.quantity - credited_qty,
         )
         if rest.amount or rest.quantity:
             rows.append(rest)
@@ -267,11 +295,21 @@ class SalesReport:
         raw = self._grouped("buyer", queryset=lines)
         buyers = len(raw)
         repeat = sum(1 for r in raw if r["orders"] >= 2)
-        return {"buyers": buyers, "repeat": repeat, "share": (repeat * 100 // buyers) if buyers else 0}
+        return {
+            "buyers": buyers,
+            "repeat": repeat,
+            "share": (repeat * 100 // buyers) if buyers else 0,
+        }
 
     def _all_as(self, label, total=None):
         total = total or self.total()
-        return Row(key="all", label=label, quantity=total.quantity, amount=total.amount, orders=total.orders)
+        return Row(
+            key="all",
+            label=label,
+            quantity=total.quantity,
+            amount=total.amount,
+            orders=total.orders,
+        )
 
     def rows(self, report):
         return {

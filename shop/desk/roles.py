@@ -25,8 +25,15 @@ DASHBOARD_ACCESS = ("partner", "dashboard_access")
 
 # Every permission of these apps (view/add/change/delete of each model).
 COORDINATOR_APPS = [
-    "catalogue", "partner", "order", "fulfilment", "offer", "voucher", "shipping",
-    "communication", "desk",
+    "catalogue",
+    "partner",
+    "order",
+    "fulfilment",
+    "offer",
+    "voucher",
+    "shipping",
+    "communication",
+    "desk",
 ]
 COORDINATOR_EXTRA = [
     DASHBOARD_ACCESS,
@@ -66,7 +73,10 @@ def _home_page(apps):
     site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
     if site is not None:
         return Page.objects.get(pk=site.root_page_id)
-    return Page.objects.filter(depth=2).order_by("path").first() or Page.objects.filter(depth=1).first()
+    return (
+        Page.objects.filter(depth=2).order_by("path").first()
+        or Page.objects.filter(depth=1).first()
+    )
 
 
 def setup_roles(apps=django_apps):
@@ -75,9 +85,7 @@ def setup_roles(apps=django_apps):
     groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLE_NAMES}
 
     groups[TEAM_MEMBER].permissions.set(_permissions(apps, [DASHBOARD_ACCESS]))
-    groups[COORDINATOR].permissions.set(
-        _permissions(apps, COORDINATOR_EXTRA, COORDINATOR_APPS)
-    )
+    groups[COORDINATOR].permissions.set(_permissions(apps, COORDINATOR_EXTRA, COORDINATOR_APPS))
     groups[EDITOR].permissions.set(_permissions(apps, EDITOR_PERMISSIONS))
     groups[CUSTOMER].permissions.clear()
 
@@ -97,11 +105,7 @@ def setup_roles(apps=django_apps):
 
 def is_team_member(user):
     """A partner user working in the dashboard: not staff, only their teams' data."""
-    return (
-        user.is_authenticated
-        and not user.is_staff
-        and user.has_perm("partner.dashboard_access")
-    )
+    return user.is_authenticated and not user.is_staff and user.has_perm("partner.dashboard_access")
 
 
 def team_ids(user):

@@ -36,10 +36,15 @@ Line = get_model("order", "Line")
 
 
 class ReportForm(forms.Form):
-    report = forms.ChoiceField(label=gettext_lazy("报表"), choices=list(REPORTS.items()), required=False)
+    report = forms.ChoiceField(
+        label=gettext_lazy("报表"), choices=list(REPORTS.items()), required=False
+    )
     team = forms.ModelChoiceField(
-        label=gettext_lazy("工作队"), queryset=Partner.objects.none(), required=False,
-        empty_label=gettext_lazy("全部"), to_field_name="code",
+        label=gettext_lazy("工作队"),
+        queryset=Partner.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("全部"),
+        to_field_name="code",
     )
     date_from = forms.DateField(label=gettext_lazy("开始日期"), required=False)
     date_to = forms.DateField(label=gettext_lazy("结束日期"), required=False)
@@ -67,7 +72,9 @@ class ReportMixin:
         report = data.get("report") or "product"
         if data.get("team"):
             ids = [data["team"].pk]
-        report_data = SalesReport(team_ids=ids, date_from=data.get("date_from"), date_to=data.get("date_to"))
+        report_data = SalesReport(
+            team_ids=ids, date_from=data.get("date_from"), date_to=data.get("date_to")
+        )
         return form, report, report_data
 
 
@@ -80,7 +87,9 @@ class ReportsView(ReportMixin, View):
         total = data.total()
         title = str(REPORTS[report])
         value = (lambda r: r.orders) if report == "pickup" else (lambda r: r.amount)
-        fmt = (lambda v: _("%(n)d 单") % {"n": v}) if report == "pickup" else (lambda v: f"¥{v:,.2f}")
+        fmt = (
+            (lambda v: _("%(n)d 单") % {"n": v}) if report == "pickup" else (lambda v: f"¥{v:,.2f}")
+        )
         context = {
             "form": form,
             "report": report,
@@ -104,8 +113,11 @@ class ReportExportView(ReportMixin, View):
     def get(self, request):
         exports_ = ReportExport.objects.filter(requested_by=request.user)[:20]
         pending = any(e.status == ReportExport.Status.PENDING for e in exports_)
-        return render(request, self.template_name, {"exports": exports_, "pending": pending,
-                                                    "reports": REPORTS})
+        return render(
+            request,
+            self.template_name,
+            {"exports": exports_, "pending": pending, "reports": REPORTS},
+        )
 
     def post(self, request):
         form = ReportForm(request.POST, user=request.user)
@@ -118,8 +130,12 @@ class ReportExportView(ReportMixin, View):
         if data.get("team"):
             ids = [data["team"].pk]
         export = ReportExport.objects.create(
-            requested_by=request.user, report=data.get("report") or "product", fmt=fmt,
-            team_ids=ids, date_from=data.get("date_from"), date_to=data.get("date_to"),
+            requested_by=request.user,
+            report=data.get("report") or "product",
+            fmt=fmt,
+            team_ids=ids,
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
         )
         transaction.on_commit(lambda: tasks.export_report.delay(export.pk))
         messages.info(request, _("正在生成文件，完成后在下面下载。"))
@@ -167,16 +183,22 @@ class AuditLogView(View):
         if kind:
             entries = entries.filter(object_type=kind)
         page = Paginator(entries, self.per_page).get_page(request.GET.get("page"))
-        return render(request, self.template_name, {"page": page, "entries": page.object_list, "type": kind})
+        return render(
+            request, self.template_name, {"page": page, "entries": page.object_list, "type": kind}
+        )
 
 
 # --- invitations ---------------------------------------------------------------------
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=gettext_lazy("邮箱"), error_messages={"invalid": gettext_lazy("请输入有效的邮箱地址。")})
+    email = forms.EmailField(
+        label=gettext_lazy("邮箱"),
+        error_messages={"invalid": gettext_lazy("请输入有效的邮箱地址。")},
+    )
     teams = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("工作队"), queryset=Partner.objects.order_by("name"),
+        label=gettext_lazy("工作队"),
+        queryset=Partner.objects.order_by("name"),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": gettext_lazy("请至少选择一个工作队。")},
     )
@@ -196,9 +218,15 @@ class InviteView(View):
             form.cleaned_data["email"], list(form.cleaned_data["teams"]), request.build_absolute_uri
         )
         if created:
-            messages.success(request, _("邀请已发送到 %(email)s，对方设置密码后即可登录。") % {"email": user.email})
+            messages.success(
+                request,
+                _("邀请已发送到 %(email)s，对方设置密码后即可登录。") % {"email": user.email},
+            )
         else:
-            messages.success(request, _("%(email)s 已加入所选工作队，并收到了设置密码的链接。") % {"email": user.email})
+            messages.success(
+                request,
+                _("%(email)s 已加入所选工作队，并收到了设置密码的链接。") % {"email": user.email},
+            )
         return HttpResponseRedirect(reverse("dashboard:desk-invite"))
 
 
@@ -220,7 +248,8 @@ class InviteAcceptView(auth_views.PasswordResetConfirmView):
 
 class CodeForm(forms.Form):
     code = forms.RegexField(
-        label=gettext_lazy("动态验证码"), regex=r"^\d{6}$",
+        label=gettext_lazy("动态验证码"),
+        regex=r"^\d{6}$",
         error_messages={"invalid": gettext_lazy("请输入 6 位数字验证码。")},
     )
 
@@ -237,7 +266,9 @@ class OTPVerifyView(View):
         return target
 
     def get(self, request):
-        return render(request, self.template_name, {"form": CodeForm(), "next": self.next_url(request)})
+        return render(
+            request, self.template_name, {"form": CodeForm(), "next": self.next_url(request)}
+        )
 
     def post(self, request):
         from django_otp import devices_for_user
@@ -252,4 +283,3 @@ class OTPVerifyView(View):
             form.add_error("code", _("验证码不对或已过期，请重新输入。"))
         context = {"form": form, "next": self.next_url(request)}
         return render(request, self.template_name, context, status=400)
-

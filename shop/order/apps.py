@@ -2,7 +2,7 @@ import oscar.apps.order.apps as apps
 
 
 class OrderConfig(apps.OrderConfig):
-    name = 'shop.order'
+    name = "shop.order"
 
     def ready(self):
         super().ready()

@@ -47,8 +47,12 @@ def cancel_by_customer(order, user=None):
         reason = why_not_cancellable(order)
         if reason:
             raise PaymentProblem(reason)
-        history.move_order(order, history.CANCELLED, user=user,
-                           message=_("买家在截单前取消了订单，商品已放回货架。"))
+        history.move_order(
+            order,
+            history.CANCELLED,
+            user=user,
+            message=_("买家在截单前取消了订单，商品已放回货架。"),
+        )
         reservations.release_order_stock(order)
     if is_online(order):
         source = order.sources.filter(amount_debited__gt=0).first()

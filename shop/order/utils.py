@@ -26,7 +26,9 @@ class OrderCreator(utils.OrderCreator):
         basket = kwargs.get("basket") or args[0]
         if not vouchers_exist():
             # Oscar reads the basket's vouchers twice; with no voucher in the shop there are none.
-            prefetch_related_objects([basket], Prefetch("vouchers", queryset=Voucher.objects.none()))
+            prefetch_related_objects(
+                [basket], Prefetch("vouchers", queryset=Voucher.objects.none())
+            )
         return super().place_order(*args, **kwargs)
 
     def create_line_models(self, order, basket_line, extra_line_fields=None):

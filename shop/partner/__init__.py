@@ -1,1 +1,1 @@
-default_app_config = 'shop.partner.apps.PartnerConfig'
+default_app_config = "shop.partner.apps.PartnerConfig"

@@ -80,16 +80,21 @@ def give_back(stockrecord_id, quantity):
 
 
 def shortage_message(line, stockrecord_id):
-    record = StockRecord.objects.filter(pk=stockrecord_id).values(
-        "num_in_stock", "num_allocated"
-    ).first() or {}
+    record = (
+        StockRecord.objects.filter(pk=stockrecord_id)
+        .values("num_in_stock", "num_allocated")
+        .first()
+        or {}
+    )
     left = max(0, (record.get("num_in_stock") or 0) - (record.get("num_allocated") or 0))
     product = line.product
     unit = product.get_unit_display() if hasattr(product, "get_unit_display") else ""
     if left <= 0:
         return _("%(title)s已经卖完了，请从购物车中删除。") % {"title": product.get_title()}
     return _("%(title)s只剩 %(left)s %(unit)s了，请减少数量。") % {
-        "title": product.get_title(), "left": left, "unit": unit,
+        "title": product.get_title(),
+        "left": left,
+        "unit": unit,
     }
 
 
@@ -109,7 +114,10 @@ def reserve_basket(basket, now=None):
             raise OutOfStock(messages)
         reservations = StockReservation.objects.bulk_create(
             StockReservation(
-                basket=basket, stockrecord_id=pk, quantity=quantity, expires_at=expires_at,
+                basket=basket,
+                stockrecord_id=pk,
+                quantity=quantity,
+                expires_at=expires_at,
                 created=now,
             )
             for pk, (quantity, _line) in sorted(wanted.items())

@@ -28,7 +28,10 @@ class StockReservation(models.Model):
         "partner.StockRecord", on_delete=models.CASCADE, related_name="reservations"
     )
     order = models.ForeignKey(
-        "order.Order", on_delete=models.CASCADE, null=True, blank=True,
+        "order.Order",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="stock_reservations",
     )
     quantity = models.PositiveIntegerField()
@@ -111,9 +114,7 @@ class Refund(models.Model):
         CASH_OWED = "cash_owed", _("待退现金")
 
     order = models.ForeignKey("order.Order", on_delete=models.CASCADE, related_name="refunds")
-    source = models.ForeignKey(
-        "payment.Source", on_delete=models.PROTECT, related_name="refunds"
-    )
+    source = models.ForeignKey("payment.Source", on_delete=models.PROTECT, related_name="refunds")
     amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
     reason = models.CharField(_("原因"), max_length=12, choices=Reason.choices)
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -121,13 +122,19 @@ class Refund(models.Model):
     stripe_refund_id = models.CharField(max_length=255, blank=True)
     failure = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     # The delivery side's debt this refund pays back (``refunds.settle_owed``); the row is
     # marked settled when this refund succeeds, however late, and reopened if it fails.
     owed = models.ForeignKey(
-        "fulfilment.RefundOwed", on_delete=models.SET_NULL, null=True, blank=True,
+        "fulfilment.RefundOwed",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="refunds",
     )
     created = models.DateTimeField(default=timezone.now)

@@ -60,9 +60,9 @@ def is_online(order):
 
 
 def cash_refunds(order):
-    return Refund.objects.filter(
-        order=order, state=Refund.State.CASH_OWED
-    ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    return Refund.objects.filter(order=order, state=Refund.State.CASH_OWED).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal("0")
 
 
 def amount_to_collect(order):
@@ -104,7 +104,11 @@ def mark_paid_on_pickup(order, user, amount=None, reference=""):
         who = getattr(user, "get_username", lambda: "")()
         source.debit(amount, reference=reference or f"pickup:{who}")
         history.payment_event(
-            order, history.EVENT_PAID_AT_PICKUP, amount, reference=reference or who, user=user,
+            order,
+            history.EVENT_PAID_AT_PICKUP,
+            amount,
+            reference=reference or who,
+            user=user,
             message=_("取货时已收款 ¥%(amount)s（%(who)s 登记）") % {"amount": amount, "who": who},
         )
     return True

@@ -38,9 +38,9 @@ COUNTED = (Refund.State.PENDING, Refund.State.SUCCEEDED, Refund.State.CASH_OWED)
 
 
 def refunded_total(source):
-    return Refund.objects.filter(source=source, state__in=COUNTED).aggregate(
-        total=Sum("amount")
-    )["total"] or Decimal("0")
+    return Refund.objects.filter(source=source, state__in=COUNTED).aggregate(total=Sum("amount"))[
+        "total"
+    ] or Decimal("0")
 
 
 def refundable(source):
@@ -53,9 +53,11 @@ def refundable(source):
 
 
 def refunded_quantities(order):
-    rows = RefundLine.objects.filter(
-        refund__order=order, refund__state__in=COUNTED
-    ).values("line_id").annotate(total=Sum("quantity"))
+    rows = (
+        RefundLine.objects.filter(refund__order=order, refund__state__in=COUNTED)
+        .values("line_id")
+        .annotate(total=Sum("quantity"))
+    )
     return {row["line_id"]: row["total"] for row in rows}
 
 
@@ -86,19 +88,32 @@ def _create(order, amount, reason, user, note, lines, owed=None):
             )
         cash = source.source_type.code == methods.PAY_ON_PICKUP
         refund = Refund.objects.create(
-            order=order, source=source, amount=amount, reason=reason, note=note[:200],
+            order=order,
+            source=source,
+            amount=amount,
+            reason=reason,
+            note=note[:200],
             state=Refund.State.CASH_OWED if cash else Refund.State.PENDING,
-            created_by=user if getattr(user, "is_authenticated", False) else None, owed=owed,
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+            owed=owed,
         )
         RefundLine.objects.bulk_create(
-            RefundLine(refund=refund, line=line, quantity=quantity,
-                       amount=(line.unit_price_incl_tax or Decimal("0")) * quantity)
+            RefundLine(
+                refund=refund,
+                line=line,
+                quantity=quantity,
+                amount=(line.unit_price_incl_tax or Decimal("0")) * quantity,
+            )
             for line, quantity in lines
         )
         if cash:
             history.payment_event(
-                order, history.EVENT_CASH_OWED, amount, reference=f"refund-{refund.pk}",
-                lines=lines or None, user=user,
+                order,
+                history.EVENT_CASH_OWED,
+                amount,
+                reference=f"refund-{refund.pk}",
+                lines=lines or None,
+                user=user,
                 message=_("%(reason)s：应退现金 ¥%(amount)s，取货时退给买家。%(note)s")
                 % {"reason": refund.get_reason_display(), "amount": amount, "note": note},
             )
@@ -140,8 +155,11 @@ def send(refund):
         Refund.objects.filter(pk=refund.pk, state=Refund.State.PENDING).update(
             state=Refund.State.FAILED, failure=str(error.user_message or error)[:200]
         )
-        history.note(refund.order, _("退款 ¥%(amount)s 未成功：%(error)s") % {
-            "amount": refund.amount, "error": error.user_message or error})
+        history.note(
+            refund.order,
+            _("退款 ¥%(amount)s 未成功：%(error)s")
+            % {"amount": refund.amount, "error": error.user_message or error},
+        )
         refund.refresh_from_db()
         return refund
     update_from_stripe(stripe_gateway.as_dict(result), refund=refund)
@@ -154,14 +172,16 @@ def update_from_stripe(data, refund=None):
     if refund is None:
         refund_id = (data.get("metadata") or {}).get("refund_id")
         refund = Refund.objects.filter(stripe_refund_id=data.get("id")).first() or (
-            Refund.objects.filter(pk=refund_id).first() if refund_id and refund_id.isdigit() else None
+            Refund.objects.filter(pk=refund_id).first()
+            if refund_id and refund_id.isdigit()
+            else None
         )
     if refund is None:
         return "unknown-refund"
     status = data.get("status")
     with transaction.atomic():
-        refund = Refund.objects.select_for_update().select_related("order", "source").get(
-            pk=refund.pk
+        refund = (
+            Refund.objects.select_for_update().select_related("order", "source").get(pk=refund.pk)
         )
         if not refund.stripe_refund_id and data.get("id"):
             refund.stripe_refund_id = data["id"]
@@ -179,19 +199,30 @@ def update_from_stripe(data, refund=None):
             lines = [(rl.line, rl.quantity) for rl in refund.lines.select_related("line")]
             who = refund.created_by.get_username() if refund.created_by else _("系统")
             history.payment_event(
-                refund.order, history.EVENT_REFUNDED, refund.amount,
-                reference=refund.stripe_refund_id, lines=lines or None, user=refund.created_by,
-                message=_("已退款 ¥%(amount)s（%(reason)s，%(who)s 操作）%(note)s") % {
-                    "amount": refund.amount, "reason": refund.get_reason_display(), "who": who,
-                    "note": refund.note},
+                refund.order,
+                history.EVENT_REFUNDED,
+                refund.amount,
+                reference=refund.stripe_refund_id,
+                lines=lines or None,
+                user=refund.created_by,
+                message=_("已退款 ¥%(amount)s（%(reason)s，%(who)s 操作）%(note)s")
+                % {
+                    "amount": refund.amount,
+                    "reason": refund.get_reason_display(),
+                    "who": who,
+                    "note": refund.note,
+                },
             )
             return "refunded"
         if status in ("failed", "canceled"):
             refund.state = Refund.State.FAILED
             refund.failure = (data.get("failure_reason") or status)[:200]
             refund.save(update_fields=["state", "failure"])
-            history.note(refund.order, _("退款 ¥%(amount)s 未成功（%(why)s）") % {
-                "amount": refund.amount, "why": refund.failure})
+            history.note(
+                refund.order,
+                _("退款 ¥%(amount)s 未成功（%(why)s）")
+                % {"amount": refund.amount, "why": refund.failure},
+            )
             return "refund-failed"
     return "refund-pending"
 
@@ -212,8 +243,11 @@ def _failed_after_success(refund, data):
         type(refund).owed.field.related_model.objects.filter(pk=refund.owed_id).update(
             settled_at=None, reference=""
         )
-    history.note(refund.order, _("退款 ¥%(amount)s 被退回，买家没有收到（%(why)s），需要另行退款。") % {
-        "amount": refund.amount, "why": refund.failure})
+    history.note(
+        refund.order,
+        _("退款 ¥%(amount)s 被退回，买家没有收到（%(why)s），需要另行退款。")
+        % {"amount": refund.amount, "why": refund.failure},
+    )
     return "refund-failed"
 
 

@@ -86,7 +86,9 @@ def start_checkout(order, success_url, cancel_url, now=None):
                 "price_data": {
                     "currency": "cny",
                     "unit_amount": to_fen(order.total_incl_tax),
-                    "product_data": {"name": _("521助农小店订单 %(number)s") % {"number": order.number}},
+                    "product_data": {
+                        "name": _("521助农小店订单 %(number)s") % {"number": order.number}
+                    },
                 },
             }
         ],
@@ -131,7 +133,8 @@ def settle_session(session):
     if checkout is None:
         return "unknown-session"
     if session.get("status") == "complete" and session.get("payment_status") in (
-        "paid", "no_payment_required",
+        "paid",
+        "no_payment_required",
     ):
         return confirm_payment(checkout, session)
     if session.get("status") == "expired":
@@ -155,22 +158,25 @@ def confirm_payment(checkout, session, now=None):
         checkout.payment_intent = payment_intent
         checkout.settled_at = now
         checkout.save(update_fields=["status", "payment_intent", "settled_at"])
-        source = order.sources.select_for_update().filter(
-            source_type__code=methods.STRIPE
-        ).first()
+        source = order.sources.select_for_update().filter(source_type__code=methods.STRIPE).first()
         if source is None:
             from shop.payment.processing import source_type
 
             source = Source.objects.create(
-                order=order, source_type=source_type(methods.STRIPE), currency=order.currency,
+                order=order,
+                source_type=source_type(methods.STRIPE),
+                currency=order.currency,
                 amount_allocated=amount,
             )
         source.reference = payment_intent
         source.debit(amount, reference=payment_intent, status="paid")
         history.payment_event(
-            order, history.EVENT_PAID_ONLINE, amount, reference=payment_intent,
-            message=_("在线付款成功 ¥%(amount)s（Stripe %(ref)s）") % {
-                "amount": amount, "ref": payment_intent},
+            order,
+            history.EVENT_PAID_ONLINE,
+            amount,
+            reference=payment_intent,
+            message=_("在线付款成功 ¥%(amount)s（Stripe %(ref)s）")
+            % {"amount": amount, "ref": payment_intent},
         )
         if order.status != history.PENDING_PAYMENT:
             # Paid after we gave up on it (reservation ran out, buyer cancelled):
@@ -179,7 +185,9 @@ def confirm_payment(checkout, session, now=None):
             transaction.on_commit(lambda: _refund_late_payment(order.pk))
             return "refunding-late-payment"
         reservations.convert(order, now=now)
-        history.move_order(order, history.initial_status(), message=_("付款已确认，订单等待工作队确认。"))
+        history.move_order(
+            order, history.initial_status(), message=_("付款已确认，订单等待工作队确认。")
+        )
         transaction.on_commit(lambda: send_confirmation(order.pk))
     return "paid"
 
@@ -189,8 +197,9 @@ def _refund_late_payment(order_id):
 
     order = Order.objects.get(pk=order_id)
     try:
-        refunds.refund_order(order, refunds.Refund.Reason.CANCELLED, user=None,
-                             note=_("付款时订单已过期"))
+        refunds.refund_order(
+            order, refunds.Refund.Reason.CANCELLED, user=None, note=_("付款时订单已过期")
+        )
     except PaymentProblem:
         logger.exception("Order %s: late payment could not be refunded", order.number)
 
@@ -287,8 +296,12 @@ def status_path(order):
 def send_confirmation(order_id):
     """The order-placed e-mail, sent once the payment is confirmed (not at "待付款")."""
     order = Order.objects.get(pk=order_id)
-    context = {"user": order.user, "order": order, "lines": order.lines.all(),
-               "status_path": status_path(order)}
+    context = {
+        "user": order.user,
+        "order": order,
+        "lines": order.lines.all(),
+        "status_path": status_path(order),
+    }
     try:
         OrderDispatcher(logger=logger).send_order_placed_email_for_user(order, context)
     except Exception:  # noqa: BLE001  a mail problem never undoes a payment

@@ -66,7 +66,9 @@ def stripe_return(request):
             logger.warning("Order %s: return page could not ask Stripe: %s", order.number, error)
     order.refresh_from_db()
     if order.status == history.CANCELLED:
-        messages.error(request, _("订单 %(number)s 付款没有完成，已取消。") % {"number": order.number})
+        messages.error(
+            request, _("订单 %(number)s 付款没有完成，已取消。") % {"number": order.number}
+        )
         return redirect("basket:summary")
     if order.status == history.PENDING_PAYMENT:
         messages.info(request, _("正在等待支付结果，付款成功后订单会自动确认，请稍后刷新。"))
@@ -85,13 +87,16 @@ def stripe_cancel(request):
             paid = False
         order.refresh_from_db()
         if not paid and order.status == history.PENDING_PAYMENT:
-            stripe_gateway.cancel_unpaid_order(order, _("买家放弃付款，订单已取消，商品已放回货架。"))
+            stripe_gateway.cancel_unpaid_order(
+                order, _("买家放弃付款，订单已取消，商品已放回货架。")
+            )
             order.refresh_from_db()
     if order.status == history.CANCELLED:
         stripe_gateway.refill_basket(request.basket, order)
         messages.warning(
             request,
-            _("付款未完成，订单 %(number)s 已取消。商品已放回购物车，可以重新下单。") % {"number": order.number},
+            _("付款未完成，订单 %(number)s 已取消。商品已放回购物车，可以重新下单。")
+            % {"number": order.number},
         )
         return redirect("basket:summary")
     return redirect("checkout:thank-you")
@@ -150,7 +155,9 @@ def refund(request, number):
     rows = [(line, line.quantity - done.get(line.pk, 0)) for line in lines]
     owed = refunds.open_owed(order)
     if not request.user.is_staff:
-        owed = [row for row in owed if row.line_id is None or row.line_id in {li.pk for li in lines}]
+        owed = [
+            row for row in owed if row.line_id is None or row.line_id in {li.pk for li in lines}
+        ]
     error = None
     if request.method == "POST" and request.POST.get("owed"):
         # Pay back a refund owed after a shortfall or a cancelled run (again, if it failed).
@@ -163,8 +170,11 @@ def refund(request, number):
             error = str(problem)
         else:
             if result is not None:
-                messages.success(request, _("已登记退款 ¥%(amount)s（%(state)s）。") % {
-                    "amount": result.amount, "state": result.get_state_display()})
+                messages.success(
+                    request,
+                    _("已登记退款 ¥%(amount)s（%(state)s）。")
+                    % {"amount": result.amount, "state": result.get_state_display()},
+                )
             return redirect("payment:refund", number=number)
     elif request.method == "POST":
         reason = request.POST.get("reason", "")
@@ -173,8 +183,9 @@ def refund(request, number):
         else:
             try:
                 if request.POST.get("whole") and request.user.is_staff:
-                    result = refunds.refund_order(order, reason, request.user,
-                                                  note=request.POST.get("note", ""))
+                    result = refunds.refund_order(
+                        order, reason, request.user, note=request.POST.get("note", "")
+                    )
                 else:
                     wanted = []
                     for line, _left in rows:
@@ -182,19 +193,31 @@ def refund(request, number):
                         if not raw.isdigit():
                             raise PaymentProblem(_("退货数量请填写整数。"))
                         wanted.append((line, int(raw)))
-                    result = refunds.refund_lines(order, wanted, reason, request.user,
-                                                  note=request.POST.get("note", ""))
+                    result = refunds.refund_lines(
+                        order, wanted, reason, request.user, note=request.POST.get("note", "")
+                    )
             except PaymentProblem as problem:
                 error = str(problem)
             else:
-                messages.success(request, _("已登记退款 ¥%(amount)s（%(state)s）。") % {
-                    "amount": result.amount, "state": result.get_state_display()})
+                messages.success(
+                    request,
+                    _("已登记退款 ¥%(amount)s（%(state)s）。")
+                    % {"amount": result.amount, "state": result.get_state_display()},
+                )
                 return redirect("payment:refund", number=number)
-    return render(request, "payment/refund.html", {
-        "order": order, "rows": rows, "error": error, "reasons": refunds.Refund.Reason.choices,
-        "refunds": order.refunds.select_related("created_by").order_by("-created"),
-        "owed": owed,
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "payment/refund.html",
+        {
+            "order": order,
+            "rows": rows,
+            "error": error,
+            "reasons": refunds.Refund.Reason.choices,
+            "refunds": order.refunds.select_related("created_by").order_by("-created"),
+            "owed": owed,
+        },
+        status=400 if error else 200,
+    )
 
 
 # --- the buyer -------------------------------------------------------------------------

@@ -87,7 +87,9 @@ def handle_event(event):
         try:
             with transaction.atomic():
                 record = ProcessedStripeEvent.objects.create(
-                    event_id=event_id, type=event_type, object_id=str(obj.get("id", ""))[:255],
+                    event_id=event_id,
+                    type=event_type,
+                    object_id=str(obj.get("id", ""))[:255],
                 )
         except IntegrityError:
             return "duplicate"

@@ -343,7 +343,17 @@ WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp"}
 WAGTAILEMBEDS_FINDERS = []  # video links are stored, never fetched at page load
 
 # Slugs of top-level Wagtail pages that would collide with the site's own URL prefixes.
-RESERVED_ROOT_SLUGS = ["shop", "cms", "django-admin", "en", "zh-hans", "static", "media", "i18n", "posters"]
+RESERVED_ROOT_SLUGS = [
+    "shop",
+    "cms",
+    "django-admin",
+    "en",
+    "zh-hans",
+    "static",
+    "media",
+    "i18n",
+    "posters",
+]
 
 # --- Operations (shop/cache.py, shop/celery.py, shop/health.py) -------------
 
@@ -365,7 +375,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # `celery -A shop beat` runs these; with no broker, run the management commands from cron.
 CELERY_BEAT_SCHEDULE = {
-    "release-expired-reservations": {"task": "shop.tasks.release_expired_reservations", "schedule": 120.0},
+    "release-expired-reservations": {
+        "task": "shop.tasks.release_expired_reservations",
+        "schedule": 120.0,
+    },
     "close-due-runs": {"task": "shop.tasks.close_due_runs", "schedule": 60.0},
     "retry-pending-refunds": {"task": "shop.tasks.retry_pending_refunds", "schedule": 900.0},
 }

@@ -23,10 +23,12 @@ class PickupOnRun(Free):
         self.run = stop.run
         self.code = stop.shipping_code
         self.name = _("自提：%(point)s（%(window)s）") % {
-            "point": stop.point.name, "window": stop.window_label,
+            "point": stop.point.name,
+            "window": stop.window_label,
         }
         self.description = _("%(address)s · %(cutoff)s 截单") % {
-            "address": stop.point.address, "cutoff": _cutoff(self.run),
+            "address": stop.point.address,
+            "cutoff": _cutoff(self.run),
         }
 
 
@@ -41,10 +43,12 @@ class HomeDeliveryOnRun(FixedPrice):
         self.zone = zone
         self.code = f"run-{run.pk}-zone-{zone.pk}"
         self.name = _("送货上门：%(zone)s（%(date)s）") % {
-            "zone": zone.name, "date": run.date.strftime("%m-%d"),
+            "zone": zone.name,
+            "date": run.date.strftime("%m-%d"),
         }
         self.description = _("%(run)s 送到您填写的地址 · %(cutoff)s 截单") % {
-            "run": run, "cutoff": _cutoff(run),
+            "run": run,
+            "cutoff": _cutoff(run),
         }
 
 

@@ -26,7 +26,9 @@ def lines_key(basket):
 def address_text(address):
     if address is None:
         return "", ""
-    parts = [getattr(address, name, "") or "" for name in ("line1", "line2", "line3", "line4", "state")]
+    parts = [
+        getattr(address, name, "") or "" for name in ("line1", "line2", "line3", "line4", "state")
+    ]
     return " ".join(parts), getattr(address, "postcode", "") or ""
 
 
@@ -78,8 +80,11 @@ class Repository(repository.Repository):
     def _work_out_choices(self, basket, shipping_addr=None):
         team_ids = basket_team_ids(basket)
         if len(team_ids) != 1:
-            return [], ([_("购物车里有不同工作队的产品，每个工作队的车分开送，请分开下单。")]
-                        if len(team_ids) > 1 else [])
+            return [], (
+                [_("购物车里有不同工作队的产品，每个工作队的车分开送，请分开下单。")]
+                if len(team_ids) > 1
+                else []
+            )
         methods, problems = [], []
         text, postcode = address_text(shipping_addr)
         total = basket.total_incl_tax
@@ -92,13 +97,17 @@ class Repository(repository.Repository):
                 if not zone.is_active or not zone.covers(text, postcode):
                     continue
                 if total < zone.minimum_order:
-                    problems.append(_("%(zone)s 满 ¥%(min)s 送货上门，您的订单 ¥%(total)s。") % {
-                        "zone": zone.name, "min": zone.minimum_order, "total": total})
+                    problems.append(
+                        _("%(zone)s 满 ¥%(min)s 送货上门，您的订单 ¥%(total)s。")
+                        % {"zone": zone.name, "min": zone.minimum_order, "total": total}
+                    )
                     continue
                 methods.append(HomeDeliveryOnRun(run, zone))
         return methods, problems
 
-    def get_available_shipping_methods(self, basket, user=None, shipping_addr=None, request=None, **kwargs):
+    def get_available_shipping_methods(
+        self, basket, user=None, shipping_addr=None, request=None, **kwargs
+    ):
         return self._choices(basket, shipping_addr)[0]
 
     def unavailable(self, basket, shipping_addr=None):

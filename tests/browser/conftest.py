@@ -42,9 +42,11 @@ def phone_page(live_server):
         # Nothing may load from the internet: fail any request that leaves the live server.
         context.route(
             "**/*",
-            lambda route: route.continue_()
-            if route.request.url.startswith(live_server.url)
-            else route.abort(),
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(live_server.url)
+                else route.abort()
+            ),
         )
         page = context.new_page()
         page.set_default_timeout(15000)

@@ -11,9 +11,9 @@ from tests.browser.conftest import ARTIFACTS
 def sign_in(page, live_server, user):
     client = Client()
     client.force_login(user)
-    page.context.add_cookies([
-        {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
-    ])
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
 
 
 def fits_the_screen(page):
@@ -23,7 +23,9 @@ def fits_the_screen(page):
 @pytest.mark.django_db(transaction=True)
 def test_member_sets_two_stop_windows_at_phone_width(live_server, phone_page, team):
     page = phone_page
-    hospital = factories.PickupPointFactory(team=team, name="县医院门诊大厅", window="周六 8:30–10:00")
+    hospital = factories.PickupPointFactory(
+        team=team, name="县医院门诊大厅", window="周六 8:30–10:00"
+    )
     factories.PickupPointFactory(team=team, name="城东农贸市场", window="周六 10:30–12:00")
     sign_in(page, live_server, factories.team_member(team))
 

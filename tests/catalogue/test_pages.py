@@ -15,7 +15,9 @@ from tests.test_query_budgets import make_products
 
 @pytest.fixture
 def village(team):
-    village = factories.VillageFactory(name="向阳村", slug="xiangyang", description="南山脚下的老村")
+    village = factories.VillageFactory(
+        name="向阳村", slug="xiangyang", description="南山脚下的老村"
+    )
     village.teams.add(team)
     return village
 
@@ -23,11 +25,20 @@ def village(team):
 @pytest.fixture
 def product(team, village):
     product = factories.product_in_stock(
-        team=team, title="散养土鸡蛋", stock=80, origin_village=village, order_step=10,
-        season_note="春秋产蛋多", storage_advice="冷藏可放 20 天",
+        team=team,
+        title="散养土鸡蛋",
+        stock=80,
+        origin_village=village,
+        order_step=10,
+        season_note="春秋产蛋多",
+        storage_advice="冷藏可放 20 天",
     )
-    agreed = factories.HouseholdFactory(village=village, team=team, public_name="王大姐家", consent_name=True)
-    anonymous = factories.HouseholdFactory(village=village, team=team, public_name="李大叔家", consent_name=False)
+    agreed = factories.HouseholdFactory(
+        village=village, team=team, public_name="王大姐家", consent_name=True
+    )
+    anonymous = factories.HouseholdFactory(
+        village=village, team=team, public_name="李大叔家", consent_name=False
+    )
     product.households.add(agreed, anonymous)
     return product
 
@@ -55,7 +66,9 @@ def test_sold_out_product_offers_a_back_in_stock_alert(client, team):
     assert "到货通知我" in html
     assert reverse("customer:alert-create", kwargs={"pk": product.pk}) in html
     assert "加入购物车" not in html
-    response = client.post(reverse("customer:alert-create", kwargs={"pk": product.pk}), {"email": "a@example.cn"})
+    response = client.post(
+        reverse("customer:alert-create", kwargs={"pk": product.pk}), {"email": "a@example.cn"}
+    )
     assert response.status_code == 302
     assert product.productalert_set.filter(email="a@example.cn").exists()
 
@@ -98,10 +111,14 @@ def test_team_page_lists_villages_products_and_contact(client, team, village, pr
 
 
 @pytest.mark.django_db
-def test_village_page_lists_products_households_and_stories(client, home_page, team, village, product):
+def test_village_page_lists_products_households_and_stories(
+    client, home_page, team, village, product
+):
     from content.models import StoryIndexPage, StoryPage
 
-    story = StoryPage(title="王大姐的鸡蛋", slug="wang", summary="鸡蛋进城", body=[], village=village)
+    story = StoryPage(
+        title="王大姐的鸡蛋", slug="wang", summary="鸡蛋进城", body=[], village=village
+    )
     StoryIndexPage.objects.get().add_child(instance=story)
     story.save_revision().publish()
     html = client.get(village.get_absolute_url()).content.decode()
@@ -156,7 +173,9 @@ def test_basket_refuses_a_quantity_that_is_not_a_multiple_of_the_step(client, pr
     from oscar.apps.basket.models import Line
 
     url = reverse("basket:add", kwargs={"pk": product.pk})
-    response = client.post(url, {"quantity": 5}, HTTP_REFERER=product.get_absolute_url(), follow=True)
+    response = client.post(
+        url, {"quantity": 5}, HTTP_REFERER=product.get_absolute_url(), follow=True
+    )
     assert "按 10枚 的倍数购买" in response.content.decode()
     assert not Line.objects.exists()
     client.post(url, {"quantity": 20})

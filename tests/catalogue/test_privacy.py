@@ -15,16 +15,33 @@ def world(home_page, team):
     village = factories.VillageFactory(name="向阳村", slug="xiangyang")
     village.teams.add(team)
     shown = factories.HouseholdFactory(
-        village=village, team=team, public_name="王大姐家", real_name=REAL_NAME, phone=PHONE,
-        consent_name=True, consent_photo=False, produces="土鸡蛋",
+        village=village,
+        team=team,
+        public_name="王大姐家",
+        real_name=REAL_NAME,
+        phone=PHONE,
+        consent_name=True,
+        consent_photo=False,
+        produces="土鸡蛋",
     )
     hidden = factories.HouseholdFactory(
-        village=village, team=team, public_name="不愿公开的称呼", real_name="司马长顺", phone="13800000000",
+        village=village,
+        team=team,
+        public_name="不愿公开的称呼",
+        real_name="司马长顺",
+        phone="13800000000",
         consent_name=False,
     )
     product = factories.product_in_stock(team=team, title="散养土鸡蛋", origin_village=village)
     product.households.add(shown, hidden)
-    story = StoryPage(title="王大姐的鸡蛋", slug="wang", summary="向阳村的鸡蛋", body=[], village=village, team=team)
+    story = StoryPage(
+        title="王大姐的鸡蛋",
+        slug="wang",
+        summary="向阳村的鸡蛋",
+        body=[],
+        village=village,
+        team=team,
+    )
     StoryIndexPage.objects.get().add_child(instance=story)
     story.related_products.add(product)
     story.save_revision().publish()

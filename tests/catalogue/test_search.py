@@ -27,14 +27,28 @@ def test_500_character_query_is_cut_and_explained_not_an_error(client, eggs):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", ['"', "*", "AND OR NOT", "鸡蛋\" OR \"", "'; drop table x;--", "NEAR(a b)", "{title_tokens}:x", "\\"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "*",
+        "AND OR NOT",
+        '鸡蛋" OR "',
+        "'; drop table x;--",
+        "NEAR(a b)",
+        "{title_tokens}:x",
+        "\\",
+    ],
+)
 def test_query_syntax_characters_never_break_the_page(client, eggs, query):
     assert client.get(URL, {"q": query}).status_code == 200
 
 
 @pytest.mark.django_db
 def test_results_mark_the_query_and_escape_everything_else(client, team):
-    factories.product_in_stock(team=team, title="<b>散养土鸡蛋</b>", description="<script>alert(1)</script>土鸡蛋")
+    factories.product_in_stock(
+        team=team, title="<b>散养土鸡蛋</b>", description="<script>alert(1)</script>土鸡蛋"
+    )
     html = client.get(URL, {"q": "土鸡蛋"}).content.decode()
     assert "&lt;b&gt;散养<mark>土鸡蛋</mark>&lt;/b&gt;" in html
     assert "<script>alert(1)" not in html
@@ -50,7 +64,9 @@ def test_pinyin_query_highlights_the_chinese_word(client, eggs):
 def test_in_stock_ranks_above_sold_out_and_title_above_body(team):
     sold_out = factories.product_in_stock(team=team, title="笨鸡蛋 十枚", stock=0)
     in_stock = factories.product_in_stock(team=team, title="笨鸡蛋 二十枚", stock=5)
-    body_only = factories.product_in_stock(team=team, title="农家小米", description="和笨鸡蛋一起熬粥", stock=50)
+    body_only = factories.product_in_stock(
+        team=team, title="农家小米", description="和笨鸡蛋一起熬粥", stock=50
+    )
     hits = search_index.SiteSearch().run("笨鸡蛋")[0:10]
     assert [h.product.pk for h in hits] == [in_stock.pk, sold_out.pk, body_only.pk]
 
@@ -80,7 +96,9 @@ def test_published_story_is_found_and_unpublished_story_is_not(home_page, team):
     from content.models import StoryIndexPage, StoryPage
 
     index = StoryIndexPage.objects.get()
-    story = StoryPage(title="向阳村的鸡蛋进城了", slug="eggs-to-town", summary="王大姐家的鸡蛋", body=[])
+    story = StoryPage(
+        title="向阳村的鸡蛋进城了", slug="eggs-to-town", summary="王大姐家的鸡蛋", body=[]
+    )
     index.add_child(instance=story)
     assert search_index.SiteSearch().run("进城").count() == 0  # a draft is not searchable
     story.save_revision().publish()

@@ -107,7 +107,9 @@ def test_a_village_name_finds_its_products_first_and_its_stories(demo, query):
     assert first_three == ["向阳村"] * 3
     village_products = SearchDocument.objects.filter(kind="product", village__name="向阳村").count()
     assert {h.document.object_id for h in products[:village_products]} == set(
-        SearchDocument.objects.filter(kind="product", village__name="向阳村").values_list("object_id", flat=True)
+        SearchDocument.objects.filter(kind="product", village__name="向阳村").values_list(
+            "object_id", flat=True
+        )
     )
     assert "王大姐的鸡蛋进了医院大厅" in [h.document.title for h in hits if h.kind == "story"]
 
@@ -117,9 +119,9 @@ def test_demo_loading_leaves_every_public_product_and_story_indexed(demo):
     from catalogue.models import Product, SearchDocument
     from content.models import StoryPage
 
-    assert set(SearchDocument.objects.filter(kind="product").values_list("object_id", flat=True)) == set(
-        Product.objects.filter(is_public=True).values_list("pk", flat=True)
-    )
-    assert set(SearchDocument.objects.filter(kind="story").values_list("object_id", flat=True)) == set(
-        StoryPage.objects.live().values_list("pk", flat=True)
-    )
+    assert set(
+        SearchDocument.objects.filter(kind="product").values_list("object_id", flat=True)
+    ) == set(Product.objects.filter(is_public=True).values_list("pk", flat=True))
+    assert set(
+        SearchDocument.objects.filter(kind="story").values_list("object_id", flat=True)
+    ) == set(StoryPage.objects.live().values_list("pk", flat=True))

@@ -31,15 +31,23 @@ def category(db):
 
 @pytest.fixture
 def own(team, village, category):
-    product = factories.product_in_stock(team=team, title="散养土鸡蛋", upc="NZ0001", origin_village=village,
-                                         order_step=10, stock=600)
+    product = factories.product_in_stock(
+        team=team,
+        title="散养土鸡蛋",
+        upc="NZ0001",
+        origin_village=village,
+        order_step=10,
+        stock=600,
+    )
     product.categories.add(category)
     return product
 
 
 @pytest.fixture
 def foreign(other_team):
-    return factories.product_in_stock(team=other_team, title="柳河小白菜", upc="NZ0008", price=D("3.00"))
+    return factories.product_in_stock(
+        team=other_team, title="柳河小白菜", upc="NZ0008", price=D("3.00")
+    )
 
 
 @pytest.fixture
@@ -79,14 +87,16 @@ def importer_for(team, upload):
 
 @pytest.mark.django_db
 def test_row_errors_name_the_row_in_chinese_and_nothing_is_written(team, own, village, category):
-    upload = csv_file([
-        ["NZ0001", "散养土鸡蛋", "鸡蛋", "枚", "10", "1.80", "500", "向阳村"],  # valid change
-        ["", "新鸭蛋", "鸡蛋", "枚", "10", "1.80", "5", "向阳村"],  # valid new
-        ["", "坏价格", "鸡蛋", "枚", "10", "一块五", "5", "向阳村"],
-        ["", "坏单位", "鸡蛋", "吨", "1", "2", "5", "向阳村"],
-        ["", "坏库存", "鸡蛋", "枚", "1", "2", "-3", "向阳村"],
-        ["", "", "鸡蛋", "枚", "1", "2", "5", "无名村"],
-    ])
+    upload = csv_file(
+        [
+            ["NZ0001", "散养土鸡蛋", "鸡蛋", "枚", "10", "1.80", "500", "向阳村"],  # valid change
+            ["", "新鸭蛋", "鸡蛋", "枚", "10", "1.80", "5", "向阳村"],  # valid new
+            ["", "坏价格", "鸡蛋", "枚", "10", "一块五", "5", "向阳村"],
+            ["", "坏单位", "鸡蛋", "吨", "1", "2", "5", "向阳村"],
+            ["", "坏库存", "鸡蛋", "枚", "1", "2", "-3", "向阳村"],
+            ["", "", "鸡蛋", "枚", "1", "2", "5", "无名村"],
+        ]
+    )
     importer = importer_for(team, upload)
     assert importer.errors == [
         "第 4 行：单价不是数字",
@@ -103,13 +113,22 @@ def test_row_errors_name_the_row_in_chinese_and_nothing_is_written(team, own, vi
 
 @pytest.mark.django_db
 def test_diff_tells_new_changed_and_unchanged_then_apply_writes_them(team, own, village, category):
-    factories.product_in_stock(team=team, title="笨鸡蛋礼盒", upc="NZ0002", price=D("48.00"), stock=40,
-                               unit=Product.Unit.XIANG, origin_village=village)
-    upload = xlsx_file([
-        ["NZ0001", "散养土鸡蛋", "鸡蛋", "枚", 10, 1.8, 500, "向阳村"],
-        ["NZ0002", "笨鸡蛋礼盒", "", "箱", 1, "48.00", 40, "向阳村"],
-        ["NZ0099", "新鸭蛋", "鸡蛋", "枚", 10, "2", 30, "向阳村"],
-    ])
+    factories.product_in_stock(
+        team=team,
+        title="笨鸡蛋礼盒",
+        upc="NZ0002",
+        price=D("48.00"),
+        stock=40,
+        unit=Product.Unit.XIANG,
+        origin_village=village,
+    )
+    upload = xlsx_file(
+        [
+            ["NZ0001", "散养土鸡蛋", "鸡蛋", "枚", 10, 1.8, 500, "向阳村"],
+            ["NZ0002", "笨鸡蛋礼盒", "", "箱", 1, "48.00", 40, "向阳村"],
+            ["NZ0099", "新鸭蛋", "鸡蛋", "枚", 10, "2", 30, "向阳村"],
+        ]
+    )
     importer = importer_for(team, upload)
     assert [row.status for row in importer.rows] == ["changed", "unchanged", "new"]
     assert importer.rows[0].changes == {"price": (D("1.50"), D("1.80")), "stock": (600, 500)}
@@ -122,7 +141,9 @@ def test_diff_tells_new_changed_and_unchanged_then_apply_writes_them(team, own, 
 
 @pytest.mark.django_db
 def test_a_team_cannot_overwrite_another_teams_product(team, foreign):
-    importer = importer_for(team, csv_file([["NZ0008", "柳河小白菜", "", "斤", "1", "0.01", "0", ""]]))
+    importer = importer_for(
+        team, csv_file([["NZ0008", "柳河小白菜", "", "斤", "1", "0.01", "0", ""]])
+    )
     assert importer.errors == ["第 2 行：商品编号 NZ0008 属于别的工作队，不能修改"]
     assert StockRecord.objects.get(product=foreign).price == D("3.00")
 
@@ -151,7 +172,9 @@ def test_gbk_csv_from_excel_is_read(team, own, village, category):
 
 
 @pytest.mark.django_db
-def test_member_previews_then_confirms_an_import_over_http(client, member, team, own, village, category):
+def test_member_previews_then_confirms_an_import_over_http(
+    client, member, team, own, village, category
+):
     client.force_login(member)
     upload = csv_file([["NZ0001", "散养土鸡蛋", "鸡蛋", "枚", "10", "1.70", "450", "向阳村"]])
     preview = client.post(IMPORT_URL, {"file": upload})
@@ -164,7 +187,9 @@ def test_member_previews_then_confirms_an_import_over_http(client, member, team,
 
 
 @pytest.mark.django_db
-def test_invalid_upload_shows_row_errors_and_no_confirm_button(client, member, own, village, category):
+def test_invalid_upload_shows_row_errors_and_no_confirm_button(
+    client, member, own, village, category
+):
     client.force_login(member)
     upload = csv_file([["NZ0001", "散养土鸡蛋", "鸡蛋", "枚", "10", "abc", "450", "向阳村"]])
     html = client.post(IMPORT_URL, {"file": upload}).content.decode()

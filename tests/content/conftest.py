@@ -22,18 +22,27 @@ def village(db):
 @pytest.fixture
 def household(team, village):
     return factories.HouseholdFactory(
-        team=team, village=village, public_name="王大姐家", real_name="王秀英", phone="13900001111",
-        consent_name=True, consent_photo=False,
+        team=team,
+        village=village,
+        public_name="王大姐家",
+        real_name="王秀英",
+        phone="13900001111",
+        consent_name=True,
+        consent_photo=False,
     )
 
 
-def make_story(index, title="王大姐的鸡蛋进了医院大厅", slug=None, body=None, date=None, publish=True, **fields):
+def make_story(
+    index, title="王大姐的鸡蛋进了医院大厅", slug=None, body=None, date=None, publish=True, **fields
+):
     story = StoryPage(
         title=title,
         slug=slug or f"story-{StoryPage.objects.count() + 1}",
         summary=fields.pop("summary", "王大姐家养了六十只土鸡。"),
         date=date or datetime.date(2026, 10, 12),
-        body=body if body is not None else [("paragraph", RichText("<p>每周六，她的鸡蛋跟着工作队的车进城。</p>"))],
+        body=body
+        if body is not None
+        else [("paragraph", RichText("<p>每周六，她的鸡蛋跟着工作队的车进城。</p>"))],
         **fields,
     )
     index.add_child(instance=story)
@@ -54,7 +63,10 @@ def story_with_blocks(story_index, eggs, household, team, village):
             ("product", {"product": eggs, "note": "王大姐家的蛋"}),
             ("household", {"household": household, "text": ""}),
             ("team", {"team": team}),
-            ("live_figure", {"metric": "income", "team": None, "village": village, "year": None, "label": ""}),
+            (
+                "live_figure",
+                {"metric": "income", "team": None, "village": village, "year": None, "label": ""},
+            ),
             ("video", {"url": "https://example.cn/v/123", "title": "收蛋的一天", "poster": None}),
         ],
     )

@@ -14,7 +14,9 @@ from tests.content.conftest import make_story
 
 
 @pytest.mark.django_db
-def test_story_shows_shop_blocks_with_consented_household_data_only(client, story_with_blocks, eggs, team):
+def test_story_shows_shop_blocks_with_consented_household_data_only(
+    client, story_with_blocks, eggs, team
+):
     html = client.get(story_with_blocks.url).content.decode()
     assert eggs.get_absolute_url() in html
     assert "王大姐家的蛋" in html  # the editor's note on the product card
@@ -27,8 +29,12 @@ def test_story_shows_shop_blocks_with_consented_household_data_only(client, stor
 
 @pytest.mark.django_db
 def test_household_without_name_consent_is_anonymous(client, story_index, team, village):
-    shy = factories.HouseholdFactory(team=team, village=village, public_name="张奶奶家", consent_name=False)
-    story = make_story(story_index, slug="shy", body=[("household", {"household": shy, "text": "养了三十只鸡。"})])
+    shy = factories.HouseholdFactory(
+        team=team, village=village, public_name="张奶奶家", consent_name=False
+    )
+    story = make_story(
+        story_index, slug="shy", body=[("household", {"household": shy, "text": "养了三十只鸡。"})]
+    )
     html = client.get(story.url).content.decode()
     assert "张奶奶家" not in html
     assert "向阳村的一户农户" in html
@@ -45,10 +51,14 @@ def test_sold_out_product_card_says_so(client, story_with_blocks, eggs):
 @pytest.mark.django_db
 def test_deleted_or_hidden_product_leaves_a_note_not_an_error(client, story_index, eggs, team):
     hen = factories.product_in_stock(team=team, title="散养老母鸡")
-    story = make_story(story_index, slug="gone", body=[
-        ("product", {"product": eggs, "note": ""}),
-        ("product_list", {"heading": "本周推荐", "products": [eggs, hen]}),
-    ])
+    story = make_story(
+        story_index,
+        slug="gone",
+        body=[
+            ("product", {"product": eggs, "note": ""}),
+            ("product_list", {"heading": "本周推荐", "products": [eggs, hen]}),
+        ],
+    )
     eggs.is_public = False
     eggs.save()
     hen.delete()
@@ -60,15 +70,26 @@ def test_deleted_or_hidden_product_leaves_a_note_not_an_error(client, story_inde
 
 
 @pytest.mark.django_db
-def test_product_page_lists_stories_that_mention_it_in_blocks_or_relations(client, story_index, eggs, team):
-    in_block = make_story(story_index, slug="in-block", title="鸡蛋进城记",
-                          body=[("product_list", {"heading": "", "products": [eggs]})])
+def test_product_page_lists_stories_that_mention_it_in_blocks_or_relations(
+    client, story_index, eggs, team
+):
+    in_block = make_story(
+        story_index,
+        slug="in-block",
+        title="鸡蛋进城记",
+        body=[("product_list", {"heading": "", "products": [eggs]})],
+    )
     related = make_story(story_index, slug="related", title="医院大厅的周六")
     related.related_products.add(eggs)
     related.save_revision().publish()
     make_story(story_index, slug="other", title="柳河村的水渠")
-    draft = make_story(story_index, slug="draft", title="还没发布的故事", publish=False,
-                       body=[("product", {"product": eggs, "note": ""})])
+    draft = make_story(
+        story_index,
+        slug="draft",
+        title="还没发布的故事",
+        publish=False,
+        body=[("product", {"product": eggs, "note": ""})],
+    )
     draft.save_revision()
 
     assert {s.slug for s in stories_for_product(eggs)} == {"in-block", "related"}
@@ -133,7 +154,9 @@ def test_story_poster_has_a_local_qr_code(client, story_with_blocks):
     html = response.content.decode()
     assert "<svg" in html and "<path" in html
     assert "http://testserver/stories/wang-dajie/" in html
-    assert "http" not in html.split("<svg", 1)[1].split("</svg>")[0].replace("http://www.w3.org", "")
+    assert "http" not in html.split("<svg", 1)[1].split("</svg>")[0].replace(
+        "http://www.w3.org", ""
+    )
 
 
 @pytest.mark.django_db

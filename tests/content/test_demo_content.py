@@ -11,7 +11,11 @@ def test_demo_content_pages_render_and_load_twice(client):
     call_command("load_demo")
     call_command("load_demo")
     assert NewsPage.objects.live().count() == 2
-    assert set(StandardPage.objects.values_list("slug", flat=True)) == {"about", "how-pickup-works", "faq"}
+    assert set(StandardPage.objects.values_list("slug", flat=True)) == {
+        "about",
+        "how-pickup-works",
+        "faq",
+    }
     assert ImpactPage.objects.count() == 1
 
     story = StoryPage.objects.get(slug="wang-dajie-eggs")
@@ -21,7 +25,15 @@ def test_demo_content_pages_render_and_load_twice(client):
 
     html = client.get(story.url).content.decode()
     assert "王大姐家" in html and "live-figure" in html
-    for url in ["/", "/news/", "/about/", "/how-pickup-works/", "/faq/", "/impact/", "/stories/?tag=鸡蛋"]:
+    for url in [
+        "/",
+        "/news/",
+        "/about/",
+        "/how-pickup-works/",
+        "/faq/",
+        "/impact/",
+        "/stories/?tag=鸡蛋",
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
     assert "自提怎么取" in client.get("/how-pickup-works/").content.decode()

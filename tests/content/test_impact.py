@@ -26,18 +26,37 @@ def world(team, other_team):
     wang = factories.HouseholdFactory(team=team, village=xiangyang, public_name="王大姐家")
     li = factories.HouseholdFactory(team=team, village=xiangyang, public_name="李大叔家")
     liu = factories.HouseholdFactory(team=other_team, village=liuhe, public_name="刘婶子家")
-    eggs = factories.product_in_stock(team=team, title="散养土鸡蛋", origin_village=xiangyang,
-                                      weight_per_unit_g=50)
-    hen = factories.product_in_stock(team=team, title="散养老母鸡", origin_village=xiangyang,
-                                     weight_per_unit_g=2000, price=D("158.00"))
-    greens = factories.product_in_stock(team=other_team, title="柳河小白菜", origin_village=liuhe,
-                                        weight_per_unit_g=500, price=D("3.00"))
+    eggs = factories.product_in_stock(
+        team=team, title="散养土鸡蛋", origin_village=xiangyang, weight_per_unit_g=50
+    )
+    hen = factories.product_in_stock(
+        team=team,
+        title="散养老母鸡",
+        origin_village=xiangyang,
+        weight_per_unit_g=2000,
+        price=D("158.00"),
+    )
+    greens = factories.product_in_stock(
+        team=other_team,
+        title="柳河小白菜",
+        origin_village=liuhe,
+        weight_per_unit_g=500,
+        price=D("3.00"),
+    )
     box = factories.product_in_stock(team=team, title="礼盒包装费", origin_village=xiangyang)
     eggs.households.set([wang, li])
     hen.households.set([wang])
     greens.households.set([liu])
-    return {"team": team, "other": other_team, "xiangyang": xiangyang, "liuhe": liuhe,
-            "eggs": eggs, "hen": hen, "greens": greens, "box": box}
+    return {
+        "team": team,
+        "other": other_team,
+        "xiangyang": xiangyang,
+        "liuhe": liuhe,
+        "eggs": eggs,
+        "hen": hen,
+        "greens": greens,
+        "box": box,
+    }
 
 
 def placed(year, month, day=15):
@@ -48,24 +67,37 @@ def placed(year, month, day=15):
 def orders(world):
     w = world
     return [
-        make_order([(w["eggs"], w["team"], 30, "1.50"), (w["hen"], w["team"], 1, "158.00")],
-                   status="已完成", placed=placed(2026, 9)),
-        make_order([(w["greens"], w["other"], 10, "3.00"), (w["box"], w["team"], 1, "5.00")],
-                   status="已完成", placed=placed(2026, 10)),
+        make_order(
+            [(w["eggs"], w["team"], 30, "1.50"), (w["hen"], w["team"], 1, "158.00")],
+            status="已完成",
+            placed=placed(2026, 9),
+        ),
+        make_order(
+            [(w["greens"], w["other"], 10, "3.00"), (w["box"], w["team"], 1, "5.00")],
+            status="已完成",
+            placed=placed(2026, 10),
+        ),
         make_order([(w["eggs"], w["team"], 20, "1.50")], status="配送中", placed=placed(2026, 10)),
         # cancelled order and a cancelled line (shortfall) never count
         make_order([(w["hen"], w["team"], 2, "158.00")], status="已取消", placed=placed(2026, 10)),
-        make_order([(w["eggs"], w["team"], 10, "1.50"), (w["hen"], w["team"], 1, "158.00", "已取消")],
-                   status="已完成", placed=placed(2026, 11)),
+        make_order(
+            [(w["eggs"], w["team"], 10, "1.50"), (w["hen"], w["team"], 1, "158.00", "已取消")],
+            status="已完成",
+            placed=placed(2026, 11),
+        ),
         # last year
-        make_order([(w["greens"], w["other"], 4, "3.00")], status="已完成", placed=placed(2025, 12, 31)),
+        make_order(
+            [(w["greens"], w["other"], 4, "3.00")], status="已完成", placed=placed(2025, 12, 31)
+        ),
     ]
 
 
 def counted_lines(**filters):
     return (
-        Line.objects.exclude(order__status="已取消").exclude(status="已取消")
-        .filter(product__households__isnull=False, **filters).distinct()
+        Line.objects.exclude(order__status="已取消")
+        .exclude(status="已取消")
+        .filter(product__households__isnull=False, **filters)
+        .distinct()
     )
 
 
@@ -103,13 +135,18 @@ def test_figures_by_team_village_and_month(orders, world):
 @pytest.mark.django_db
 def test_month_follows_beijing_time(world):
     # 2026-09-30 20:00 UTC is 1 October in Beijing
-    make_order([(world["eggs"], world["team"], 10, "1.50")], status="已完成",
-               placed=datetime.datetime(2026, 9, 30, 20, 0, tzinfo=datetime.UTC))
+    make_order(
+        [(world["eggs"], world["team"], 10, "1.50")],
+        status="已完成",
+        placed=datetime.datetime(2026, 9, 30, 20, 0, tzinfo=datetime.UTC),
+    )
     assert [r.key for r in impact.build_report().months] == ["2026-10"]
 
 
 @pytest.mark.django_db
-def test_report_is_cached_and_refreshed_when_an_order_changes(orders, world, django_assert_num_queries):
+def test_report_is_cached_and_refreshed_when_an_order_changes(
+    orders, world, django_assert_num_queries
+):
     first = impact.report()
     with django_assert_num_queries(0):
         assert impact.report().totals.income == first.totals.income
@@ -121,7 +158,11 @@ def test_report_is_cached_and_refreshed_when_an_order_changes(orders, world, dja
 def test_impact_page_shows_figures_chart_and_csv(client, impact_page, orders, world):
     html = client.get(impact_page.url).content.decode()
     assert 'data-figure="income">290.00<' in html
-    assert "<svg" in html and "向阳村" in html and "<script" not in html.split("<main", 1)[1].split("</main>")[0]
+    assert (
+        "<svg" in html
+        and "向阳村" in html
+        and "<script" not in html.split("<main", 1)[1].split("</main>")[0]
+    )
     response = client.get(impact_page.url + "csv/?year=2026")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")

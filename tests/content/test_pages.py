@@ -88,7 +88,9 @@ def test_story_scheduled_for_the_future_is_not_served_until_go_live(client, stor
 def test_expired_story_is_taken_down(client, story_index):
     story = make_story(story_index, slug="old-news")
     assert client.get(story.url).status_code == 200
-    StoryPage.objects.filter(pk=story.pk).update(expire_at=timezone.now() - datetime.timedelta(minutes=1))
+    StoryPage.objects.filter(pk=story.pk).update(
+        expire_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
     call_command("publish_scheduled")
     assert client.get("/stories/old-news/").status_code == 404
 

@@ -21,9 +21,15 @@ def add_stories(index, team, village, n, start):
         product = factories.product_in_stock(team=team, title=f"土鸡蛋{i}", origin_village=village)
         household = factories.HouseholdFactory(team=team, village=village)
         story = make_story(
-            index, slug=f"s{i}", title=f"故事{i}", team=team, village=village,
-            body=[("product", {"product": product, "note": ""}),
-                  ("household", {"household": household, "text": ""})],
+            index,
+            slug=f"s{i}",
+            title=f"故事{i}",
+            team=team,
+            village=village,
+            body=[
+                ("product", {"product": product, "note": ""}),
+                ("household", {"household": household, "text": ""}),
+            ],
         )
         story.tags.add(f"标签{i}")
         story.related_products.add(product)
@@ -42,16 +48,25 @@ def test_listing_pages_do_not_grow_with_stories(client, story_index, team, villa
 
 
 @pytest.mark.django_db
-def test_story_page_does_not_grow_with_product_and_household_blocks(client, story_index, team, village):
+def test_story_page_does_not_grow_with_product_and_household_blocks(
+    client, story_index, team, village
+):
     def story_with(n, slug):
-        products = [factories.product_in_stock(team=team, title=f"鸡蛋{slug}{i}", origin_village=village)
-                    for i in range(n)]
+        products = [
+            factories.product_in_stock(team=team, title=f"鸡蛋{slug}{i}", origin_village=village)
+            for i in range(n)
+        ]
         households = [factories.HouseholdFactory(team=team, village=village) for _ in range(n)]
         body = [("product", {"product": p, "note": ""}) for p in products]
         body += [("household", {"household": h, "text": ""}) for h in households]
         body += [("product_list", {"heading": "", "products": products})]
         body += [("team", {"team": team})] * n
-        body += [("live_figure", {"metric": "income", "team": team, "village": None, "year": None, "label": ""})]
+        body += [
+            (
+                "live_figure",
+                {"metric": "income", "team": team, "village": None, "year": None, "label": ""},
+            )
+        ]
         story = make_story(story_index, slug=slug, body=body)
         story.related_products.set(products)
         story.save_revision().publish()

@@ -32,10 +32,15 @@ def test_line_and_order_status_changes_from_the_dashboard_are_recorded(client, w
     a, mixed = world["a"], world["mixed"]
     line = mixed.lines.get(partner=a.team)
     client.force_login(a.member)
-    client.post(reverse("dashboard:order-detail", kwargs={"number": mixed.number}), {
-        "line_action": "change_line_statuses", "new_status": "已确认",
-        "selected_line": [line.pk], f"selected_line_qty_{line.pk}": line.quantity,
-    })
+    client.post(
+        reverse("dashboard:order-detail", kwargs={"number": mixed.number}),
+        {
+            "line_action": "change_line_statuses",
+            "new_status": "已确认",
+            "selected_line": [line.pk],
+            f"selected_line_qty_{line.pk}": line.quantity,
+        },
+    )
     entry = AuditEntry.objects.get(object_type="line")
     assert (entry.old, entry.new, entry.user, entry.team) == ("待确认", "已确认", a.member, a.team)
 

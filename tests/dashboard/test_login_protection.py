@@ -19,8 +19,12 @@ def _fresh_axes(db):
 def test_five_wrong_passwords_lock_the_shop_login_for_a_while(client, customer):
     url = reverse("customer:login")
     for _ in range(5):
-        client.post(url, {"login-username": customer.email, "login-password": "wrong", "login_submit": "1"})
-    response = client.post(url, {"login-username": customer.email, "login-password": "pass-1234", "login_submit": "1"})
+        client.post(
+            url, {"login-username": customer.email, "login-password": "wrong", "login_submit": "1"}
+        )
+    response = client.post(
+        url, {"login-username": customer.email, "login-password": "pass-1234", "login_submit": "1"}
+    )
     assert response.status_code == 429
     page = response.content.decode()
     assert "登录已暂时锁定" in page and "15 分钟" in page
@@ -37,14 +41,21 @@ def test_dashboard_login_locks_too_and_four_failures_do_not(client, world):
     client.logout()
     for _ in range(5):
         client.post(url, {"username": member.username, "password": "wrong"})
-    assert client.post(url, {"username": member.username, "password": "pass-1234"}).status_code == 429
+    assert (
+        client.post(url, {"username": member.username, "password": "pass-1234"}).status_code == 429
+    )
 
 
 def test_wagtail_login_is_protected(client):
     editor = factories.UserFactory(username="zhou")
     for _ in range(5):
         client.post("/cms/login/", {"username": "zhou", "password": "wrong"})
-    assert client.post("/cms/login/", {"username": editor.username, "password": "pass-1234"}).status_code == 429
+    assert (
+        client.post(
+            "/cms/login/", {"username": editor.username, "password": "pass-1234"}
+        ).status_code
+        == 429
+    )
 
 
 def test_staff_with_a_device_must_enter_the_code(client, world):
@@ -52,7 +63,9 @@ def test_staff_with_a_device_must_enter_the_code(client, world):
     device = TOTPDevice.objects.create(user=coordinator, name="手机", confirmed=True)
     client.force_login(coordinator)
     response = client.get(reverse("dashboard:order-list"))
-    assert response.status_code == 302 and reverse("dashboard:desk-otp-verify") in response["Location"]
+    assert (
+        response.status_code == 302 and reverse("dashboard:desk-otp-verify") in response["Location"]
+    )
 
     code_url = reverse("dashboard:desk-otp-verify")
     response = client.post(code_url, {"code": "000000", "next": reverse("dashboard:order-list")})

@@ -26,13 +26,20 @@ def test_a_team_cannot_open_or_change_another_teams_line(client, world):
     mixed, a, b = world["mixed"], world["a"], world["b"]
     b_line = mixed.lines.get(partner=b.team)
     client.force_login(a.member)
-    url = reverse("dashboard:order-line-detail", kwargs={"number": mixed.number, "line_id": b_line.pk})
+    url = reverse(
+        "dashboard:order-line-detail", kwargs={"number": mixed.number, "line_id": b_line.pk}
+    )
     assert client.get(url).status_code == 404
 
-    client.post(detail(mixed), {
-        "line_action": "change_line_statuses", "new_status": "已确认",
-        "selected_line": [b_line.pk], f"selected_line_qty_{b_line.pk}": b_line.quantity,
-    })
+    client.post(
+        detail(mixed),
+        {
+            "line_action": "change_line_statuses",
+            "new_status": "已确认",
+            "selected_line": [b_line.pk],
+            f"selected_line_qty_{b_line.pk}": b_line.quantity,
+        },
+    )
     b_line.refresh_from_db()
     assert b_line.status == "待确认"
 
@@ -40,7 +47,9 @@ def test_a_team_cannot_open_or_change_another_teams_line(client, world):
 def test_a_team_cannot_change_the_whole_orders_status_or_post_payments(client, world):
     mixed = world["mixed"]
     client.force_login(world["a"].member)
-    response = client.post(detail(mixed), {"order_action": "change_order_status", "new_status": "已取消"}, follow=True)
+    response = client.post(
+        detail(mixed), {"order_action": "change_order_status", "new_status": "已取消"}, follow=True
+    )
     mixed.refresh_from_db()
     assert mixed.status == "待确认"
     assert "订单状态随各工作队的商品状态自动变化" in response.content.decode()
@@ -51,9 +60,14 @@ def test_a_team_cannot_change_the_whole_orders_status_or_post_payments(client, w
 def test_bulk_status_change_in_the_order_list_is_refused_to_team_members(client, world):
     mixed = world["mixed"]
     client.force_login(world["a"].member)
-    response = client.post(reverse("dashboard:order-list"), {
-        "action": "change_order_statuses", "new_status": "已取消", "selected_order": [mixed.pk],
-    })
+    response = client.post(
+        reverse("dashboard:order-list"),
+        {
+            "action": "change_order_statuses",
+            "new_status": "已取消",
+            "selected_order": [mixed.pk],
+        },
+    )
     assert response.status_code in (302, 403)
     mixed.refresh_from_db()
     assert mixed.status == "待确认"
@@ -65,10 +79,15 @@ def test_order_status_follows_the_lines_each_team_moves(client, world):
     def move(member, team, status):
         client.force_login(member)
         line = mixed.lines.get(partner=team)
-        client.post(detail(mixed), {
-            "line_action": "change_line_statuses", "new_status": status,
-            "selected_line": [line.pk], f"selected_line_qty_{line.pk}": line.quantity,
-        })
+        client.post(
+            detail(mixed),
+            {
+                "line_action": "change_line_statuses",
+                "new_status": status,
+                "selected_line": [line.pk],
+                f"selected_line_qty_{line.pk}": line.quantity,
+            },
+        )
         line.refresh_from_db()
         assert line.status == status
         mixed.refresh_from_db()
@@ -115,7 +134,9 @@ def test_notes_of_others_cannot_be_edited_or_deleted(client, world):
     mixed, a, b = world["mixed"], world["a"], world["b"]
     note = mixed.notes.create(message="B 队备注", note_type="Info", user=b.member)
     client.force_login(a.member)
-    url = reverse("dashboard:order-detail-note", kwargs={"number": mixed.number, "note_id": note.pk})
+    url = reverse(
+        "dashboard:order-detail-note", kwargs={"number": mixed.number, "note_id": note.pk}
+    )
     assert client.get(url).status_code == 404
     client.post(detail(mixed), {"order_action": "delete_note", "note_id": note.pk})
     assert mixed.notes.filter(pk=note.pk).exists()

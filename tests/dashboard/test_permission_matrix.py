@@ -31,7 +31,9 @@ def dashboard_urls():
                 walk(pattern.url_patterns, in_dashboard or pattern.namespace == "dashboard")
             elif in_dashboard and pattern.name and pattern.name not in PUBLIC:
                 route = pattern.pattern
-                params = list(getattr(route, "converters", {}) or {}) or list(route.regex.groupindex)
+                params = list(getattr(route, "converters", {}) or {}) or list(
+                    route.regex.groupindex
+                )
                 found.append((pattern.name, params))
 
     walk(get_resolver().url_patterns, False)
@@ -112,8 +114,11 @@ ROLES = ["anonymous", "customer", "editor", "member_a", "member_b", "coordinator
 @pytest.mark.parametrize("role", ROLES)
 def test_every_dashboard_url_for_every_role_and_team(client, world, role):
     user = {
-        "anonymous": None, "customer": world["customer"], "editor": world["editor"],
-        "member_a": world["a"].member, "member_b": world["b"].member,
+        "anonymous": None,
+        "customer": world["customer"],
+        "editor": world["editor"],
+        "member_a": world["a"].member,
+        "member_b": world["b"].member,
         "coordinator": world["coordinator"],
     }[role]
     if user is not None:
@@ -168,8 +173,11 @@ def test_every_team_run_page_for_every_role_and_team(client, world, role):
     reaches only their own team's runs and households; POST-only pages are tried with an
     empty POST, which must be refused for another team's objects."""
     user = {
-        "anonymous": None, "customer": world["customer"], "editor": world["editor"],
-        "member_a": world["a"].member, "member_b": world["b"].member,
+        "anonymous": None,
+        "customer": world["customer"],
+        "editor": world["editor"],
+        "member_a": world["a"].member,
+        "member_b": world["b"].member,
         "coordinator": world["coordinator"],
     }[role]
     if user is not None:
@@ -183,14 +191,20 @@ def test_every_team_run_page_for_every_role_and_team(client, world, role):
         Allocation.objects.create(
             run=side.run, household=side.household, product=side.product, quantity=2, unit_price=2
         )
-        places[side.team.pk] = {"point_id": PickupPointFactory(team=side.team).pk,
-                                "zone_id": DeliveryZoneFactory(team=side.team).pk}
+        places[side.team.pk] = {
+            "point_id": PickupPointFactory(team=side.team).pk,
+            "zone_id": DeliveryZoneFactory(team=side.team).pk,
+        }
     failures = []
     for name, params in namespace_urls("fulfilment"):
         for key in ("a", "b"):
             side = world[key]
-            values = {"pk": side.run.pk, "kind": "collection", "household_id": side.household.pk,
-                      **places[side.team.pk]}
+            values = {
+                "pk": side.run.pk,
+                "kind": "collection",
+                "household_id": side.household.pk,
+                **places[side.team.pk],
+            }
             url = reverse(f"fulfilment:{name}", kwargs={p: values[p] for p in params})
             if name.startswith("payout"):
                 url += f"?run={side.run.pk}"
@@ -215,12 +229,24 @@ def test_every_team_run_page_for_every_role_and_team(client, world, role):
 
 def test_the_matrix_covers_the_desk_and_forked_views():
     names = {name for name, _params in URLS}
-    assert {"desk-reports", "desk-audit", "desk-invite", "order-line-detail", "catalogue-household-update"} <= names
+    assert {
+        "desk-reports",
+        "desk-audit",
+        "desk-invite",
+        "order-line-detail",
+        "catalogue-household-update",
+    } <= names
 
 
 def test_team_members_are_refused_staff_only_pages(client, world):
     client.force_login(world["a"].member)
-    for name in ("partner-list", "users-index", "desk-invite", "reports-index", "catalogue-category-list"):
+    for name in (
+        "partner-list",
+        "users-index",
+        "desk-invite",
+        "reports-index",
+        "catalogue-category-list",
+    ):
         assert client.get(reverse(f"dashboard:{name}")).status_code == 403, name
 
 

@@ -26,12 +26,20 @@ def sales(world):
     big = place_order([(a.product, 10)], guest_email="big@example.cn")
     big_line = big.lines.get()
     point = factories.PickupPointFactory(team=a.team, name="县医院大厅")
-    stop = RunPickup.objects.create(run=a.run, point=point, window_start="09:00", window_end="11:00")
+    stop = RunPickup.objects.create(
+        run=a.run, point=point, window_start="09:00", window_end="11:00"
+    )
     OrderRun.objects.create(order=big, run=a.run, pickup=stop)
-    shortfall = Shortfall.objects.create(run=a.run, household=a.household, product=a.product, quantity=2)
+    shortfall = Shortfall.objects.create(
+        run=a.run, household=a.household, product=a.product, quantity=2
+    )
     LineCut.objects.create(shortfall=shortfall, line=big_line, quantity=2, amount=D("4.00"))
-    RefundOwed.objects.create(order=big, line=big_line, amount=D("4.00"), reason="缺货", shortfall=shortfall)
-    Allocation.objects.create(run=a.run, household=a.household, product=a.product, quantity=8, unit_price=D("2.00"))
+    RefundOwed.objects.create(
+        order=big, line=big_line, amount=D("4.00"), reason="缺货", shortfall=shortfall
+    )
+    Allocation.objects.create(
+        run=a.run, household=a.household, product=a.product, quantity=8, unit_price=D("2.00")
+    )
 
     only_a_line = a.order.lines.get()
     RefundOwed.objects.create(order=a.order, line=only_a_line, amount=D("1.00"), reason="破损")
@@ -169,11 +177,15 @@ def test_a_queued_export_shows_as_pending_until_a_worker_builds_it(client, sales
     from shop import tasks
 
     client.force_login(sales["a"].member)
-    _export(client, "xlsx", report="month")  # no commit callbacks run: a worker has not picked it up
+    _export(
+        client, "xlsx", report="month"
+    )  # no commit callbacks run: a worker has not picked it up
     listing = client.get(reverse("dashboard:desk-report-export"))
     export = listing.context["exports"][0]
     assert export.status == "pending" and 'http-equiv="refresh"' in listing.content.decode()
-    assert client.get(reverse("dashboard:desk-report-download", args=[export.pk])).status_code == 404
+    assert (
+        client.get(reverse("dashboard:desk-report-download", args=[export.pk])).status_code == 404
+    )
     tasks.export_report(export.pk)
     export.refresh_from_db()
     assert export.status == "done" and export.file_name.endswith(".xlsx")
@@ -181,7 +193,9 @@ def test_a_queued_export_shows_as_pending_until_a_worker_builds_it(client, sales
 
 def test_a_bad_date_range_says_so_in_chinese(client, sales):
     client.force_login(sales["coordinator"])
-    response = client.get(reverse("dashboard:desk-reports") + "?date_from=2026-05-01&date_to=2026-04-01")
+    response = client.get(
+        reverse("dashboard:desk-reports") + "?date_from=2026-05-01&date_to=2026-04-01"
+    )
     assert response.status_code == 200
     assert "开始日期不能晚于结束日期" in response.content.decode()
 
@@ -192,4 +206,6 @@ def test_report_pages_keep_a_query_budget(client, sales, report, django_assert_m
         place_order([(sales["a"].product, 1), (sales["b"].product, 2)])
     client.force_login(sales["coordinator"])
     with django_assert_max_num_queries(12):
-        assert client.get(reverse("dashboard:desk-reports") + f"?report={report}").status_code == 200
+        assert (
+            client.get(reverse("dashboard:desk-reports") + f"?report={report}").status_code == 200
+        )

@@ -15,7 +15,10 @@ User = get_user_model()
 
 
 def perms(name):
-    return {f"{p.content_type.app_label}.{p.codename}" for p in Group.objects.get(name=name).permissions.all()}
+    return {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Group.objects.get(name=name).permissions.all()
+    }
 
 
 def test_the_migration_created_the_four_roles_with_exact_permissions(db):
@@ -25,8 +28,14 @@ def test_the_migration_created_the_four_roles_with_exact_permissions(db):
     assert "wagtailadmin.access_admin" in editor
     assert not any(p.startswith(("order.", "partner.", "catalogue.")) for p in editor)
     coordinator = perms(roles.COORDINATOR)
-    assert {"order.view_order", "order.change_line", "catalogue.change_product", "partner.change_stockrecord",
-            "fulfilment.change_deliveryrun", "desk.view_auditentry"} <= coordinator
+    assert {
+        "order.view_order",
+        "order.change_line",
+        "catalogue.change_product",
+        "partner.change_stockrecord",
+        "fulfilment.change_deliveryrun",
+        "desk.view_auditentry",
+    } <= coordinator
     assert "auth.change_user" not in coordinator and "wagtailadmin.access_admin" not in coordinator
 
 
@@ -37,7 +46,9 @@ def test_setup_roles_is_idempotent_and_gives_editors_the_home_page_tree(home_pag
     call_command("setup_roles", stdout=open("/dev/null", "w"))
     assert Group.objects.filter(name__in=roles.ROLE_NAMES).count() == 4
     granted = set(
-        GroupPagePermission.objects.filter(group__name=roles.EDITOR).values_list("page_id", "permission__codename")
+        GroupPagePermission.objects.filter(group__name=roles.EDITOR).values_list(
+            "page_id", "permission__codename"
+        )
     )
     assert granted == {(home_page.pk, c) for c in roles.EDITOR_PAGE_PERMISSIONS}
 
@@ -58,7 +69,8 @@ def test_coordinator_invites_a_member_who_sets_a_password_then_logs_in(
     client.force_login(world["coordinator"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("dashboard:desk-invite"), {"email": "Xiao.Li@Example.cn", "teams": [a.team.pk, b.team.pk]}
+            reverse("dashboard:desk-invite"),
+            {"email": "Xiao.Li@Example.cn", "teams": [a.team.pk, b.team.pk]},
         )
     assert response.status_code == 302
     user = User.objects.get(email="xiao.li@example.cn")
@@ -70,14 +82,17 @@ def test_coordinator_invites_a_member_who_sets_a_password_then_logs_in(
 
     client.logout()
     form_url = client.get(link)["Location"]
-    response = client.post(form_url, {"new_password1": "Eggs-and-hens-2026", "new_password2": "Eggs-and-hens-2026"})
+    response = client.post(
+        form_url, {"new_password1": "Eggs-and-hens-2026", "new_password2": "Eggs-and-hens-2026"}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.is_active
     assert client.get(link).status_code == 200 and "链接已失效" in client.get(link).content.decode()
 
     response = client.post(
-        reverse("dashboard:login"), {"username": "xiao.li@example.cn", "password": "Eggs-and-hens-2026"}
+        reverse("dashboard:login"),
+        {"username": "xiao.li@example.cn", "password": "Eggs-and-hens-2026"},
     )
     assert response.status_code == 302
     assert client.get(reverse("dashboard:index")).status_code == 200
@@ -103,6 +118,8 @@ def test_a_bad_invitation_explains_itself_and_changes_nothing(client, world):
 
 def test_team_members_cannot_invite(client, world):
     client.force_login(world["a"].member)
-    response = client.post(reverse("dashboard:desk-invite"), {"email": "x@example.cn", "teams": [world["b"].team.pk]})
+    response = client.post(
+        reverse("dashboard:desk-invite"), {"email": "x@example.cn", "teams": [world["b"].team.pk]}
+    )
     assert response.status_code == 403
     assert not User.objects.filter(email="x@example.cn").exists()

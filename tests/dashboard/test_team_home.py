@@ -31,7 +31,9 @@ def test_team_home_shows_only_the_teams_own_work(client, world):
 
 def test_households_waiting_for_payout(client, world):
     a = world["a"]
-    Allocation.objects.create(run=a.run, household=a.household, product=a.product, quantity=5, unit_price=D("2"))
+    Allocation.objects.create(
+        run=a.run, household=a.household, product=a.product, quantity=5, unit_price=D("2")
+    )
     a.run.status = "done"
     a.run.save()
     client.force_login(a.member)
@@ -60,7 +62,10 @@ def test_product_list_query_budget_and_isolation(client, world, django_assert_ma
     page = response.content.decode()
     assert world["a"].product.get_title() in page and world["b"].product.get_title() not in page
     households = client.get(reverse("dashboard:catalogue-household-list")).content.decode()
-    assert world["a"].household.public_name in households and world["b"].household.public_name not in households
+    assert (
+        world["a"].household.public_name in households
+        and world["b"].household.public_name not in households
+    )
 
 
 def test_product_lookup_and_stock_alerts_stay_within_the_team(client, world):

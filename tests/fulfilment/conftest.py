@@ -25,12 +25,30 @@ def households(team):
     village = factories.VillageFactory(slug="xiangyang", name="向阳村")
     make = factories.HouseholdFactory
     return {
-        "monitored": make(team=team, village=village, public_name="吴奶奶家",
-                          status=Household.Status.MONITORED, latitude=D("34.81"), longitude=D("113.52")),
-        "poor": make(team=team, village=village, public_name="王大姐家",
-                     status=Household.Status.FORMERLY_POOR, latitude=D("34.80"), longitude=D("113.50")),
-        "other": make(team=team, village=village, public_name="李大叔家",
-                      status=Household.Status.OTHER, latitude=D("34.79"), longitude=D("113.53")),
+        "monitored": make(
+            team=team,
+            village=village,
+            public_name="吴奶奶家",
+            status=Household.Status.MONITORED,
+            latitude=D("34.81"),
+            longitude=D("113.52"),
+        ),
+        "poor": make(
+            team=team,
+            village=village,
+            public_name="王大姐家",
+            status=Household.Status.FORMERLY_POOR,
+            latitude=D("34.80"),
+            longitude=D("113.50"),
+        ),
+        "other": make(
+            team=team,
+            village=village,
+            public_name="李大叔家",
+            status=Household.Status.OTHER,
+            latitude=D("34.79"),
+            longitude=D("113.53"),
+        ),
     }
 
 
@@ -48,7 +66,8 @@ def zone(team):
 @pytest.fixture
 def later_run(team, pickup_point):
     return DeliveryRunFactory(
-        team=team, stops=[pickup_point],
+        team=team,
+        stops=[pickup_point],
         date=timezone.localdate() + datetime.timedelta(days=5),
         cutoff=timezone.now() + datetime.timedelta(days=4),
     )

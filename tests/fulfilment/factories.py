@@ -44,7 +44,9 @@ class DeliveryRunFactory(factory.django.DjangoModelFactory):
     def stops(self, create, points, **kwargs):
         for point in points or []:
             RunPickup.objects.create(
-                run=self, point=point, window_start=datetime.time(9, 0),
+                run=self,
+                point=point,
+                window_start=datetime.time(9, 0),
                 window_end=datetime.time(11, 0),
             )
 
@@ -68,12 +70,28 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
     quantity = 60
 
 
-__all__ = ["DeliveryRunFactory", "DeliveryZoneFactory", "CommitmentFactory", "PickupPointFactory",
-           "open_run_at", "pickup_code"]
+__all__ = [
+    "DeliveryRunFactory",
+    "DeliveryZoneFactory",
+    "CommitmentFactory",
+    "PickupPointFactory",
+    "open_run_at",
+    "pickup_code",
+]
 
 
-def place_order(run, items, *, email="buyer@example.cn", name="林小满", stop=None, zone=None,
-                paid_online=False, line1="", placed=None):
+def place_order(
+    run,
+    items,
+    *,
+    email="buyer@example.cn",
+    name="林小满",
+    stop=None,
+    zone=None,
+    paid_online=False,
+    line1="",
+    placed=None,
+):
     """Place an order on ``run`` through Oscar's OrderCreator (so the order_placed receiver
     links it), paid on pickup unless ``paid_online``. ``items`` is [(product, quantity)]."""
     from oscar.apps.partner.strategy import Default
@@ -96,11 +114,16 @@ def place_order(run, items, *, email="buyer@example.cn", name="林小满", stop=
         method = HomeDeliveryOnRun(run, zone)
     else:
         method = PickupOnRun(stop or run.stops.first())
-    address = ShippingAddress(first_name=name, phone_number="+8613812345678", line1=line1,
-                              country=Country.objects.get(iso_3166_1_a2="CN"))
+    address = ShippingAddress(
+        first_name=name,
+        phone_number="+8613812345678",
+        line1=line1,
+        country=Country.objects.get(iso_3166_1_a2="CN"),
+    )
     address.save()
-    order = create_order(basket=basket, shipping_method=method, shipping_address=address,
-                         guest_email=email)
+    order = create_order(
+        basket=basket, shipping_method=method, shipping_address=address, guest_email=email
+    )
     if placed is not None:
         order.date_placed = placed
         order.save(update_fields=["date_placed"])
@@ -108,7 +131,9 @@ def place_order(run, items, *, email="buyer@example.cn", name="林小满", stop=
     code = "card" if paid_online else "pay-on-pickup"
     source_type, _ = SourceType.objects.get_or_create(code=code, defaults={"name": code})
     Source.objects.create(
-        order=order, source_type=source_type, amount_allocated=order.total_incl_tax,
+        order=order,
+        source_type=source_type,
+        amount_allocated=order.total_incl_tax,
         amount_debited=order.total_incl_tax if paid_online else D("0"),
     )
     return order

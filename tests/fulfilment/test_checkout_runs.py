@@ -21,7 +21,13 @@ def start_guest_checkout(client, line1=""):
     client.post(reverse("checkout:index"), {"username": "guest@example.cn", "options": "anonymous"})
     return client.post(
         reverse("checkout:shipping-address"),
-        {"first_name": "林小满", "phone_number": "13812345678", "line1": line1, "line4": "", "notes": ""},
+        {
+            "first_name": "林小满",
+            "phone_number": "13812345678",
+            "line1": line1,
+            "line4": "",
+            "notes": "",
+        },
     )
 
 
@@ -76,7 +82,9 @@ def test_home_delivery_order_pays_the_fee_and_is_linked_to_the_run(client, eggs,
 
 @pytest.mark.django_db
 def test_run_past_cutoff_is_not_offered(client, eggs, run, later_run):
-    DeliveryRun.objects.filter(pk=run.pk).update(cutoff=timezone.now() - datetime.timedelta(seconds=1))
+    DeliveryRun.objects.filter(pk=run.pk).update(
+        cutoff=timezone.now() - datetime.timedelta(seconds=1)
+    )
     add_to_basket(client, eggs, 10)
     start_guest_checkout(client)
     response = client.get(reverse("checkout:shipping-method"))
@@ -92,7 +100,9 @@ def test_run_closing_between_choice_and_order_refuses_the_order(client, eggs, ru
     start_guest_checkout(client)
     client.post(reverse("checkout:shipping-method"), {"method_code": pickup_code(run)})
     client.post(reverse("checkout:payment-method"), {"method": "pay-on-pickup"})
-    DeliveryRun.objects.filter(pk=run.pk).update(cutoff=timezone.now() - datetime.timedelta(seconds=1))
+    DeliveryRun.objects.filter(pk=run.pk).update(
+        cutoff=timezone.now() - datetime.timedelta(seconds=1)
+    )
     response = client.post(reverse("checkout:preview"), {"action": "place_order"}, follow=True)
     assert Order.objects.count() == 0
     assert "截单" in response.content.decode()
@@ -100,8 +110,9 @@ def test_run_closing_between_choice_and_order_refuses_the_order(client, eggs, ru
 
 @pytest.mark.django_db
 def test_basket_heavier_than_what_is_left_in_the_car_is_told_so(client, team, run, pickup_point):
-    chickens = factories.product_in_stock(team=team, title="农家小笨鸡", price=D("128"), stock=50,
-                                          weight_per_unit_g=1500)
+    chickens = factories.product_in_stock(
+        team=team, title="农家小笨鸡", price=D("128"), stock=50, weight_per_unit_g=1500
+    )
     DeliveryRun.objects.filter(pk=run.pk).update(capacity_kg=D("10"))
     add_to_basket(client, chickens, 8)  # 12 kg
     start_guest_checkout(client)
@@ -113,8 +124,9 @@ def test_basket_heavier_than_what_is_left_in_the_car_is_told_so(client, team, ru
 
 @pytest.mark.django_db
 def test_full_run_is_skipped_while_a_later_run_still_takes_the_basket(client, team, run, later_run):
-    chickens = factories.product_in_stock(team=team, title="农家小笨鸡", price=D("128"), stock=50,
-                                          weight_per_unit_g=1500)
+    chickens = factories.product_in_stock(
+        team=team, title="农家小笨鸡", price=D("128"), stock=50, weight_per_unit_g=1500
+    )
     DeliveryRun.objects.filter(pk=run.pk).update(capacity_kg=D("2"))
     add_to_basket(client, chickens, 2)
     start_guest_checkout(client)
@@ -126,7 +138,9 @@ def test_full_run_is_skipped_while_a_later_run_still_takes_the_basket(client, te
 
 
 @pytest.mark.django_db
-def test_basket_beyond_this_runs_promised_supply_is_refused(client, eggs, run, later_run, households):
+def test_basket_beyond_this_runs_promised_supply_is_refused(
+    client, eggs, run, later_run, households
+):
     supply.set_commitment(run, households["poor"], eggs, 20)
     supply.set_commitment(later_run, households["other"], eggs, 60)
     add_to_basket(client, eggs, 30)

@@ -19,16 +19,32 @@ def home_run(run, zone, eggs):
     zone.save()
     run.zones.add(zone)
     run.homes = {
-        "jianshe": place_order(run, [(eggs, 20)], zone=zone, name="建设路买家",
-                               line1="城关镇建设路 12 号", email="j@example.cn"),
-        "wenhua": place_order(run, [(eggs, 20)], zone=zone, name="文化街买家",
-                              line1="城关镇文化街 3 号", email="w@example.cn"),
+        "jianshe": place_order(
+            run,
+            [(eggs, 20)],
+            zone=zone,
+            name="建设路买家",
+            line1="城关镇建设路 12 号",
+            email="j@example.cn",
+        ),
+        "wenhua": place_order(
+            run,
+            [(eggs, 20)],
+            zone=zone,
+            name="文化街买家",
+            line1="城关镇文化街 3 号",
+            email="w@example.cn",
+        ),
     }
     return run
 
 
 def stops_by_order(run):
-    return {stop.links[0].order_id: stop for stop in itinerary.build_stops(run) if stop.kind == routing.HOME}
+    return {
+        stop.links[0].order_id: stop
+        for stop in itinerary.build_stops(run)
+        if stop.kind == routing.HOME
+    }
 
 
 def test_district_lines_carry_optional_coordinates():
@@ -42,7 +58,8 @@ def test_district_lines_carry_optional_coordinates():
     assert zone.place_of("城关镇建设路 12 号") == (34.90, 113.80)
     assert zone.place_of("城关镇文化街 3 号") is None
     assert DeliveryZone(districts="城关镇 34.1,113.1\n城关镇建设路 34.2,113.2").place_of(
-        "城关镇建设路 1 号") == (34.2, 113.2)
+        "城关镇建设路 1 号"
+    ) == (34.2, 113.2)
 
 
 @pytest.mark.django_db
@@ -63,14 +80,18 @@ def test_route_places_home_addresses_by_their_district(home_run, zone):
 
 
 @pytest.mark.django_db
-def test_team_pins_an_address_and_the_next_order_there_uses_it(client, member, home_run, team, eggs,
-                                                              zone, pickup_point):
+def test_team_pins_an_address_and_the_next_order_there_uses_it(
+    client, member, home_run, team, eggs, zone, pickup_point
+):
     client.force_login(member)
     page = client.get(f"/shop/team/runs/{home_run.pk}/").content.decode()
     assert "按街道的经纬度" in page and "按送货范围中心" in page
     order = home_run.homes["wenhua"]
-    response = client.post(f"/shop/team/runs/{home_run.pk}/pins/",
-                           {"order": order.pk, "latitude": "34.7702", "longitude": "113.6611"}, follow=True)
+    response = client.post(
+        f"/shop/team/runs/{home_run.pk}/pins/",
+        {"order": order.pk, "latitude": "34.7702", "longitude": "113.6611"},
+        follow=True,
+    )
     assert "已记下" in response.content.decode()
     pin = AddressPin.objects.get()
     assert (pin.team, pin.latitude, pin.longitude) == (team, D("34.7702"), D("113.6611"))
@@ -82,25 +103,35 @@ def test_team_pins_an_address_and_the_next_order_there_uses_it(client, member, h
     # remembered: the same address written a little differently, on a later run
     later = DeliveryRunFactory(team=team, stops=[pickup_point])
     later.zones.add(zone)
-    again = place_order(later, [(eggs, 20)], zone=zone, line1="城关镇 文化街3号", email="w2@example.cn")
+    again = place_order(
+        later, [(eggs, 20)], zone=zone, line1="城关镇 文化街3号", email="w2@example.cn"
+    )
     assert stops_by_order(later)[again.pk].placed_by == "pin"
 
     # cleared: back to the zone's centre
-    client.post(f"/shop/team/runs/{home_run.pk}/pins/", {"order": order.pk, "latitude": "", "longitude": ""})
+    client.post(
+        f"/shop/team/runs/{home_run.pk}/pins/", {"order": order.pk, "latitude": "", "longitude": ""}
+    )
     assert not AddressPin.objects.exists()
     assert stops_by_order(home_run)[order.pk].placed_by == "zone"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("data, message", [
-    ({"latitude": "95", "longitude": "113.6"}, "纬度要在 -90 到 90 之间"),
-    ({"latitude": "34.7", "longitude": ""}, "纬度和经度要一起填"),
-    ({"latitude": "abc", "longitude": "113.6"}, "输入一个数字"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"latitude": "95", "longitude": "113.6"}, "纬度要在 -90 到 90 之间"),
+        ({"latitude": "34.7", "longitude": ""}, "纬度和经度要一起填"),
+        ({"latitude": "abc", "longitude": "113.6"}, "输入一个数字"),
+    ],
+)
 def test_bad_pin_gets_a_message_and_saves_nothing(client, member, home_run, data, message):
     client.force_login(member)
-    response = client.post(f"/shop/team/runs/{home_run.pk}/pins/",
-                           {"order": home_run.homes["wenhua"].pk, **data}, follow=True)
+    response = client.post(
+        f"/shop/team/runs/{home_run.pk}/pins/",
+        {"order": home_run.homes["wenhua"].pk, **data},
+        follow=True,
+    )
     assert response.status_code == 200 and message in response.content.decode()
     assert not AddressPin.objects.exists()
 
@@ -117,6 +148,8 @@ def test_pins_are_team_scoped(client, home_run, other_team, customer, eggs, memb
     assert client.post(url, data).status_code == 404
     client.force_login(member)
     pickup_order = place_order(home_run, [(eggs, 1)], email="p@example.cn")
-    assert client.post(url, {**data, "order": pickup_order.pk}).status_code == 404  # not a home order
+    assert (
+        client.post(url, {**data, "order": pickup_order.pk}).status_code == 404
+    )  # not a home order
     assert client.get(url).status_code == 405
     assert not AddressPin.objects.exists()

@@ -20,8 +20,12 @@ def two_runs(team, eggs, households, pickup_point):
     month = today.replace(day=1)
     made = []
     for day in (3, 10):
-        run = DeliveryRunFactory(team=team, stops=[pickup_point], date=month.replace(day=day),
-                                 cutoff=timezone.now() + datetime.timedelta(hours=1))
+        run = DeliveryRunFactory(
+            team=team,
+            stops=[pickup_point],
+            date=month.replace(day=day),
+            cutoff=timezone.now() + datetime.timedelta(hours=1),
+        )
         supply.set_commitment(run, households["monitored"], eggs, 10)
         supply.set_commitment(run, households["poor"], eggs, 10)
         place_order(run, [(eggs, 16)], email=f"buyer{day}@example.cn")
@@ -35,7 +39,9 @@ def by_household(statements):
 
 
 def sales(run_list):
-    return sum((a.quantity * a.unit_price for a in Allocation.objects.filter(run__in=run_list)), D("0"))
+    return sum(
+        (a.quantity * a.unit_price for a in Allocation.objects.filter(run__in=run_list)), D("0")
+    )
 
 
 @pytest.mark.django_db
@@ -61,7 +67,9 @@ def test_month_paid_then_run_shows_paid_and_is_refused(two_runs, team, household
 @pytest.mark.django_db
 def test_run_paid_then_month_leaves_it_out(two_runs, team, households, member):
     first, second = two_runs
-    run_payout = payouts.mark_paid(by_household(payouts.for_run(first))[households["poor"].pk], member)
+    run_payout = payouts.mark_paid(
+        by_household(payouts.for_run(first))[households["poor"].pk], member
+    )
     month = by_household(payouts.for_month(team, first.date))
     poor = month[households["poor"].pk]
     assert [line[0] for line in poor.lines] == [second] and poor.gross == D("9.00")
@@ -95,8 +103,12 @@ def test_a_stale_statement_is_refused_inside_the_transaction(two_runs, team, hou
 def test_payouts_add_up_to_sales_whichever_way_they_are_paid(two_runs, team, households, member):
     first, second = two_runs
     payouts.mark_paid(by_household(payouts.for_run(first))[households["poor"].pk], member)
-    payouts.mark_paid(by_household(payouts.for_month(team, first.date))[households["monitored"].pk], member)
-    payouts.mark_paid(by_household(payouts.for_month(team, first.date))[households["poor"].pk], member)
+    payouts.mark_paid(
+        by_household(payouts.for_month(team, first.date))[households["monitored"].pk], member
+    )
+    payouts.mark_paid(
+        by_household(payouts.for_month(team, first.date))[households["poor"].pk], member
+    )
     # nothing left to pay, by month or by run
     assert all(s.paid for s in payouts.for_month(team, first.date))
     assert all(s.paid for run in two_runs for s in payouts.for_run(run))
@@ -105,12 +117,19 @@ def test_payouts_add_up_to_sales_whichever_way_they_are_paid(two_runs, team, hou
 
 
 @pytest.mark.django_db
-def test_a_run_closed_after_its_month_was_paid_is_paid_on_its_own(two_runs, team, eggs, households,
-                                                                   member, pickup_point):
+def test_a_run_closed_after_its_month_was_paid_is_paid_on_its_own(
+    two_runs, team, eggs, households, member, pickup_point
+):
     first, _second = two_runs
-    payouts.mark_paid(by_household(payouts.for_month(team, first.date))[households["monitored"].pk], member)
-    late = DeliveryRunFactory(team=team, stops=[pickup_point], date=first.date.replace(day=20),
-                              cutoff=timezone.now() + datetime.timedelta(hours=1))
+    payouts.mark_paid(
+        by_household(payouts.for_month(team, first.date))[households["monitored"].pk], member
+    )
+    late = DeliveryRunFactory(
+        team=team,
+        stops=[pickup_point],
+        date=first.date.replace(day=20),
+        cutoff=timezone.now() + datetime.timedelta(hours=1),
+    )
     supply.set_commitment(late, households["monitored"], eggs, 10)
     place_order(late, [(eggs, 4)], email="late@example.cn")
     runs.change_status(late, S.CLOSED)
@@ -125,7 +144,9 @@ def test_a_run_closed_after_its_month_was_paid_is_paid_on_its_own(two_runs, team
 
 
 @pytest.mark.django_db
-def test_payout_page_says_paid_by_the_month_and_refuses_the_run(client, two_runs, team, households, member):
+def test_payout_page_says_paid_by_the_month_and_refuses_the_run(
+    client, two_runs, team, households, member
+):
     first, _second = two_runs
     client.force_login(member)
     month = f"{first.date:%Y-%m}"
@@ -133,7 +154,9 @@ def test_payout_page_says_paid_by_the_month_and_refuses_the_run(client, two_runs
     client.post(f"/shop/team/payouts/{household.pk}/paid/", {"team": team.pk, "month": month})
     page = client.get(f"/shop/team/payouts/?run={first.pk}").content.decode()
     assert f"（{month} 按月结算）" in page
-    response = client.post(f"/shop/team/payouts/{household.pk}/paid/", {"run": first.pk}, follow=True)
+    response = client.post(
+        f"/shop/team/payouts/{household.pk}/paid/", {"run": first.pk}, follow=True
+    )
     assert "这笔已经标记过付款了" in response.content.decode()
     assert household.payouts.count() == 1
 

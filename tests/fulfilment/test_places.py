@@ -13,11 +13,24 @@ from tests.fulfilment.factories import DeliveryZoneFactory, place_order
 from tests.fulfilment.test_checkout_runs import start_guest_checkout
 from tests.test_checkout import add_to_basket
 
-POINT = {"name": "阳光小区东门", "address": "阳光路 1 号", "window": "周六 9:30–11:30",
-         "notes": "门卫室旁", "latitude": "34.761", "longitude": "113.652", "is_active": "on"}
-ZONE = {"name": "城东", "fee": "6.00", "minimum_order": "40.00",
-        "districts": "阳光路 34.7612,113.6523\n建设路\n450001", "latitude": "34.76",
-        "longitude": "113.65", "is_active": "on"}
+POINT = {
+    "name": "阳光小区东门",
+    "address": "阳光路 1 号",
+    "window": "周六 9:30–11:30",
+    "notes": "门卫室旁",
+    "latitude": "34.761",
+    "longitude": "113.652",
+    "is_active": "on",
+}
+ZONE = {
+    "name": "城东",
+    "fee": "6.00",
+    "minimum_order": "40.00",
+    "districts": "阳光路 34.7612,113.6523\n建设路\n450001",
+    "latitude": "34.76",
+    "longitude": "113.65",
+    "is_active": "on",
+}
 
 
 def page(client, url):
@@ -35,7 +48,10 @@ def offered_codes(product, quantity, line1):
     basket.strategy = Default()
     basket.add_product(product, quantity)
     address = get_model("order", "ShippingAddress")(first_name="林小满", line1=line1)
-    return {m.code: m for m in Repository().get_available_shipping_methods(basket, shipping_addr=address)}
+    return {
+        m.code: m
+        for m in Repository().get_available_shipping_methods(basket, shipping_addr=address)
+    }
 
 
 @pytest.mark.django_db
@@ -80,10 +96,19 @@ def test_another_teams_places_are_404_and_stay_untouched(client, member, team, o
     assert client.post(f"/shop/team/points/{theirs.pk}/delete/").status_code == 404
     assert client.post(f"/shop/team/zones/{their_zone.pk}/delete/").status_code == 404
     assert client.get(f"/shop/team/crates/?team={other_team.pk}").status_code == 404
-    assert client.post("/shop/team/crates/", {"product": their_eggs.pk,
-                                              "units_per_crate": 30}).status_code == 404
-    assert client.post("/shop/team/crates/", {"team": other_team.pk, "product": their_eggs.pk,
-                                              "units_per_crate": 30}).status_code == 404
+    assert (
+        client.post(
+            "/shop/team/crates/", {"product": their_eggs.pk, "units_per_crate": 30}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            "/shop/team/crates/",
+            {"team": other_team.pk, "product": their_eggs.pk, "units_per_crate": 30},
+        ).status_code
+        == 404
+    )
     assert "别队" not in page(client, "/shop/team/points/") + page(client, "/shop/team/zones/")
 
     # creating for another team by posting its id is refused, with a message
@@ -115,9 +140,15 @@ def test_coordinator_sees_and_edits_every_team(client, coordinator, team, other_
 
 @pytest.mark.django_db
 def test_buyers_and_strangers_are_kept_out(client, customer, pickup_point, zone):
-    urls = ["/shop/team/points/", "/shop/team/points/new/", f"/shop/team/points/{pickup_point.pk}/",
-            "/shop/team/zones/", "/shop/team/zones/new/", f"/shop/team/zones/{zone.pk}/",
-            "/shop/team/crates/"]
+    urls = [
+        "/shop/team/points/",
+        "/shop/team/points/new/",
+        f"/shop/team/points/{pickup_point.pk}/",
+        "/shop/team/zones/",
+        "/shop/team/zones/new/",
+        f"/shop/team/zones/{zone.pk}/",
+        "/shop/team/crates/",
+    ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 302 and "login" in response["Location"], url
@@ -131,21 +162,65 @@ def test_buyers_and_strangers_are_kept_out(client, customer, pickup_point, zone)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url, data, field, message", [
-    ("/shop/team/points/new/", {**POINT, "latitude": "91"}, "latitude", "纬度要在 -90 到 90 之间"),
-    ("/shop/team/points/new/", {**POINT, "longitude": "-181"}, "longitude", "经度要在 -180 到 180 之间"),
-    ("/shop/team/points/new/", {**POINT, "longitude": ""}, "longitude", "纬度和经度要一起填"),
-    ("/shop/team/points/new/", {**POINT, "name": ""}, "name", "必需字段"),
-    ("/shop/team/zones/new/", {**ZONE, "fee": "-1"}, "fee", "金额不能是负数"),
-    ("/shop/team/zones/new/", {**ZONE, "minimum_order": "-0.01"}, "minimum_order", "金额不能是负数"),
-    ("/shop/team/zones/new/", {**ZONE, "districts": " \n、，"}, "districts", "请至少填一个街道"),
-    ("/shop/team/zones/new/", {**ZONE, "districts": "建设路 97.1,109.2"}, "districts", "“建设路”的坐标不对"),
-    ("/shop/team/zones/new/", {**ZONE, "districts": "建设路\n27.72,109.19"}, "districts", "前面要写街道或小区名称"),
-    ("/shop/team/zones/new/", {**ZONE, "districts": "建设路 27.72"}, "districts", "要写成“名称 纬度,经度”"),
-    ("/shop/team/zones/new/", {**ZONE, "latitude": "-90.5"}, "latitude", "纬度要在 -90 到 90 之间"),
-])
-def test_bad_input_gets_a_chinese_message_and_saves_nothing(client, member, team, url, data, field,
-                                                           message):
+@pytest.mark.parametrize(
+    "url, data, field, message",
+    [
+        (
+            "/shop/team/points/new/",
+            {**POINT, "latitude": "91"},
+            "latitude",
+            "纬度要在 -90 到 90 之间",
+        ),
+        (
+            "/shop/team/points/new/",
+            {**POINT, "longitude": "-181"},
+            "longitude",
+            "经度要在 -180 到 180 之间",
+        ),
+        ("/shop/team/points/new/", {**POINT, "longitude": ""}, "longitude", "纬度和经度要一起填"),
+        ("/shop/team/points/new/", {**POINT, "name": ""}, "name", "必需字段"),
+        ("/shop/team/zones/new/", {**ZONE, "fee": "-1"}, "fee", "金额不能是负数"),
+        (
+            "/shop/team/zones/new/",
+            {**ZONE, "minimum_order": "-0.01"},
+            "minimum_order",
+            "金额不能是负数",
+        ),
+        (
+            "/shop/team/zones/new/",
+            {**ZONE, "districts": " \n、，"},
+            "districts",
+            "请至少填一个街道",
+        ),
+        (
+            "/shop/team/zones/new/",
+            {**ZONE, "districts": "建设路 97.1,109.2"},
+            "districts",
+            "“建设路”的坐标不对",
+        ),
+        (
+            "/shop/team/zones/new/",
+            {**ZONE, "districts": "建设路\n27.72,109.19"},
+            "districts",
+            "前面要写街道或小区名称",
+        ),
+        (
+            "/shop/team/zones/new/",
+            {**ZONE, "districts": "建设路 27.72"},
+            "districts",
+            "要写成“名称 纬度,经度”",
+        ),
+        (
+            "/shop/team/zones/new/",
+            {**ZONE, "latitude": "-90.5"},
+            "latitude",
+            "纬度要在 -90 到 90 之间",
+        ),
+    ],
+)
+def test_bad_input_gets_a_chinese_message_and_saves_nothing(
+    client, member, team, url, data, field, message
+):
     client.force_login(member)
     response = client.post(url, {**data, "team": team.pk})
     assert response.status_code == 200
@@ -156,8 +231,9 @@ def test_bad_input_gets_a_chinese_message_and_saves_nothing(client, member, team
 
 
 @pytest.mark.django_db
-def test_place_used_by_an_order_is_only_deactivated_unused_is_deleted(client, member, team, run, eggs,
-                                                                       pickup_point, zone):
+def test_place_used_by_an_order_is_only_deactivated_unused_is_deleted(
+    client, member, team, run, eggs, pickup_point, zone
+):
     spare = factories.PickupPointFactory(team=team, name="备用点")
     RunPickup.objects.create(run=run, point=spare, window_start="12:00", window_end="13:00")
     run.zones.add(zone)
@@ -165,14 +241,18 @@ def test_place_used_by_an_order_is_only_deactivated_unused_is_deleted(client, me
     place_order(run, [(eggs, 30)], zone=zone, line1="城关镇建设路 12 号")
     client.force_login(member)
 
-    for url, obj in ((f"/shop/team/points/{pickup_point.pk}/", pickup_point),
-                     (f"/shop/team/zones/{zone.pk}/", zone)):
+    for url, obj in (
+        (f"/shop/team/points/{pickup_point.pk}/", pickup_point),
+        (f"/shop/team/zones/{zone.pk}/", zone),
+    ):
         assert "不能删除" in page(client, url)
         response = client.post(url + "delete/", follow=True)
         assert "不能删除" in response.content.decode()
         assert type(obj).objects.filter(pk=obj.pk).exists()
-    client.post(f"/shop/team/points/{pickup_point.pk}/", {**POINT, "name": pickup_point.name,
-                                                          "is_active": ""})
+    client.post(
+        f"/shop/team/points/{pickup_point.pk}/",
+        {**POINT, "name": pickup_point.name, "is_active": ""},
+    )
     pickup_point.refresh_from_db()
     assert not pickup_point.is_active and run.stops.filter(point=pickup_point).exists()
 
@@ -186,8 +266,9 @@ def test_place_used_by_an_order_is_only_deactivated_unused_is_deleted(client, me
 
 
 @pytest.mark.django_db
-def test_deactivated_places_are_not_offered_for_new_runs_nor_at_checkout(client, member, team, run,
-                                                                         eggs, pickup_point, zone):
+def test_deactivated_places_are_not_offered_for_new_runs_nor_at_checkout(
+    client, member, team, run, eggs, pickup_point, zone
+):
     run.zones.add(zone)
     other = factories.PickupPointFactory(team=team, name="第二自提点")
     RunPickup.objects.create(run=run, point=other, window_start="14:00", window_end="15:00")
@@ -232,10 +313,14 @@ def test_crate_sizes_set_change_and_clear_and_count_on_the_run(client, member, t
     client.force_login(member)
     listing = page(client, "/shop/team/crates/")
     assert "散养土鸡蛋" in listing and "小笨鸡" in listing
-    client.post("/shop/team/crates/", {"team": team.pk, "product": eggs.pk, "units_per_crate": "30"})
+    client.post(
+        "/shop/team/crates/", {"team": team.pk, "product": eggs.pk, "units_per_crate": "30"}
+    )
     client.post("/shop/team/crates/", {"product": chicken.pk, "units_per_crate": "4"})
     assert dict(CratePacking.objects.values_list("product__title", "units_per_crate")) == {
-        "散养土鸡蛋": 30, "小笨鸡": 4}
+        "散养土鸡蛋": 30,
+        "小笨鸡": 4,
+    }
     products = {eggs.pk: eggs, chicken.pk: chicken}
     assert runs.load_of({eggs.pk: 61, chicken.pk: 4}, products)[1] == 3 + 1
     assert 'value="30"' in page(client, "/shop/team/crates/")

@@ -10,9 +10,16 @@ from fulfilment.models import DeliveryRun, RunPickup
 from tests import factories
 from tests.fulfilment.factories import DeliveryRunFactory, place_order
 
-RUN = {"date": "2030-05-04", "departure_time": "06:00", "cutoff": "2030-05-03T20:00",
-       "capacity_kg": "300", "capacity_crates": "0", "start_label": "向阳村",
-       "start_latitude": "34.8", "start_longitude": "113.5"}
+RUN = {
+    "date": "2030-05-04",
+    "departure_time": "06:00",
+    "cutoff": "2030-05-03T20:00",
+    "capacity_kg": "300",
+    "capacity_crates": "0",
+    "start_label": "向阳村",
+    "start_latitude": "34.8",
+    "start_longitude": "113.5",
+}
 
 
 def stop(point, start="", end="", on=True):
@@ -23,16 +30,20 @@ def stop(point, start="", end="", on=True):
 
 
 def windows(run):
-    return {s.point.name: (f"{s.window_start:%H:%M}", f"{s.window_end:%H:%M}")
-            for s in run.stops.select_related("point")}
+    return {
+        s.point.name: (f"{s.window_start:%H:%M}", f"{s.window_end:%H:%M}")
+        for s in run.stops.select_related("point")
+    }
 
 
 @pytest.fixture
 def points(team):
     make = factories.PickupPointFactory
-    return {"hospital": make(team=team, name="医院大厅", window="周六 8:30–10:00"),
-            "market": make(team=team, name="农贸市场", window="随到随取"),
-            "school": make(team=team, name="实验小学", window="周六 15:00–16:00")}
+    return {
+        "hospital": make(team=team, name="医院大厅", window="周六 8:30–10:00"),
+        "market": make(team=team, name="农贸市场", window="随到随取"),
+        "school": make(team=team, name="实验小学", window="周六 15:00–16:00"),
+    }
 
 
 @pytest.mark.django_db
@@ -44,8 +55,13 @@ def test_each_stop_gets_its_own_window(client, member, team, points):
     assert rows["医院大厅"]["start"].value() == datetime.time(8, 30)
     assert rows["农贸市场"]["end"].value() == datetime.time(11, 0)
 
-    data = {**RUN, "team": team.pk, **stop(points["hospital"], "08:30", "10:00"),
-            **stop(points["market"], "10:30", "12:00"), **stop(points["school"], "15:00", "16:00", on=False)}
+    data = {
+        **RUN,
+        "team": team.pk,
+        **stop(points["hospital"], "08:30", "10:00"),
+        **stop(points["market"], "10:30", "12:00"),
+        **stop(points["school"], "15:00", "16:00", on=False),
+    }
     assert client.post("/shop/team/runs/new/", data).status_code == 302
     run = DeliveryRun.objects.get(date="2030-05-04")
     assert windows(run) == {"医院大厅": ("08:30", "10:00"), "农贸市场": ("10:30", "12:00")}
@@ -56,10 +72,17 @@ def test_each_stop_gets_its_own_window(client, member, team, points):
 
 @pytest.mark.django_db
 def test_edit_is_prefilled_from_the_stops_and_changes_one_window(client, member, team, points):
-    run = DeliveryRunFactory(team=team, date=datetime.date(2030, 5, 4),
-                             cutoff=timezone.make_aware(datetime.datetime(2030, 5, 3, 20)))
-    RunPickup.objects.create(run=run, point=points["hospital"], window_start="07:45", window_end="09:15")
-    RunPickup.objects.create(run=run, point=points["school"], window_start="14:00", window_end="15:30")
+    run = DeliveryRunFactory(
+        team=team,
+        date=datetime.date(2030, 5, 4),
+        cutoff=timezone.make_aware(datetime.datetime(2030, 5, 3, 20)),
+    )
+    RunPickup.objects.create(
+        run=run, point=points["hospital"], window_start="07:45", window_end="09:15"
+    )
+    RunPickup.objects.create(
+        run=run, point=points["school"], window_start="14:00", window_end="15:30"
+    )
     client.force_login(member)
     page = client.get(f"/shop/team/runs/{run.pk}/edit/").content.decode()
     assert 'value="07:45"' in page and 'value="09:15"' in page and 'value="14:00"' in page
@@ -67,8 +90,12 @@ def test_edit_is_prefilled_from_the_stops_and_changes_one_window(client, member,
     on = {row["point"].name: row["on"].value() for row in form.stop_rows}
     assert on == {"医院大厅": True, "农贸市场": False, "实验小学": True}
 
-    data = {**RUN, "team": team.pk, **stop(points["hospital"], "07:45", "09:15"),
-            **stop(points["school"], "16:00", "17:00")}
+    data = {
+        **RUN,
+        "team": team.pk,
+        **stop(points["hospital"], "07:45", "09:15"),
+        **stop(points["school"], "16:00", "17:00"),
+    }
     assert client.post(f"/shop/team/runs/{run.pk}/edit/", data).status_code == 302
     assert windows(run) == {"医院大厅": ("07:45", "09:15"), "实验小学": ("16:00", "17:00")}
 
@@ -78,17 +105,25 @@ def test_edit_is_prefilled_from_the_stops_and_changes_one_window(client, member,
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("start, end, message", [
-    ("11:00", "10:00", "结束时间要晚于开始时间"),
-    ("10:00", "10:00", "结束时间要晚于开始时间"),
-    ("10:00", "", "请填写取货开始和结束时间"),
-    ("10:00", "25:00", "输入一个有效的时间"),
-])
-def test_bad_window_is_refused_on_its_row_and_nothing_is_saved(client, member, team, points, start, end,
-                                                               message):
+@pytest.mark.parametrize(
+    "start, end, message",
+    [
+        ("11:00", "10:00", "结束时间要晚于开始时间"),
+        ("10:00", "10:00", "结束时间要晚于开始时间"),
+        ("10:00", "", "请填写取货开始和结束时间"),
+        ("10:00", "25:00", "输入一个有效的时间"),
+    ],
+)
+def test_bad_window_is_refused_on_its_row_and_nothing_is_saved(
+    client, member, team, points, start, end, message
+):
     client.force_login(member)
-    data = {**RUN, "team": team.pk, **stop(points["hospital"], "08:30", "10:00"),
-            **stop(points["market"], start, end)}
+    data = {
+        **RUN,
+        "team": team.pk,
+        **stop(points["hospital"], "08:30", "10:00"),
+        **stop(points["market"], start, end),
+    }
     response = client.post("/shop/team/runs/new/", data)
     assert response.status_code == 200
     rows = {row["point"].name: row for row in response.context["form"].stop_rows}
@@ -103,8 +138,13 @@ def test_bad_window_is_refused_on_its_row_and_nothing_is_saved(client, member, t
 def test_stop_with_orders_cannot_be_removed(client, member, team, run, eggs, pickup_point):
     place_order(run, [(eggs, 2)])
     client.force_login(member)
-    data = {**RUN, "team": team.pk, "date": f"{run.date:%Y-%m-%d}",
-            "cutoff": f"{timezone.localtime(run.cutoff):%Y-%m-%dT%H:%M}", **stop(pickup_point, "09:00", "11:00", on=False)}
+    data = {
+        **RUN,
+        "team": team.pk,
+        "date": f"{run.date:%Y-%m-%d}",
+        "cutoff": f"{timezone.localtime(run.cutoff):%Y-%m-%dT%H:%M}",
+        **stop(pickup_point, "09:00", "11:00", on=False),
+    }
     response = client.post(f"/shop/team/runs/{run.pk}/edit/", data)
     assert response.status_code == 200
     assert "已有 1 个订单，不能去掉" in response.content.decode()
@@ -121,22 +161,32 @@ def test_zone_with_orders_stays_on_the_run(client, member, team, run, eggs, pick
     run.zones.add(zone)
     place_order(run, [(eggs, 30)], zone=zone, line1="城关镇建设路 12 号")
     client.force_login(member)
-    data = {**RUN, "team": team.pk, "date": f"{run.date:%Y-%m-%d}",
-            "cutoff": f"{timezone.localtime(run.cutoff):%Y-%m-%dT%H:%M}", **stop(pickup_point, "09:00", "11:00")}
+    data = {
+        **RUN,
+        "team": team.pk,
+        "date": f"{run.date:%Y-%m-%d}",
+        "cutoff": f"{timezone.localtime(run.cutoff):%Y-%m-%dT%H:%M}",
+        **stop(pickup_point, "09:00", "11:00"),
+    }
     response = client.post(f"/shop/team/runs/{run.pk}/edit/", data)
     assert response.status_code == 200 and "已有订单，不能去掉" in response.content.decode()
     assert list(run.zones.all()) == [zone]
 
 
 @pytest.mark.django_db
-def test_coordinator_sees_every_teams_points_but_may_not_mix_them(client, coordinator, team, other_team,
-                                                                  points):
+def test_coordinator_sees_every_teams_points_but_may_not_mix_them(
+    client, coordinator, team, other_team, points
+):
     foreign = factories.PickupPointFactory(team=other_team, name="别队自提点")
     client.force_login(coordinator)
     form = client.get("/shop/team/runs/new/").context["form"]
     assert foreign in form.stop_points and points["hospital"] in form.stop_points
-    data = {**RUN, "team": team.pk, **stop(points["hospital"], "08:30", "10:00"),
-            **stop(foreign, "09:00", "10:00")}
+    data = {
+        **RUN,
+        "team": team.pk,
+        **stop(points["hospital"], "08:30", "10:00"),
+        **stop(foreign, "09:00", "10:00"),
+    }
     response = client.post("/shop/team/runs/new/", data)
     assert response.status_code == 200 and "不是本工作队的自提点" in response.content.decode()
     assert not DeliveryRun.objects.filter(date="2030-05-04").exists()

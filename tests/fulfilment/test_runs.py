@@ -26,17 +26,26 @@ def test_full_life_of_a_run_is_logged_with_who_did_it(run, member):
     assert run.status == S.DONE
     events = list(RunEvent.objects.filter(run=run).values_list("from_status", "to_status", "actor"))
     assert events == [
-        ("open", "closed", member.pk), ("closed", "collecting", member.pk),
-        ("collecting", "delivering", member.pk), ("delivering", "done", member.pk),
+        ("open", "closed", member.pk),
+        ("closed", "collecting", member.pk),
+        ("collecting", "delivering", member.pk),
+        ("delivering", "done", member.pk),
     ]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path, illegal", [
-    ([], S.COLLECTING), ([], S.DONE), ([S.CLOSED], S.DONE), ([S.CLOSED], S.OPEN),
-    ([S.CLOSED, S.COLLECTING], S.CANCELLED), ([S.CANCELLED], S.OPEN),
-    ([S.CLOSED, S.COLLECTING, S.DELIVERING, S.DONE], S.CANCELLED),
-])
+@pytest.mark.parametrize(
+    "path, illegal",
+    [
+        ([], S.COLLECTING),
+        ([], S.DONE),
+        ([S.CLOSED], S.DONE),
+        ([S.CLOSED], S.OPEN),
+        ([S.CLOSED, S.COLLECTING], S.CANCELLED),
+        ([S.CANCELLED], S.OPEN),
+        ([S.CLOSED, S.COLLECTING, S.DELIVERING, S.DONE], S.CANCELLED),
+    ],
+)
 def test_illegal_moves_are_refused_and_change_nothing(run, path, illegal):
     for status in path:
         runs.change_status(run, status)
@@ -67,7 +76,9 @@ def test_open_or_closed_run_can_be_cancelled_and_paid_orders_are_owed(
 
 @pytest.mark.django_db
 def test_run_past_its_cutoff_closes_by_itself_on_the_command(run):
-    DeliveryRun.objects.filter(pk=run.pk).update(cutoff=timezone.now() - datetime.timedelta(minutes=1))
+    DeliveryRun.objects.filter(pk=run.pk).update(
+        cutoff=timezone.now() - datetime.timedelta(minutes=1)
+    )
     call_command("close_due_runs")
     run.refresh_from_db()
     assert run.status == S.CLOSED
@@ -77,7 +88,9 @@ def test_run_past_its_cutoff_closes_by_itself_on_the_command(run):
 
 @pytest.mark.django_db
 def test_run_past_its_cutoff_closes_when_the_team_opens_its_page(client, run, member):
-    DeliveryRun.objects.filter(pk=run.pk).update(cutoff=timezone.now() - datetime.timedelta(minutes=1))
+    DeliveryRun.objects.filter(pk=run.pk).update(
+        cutoff=timezone.now() - datetime.timedelta(minutes=1)
+    )
     client.force_login(member)
     page = client.get(f"/shop/team/runs/{run.pk}/")
     assert "已截单" in page.content.decode()

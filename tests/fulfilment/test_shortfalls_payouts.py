@@ -22,12 +22,23 @@ def closed_run(run, eggs, households):
     supply.set_commitment(run, households["monitored"], eggs, 20)
     supply.set_commitment(run, households["poor"], eggs, 40)
     now = timezone.now()
-    first = place_order(run, [(eggs, 20)], email="early@example.cn", paid_online=True,
-                        placed=now - datetime.timedelta(hours=3))
-    second = place_order(run, [(eggs, 10)], email="late@example.cn", paid_online=True,
-                         placed=now - datetime.timedelta(hours=1))
-    third = place_order(run, [(eggs, 10)], email="cash@example.cn",
-                        placed=now - datetime.timedelta(hours=2))
+    first = place_order(
+        run,
+        [(eggs, 20)],
+        email="early@example.cn",
+        paid_online=True,
+        placed=now - datetime.timedelta(hours=3),
+    )
+    second = place_order(
+        run,
+        [(eggs, 10)],
+        email="late@example.cn",
+        paid_online=True,
+        placed=now - datetime.timedelta(hours=1),
+    )
+    third = place_order(
+        run, [(eggs, 10)], email="cash@example.cn", placed=now - datetime.timedelta(hours=2)
+    )
     runs.change_status(run, S.CLOSED)
     run.orders = {"first": first, "second": second, "third": third}
     return run
@@ -44,7 +55,9 @@ def test_shortfall_cuts_last_orders_first_and_owes_refunds(
     cuts = {cut.line.order_id: cut.quantity for cut in LineCut.objects.filter(shortfall=shortfall)}
     assert cuts == {orders["second"].pk: 10, orders["third"].pk: 5}
     # paid online → refund owed; paid on pickup → less cash to collect, nothing owed
-    assert list(RefundOwed.objects.values_list("order_id", "amount")) == [(orders["second"].pk, D("15.00"))]
+    assert list(RefundOwed.objects.values_list("order_id", "amount")) == [
+        (orders["second"].pk, D("15.00"))
+    ]
     packed = {p.number: p for p in packing_list(closed_run)}
     assert packed[orders["third"].number].items[0][1] == 5
     assert packed[orders["third"].number].cash == D("7.50")
@@ -69,7 +82,10 @@ def test_payouts_add_up_to_sales_after_a_shortfall(closed_run, eggs, households)
     ) - sum(LineCut.objects.values_list("amount", flat=True), D("0"))
     assert sum(s.gross for s in statements) == sold_after_cuts == D("37.50")
     by_household = {s.household.pk: s.net for s in statements}
-    assert by_household == {households["monitored"].pk: D("30.00"), households["poor"].pk: D("7.50")}
+    assert by_household == {
+        households["monitored"].pk: D("30.00"),
+        households["poor"].pk: D("7.50"),
+    }
 
 
 @pytest.mark.django_db

@@ -31,20 +31,35 @@ def busy_run(run, eggs, households, pickup_point):
 
 def team_urls(run):
     base = f"/shop/team/runs/{run.pk}"
-    return [f"{base}/", f"{base}/supply/", f"{base}/shortfalls/", f"{base}/driver/",
-            f"{base}/lists/collection/", f"{base}/lists/packing/", f"{base}/lists/sheet/",
-            f"{base}/lists/sheet/?format=pdf", f"{base}/edit/", f"/shop/team/payouts/?run={run.pk}"]
+    return [
+        f"{base}/",
+        f"{base}/supply/",
+        f"{base}/shortfalls/",
+        f"{base}/driver/",
+        f"{base}/lists/collection/",
+        f"{base}/lists/packing/",
+        f"{base}/lists/sheet/",
+        f"{base}/lists/sheet/?format=pdf",
+        f"{base}/edit/",
+        f"/shop/team/payouts/?run={run.pk}",
+    ]
 
 
 @pytest.mark.django_db
-def test_member_of_another_team_gets_404_everywhere_and_changes_nothing(client, busy_run, other_team):
+def test_member_of_another_team_gets_404_everywhere_and_changes_nothing(
+    client, busy_run, other_team
+):
     client.force_login(factories.team_member(other_team))
     for url in team_urls(busy_run):
         assert client.get(url).status_code == 404, url
     base = f"/shop/team/runs/{busy_run.pk}"
     assert client.post(f"{base}/status/", {"to": "collecting"}).status_code == 404
-    assert client.post(f"{base}/driver/tap/", {"key": str(uuid.uuid4()), "action": "collected",
-                                               "stop": "h1"}).status_code == 404
+    assert (
+        client.post(
+            f"{base}/driver/tap/", {"key": str(uuid.uuid4()), "action": "collected", "stop": "h1"}
+        ).status_code
+        == 404
+    )
     busy_run.refresh_from_db()
     assert busy_run.status == S.CLOSED and not DriverTap.objects.exists()
     assert busy_run.team.name not in client.get("/shop/team/").content.decode()
@@ -159,8 +174,11 @@ def test_bad_driver_input_gets_a_message_and_changes_nothing(client, busy_run, m
     client.force_login(member)
     response = tap(client, busy_run, "not-a-uuid", "collected", "h1")
     assert response.status_code == 302
-    response = client.post(f"/shop/team/runs/{busy_run.pk}/driver/tap/",
-                           {"key": str(uuid.uuid4()), "action": "explode", "stop": "h1"}, follow=True)
+    response = client.post(
+        f"/shop/team/runs/{busy_run.pk}/driver/tap/",
+        {"key": str(uuid.uuid4()), "action": "explode", "stop": "h1"},
+        follow=True,
+    )
     assert "未知操作" in response.content.decode()
     assert not DriverTap.objects.exists()
 
@@ -178,11 +196,20 @@ def test_illegal_status_button_is_refused_with_a_message(client, busy_run, membe
 def test_member_plans_a_run_for_own_team_only(client, member, team, other_team, pickup_point):
     foreign = factories.PickupPointFactory(team=other_team, name="别队自提点")
     client.force_login(member)
-    data = {"team": team.pk, "date": "2030-05-04", "departure_time": "06:00",
-            "cutoff": "2030-05-03T20:00", "capacity_kg": "300", "capacity_crates": "4",
-            "start_label": "向阳村", "start_latitude": "34.8", "start_longitude": "113.5",
-            f"stop-{pickup_point.pk}-on": "on", f"stop-{pickup_point.pk}-start": "09:00",
-            f"stop-{pickup_point.pk}-end": "11:00"}
+    data = {
+        "team": team.pk,
+        "date": "2030-05-04",
+        "departure_time": "06:00",
+        "cutoff": "2030-05-03T20:00",
+        "capacity_kg": "300",
+        "capacity_crates": "4",
+        "start_label": "向阳村",
+        "start_latitude": "34.8",
+        "start_longitude": "113.5",
+        f"stop-{pickup_point.pk}-on": "on",
+        f"stop-{pickup_point.pk}-start": "09:00",
+        f"stop-{pickup_point.pk}-end": "11:00",
+    }
     response = client.post("/shop/team/runs/new/", data)
     assert response.status_code == 302
     created = DeliveryRun.objects.get(date="2030-05-04")
@@ -191,8 +218,14 @@ def test_member_plans_a_run_for_own_team_only(client, member, team, other_team, 
 
     data.update(team=other_team.pk, date="2030-05-05")
     assert client.post("/shop/team/runs/new/", data).status_code == 200
-    data.update({"team": team.pk, f"stop-{foreign.pk}-on": "on", f"stop-{foreign.pk}-start": "09:00",
-                 f"stop-{foreign.pk}-end": "11:00"})
+    data.update(
+        {
+            "team": team.pk,
+            f"stop-{foreign.pk}-on": "on",
+            f"stop-{foreign.pk}-start": "09:00",
+            f"stop-{foreign.pk}-end": "11:00",
+        }
+    )
     response = client.post("/shop/team/runs/new/", data)
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     assert not DeliveryRun.objects.filter(date="2030-05-05").exists()

@@ -87,7 +87,8 @@ def test_uploading_a_story_image_makes_its_renditions_before_any_page_view(
 
 @pytest.mark.django_db
 def test_uploading_a_product_photo_makes_its_webp_sizes_before_any_page_view(
-    eggs, django_capture_on_commit_callbacks,
+    eggs,
+    django_capture_on_commit_callbacks,
 ):
     from oscar.core.loading import get_model
     from sorl.thumbnail.models import KVStore

@@ -51,7 +51,9 @@ def event(event_type, obj, event_id=None):
 def send_webhook(client, event_type, obj, event_id=None, secret=WEBHOOK_SECRET):
     payload = json.dumps(event(event_type, obj, event_id))
     return client.post(
-        reverse("stripe-webhook"), data=payload, content_type="application/json",
+        reverse("stripe-webhook"),
+        data=payload,
+        content_type="application/json",
         HTTP_STRIPE_SIGNATURE=sign(payload, secret),
     )
 
@@ -65,8 +67,13 @@ def checkout(client, point, method, email="guest@example.cn"):
     client.post(reverse("checkout:index"), {"username": email, "options": "anonymous"})
     client.post(
         reverse("checkout:shipping-address"),
-        {"first_name": "林小满", "phone_number": "13812345678", "line1": "", "line4": "",
-         "notes": ""},
+        {
+            "first_name": "林小满",
+            "phone_number": "13812345678",
+            "line1": "",
+            "line4": "",
+            "notes": "",
+        },
     )
     client.post(
         reverse("checkout:shipping-method"), {"method_code": point.run_stops.get().shipping_code}

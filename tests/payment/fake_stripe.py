@@ -102,9 +102,7 @@ class FakeStripe(stripe.HTTPClient):
                 return 404, error("resource_missing", "No such checkout.session")
             if len(parts) == 5 and parts[4] == "expire":
                 if session["status"] != "open":
-                    return 400, error(
-                        None, "This Checkout Session is not in an expirable state."
-                    )
+                    return 400, error(None, "This Checkout Session is not in an expirable state.")
                 session["status"] = "expired"
             return 200, session
         if parts[:2] == ["v1", "refunds"] and method == "post" and len(parts) == 2:
@@ -155,7 +153,8 @@ class FakeStripe(stripe.HTTPClient):
             return 400, error("resource_missing", f"No such payment_intent: '{intent}'")
         amount = int(params["amount"])
         done = sum(
-            r["amount"] for r in self.refunds.values()
+            r["amount"]
+            for r in self.refunds.values()
             if r["payment_intent"] == intent and r["status"] not in ("failed", "canceled")
         )
         if done + amount > self.charged[intent]:

@@ -25,10 +25,14 @@ def signed_in(client, customer):
 
 def place(client, eggs, pickup_point, method="pay-on-pickup"):
     add_to_basket(client, eggs, 10)
-    client.post(reverse("checkout:shipping-address"),
-                {"first_name": "林小满", "phone_number": "13812345678"})
-    client.post(reverse("checkout:shipping-method"),
-                {"method_code": pickup_point.run_stops.get().shipping_code})
+    client.post(
+        reverse("checkout:shipping-address"),
+        {"first_name": "林小满", "phone_number": "13812345678"},
+    )
+    client.post(
+        reverse("checkout:shipping-method"),
+        {"method_code": pickup_point.run_stops.get().shipping_code},
+    )
     client.post(reverse("checkout:payment-method"), {"method": method})
     client.post(reverse("checkout:preview"), {"action": "place_order"})
     return Order.objects.get()
@@ -82,8 +86,11 @@ def test_someone_else_cannot_cancel_my_order(client, signed_in, eggs, pickup_poi
 
 def test_cancelling_a_paid_online_order_refunds_it(signed_in, eggs, pickup_point, stripe_fake):
     order = place(signed_in, eggs, pickup_point, method="stripe")
-    send_webhook(signed_in, "checkout.session.completed",
-                 stripe_fake.pay(StripeCheckout.objects.get().session_id))
+    send_webhook(
+        signed_in,
+        "checkout.session.completed",
+        stripe_fake.pay(StripeCheckout.objects.get().session_id),
+    )
 
     signed_in.post(reverse("payment:cancel-order", args=[order.number]))
 
@@ -114,15 +121,18 @@ def test_guest_cancels_from_the_order_status_link(client, eggs, pickup_point):
     session = client.session
     session["anon_order_email"] = "guest@example.cn"  # confirmed on Oscar's order-status form
     session.save()
-    link = reverse("customer:anon-order", kwargs={"order_number": order.number,
-                                                  "hash": order.verification_hash()})
+    link = reverse(
+        "customer:anon-order",
+        kwargs={"order_number": order.number, "hash": order.verification_hash()},
+    )
     page = client.get(link).content.decode()
     assert 'data-testid="cancel-order"' in page
 
     forged = client.post(reverse("payment:cancel-order", args=[order.number]), {"hash": "nope"})
     assert forged.status_code == 404
-    client.post(reverse("payment:cancel-order", args=[order.number]),
-                {"hash": order.verification_hash()})
+    client.post(
+        reverse("payment:cancel-order", args=[order.number]), {"hash": order.verification_hash()}
+    )
 
     order.refresh_from_db()
     assert order.status == "已取消"

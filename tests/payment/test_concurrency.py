@@ -54,8 +54,12 @@ def buy(basket_id, start, results):
         charge = shipping.calculate(basket)
         total = OrderTotalCalculator().calculate(basket, charge)
         order = OrderCreator().place_order(
-            basket=basket, total=total, shipping_method=shipping, shipping_charge=charge,
-            user=None, guest_email=f"buyer{basket_id}@example.cn",
+            basket=basket,
+            total=total,
+            shipping_method=shipping,
+            shipping_charge=charge,
+            user=None,
+            guest_email=f"buyer{basket_id}@example.cn",
         )
         reservations.attach(held, order)
         reservations.convert(order)
@@ -91,8 +95,9 @@ def test_fifty_buyers_for_the_last_five_units_never_oversell(postgres_only):
 
 
 def play_round(team, round_number, queues):
-    product = factories.product_in_stock(team=team, title=f"散养土鸡蛋{round_number}",
-                                         stock=UNITS, price=D("1.50"))
+    product = factories.product_in_stock(
+        team=team, title=f"散养土鸡蛋{round_number}", stock=UNITS, price=D("1.50")
+    )
     baskets = []
     for _ in range(BUYERS):
         basket = Basket.objects.create()
@@ -112,7 +117,8 @@ def play_round(team, round_number, queues):
     assert outcomes.count("refused") == BUYERS - UNITS
     assert all(
         messages == [f"散养土鸡蛋{round_number}已经卖完了，请从购物车中删除。"]
-        for kind, messages in results if kind == "refused"
+        for kind, messages in results
+        if kind == "refused"
     )
     record = StockRecord.objects.get(product=product)
     assert record.num_allocated == UNITS

@@ -30,8 +30,11 @@ def pickup_order(client, eggs, pickup_point):
 def paid_online_order(client, eggs, pickup_point, stripe_fake):
     add_to_basket(client, eggs, 10)
     checkout(client, pickup_point, "stripe")
-    send_webhook(client, "checkout.session.completed",
-                 stripe_fake.pay(StripeCheckout.objects.get().session_id))
+    send_webhook(
+        client,
+        "checkout.session.completed",
+        stripe_fake.pay(StripeCheckout.objects.get().session_id),
+    )
     return Order.objects.get()
 
 
@@ -117,18 +120,21 @@ def test_a_refund_is_never_sent_twice(paid_online_order, stripe_fake):
 
 
 def test_refund_webhook_after_api_answer_changes_nothing(client, paid_online_order, stripe_fake):
-    refund = refunds.refund_lines(paid_online_order, [(paid_online_order.lines.get(), 1)],
-                                  Refund.Reason.DAMAGED)
+    refund = refunds.refund_lines(
+        paid_online_order, [(paid_online_order.lines.get(), 1)], Refund.Reason.DAMAGED
+    )
     stripe_refund = stripe_fake.refunds[refund.stripe_refund_id]
     assert send_webhook(client, "refund.updated", stripe_refund).json() == {
-        "outcome": "already-settled"}
+        "outcome": "already-settled"
+    }
     assert paid_online_order.sources.get().amount_refunded == D("1.50")
 
 
 def test_pay_on_pickup_refund_is_cash_owed(pickup_order, team):
     member = factories.team_member(team)
-    refund = refunds.refund_lines(pickup_order, [(pickup_order.lines.get(), 4)],
-                                  Refund.Reason.SHORTFALL, member)
+    refund = refunds.refund_lines(
+        pickup_order, [(pickup_order.lines.get(), 4)], Refund.Reason.SHORTFALL, member
+    )
     assert refund.state == "cash_owed"
     assert processing.amount_to_collect(pickup_order) == D("9.00")
     assert pickup_order.payment_events.get(event_type__name="待退现金").amount == D("6.00")
@@ -152,8 +158,9 @@ def test_refund_owed_from_a_shortfall_is_paid_back_once(paid_online_order, strip
     from fulfilment.models import RefundOwed
 
     line = paid_online_order.lines.get()
-    owed = RefundOwed.objects.create(order=paid_online_order, line=line, amount=D("3.00"),
-                                     reason="缺货：散养土鸡蛋 减少 2")
+    owed = RefundOwed.objects.create(
+        order=paid_online_order, line=line, amount=D("3.00"), reason="缺货：散养土鸡蛋 减少 2"
+    )
 
     refund = refunds.settle_owed(owed)
     again = refunds.settle_owed(owed)
@@ -173,8 +180,9 @@ def test_refund_owed_is_paid_back_through_stripe_when_the_shortfall_commits(
 
     line = paid_online_order.lines.get()
     with django_capture_on_commit_callbacks(execute=True):
-        owed = RefundOwed.objects.create(order=paid_online_order, line=line, amount=D("3.00"),
-                                         reason="缺货：散养土鸡蛋 减少 2")
+        owed = RefundOwed.objects.create(
+            order=paid_online_order, line=line, amount=D("3.00"), reason="缺货：散养土鸡蛋 减少 2"
+        )
     owed.refresh_from_db()
     assert owed.settled_at is not None
     assert len(stripe_fake.refunds) == 1
@@ -189,8 +197,9 @@ def test_refund_owed_waits_for_the_team_when_stripe_is_off(
     settings.STRIPE_SECRET_KEY = ""
     line = paid_online_order.lines.get()
     with django_capture_on_commit_callbacks(execute=True):
-        owed = RefundOwed.objects.create(order=paid_online_order, line=line, amount=D("3.00"),
-                                         reason="缺货")
+        owed = RefundOwed.objects.create(
+            order=paid_online_order, line=line, amount=D("3.00"), reason="缺货"
+        )
     owed.refresh_from_db()
     assert owed.settled_at is None
     assert len(stripe_fake.refunds) == 0
@@ -201,7 +210,9 @@ def test_pending_refund_is_retried_with_the_same_key(paid_online_order, stripe_f
     from shop.payment.models import Refund
 
     refund = Refund.objects.create(
-        order=paid_online_order, source=paid_online_order.sources.get(), amount=D("2.00"),
+        order=paid_online_order,
+        source=paid_online_order.sources.get(),
+        amount=D("2.00"),
         reason=Refund.Reason.DAMAGED,
     )
     assert tasks.retry_pending_refunds() == 1

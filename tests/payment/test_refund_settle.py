@@ -27,8 +27,11 @@ pytestmark = pytest.mark.django_db
 def paid_online_order(client, eggs, pickup_point, stripe_fake):
     add_to_basket(client, eggs, 10)
     checkout(client, pickup_point, "stripe")
-    send_webhook(client, "checkout.session.completed",
-                 stripe_fake.pay(StripeCheckout.objects.get().session_id))
+    send_webhook(
+        client,
+        "checkout.session.completed",
+        stripe_fake.pay(StripeCheckout.objects.get().session_id),
+    )
     client.logout()
     return Order.objects.get()
 
@@ -40,7 +43,9 @@ def pending_owed(paid_online_order, stripe_fake):
 
     stripe_fake.refund_status = "pending"
     owed = RefundOwed.objects.create(
-        order=paid_online_order, line=paid_online_order.lines.get(), amount=D("3.00"),
+        order=paid_online_order,
+        line=paid_online_order.lines.get(),
+        amount=D("3.00"),
         reason="缺货：散养土鸡蛋 减少 2",
     )
     refund = refunds.settle_owed(owed)
@@ -111,8 +116,13 @@ def test_failed_refund_leaves_the_owed_row_open_and_shown_to_the_team(
     client, team, pending_owed, stripe_fake, status
 ):
     refund = pending_owed.refunds.get()
-    send_webhook(client, "refund.updated", stripe_fake.finish_refund(
-        refund.stripe_refund_id, status, failure_reason="expired_or_canceled_card"))
+    send_webhook(
+        client,
+        "refund.updated",
+        stripe_fake.finish_refund(
+            refund.stripe_refund_id, status, failure_reason="expired_or_canceled_card"
+        ),
+    )
 
     pending_owed.refresh_from_db()
     refund.refresh_from_db()
@@ -130,8 +140,9 @@ def test_failed_refund_leaves_the_owed_row_open_and_shown_to_the_team(
 
     # The team pays it back again from there; this time Stripe takes it at once.
     stripe_fake.refund_status = "succeeded"
-    response = client.post(reverse("payment:refund", args=[pending_owed.order.number]),
-                           {"owed": pending_owed.pk})
+    response = client.post(
+        reverse("payment:refund", args=[pending_owed.order.number]), {"owed": pending_owed.pk}
+    )
     assert response.status_code == 302
     pending_owed.refresh_from_db()
     assert pending_owed.settled_at is not None
@@ -143,7 +154,9 @@ def test_failed_refund_leaves_the_owed_row_open_and_shown_to_the_team(
 
 def test_retry_job_finding_the_refund_failed_leaves_the_owed_row_open(pending_owed, stripe_fake):
     refund = pending_owed.refunds.get()
-    stripe_fake.finish_refund(refund.stripe_refund_id, "failed", failure_reason="lost_or_stolen_card")
+    stripe_fake.finish_refund(
+        refund.stripe_refund_id, "failed", failure_reason="lost_or_stolen_card"
+    )
 
     tasks.retry_pending_refunds()
 
@@ -159,8 +172,13 @@ def test_refund_failing_after_it_succeeded_reopens_the_owed_row(client, pending_
     pending_owed.refresh_from_db()
     assert pending_owed.settled_at is not None
 
-    send_webhook(client, "refund.failed", stripe_fake.finish_refund(
-        refund.stripe_refund_id, "failed", failure_reason="expired_or_canceled_card"))
+    send_webhook(
+        client,
+        "refund.failed",
+        stripe_fake.finish_refund(
+            refund.stripe_refund_id, "failed", failure_reason="expired_or_canceled_card"
+        ),
+    )
 
     pending_owed.refresh_from_db()
     refund.refresh_from_db()
@@ -172,7 +190,8 @@ def test_refund_failing_after_it_succeeded_reopens_the_owed_row(client, pending_
 
 def test_other_team_cannot_pay_back_an_owed_refund(client, other_team, pending_owed):
     client.force_login(factories.team_member(other_team))
-    response = client.post(reverse("payment:refund", args=[pending_owed.order.number]),
-                           {"owed": pending_owed.pk})
+    response = client.post(
+        reverse("payment:refund", args=[pending_owed.order.number]), {"owed": pending_owed.pk}
+    )
     assert response.status_code == 404
     assert pending_owed.refunds.count() == 1

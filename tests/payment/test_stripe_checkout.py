@@ -33,14 +33,20 @@ def test_without_keys_online_payment_is_not_offered(client, eggs, pickup_point, 
     settings.STRIPE_SECRET_KEY = ""
     add_to_basket(client, eggs, 2)
     client.post(reverse("checkout:index"), {"username": "g@example.cn", "options": "anonymous"})
-    client.post(reverse("checkout:shipping-address"),
-                {"first_name": "林小满", "phone_number": "13812345678"})
-    client.post(reverse("checkout:shipping-method"),
-                {"method_code": pickup_point.run_stops.get().shipping_code})
+    client.post(
+        reverse("checkout:shipping-address"),
+        {"first_name": "林小满", "phone_number": "13812345678"},
+    )
+    client.post(
+        reverse("checkout:shipping-method"),
+        {"method_code": pickup_point.run_stops.get().shipping_code},
+    )
     page = client.get(reverse("checkout:payment-method")).content.decode()
     assert "取货时付款" in page
     assert "在线支付" not in page
-    assert re.search(r'<input[^>]*value="pay-on-pickup"[^>]*checked', page)  # the only way, already ticked
+    assert re.search(
+        r'<input[^>]*value="pay-on-pickup"[^>]*checked', page
+    )  # the only way, already ticked
     response = client.post(reverse("checkout:payment-method"), {"method": "stripe"})
     assert response.status_code == 200  # refused, the form shows again
     assert Order.objects.count() == 0
@@ -114,7 +120,8 @@ def test_return_page_confirms_too_and_webhook_afterwards_changes_nothing(
     assert order.status == "待确认"
 
     assert send_webhook(client, "checkout.session.completed", session).json() == {
-        "outcome": "already-paid"}
+        "outcome": "already-paid"
+    }
     assert order.sources.get().amount_debited == D("15.00")
     assert order.payment_events.filter(event_type__name="在线付款").count() == 1
 
@@ -138,7 +145,8 @@ def test_expired_session_cancels_order_and_returns_stock(client, eggs, pickup_po
     session = stripe_fake.expire(StripeCheckout.objects.get().session_id)
 
     assert send_webhook(client, "checkout.session.expired", session).json() == {
-        "outcome": "cancelled"}
+        "outcome": "cancelled"
+    }
 
     order.refresh_from_db()
     assert order.status == "已取消"
@@ -166,10 +174,16 @@ def test_declined_card_leaves_the_session_open_for_another_try(
     client, eggs, pickup_point, stripe_fake
 ):
     _, order = start_online_order(client, eggs, pickup_point)
-    intent = {"id": "pi_test_declined", "object": "payment_intent", "status": "requires_payment_method",
-              "metadata": {"order_number": order.number},
-              "last_payment_error": {"code": "card_declined", "message": "Your card was declined."}}
-    assert send_webhook(client, "payment_intent.payment_failed", intent).json() == {"outcome": "noted"}
+    intent = {
+        "id": "pi_test_declined",
+        "object": "payment_intent",
+        "status": "requires_payment_method",
+        "metadata": {"order_number": order.number},
+        "last_payment_error": {"code": "card_declined", "message": "Your card was declined."},
+    }
+    assert send_webhook(client, "payment_intent.payment_failed", intent).json() == {
+        "outcome": "noted"
+    }
     order.refresh_from_db()
     assert order.status == "待付款"
     assert stock_of(eggs) == (100, 10)
@@ -196,8 +210,9 @@ def test_payment_landing_after_the_order_was_cancelled_is_refunded(
 ):
     _, order = start_online_order(client, eggs, pickup_point)
     session_id = StripeCheckout.objects.get().session_id
-    send_webhook(client, "checkout.session.expired", dict(stripe_fake.sessions[session_id],
-                                                         status="expired"))
+    send_webhook(
+        client, "checkout.session.expired", dict(stripe_fake.sessions[session_id], status="expired")
+    )
     paid = stripe_fake.pay(session_id)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -220,10 +235,15 @@ def test_forged_webhook_is_rejected_and_changes_nothing(
 
     _, order = start_online_order(client, eggs, pickup_point)
     session = stripe_fake.pay(StripeCheckout.objects.get().session_id)
-    payload = json.dumps({"id": "evt_forged", "type": "checkout.session.completed",
-                          "data": {"object": session}})
-    response = client.post(reverse("stripe-webhook"), data=payload,
-                           content_type="application/json", HTTP_STRIPE_SIGNATURE=signature)
+    payload = json.dumps(
+        {"id": "evt_forged", "type": "checkout.session.completed", "data": {"object": session}}
+    )
+    response = client.post(
+        reverse("stripe-webhook"),
+        data=payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signature,
+    )
 
     assert response.status_code == 400
     order.refresh_from_db()
@@ -235,8 +255,9 @@ def test_forged_webhook_is_rejected_and_changes_nothing(
 def test_webhook_signed_with_another_secret_is_rejected(client, eggs, pickup_point, stripe_fake):
     _, order = start_online_order(client, eggs, pickup_point)
     session = stripe_fake.pay(StripeCheckout.objects.get().session_id)
-    response = send_webhook(client, "checkout.session.completed", session,
-                            secret="whsec_someone_else")
+    response = send_webhook(
+        client, "checkout.session.completed", session, secret="whsec_someone_else"
+    )
     assert response.status_code == 400
     order.refresh_from_db()
     assert order.status == "待付款"

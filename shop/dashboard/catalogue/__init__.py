@@ -1,1 +1,1 @@
-default_app_config = 'shop.dashboard.dashboard.catalogue.apps.CatalogueDashboardConfig'
+default_app_config = "shop.dashboard.dashboard.catalogue.apps.CatalogueDashboardConfig"

@@ -35,10 +35,28 @@ class CatalogueDashboardConfig(apps.CatalogueDashboardConfig):
 
     def get_urls(self):
         urls = [
-            path("households/", self.household_list_view.as_view(), name="catalogue-household-list"),
-            path("households/create/", self.household_create_view.as_view(), name="catalogue-household-create"),
-            path("households/<int:pk>/", self.household_update_view.as_view(), name="catalogue-household-update"),
-            path("products/export/", self.product_export_view.as_view(), name="catalogue-product-export"),
-            path("products/import/", self.product_import_view.as_view(), name="catalogue-product-import"),
+            path(
+                "households/", self.household_list_view.as_view(), name="catalogue-household-list"
+            ),
+            path(
+                "households/create/",
+                self.household_create_view.as_view(),
+                name="catalogue-household-create",
+            ),
+            path(
+                "households/<int:pk>/",
+                self.household_update_view.as_view(),
+                name="catalogue-household-update",
+            ),
+            path(
+                "products/export/",
+                self.product_export_view.as_view(),
+                name="catalogue-product-export",
+            ),
+            path(
+                "products/import/",
+                self.product_import_view.as_view(),
+                name="catalogue-product-import",
+            ),
         ]
         return self.post_process_urls(urls) + super().get_urls()

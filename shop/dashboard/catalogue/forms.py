@@ -7,8 +7,13 @@ from oscar.apps.dashboard.catalogue import forms as oscar_forms
 from catalogue.models import Household, Village
 
 ORIGIN_FIELDS = [
-    "unit", "order_step", "weight_per_unit_g", "origin_village", "households",
-    "season_note", "storage_advice",
+    "unit",
+    "order_step",
+    "weight_per_unit_g",
+    "origin_village",
+    "households",
+    "season_note",
+    "storage_advice",
 ]
 
 
@@ -52,15 +57,28 @@ class HouseholdForm(forms.ModelForm):
     class Meta:
         model = Household
         fields = [
-            "village", "team", "public_name", "real_name", "phone", "status", "consent_name",
-            "consent_photo", "photo", "produces", "story", "latitude", "longitude",
+            "village",
+            "team",
+            "public_name",
+            "real_name",
+            "phone",
+            "status",
+            "consent_name",
+            "consent_photo",
+            "photo",
+            "produces",
+            "story",
+            "latitude",
+            "longitude",
         ]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         teams = team_scope(user)
         if teams is not None:
-            self.fields["team"].queryset = self.fields["team"].queryset.filter(pk__in=[t.pk for t in teams])
+            self.fields["team"].queryset = self.fields["team"].queryset.filter(
+                pk__in=[t.pk for t in teams]
+            )
             self.fields["village"].queryset = Village.objects.filter(teams__in=teams).distinct()
             if len(teams) == 1:
                 self.fields["team"].initial = teams[0]

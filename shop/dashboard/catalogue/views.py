@@ -34,7 +34,11 @@ class TeamMixin:
 
     def get_team(self):
         teams = team_scope(self.request.user)
-        queryset = Partner.objects.all() if teams is None else Partner.objects.filter(pk__in=[t.pk for t in teams])
+        queryset = (
+            Partner.objects.all()
+            if teams is None
+            else Partner.objects.filter(pk__in=[t.pk for t in teams])
+        )
         code = self.request.GET.get("team") or self.request.POST.get("team")
         if code:
             return get_object_or_404(queryset, code=code)
@@ -47,7 +51,9 @@ class TeamMixin:
 class HouseholdQuerysetMixin:
     def get_queryset(self):
         teams = team_scope(self.request.user)
-        queryset = Household.objects.select_related("village", "team").order_by("village__name", "public_name")
+        queryset = Household.objects.select_related("village", "team").order_by(
+            "village__name", "public_name"
+        )
         return queryset if teams is None else queryset.filter(team__in=teams)
 
 
@@ -91,7 +97,9 @@ class ProductSheetExportView(TeamMixin, View):
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
             ext = "xlsx"
-        response["Content-Disposition"] = f'attachment; filename="products-{team.code}-{stamp}.{ext}"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="products-{team.code}-{stamp}.{ext}"'
+        )
         return response
 
 
@@ -146,7 +154,8 @@ class ProductSheetImportView(TeamMixin, View):
         self.request.session.pop(SESSION_KEY, None)
         messages.success(
             self.request,
-            _("导入完成：新增 %(new)d 件，更新 %(changed)d 件，%(unchanged)d 件没有变化。") % summary,
+            _("导入完成：新增 %(new)d 件，更新 %(changed)d 件，%(unchanged)d 件没有变化。")
+            % summary,
         )
         return HttpResponseRedirect(self.import_url(team))
 

@@ -1,1 +1,1 @@
-default_app_config = 'shop.dashboard.dashboard.orders.apps.OrdersDashboardConfig'
+default_app_config = "shop.dashboard.dashboard.orders.apps.OrdersDashboardConfig"

@@ -2,4 +2,4 @@ import oscar.apps.dashboard.orders.apps as apps
 
 
 class OrdersDashboardConfig(apps.OrdersDashboardConfig):
-    name = 'shop.dashboard.orders'
+    name = "shop.dashboard.orders"

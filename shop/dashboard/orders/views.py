@@ -53,7 +53,8 @@ def queryset_orders_for_user(user):
     money = DecimalField(max_digits=12, decimal_places=2)
     return queryset.annotate(
         team_total=Coalesce(
-            Subquery(own.annotate(s=Sum("line_price_incl_tax")).values("s")), Value(D("0")),
+            Subquery(own.annotate(s=Sum("line_price_incl_tax")).values("s")),
+            Value(D("0")),
             output_field=money,
         ),
         team_items=Coalesce(Subquery(own.annotate(s=Sum("quantity")).values("s")), Value(0)),
@@ -91,7 +92,8 @@ class OrderListView(oscar_views.OrderListView):
             oscar_says = _("Order status is {order_status}")
             descriptions = [
                 oscar_says.format(order_status=order_status.label(stored))
-                if text == oscar_says.format(order_status=stored) else text
+                if text == oscar_says.format(order_status=stored)
+                else text
                 for text in descriptions
             ]
         return descriptions
@@ -100,7 +102,9 @@ class OrderListView(oscar_views.OrderListView):
         row = super().get_row_values(order)
         row["status"] = order_status.label(order.status)
         if hasattr(order, "team_total"):
-            row["value"] = D(str(order.team_total)).quantize(D("0.01"))  # SQLite returns a bare number
+            row["value"] = D(str(order.team_total)).quantize(
+                D("0.01")
+            )  # SQLite returns a bare number
             row["num_items"] = order.team_items
         return row
 
@@ -121,7 +125,9 @@ class OrderDetailView(oscar_views.OrderDetailView):
 
     def handle_order_action(self, request, order, action):
         if is_team_member(request.user) and action not in TEAM_ORDER_ACTIONS:
-            return self.reload_page(error=_("订单状态随各工作队的商品状态自动变化，您只能修改本队商品的状态。"))
+            return self.reload_page(
+                error=_("订单状态随各工作队的商品状态自动变化，您只能修改本队商品的状态。")
+            )
         return super().handle_order_action(request, order, action)
 
     def handle_line_action(self, request, order, action):
@@ -137,10 +143,14 @@ class OrderDetailView(oscar_views.OrderDetailView):
             return super().change_line_statuses(request, order, lines, quantities)  # its errors
         changes = []
         for line in lines:
-            changes.append(_(
-                "Status of line #%(line_id)d changed from '%(old_status)s' to '%(new_status)s'"
-            ) % {"line_id": line.id, "old_status": order_status.label(line.status),
-                 "new_status": order_status.label(new_status)})
+            changes.append(
+                _("Status of line #%(line_id)d changed from '%(old_status)s' to '%(new_status)s'")
+                % {
+                    "line_id": line.id,
+                    "old_status": order_status.label(line.status),
+                    "new_status": order_status.label(new_status),
+                }
+            )
             line.set_status(new_status)
         message = "\n".join(changes)
         messages.info(request, message)
@@ -174,7 +184,9 @@ class OrderDetailView(oscar_views.OrderDetailView):
         if team_view:
             lines = ctx["lines"]
             ctx["team_total"] = sum((line.line_price_incl_tax for line in lines), D("0"))
-            ctx["other_team_lines"] = self.object.lines.exclude(pk__in=[line.pk for line in lines]).count()
+            ctx["other_team_lines"] = self.object.lines.exclude(
+                pk__in=[line.pk for line in lines]
+            ).count()
         return ctx
 
 

@@ -1,1 +1,1 @@
-default_app_config = 'shop.dashboard.dashboard.partners.apps.PartnersDashboardConfig'
+default_app_config = "shop.dashboard.dashboard.partners.apps.PartnersDashboardConfig"

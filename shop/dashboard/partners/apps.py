@@ -2,4 +2,4 @@ import oscar.apps.dashboard.partners.apps as apps
 
 
 class PartnersDashboardConfig(apps.PartnersDashboardConfig):
-    name = 'shop.dashboard.partners'
+    name = "shop.dashboard.partners"

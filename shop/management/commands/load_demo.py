@@ -4,14 +4,21 @@ from django.core.management.base import BaseCommand
 
 from shop.demo.loader import DemoLoader
 
-ROLE_NAMES = {"customer": "顾客", "team_member": "工作队队员", "editor": "编辑", "coordinator": "联盟协调员"}
+ROLE_NAMES = {
+    "customer": "顾客",
+    "team_member": "工作队队员",
+    "editor": "编辑",
+    "coordinator": "联盟协调员",
+}
 
 
 class Command(BaseCommand):
     help = "Load demo teams, villages, households, products, pickup points, pages and users."
 
     def add_arguments(self, parser):
-        parser.add_argument("--if-empty", action="store_true", help="Only load when no product exists yet.")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Only load when no product exists yet."
+        )
 
     def handle(self, *args, **options):
         from catalogue.models import Product
@@ -27,4 +34,6 @@ class Command(BaseCommand):
 
         self.stdout.write("\nDemo users (演示账号):")
         for _username, email, password, role in DEMO_USERS:
-            self.stdout.write(f"  {ROLE_NAMES[role]:<8} {role:<12} login: {email:<26} password: {password}")
+            self.stdout.write(
+                f"  {ROLE_NAMES[role]:<8} {role:<12} login: {email:<26} password: {password}"
+            )
