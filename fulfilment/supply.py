@@ -104,23 +104,6 @@ def remaining_by_run(runs, product_ids, sold=None):
             for pid in governed[team_id]
         }
     return remaining
-    committed = defaultdict(dict)
-    for row in (
-        SupplyCommitment.objects.filter(
-            run_id__in=list(team_of), product_id__in=set().union(*governed.values())
-        )
-        .values("run_id", "product_id")
-        .annotate(total=Sum("quantity"))
-    ):
-        committed[row["run_id"]][row["product_id"]] = row["total"]
-    if sold is None:
-        sold = sold_by_run(list(team_of))[0]
-    for run_id, team_id in team_of.items():
-        remaining[run_id] = {
-            pid: max(0, committed[run_id].get(pid, 0) - sold[run_id].get(pid, 0))
-            for pid in governed[team_id]
-        }
-    return remaining
 
 
 def sync_stock(team, product_ids=None):
