@@ -36,6 +36,21 @@ class StatusText(str):
         return escape(label(str(self)))
 
 
+def texts(statuses):
+    """Statuses for a select whose options post the text they show (Oscar's)."""
+    return [StatusText(status) for status in statuses]
+
+
+def stored(value):
+    """The stored status a posted value names: the status itself, or its label in the
+    reader's language (what ``texts`` options post). Anything else comes back unchanged,
+    for Oscar to refuse."""
+    for status in settings.OSCAR_LINE_STATUS_PIPELINE:
+        if value in (status, label(status)):
+            return status
+    return value
+
+
 STATUS_FIELDS = ("status", "old_status", "new_status")
 
 

@@ -68,7 +68,18 @@ def get_order_for_user_or_404(user, number):
         raise Http404() from error
 
 
-class OrderListView(oscar_views.OrderListView):
+class StoredStatusMixin:
+    """Oscar's status selects post the text they show, which on English pages is a label
+    (``status_texts``); it is turned back into the stored status before Oscar reads it."""
+
+    def post(self, request, *args, **kwargs):
+        if "new_status" in request.POST:
+            request.POST = request.POST.copy()
+            request.POST["new_status"] = order_status.stored(request.POST["new_status"].strip())
+        return super().post(request, *args, **kwargs)
+
+
+class OrderListView(StoredStatusMixin, oscar_views.OrderListView):
     def dispatch(self, request, *args, **kwargs):
         if is_team_member(request.user):
             self.actions = ("download_selected_orders",)
@@ -114,7 +125,7 @@ class OrderListView(oscar_views.OrderListView):
         return super().change_order_statuses(request, orders)
 
 
-class OrderDetailView(oscar_views.OrderDetailView):
+class OrderDetailView(StoredStatusMixin, oscar_views.OrderDetailView):
     def get_object(self, queryset=None):
         return get_order_for_user_or_404(self.request.user, self.kwargs["number"])
 
