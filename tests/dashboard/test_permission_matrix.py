@@ -21,15 +21,15 @@ PUBLIC = {"login", "logout", "desk-invite-accept"}
 TEAM_OWNED_PARAMS = {"pk", "parent_pk", "number", "line_id", "note_id", "partner_pk", "user_pk"}
 
 
-def dashboard_urls():
-    """(name, [parameter names]) of every URL in the dashboard namespace."""
+def namespace_urls(namespace):
+    """(name, [parameter names]) of every named URL inside ``namespace``."""
     found = []
 
-    def walk(patterns, in_dashboard):
+    def walk(patterns, inside):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, in_dashboard or pattern.namespace == "dashboard")
-            elif in_dashboard and pattern.name and pattern.name not in PUBLIC:
+                walk(pattern.url_patterns, inside or pattern.namespace == namespace)
+            elif inside and pattern.name:
                 route = pattern.pattern
                 params = list(getattr(route, "converters", {}) or {}) or list(
                     route.regex.groupindex
@@ -38,6 +38,10 @@ def dashboard_urls():
 
     walk(get_resolver().url_patterns, False)
     return found
+
+
+def dashboard_urls():
+    return [(name, params) for name, params in namespace_urls("dashboard") if name not in PUBLIC]
 
 
 URLS = dashboard_urls()
@@ -111,8 +115,8 @@ def is_login_redirect(response):
 ROLES = ["anonymous", "customer", "editor", "member_a", "member_b", "coordinator"]
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_dashboard_url_for_every_role_and_team(client, world, role):
+def sign_in(client, world, role):
+    """Sign ``client`` in as ``role`` (not at all for anonymous); returns the user."""
     user = {
         "anonymous": None,
         "customer": world["customer"],
@@ -123,6 +127,12 @@ def test_every_dashboard_url_for_every_role_and_team(client, world, role):
     }[role]
     if user is not None:
         client.force_login(user)
+    return user
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_dashboard_url_for_every_role_and_team(client, world, role):
+    user = sign_in(client, world, role)
     values = {key: objects_of(world[key], world) for key in ("a", "b")}
     failures = []
     checked = 0
@@ -152,36 +162,12 @@ def test_every_dashboard_url_for_every_role_and_team(client, world, role):
     assert not failures, "\n".join(failures)
 
 
-def namespace_urls(namespace):
-    found = []
-
-    def walk(patterns, inside):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, inside or pattern.namespace == namespace)
-            elif inside and pattern.name:
-                route = pattern.pattern
-                found.append((pattern.name, list(getattr(route, "converters", {}) or {})))
-
-    walk(get_resolver().url_patterns, False)
-    return found
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_every_team_run_page_for_every_role_and_team(client, world, role):
     """The delivery pages (``fulfilment`` namespace) keep to the same rule: a team member
     reaches only their own team's runs and households; POST-only pages are tried with an
     empty POST, which must be refused for another team's objects."""
-    user = {
-        "anonymous": None,
-        "customer": world["customer"],
-        "editor": world["editor"],
-        "member_a": world["a"].member,
-        "member_b": world["b"].member,
-        "coordinator": world["coordinator"],
-    }[role]
-    if user is not None:
-        client.force_login(user)
+    sign_in(client, world, role)
     from fulfilment.models import Allocation
     from tests.factories import PickupPointFactory
     from tests.fulfilment.factories import DeliveryZoneFactory
