@@ -4,13 +4,65 @@ The code names the run and the stop (``fulfilment.runs.parse_shipping_code``), s
 order records which run carries it and Oscar's checkout re-checks the choice each step.
 """
 
-from django.utils import timezone
+from functools import partial
+
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from oscar.apps.shipping.methods import FixedPrice, Free
+
+from fulfilment.models import DeliveryRun, DeliveryZone, RunPickup
+from fulfilment.runs import parse_shipping_code
 
 
 def _cutoff(run):
     return timezone.localtime(run.cutoff).strftime("%m-%d %H:%M")
+
+
+def pickup_name(stop):
+    return _("自提：%(point)s（%(window)s）") % {
+        "point": stop.point.name,
+        "window": stop.window_label,
+    }
+
+
+def delivery_name(run, zone):
+    return _("送货上门：%(zone)s（%(date)s）") % {
+        "zone": zone.name,
+        "date": run.date.strftime("%m-%d"),
+    }
+
+
+def _name_from_code(code):
+    """How to name the method ``code`` stands for (a callable), or None when the code is
+    not a run's or its stop or zone is gone."""
+    parsed = parse_shipping_code(code)
+    if parsed is None:
+        return None
+    run_id, kind, target_id = parsed
+    if kind == "pickup":
+        stops = RunPickup.objects.select_related("run", "point")
+        stop = stops.filter(pk=target_id, run_id=run_id).first()
+        return partial(pickup_name, stop) if stop else None
+    run = DeliveryRun.objects.filter(pk=run_id).first()
+    zone = DeliveryZone.objects.filter(pk=target_id).first()
+    return partial(delivery_name, run, zone) if run and zone else None
+
+
+def name_in_reader_language(code, stored_name):
+    """An order's shipping method name (``Order.shipping_method``, stored in the language
+    the buyer ordered in) rebuilt from its code in the reader's language. The stored name
+    stays when no language rebuilds it exactly (a pickup point renamed since, a window
+    moved) or the code is not a run's: a page never names another place or time than the
+    order did."""
+    name = _name_from_code(code)
+    if name is None:
+        return stored_name
+    as_written = set()
+    for language, _label in settings.LANGUAGES:
+        with translation.override(language):
+            as_written.add(name())
+    return name() if stored_name in as_written else stored_name
 
 
 class PickupOnRun(Free):
@@ -22,10 +74,7 @@ class PickupOnRun(Free):
         self.stop = stop
         self.run = stop.run
         self.code = stop.shipping_code
-        self.name = _("自提：%(point)s（%(window)s）") % {
-            "point": stop.point.name,
-            "window": stop.window_label,
-        }
+        self.name = pickup_name(stop)
         self.description = _("%(address)s · %(cutoff)s 截单") % {
             "address": stop.point.address,
             "cutoff": _cutoff(self.run),
@@ -42,10 +91,7 @@ class HomeDeliveryOnRun(FixedPrice):
         self.run = run
         self.zone = zone
         self.code = f"run-{run.pk}-zone-{zone.pk}"
-        self.name = _("送货上门：%(zone)s（%(date)s）") % {
-            "zone": zone.name,
-            "date": run.date.strftime("%m-%d"),
-        }
+        self.name = delivery_name(run, zone)
         self.description = _("%(run)s 送到您填写的地址 · %(cutoff)s 截单") % {
             "run": run,
             "cutoff": _cutoff(run),

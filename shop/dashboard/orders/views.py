@@ -18,6 +18,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 from oscar.apps.dashboard.orders import views as oscar_views
+from oscar.apps.order.exceptions import InvalidOrderStatus
+from oscar.apps.payment.exceptions import PaymentError
 from oscar.core.loading import get_model
 
 from shop.desk.roles import is_team_member, team_ids
@@ -66,6 +68,15 @@ def get_order_for_user_or_404(user, number):
         return queryset_orders_for_user(user).get(number=number)
     except Order.DoesNotExist as error:
         raise Http404() from error
+
+
+def status_change_message(old_status, new_status):
+    """Oscar's message (and order note) for an order's status change, naming the statuses
+    in the reader's language; the order still stores the Chinese status."""
+    return _("Order status changed from '%(old_status)s' to '%(new_status)s'") % {
+        "old_status": order_status.label(old_status),
+        "new_status": order_status.label(new_status),
+    }
 
 
 class StoredStatusMixin:
@@ -124,6 +135,23 @@ class OrderListView(StoredStatusMixin, oscar_views.OrderListView):
             raise PermissionDenied
         return super().change_order_statuses(request, orders)
 
+    def change_order_status(self, request, order):
+        """Oscar's, with ``status_change_message``."""
+        new_status = request.POST["new_status"].strip()
+        if new_status not in order.available_statuses():
+            return super().change_order_status(request, order)  # its errors
+        old_status = order.status
+        try:
+            self.get_handler(user=request.user).handle_order_status_change(order, new_status)
+        except PaymentError as error:
+            messages.error(
+                request, _("Unable to change order status due to payment error: %s") % error
+            )
+            return
+        message = status_change_message(old_status, new_status)
+        messages.info(request, message)
+        order.notes.create(user=request.user, message=message, note_type=OrderNote.SYSTEM)
+
 
 class OrderDetailView(StoredStatusMixin, oscar_views.OrderDetailView):
     def get_object(self, queryset=None):
@@ -166,6 +194,29 @@ class OrderDetailView(StoredStatusMixin, oscar_views.OrderDetailView):
         message = "\n".join(changes)
         messages.info(request, message)
         order.notes.create(user=request.user, message=message, note_type=OrderNote.SYSTEM)
+        return self.reload_page()
+
+    def change_order_status(self, request, order):
+        """Oscar's, with ``status_change_message``."""
+        form = self.get_order_status_form()
+        if not form.is_valid():
+            return super().change_order_status(request, order)  # its error
+        old_status, new_status = order.status, form.cleaned_data["new_status"]
+        message = status_change_message(old_status, new_status)
+        handler = self.get_handler(user=request.user)
+        try:
+            handler.handle_order_status_change(order, new_status, note_msg=message)
+        except PaymentError as error:
+            messages.error(
+                request, _("Unable to change order status due to payment error: %s") % error
+            )
+        except InvalidOrderStatus:
+            messages.error(
+                request,
+                _("Unable to change order status as the requested new status is not valid"),
+            )
+        else:
+            messages.info(request, message)
         return self.reload_page()
 
     def delete_note(self, request, order):

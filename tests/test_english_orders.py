@@ -1,0 +1,163 @@
+"""An order placed on the Chinese site reads in English under /en/: its shipping method
+(stored as checkout named it, e.g. 自提：...), the payment events on the dashboard's line
+page and the message after a coordinator moves the whole order on. What is stored stays."""
+
+import html as html_lib
+
+import pytest
+from oscar.core.loading import get_model
+
+from tests.dashboard.factories import coordinator
+from tests.fulfilment.factories import DeliveryZoneFactory
+from tests.fulfilment.factories import place_order as place_run_order
+from tests.test_english_statuses import chinese_left, en, zh
+
+Order = get_model("order", "Order")
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chinese_order(client, customer, eggs, pickup_point):
+    """A signed-in buyer's pay-on-pickup order, placed through the Chinese checkout."""
+    client.force_login(customer)
+    client.post(zh("basket:add", pk=eggs.pk), {"quantity": 10})
+    client.post(
+        zh("checkout:shipping-address"), {"first_name": "林小满", "phone_number": "13812345678"}
+    )
+    client.post(
+        zh("checkout:shipping-method"), {"method_code": pickup_point.run_stops.get().shipping_code}
+    )
+    client.post(zh("checkout:payment-method"), {"method": "pay-on-pickup"})
+    client.post(zh("checkout:preview"), {"action": "place_order"}, follow=True)  # reads messages
+    order = Order.objects.get()
+    assert order.shipping_method.startswith("自提：县人民医院门诊大厅（")
+    return order
+
+
+def pickup_in_english(point):
+    return f"Pickup: {point.name} ({point.run_stops.get().window_label})"
+
+
+def test_buyer_reads_the_pickup_in_english_on_thank_you_and_order_pages(
+    client, home_page, chinese_order, pickup_point
+):
+    english = pickup_in_english(pickup_point)
+
+    thank_you = client.get(en("checkout:thank-you"))
+    assert thank_you.status_code == 200
+    html = html_lib.unescape(thank_you.content.decode())
+    assert english in html  # under the shipping address and in the totals
+    assert "自提" not in html
+
+    detail = client.get(en("customer:order", order_number=chinese_order.number))
+    assert english in html_lib.unescape(detail.content.decode())
+    assert chinese_left(detail) == []
+
+    listing = client.get(en("customer:order-list"))
+    assert listing.status_code == 200
+    assert chinese_left(listing) == []
+
+    chinese = client.get(zh("customer:order", order_number=chinese_order.number))
+    assert chinese_order.shipping_method in html_lib.unescape(chinese.content.decode())
+    stored = Order.objects.get().shipping_method
+    assert stored == chinese_order.shipping_method  # as placed, in Chinese
+
+
+def test_coordinator_reads_the_shipping_method_in_english(
+    client, home_page, chinese_order, pickup_point
+):
+    client.force_login(coordinator())
+
+    detail = client.get(en("dashboard:order-detail", number=chinese_order.number))
+
+    html = html_lib.unescape(detail.content.decode())
+    assert f"<td>{pickup_in_english(pickup_point)}</td>" in html
+    assert "自提" not in html
+
+
+def test_guest_reads_home_delivery_in_english(client, home_page, team, eggs, pickup_point):
+    run = pickup_point.runs.get()
+    zone = DeliveryZoneFactory(team=team, name="城关镇")
+    run.zones.add(zone)
+    order = place_run_order(run, [(eggs, 20)], zone=zone, email="guest@example.cn")
+    assert order.shipping_method.startswith("送货上门：城关镇（")
+    session = client.session
+    session["anon_order_email"] = "guest@example.cn"
+    session.save()
+
+    page = client.get(
+        en("customer:anon-order", order_number=order.number, hash=order.verification_hash())
+    )
+
+    assert page.status_code == 200
+    html = html_lib.unescape(page.content.decode())
+    assert f"Home delivery: 城关镇 ({run.date:%m-%d})" in html
+    assert chinese_left(page, words=[zone.name]) == []
+
+
+def test_a_renamed_pickup_point_keeps_the_name_the_order_was_placed_with(
+    client, home_page, chinese_order, pickup_point
+):
+    pickup_point.name = "县人民医院住院部"
+    pickup_point.save()
+
+    html = client.get(en("customer:order", order_number=chinese_order.number)).content.decode()
+
+    assert chinese_order.shipping_method in html_lib.unescape(html)
+    assert "住院部" not in html
+
+
+def test_payment_events_on_the_dashboard_line_page_in_english(client, home_page, chinese_order):
+    client.force_login(coordinator())
+    line = chinese_order.lines.get()
+    assert chinese_order.payment_events.filter(event_type__name="应付").exists()
+
+    page = client.get(
+        en("dashboard:order-line-detail", number=chinese_order.number, line_id=line.pk)
+    )
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<td>Amount due</td>" in html
+    assert "应付" not in html
+    chinese = client.get(
+        zh("dashboard:order-line-detail", number=chinese_order.number, line_id=line.pk)
+    )
+    assert "<td>应付</td>" in chinese.content.decode()
+
+
+def test_order_status_change_message_names_the_statuses_in_english(
+    client, home_page, chinese_order
+):
+    client.force_login(coordinator())
+
+    response = client.post(
+        en("dashboard:order-detail", number=chinese_order.number),
+        {"order_action": "change_order_status", "new_status": "Confirmed"},
+        follow=True,
+    )
+
+    chinese_order.refresh_from_db()
+    assert chinese_order.status == "已确认"  # stored in Chinese as before
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == ["Order status changed from 'Awaiting confirmation' to 'Confirmed'"]
+
+
+def test_bulk_status_change_message_names_the_statuses_in_english(client, home_page, chinese_order):
+    client.force_login(coordinator())
+
+    response = client.post(
+        en("dashboard:order-list"),
+        {
+            "action": "change_order_statuses",
+            "selected_order": [chinese_order.pk],
+            "new_status": "Confirmed",
+        },
+        follow=True,
+    )
+
+    chinese_order.refresh_from_db()
+    assert chinese_order.status == "已确认"
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == ["Order status changed from 'Awaiting confirmation' to 'Confirmed'"]
