@@ -3,13 +3,16 @@
 Every change goes through ``change_status``, which refuses illegal moves, runs what the
 new state needs (share the sales out at closing, tell buyers the car is on its way) and
 logs a ``RunEvent``. Runs past their cut-off are closed by ``close_due_runs``, called
-whenever runs are looked at (checkout, team pages) and by ``manage.py close_due_runs``.
+whenever runs are looked at (team pages; checkout at most every ``CLOSE_CHECK_SECONDS``),
+by the Celery beat job and by ``manage.py close_due_runs``. Checkout never offers a run
+past its cut-off, closed or not.
 """
 
 import math
 import re
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -99,6 +102,41 @@ def open_runs(team_ids=None):
     return runs.select_related("team").prefetch_related(
         Prefetch("stops", queryset=RunPickup.objects.select_related("point")), "zones"
     )
+
+
+# Checkout reads the open runs with their stops and zones on every step; a sale fair
+# has thousands of buyers and a handful of runs, so they come from the shared cache.
+# Any save or delete of a run, stop, point, zone or team starts a new generation
+# (fulfilment/receivers.py); a run past its cut-off is dropped when read.
+RUNS_GENERATION_KEY = "runs:generation"
+OPEN_RUNS_TTL = 10 * 60
+CLOSE_CHECK_KEY = "runs:close-due-checked"
+CLOSE_CHECK_SECONDS = 30
+
+
+def bump_runs_generation(**_ignored):
+    try:
+        cache.incr(RUNS_GENERATION_KEY)
+    except ValueError:  # no counter yet
+        if not cache.add(RUNS_GENERATION_KEY, 1, timeout=None):
+            cache.incr(RUNS_GENERATION_KEY)
+
+
+def open_runs_for_checkout(team_ids):
+    """``open_runs(team_ids)`` as a list, from the shared cache when nothing changed.
+
+    Due runs are closed at most every ``CLOSE_CHECK_SECONDS`` from here; a run whose
+    cut-off has passed is left out either way."""
+    if cache.add(CLOSE_CHECK_KEY, 1, timeout=CLOSE_CHECK_SECONDS):
+        close_due_runs()  # closing saves the run, which starts a new generation
+    teams = ",".join(str(pk) for pk in sorted(team_ids))
+    key = f"runs:open:{cache.get(RUNS_GENERATION_KEY) or 0}:{teams}"
+    found = cache.get(key)
+    if found is None:
+        found = list(open_runs(team_ids))
+        cache.set(key, found, OPEN_RUNS_TTL)
+    now = timezone.now()
+    return [run for run in found if run.status == Status.OPEN and run.cutoff > now]
 
 
 # --- load and capacity -----------------------------------------------------------

@@ -12,3 +12,9 @@ class ShopConfig(AppConfig):
 
         receivers.connect_page_cache_invalidation()
         receivers.connect_rendition_warmup()
+
+        from oscar.core.loading import get_model
+
+        from shop import rows
+
+        rows.watch(get_model("payment", "SourceType"), get_model("order", "PaymentEventType"))

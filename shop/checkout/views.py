@@ -20,6 +20,7 @@ from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.core.loading import get_model
 
 from fulfilment.runs import delivery_problems
+from shop import rows
 from shop.checkout import tasks
 from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm
 from shop.order.history import PENDING_PAYMENT
@@ -30,6 +31,10 @@ from shop.payment.processing import PaymentProblem, record_payment_choice
 from shop.shipping.repository import Repository
 
 Line = get_model("order", "Line")
+PaymentEvent = get_model("order", "PaymentEvent")
+PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
+PaymentEventType = get_model("order", "PaymentEventType")
+Source = get_model("payment", "Source")
 SourceType = get_model("payment", "SourceType")
 logger = logging.getLogger(__name__)
 
@@ -39,8 +44,13 @@ class DeliveryChoicesOncePerRequest:
     pre-conditions, the method list, the order total); these views work them out once."""
 
     def dispatch(self, request, *args, **kwargs):
-        Repository.remember_choices(request.basket)
+        Repository.remember_choices(request.basket, self.checks_capacity(request))
         return super().dispatch(request, *args, **kwargs)
+
+    def checks_capacity(self, request):
+        """Whether this request checks room in the car and supply for the delivery choices
+        (see ``Repository.remember_choices``)."""
+        return True
 
 
 class ShippingAddressView(oscar_views.ShippingAddressView):
@@ -61,6 +71,9 @@ class ShippingMethodView(DeliveryChoicesOncePerRequest, oscar_views.ShippingMeth
 
 class PaymentMethodView(DeliveryChoicesOncePerRequest, oscar_views.PaymentMethodView):
     template_name = "oscar/checkout/payment_method.html"
+
+    def checks_capacity(self, request):
+        return False  # the preview, next, checks again
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(
@@ -85,6 +98,11 @@ class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetai
             + conditions
             + ["check_payment_method_is_chosen"]
         )
+
+    def checks_capacity(self, request):
+        # Placing the order checks with the run's row locked (``place_order``); checking
+        # just before that too would only cost time.
+        return not (request.method == "POST" and request.POST.get("action") == "place_order")
 
     def check_delivery_run_takes_the_basket(self, request):
         """The chosen run may have closed or filled up since the buyer picked it."""
@@ -115,6 +133,26 @@ class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetai
             self.checkout_session.payment_method()
         )
         return context
+
+    def add_payment_event(self, event_type_name, amount, reference=""):
+        """Oscar's, with the event type from ``shop.rows`` instead of a query per order."""
+        event_type = rows.get_or_create(PaymentEventType, name=event_type_name)
+        if self._payment_events is None:
+            self._payment_events = []
+        self._payment_events.append(
+            PaymentEvent(event_type=event_type, amount=amount, reference=reference)
+        )
+
+    def save_payment_events(self, order):
+        """Oscar's, with each event's line quantities written in one query."""
+        lines = list(order.lines.all())  # kept from placing the order
+        for event in self._payment_events or ():
+            event.order = order
+            event.save()
+            PaymentEventQuantity.objects.bulk_create(
+                PaymentEventQuantity(event=event, line=line, quantity=line.quantity)
+                for line in lines
+            )
 
     def handle_payment(self, order_number, total, **kwargs):
         record_payment_choice(self, self.checkout_session.payment_method(), total)
@@ -204,5 +242,8 @@ class ThankYouView(oscar_views.ThankYouView):
                         "attributes", "product__images"
                     ),
                 ),
+                "discounts",
+                "surcharges",
+                Prefetch("sources", queryset=Source.objects.select_related("source_type")),
             )
         return order

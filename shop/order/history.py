@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext, gettext_noop
 from oscar.core.loading import get_model
 
+from shop import rows
+
 OrderNote = get_model("order", "OrderNote")
 PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventType = get_model("order", "PaymentEventType")
@@ -47,7 +49,7 @@ def note(order, message, user=None):
 
 def payment_event(order, type_name, amount, reference="", lines=None, user=None, message=""):
     """Record money moving for ``order``; ``lines`` is [(order line, quantity)] or all lines."""
-    event_type, _ = PaymentEventType.objects.get_or_create(name=type_name)
+    event_type = rows.get_or_create(PaymentEventType, name=type_name)
     event = PaymentEvent.objects.create(
         order=order, event_type=event_type, amount=amount, reference=reference[:128]
     )

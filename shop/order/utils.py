@@ -20,6 +20,19 @@ from shop.partner import reservations
 Voucher = get_model("voucher", "Voucher")
 
 
+def remember_line(order, line):
+    """Keep the lines just created as ``order.lines.all()``, as ``prefetch_related`` would:
+    the receivers of ``order_placed`` (runs, analytics), the payment events and the order
+    e-mail all read them, and would otherwise each query them again."""
+    prefetched = order.__dict__.setdefault("_prefetched_objects_cache", {})
+    if "lines" not in prefetched:
+        lines = order.lines.get_queryset()  # filtering it further still queries
+        lines._result_cache = []
+        lines._prefetch_done = True
+        prefetched["lines"] = lines
+    prefetched["lines"]._result_cache.append(line)
+
+
 class OrderCreator(utils.OrderCreator):
     def place_order(self, *args, **kwargs):
         self._reserved = None  # the stock records the basket holds, read at the first line
@@ -34,7 +47,9 @@ class OrderCreator(utils.OrderCreator):
     def create_line_models(self, order, basket_line, extra_line_fields=None):
         if order.status == PENDING_PAYMENT:
             extra_line_fields = {**(extra_line_fields or {}), "status": PENDING_PAYMENT}
-        return super().create_line_models(order, basket_line, extra_line_fields)
+        line = super().create_line_models(order, basket_line, extra_line_fields)
+        remember_line(order, line)
+        return line
 
     def update_stock_records(self, line):
         if not line.stockrecord_id or not line.product.get_product_class().track_stock:

@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from shop import rows
 from shop.order import history
 from shop.payment.methods import PAY_ON_PICKUP, STRIPE, label
 
@@ -26,10 +27,7 @@ class PaymentProblem(ValueError):
 
 
 def source_type(method):
-    source_type, _ = SourceType.objects.get_or_create(
-        code=method, defaults={"name": str(label(method))}
-    )
-    return source_type
+    return rows.get_or_create(SourceType, code=method, defaults={"name": str(label(method))})
 
 
 def record_payment_choice(view, method, total):

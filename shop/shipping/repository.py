@@ -34,12 +34,17 @@ def address_text(address):
 
 class Repository(repository.Repository):
     @staticmethod
-    def remember_choices(basket):
+    def remember_choices(basket, check_capacity=True):
         """Keep the open runs and their checks for this basket object from now on: Oscar's
         checkout asks for the choices several times in one request (its pre-conditions, the
-        method list, the order total; see ``runs.remember_problems``)."""
+        method list, the order total; see ``runs.remember_problems``).
+
+        ``check_capacity=False`` is for steps that only need the chosen method and its
+        price: room in the car and supply are not checked there, because the preview
+        checks them again and placing the order checks them with the run's row locked."""
         basket._open_runs = {}
         basket._choices = {}
+        basket._check_capacity = check_capacity
         runs.remember_problems(basket)
 
     def _open_runs(self, basket, team_ids):
@@ -48,8 +53,11 @@ class Repository(repository.Repository):
         key = (tuple(sorted(team_ids)), lines_key(basket))
         if memo is not None and key in memo:
             return memo[key]
-        open_runs = list(runs.open_runs(team_ids))
-        problems = runs.problems_by_run(open_runs, basket)
+        open_runs = runs.open_runs_for_checkout(team_ids)
+        if getattr(basket, "_check_capacity", True):
+            problems = runs.problems_by_run(open_runs, basket)
+        else:
+            problems = {run.pk: [] for run in open_runs}
         found = [(run, problems[run.pk]) for run in open_runs]
         if memo is not None:
             memo[key] = found

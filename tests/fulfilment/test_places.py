@@ -291,7 +291,7 @@ def test_deactivated_places_are_not_offered_for_new_runs_nor_at_checkout(
 
 @pytest.mark.django_db
 def test_zone_edits_reach_the_next_checkout_page(client, member, run, eggs, zone):
-    """Shipping methods are built from the database on each request: no cache to clear."""
+    """Checkout keeps the open runs in the cache; saving a zone gives the next page a fresh copy."""
     run.zones.add(zone)
     zone_code = f"run-{run.pk}-zone-{zone.pk}"
     assert zone_code not in offered_codes(eggs, 30, "阳光路 8 号")
