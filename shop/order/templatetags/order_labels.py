@@ -10,6 +10,7 @@ import copy
 from django import template
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.html import escape
+from django.utils.translation import get_language
 from oscar.core.loading import get_model
 
 from shop.order import history, status
@@ -62,8 +63,12 @@ def shipping_in_language(order):
     language (the order keeps the name it was placed with)."""
     if order is None:
         return order
+    names = order.__dict__.setdefault("_shipping_names", {})  # pages name it more than once
+    language = get_language()
+    if language not in names:
+        names[language] = name_in_reader_language(order.shipping_code, order.shipping_method)
     shown = copy.copy(order)
-    shown.shipping_method = name_in_reader_language(order.shipping_code, order.shipping_method)
+    shown.shipping_method = names[language]
     return shown
 
 
@@ -79,3 +84,13 @@ def payment_events_in_language(line):
         event_type = event_qty.event.event_type
         event_type.name = _EventName(event_type.name)
     return shown
+
+
+@register.filter
+def payment_way(source_type):
+    """A payment source type named in the reader's language (its stored name is written in
+    the language of the first order that used it)."""
+    from shop.payment import methods
+
+    code = getattr(source_type, "code", "")
+    return methods.label(code) if code in dict(methods.CHOICES) else source_type.name
