@@ -146,3 +146,28 @@ def test_an_order_of_two_products_records_both_lines_everywhere(client, team, eg
     expected_kg = (D(eggs.weight_per_unit_g or 0) * 4 + D(1500) * 2) / 1000
     assert (link.run_id, link.pickup_id) == (run.pk, run.stops.get().pk)
     assert link.weight_kg == expected_kg
+
+
+@pytest.mark.django_db
+def test_a_run_that_fills_up_after_the_buyer_chose_it_refuses_her_order(client, team, run):
+    chickens = factories.product_in_stock(
+        team=team, title="农家小笨鸡", price=D("128"), stock=50, weight_per_unit_g=1500
+    )
+    run.capacity_kg = D("10")
+    run.save()
+    add_to_basket(client, chickens, 4)  # 6 kg: fits when she looks
+    start_guest_checkout(client)
+    # the only choice, so Oscar takes it for her
+    chosen = client.get(reverse("checkout:shipping-method"))
+    assert chosen["Location"] == reverse("checkout:payment-method")
+
+    other = Client()  # meanwhile another buyer takes 6 kg of the 10
+    add_to_basket(other, chickens, 4)
+    start_guest_checkout(other)
+    assert place(other, pickup_code(run)).status_code == 302
+
+    response = place(client, pickup_code(run))
+    page = client.get(response["Location"]).content.decode() if response.status_code == 302 else ""
+    page = page or response.content.decode()
+    assert Order.objects.count() == 1
+    assert "只能再装约 4.0 公斤" in page

@@ -58,6 +58,11 @@ class ShippingAddressView(oscar_views.ShippingAddressView):
 
 
 class ShippingMethodView(DeliveryChoicesOncePerRequest, oscar_views.ShippingMethodView):
+    def checks_capacity(self, request):
+        # The list shown (GET) leaves out full runs; a choice posted from it is checked
+        # again by the preview and, with the run's row locked, when the order is placed.
+        return request.method != "POST"
+
     def get_available_shipping_methods(self):
         """Say why runs or zones are not offered (full, past cut-off, short of supply, below
         a zone's minimum) when Oscar skips the choice page: with no method, or only one."""
