@@ -32,6 +32,7 @@ SHIPPING_METHOD_PAGE = 11
 PAYMENT_METHOD_POST = 7
 PLACE_ORDER_ONE_LINE = 58
 PLACE_ORDER_EACH_MORE_LINE = 4  # the order line, its price, its stock and its payment row
+THANK_YOU_PAGE = 9
 
 
 @pytest.fixture
@@ -200,14 +201,17 @@ def test_placing_an_order_keeps_to_its_budget(client, shelf, run, more_runs, war
         assert response.status_code == 302 and response["Location"].endswith(
             reverse("checkout:thank-you")
         )
-        return queries
+        thanks, page = cost("get", reverse("checkout:thank-you"), THANK_YOU_PAGE)
+        assert page.status_code == 200 and "散养土鸡蛋0" in page.content.decode()
+        return queries, thanks
 
-    one_line = place(1)
-    five_lines = place(5)
+    one_line, one_line_thanks = place(1)
+    five_lines, five_lines_thanks = place(5)
     assert Order.objects.count() == 2
     assert Order.objects.order_by("pk").last().lines.count() == 5
     assert one_line <= PLACE_ORDER_ONE_LINE
     assert five_lines - one_line <= 4 * PLACE_ORDER_EACH_MORE_LINE
+    assert five_lines_thanks == one_line_thanks <= THANK_YOU_PAGE
 
 
 @pytest.mark.django_db
