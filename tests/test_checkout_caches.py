@@ -115,14 +115,18 @@ def test_a_deleted_payment_event_type_is_made_again_for_the_next_order(client, e
     assert event.event_type.name == EVENT_DUE and event.amount == second.total_incl_tax
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_row_made_in_a_transaction_that_rolled_back_is_not_remembered():
-    with pytest.raises(RuntimeError), transaction.atomic():
-        rows.get_or_create(PaymentEventType, name="测试类型")
-        raise RuntimeError
-    assert not PaymentEventType.objects.filter(name="测试类型").exists()
-    made = rows.get_or_create(PaymentEventType, name="测试类型")
+@pytest.mark.django_db
+def test_a_row_made_in_a_transaction_that_rolled_back_is_not_remembered(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            rows.get_or_create(PaymentEventType, name="测试类型")
+            raise RuntimeError
+        assert not PaymentEventType.objects.filter(name="测试类型").exists()
+        made = rows.get_or_create(PaymentEventType, name="测试类型")
     assert PaymentEventType.objects.filter(pk=made.pk).exists()
+    assert rows.get_or_create(PaymentEventType, name="测试类型").pk == made.pk
 
 
 @pytest.mark.django_db
