@@ -161,6 +161,14 @@ class Segmenter:
 segmenter = Segmenter()
 
 
+def load_dictionaries():
+    """Load jieba's and pypinyin's dictionaries now (about 100 MB of Python objects, and a
+    second or so). App servers call it before forking their workers, so the workers share
+    one copy and the first search after a start does not wait for it. No database access."""
+    segmenter.tokenizer  # noqa: B018 -- the cached property does the loading
+    segmenter.pinyin("鸡蛋")
+
+
 SKIPPED_BLOCK_KEYS = {"product", "products", "household", "image", "images", "id", "type"}
 
 
