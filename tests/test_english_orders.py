@@ -10,7 +10,7 @@ from oscar.core.loading import get_model
 from tests.dashboard.factories import coordinator
 from tests.fulfilment.factories import DeliveryZoneFactory
 from tests.fulfilment.factories import place_order as place_run_order
-from tests.test_english_statuses import chinese_left, en, zh
+from tests.test_english_statuses import chinese_left, en, signed_in_order, zh
 
 Order = get_model("order", "Order")
 
@@ -20,17 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def chinese_order(client, customer, eggs, pickup_point):
     """A signed-in buyer's pay-on-pickup order, placed through the Chinese checkout."""
-    client.force_login(customer)
-    client.post(zh("basket:add", pk=eggs.pk), {"quantity": 10})
-    client.post(
-        zh("checkout:shipping-address"), {"first_name": "林小满", "phone_number": "13812345678"}
-    )
-    client.post(
-        zh("checkout:shipping-method"), {"method_code": pickup_point.run_stops.get().shipping_code}
-    )
-    client.post(zh("checkout:payment-method"), {"method": "pay-on-pickup"})
-    client.post(zh("checkout:preview"), {"action": "place_order"}, follow=True)  # reads messages
-    order = Order.objects.get()
+    order = signed_in_order(client, customer, eggs, pickup_point, zh)
     assert order.shipping_method.startswith("自提：县人民医院门诊大厅（")
     return order
 

@@ -83,20 +83,26 @@ def en(name, **kwargs):
     return "/en" + zh(name, **kwargs)
 
 
+def signed_in_order(client, customer, eggs, pickup_point, url):
+    """``customer`` buys ten eggs for pickup, paying on pickup, through the checkout in the
+    language ``url`` (``zh`` or ``en``) gives."""
+    client.force_login(customer)
+    client.post(url("basket:add", pk=eggs.pk), {"quantity": 10})
+    client.post(
+        url("checkout:shipping-address"), {"first_name": "林小满", "phone_number": "13812345678"}
+    )
+    client.post(
+        url("checkout:shipping-method"), {"method_code": pickup_point.run_stops.get().shipping_code}
+    )
+    client.post(url("checkout:payment-method"), {"method": "pay-on-pickup"})
+    client.post(url("checkout:preview"), {"action": "place_order"}, follow=True)  # reads messages
+    return Order.objects.get()
+
+
 @pytest.fixture
 def buyers_order(client, customer, eggs, pickup_point):
     """A signed-in buyer's pay-on-pickup order, placed through the English checkout."""
-    client.force_login(customer)
-    client.post(en("basket:add", pk=eggs.pk), {"quantity": 10})
-    client.post(
-        en("checkout:shipping-address"), {"first_name": "林小满", "phone_number": "13812345678"}
-    )
-    client.post(
-        en("checkout:shipping-method"), {"method_code": pickup_point.run_stops.get().shipping_code}
-    )
-    client.post(en("checkout:payment-method"), {"method": "pay-on-pickup"})
-    client.post(en("checkout:preview"), {"action": "place_order"})
-    return Order.objects.get()
+    return signed_in_order(client, customer, eggs, pickup_point, en)
 
 
 def test_buyer_pages_in_english_show_only_data_in_chinese(client, home_page, eggs, team):
