@@ -10,7 +10,7 @@ expect = pytest.importorskip("playwright.sync_api").expect
 Basket = get_model("basket", "Basket")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_buyer_updates_a_quantity_and_removes_a_line(live_server, phone_page, team, eggs):
     chickens = factories.product_in_stock(team=team, title="农家小笨鸡", price=128, stock=9)
     page = phone_page

@@ -8,7 +8,7 @@ from tests.browser.conftest import ARTIFACTS
 Order = get_model("order", "Order")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_guest_buys_eggs_at_phone_width(live_server, phone_page, eggs, pickup_point):
     page = phone_page
     external = []

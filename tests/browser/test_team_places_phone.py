@@ -20,7 +20,7 @@ def fits_the_screen(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_member_sets_two_stop_windows_at_phone_width(live_server, phone_page, team):
     page = phone_page
     hospital = factories.PickupPointFactory(
