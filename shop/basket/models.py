@@ -44,10 +44,20 @@ class Basket(AbstractBasket):
         return self._lines
 
     def add_product(self, product, quantity=1, options=None):
-        if self.id is None:
+        new_basket = self.id is None
+        if new_basket:
             self.save()
             self._lines = self.lines.none()  # saved just now: no lines to look up
-        return super().add_product(product, quantity, options)
+        line, created = super().add_product(product, quantity, options)
+        if new_basket and created and not options:
+            # Its only line is the one just made, with the product and stock record the
+            # caller loaded: the message with the new total needs no query.
+            lines = self.lines.all()
+            lines._result_cache = [line]
+            lines._prefetch_done = True
+            self._lines = lines
+            self._lines_exact = True  # until the next change (shop.basket.utils)
+        return line, created
 
     add_product.alters_data = True
     add = add_product

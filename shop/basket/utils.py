@@ -11,7 +11,12 @@ class BasketMessageGenerator(utils.BasketMessageGenerator):
         if offers_exist():
             return super().apply_messages(request, offers_before)
         # No offer can be won or lost: only the new total is worth saying, read from the
-        # lines as they are now (a line may have gone).
-        request.basket.reset_offer_applications()
+        # lines as they are now (a line may have gone), unless the basket holds exactly
+        # those (a new basket's first line, see ``Basket.add_product``).
+        basket = request.basket
+        if getattr(basket, "_lines_exact", False):
+            basket._lines_exact = False
+        else:
+            basket.reset_offer_applications()
         for level, msg in self.get_new_total_messages(request.basket):
             messages.add_message(request, level, msg, extra_tags="safe noicon")
