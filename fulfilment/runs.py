@@ -3,7 +3,7 @@
 Every change goes through ``change_status``, which refuses illegal moves, runs what the
 new state needs (share the sales out at closing, tell buyers the car is on its way) and
 logs a ``RunEvent``. Runs past their cut-off are closed by ``close_due_runs``, called
-whenever runs are looked at (team pages; checkout at most every ``CLOSE_CHECK_SECONDS``),
+when the team's run pages are looked at, by checkout at most every ``CLOSE_CHECK_SECONDS``,
 by the Celery beat job and by ``manage.py close_due_runs``. Checkout never offers a run
 past its cut-off, closed or not.
 """
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fulfilment.models import CratePacking, DeliveryRun, RunEvent, RunPickup
+from shop.cache import bump_counter
 
 Status = DeliveryRun.Status
 
@@ -94,8 +95,8 @@ def close_due_runs(now=None):
 
 
 def open_runs(team_ids=None):
-    """Runs that still take orders, earliest first (closing any that are due first)."""
-    close_due_runs()
+    """Runs that still take orders, earliest first (runs past their cut-off are left out,
+    whether or not ``close_due_runs`` has closed them yet)."""
     runs = DeliveryRun.objects.filter(status=Status.OPEN, cutoff__gt=timezone.now())
     if team_ids is not None:
         runs = runs.filter(team_id__in=team_ids)
@@ -115,11 +116,7 @@ CLOSE_CHECK_SECONDS = 30
 
 
 def bump_runs_generation(**_ignored):
-    try:
-        cache.incr(RUNS_GENERATION_KEY)
-    except ValueError:  # no counter yet
-        if not cache.add(RUNS_GENERATION_KEY, 1, timeout=None):
-            cache.incr(RUNS_GENERATION_KEY)
+    bump_counter(RUNS_GENERATION_KEY)
 
 
 def open_runs_for_checkout(team_ids):

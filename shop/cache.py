@@ -100,14 +100,21 @@ def current_generation():
     return values.get(GENERATION_KEY) or 0
 
 
+def bump_counter(key):
+    """Add one to the never-expiring counter at ``key`` (starting it at 1) and return it;
+    safe when several processes bump it at once. Cached things keyed by the counter's
+    value are stale from then on."""
+    try:
+        return cache.incr(key)
+    except ValueError:  # no counter yet (fresh cache); start it.
+        if cache.add(key, 1, timeout=None):
+            return 1
+        return cache.incr(key)
+
+
 def bump_generation(**_ignored):
     """Make every stored page stale at once. Safe to call from any signal."""
-    try:
-        return cache.incr(GENERATION_KEY)
-    except ValueError:  # no counter yet (fresh cache); start it.
-        if cache.add(GENERATION_KEY, 1, timeout=None):
-            return 1
-        return cache.incr(GENERATION_KEY)
+    return bump_counter(GENERATION_KEY)
 
 
 def note_allocation():

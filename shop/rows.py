@@ -10,6 +10,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from shop.cache import bump_counter
+
 TIMEOUT = 60 * 60
 
 
@@ -18,10 +20,7 @@ def _generation_key(model):
 
 
 def _forget(sender, **_ignored):
-    try:
-        cache.incr(_generation_key(sender))
-    except ValueError:  # no generation yet: nothing of this model is cached
-        cache.add(_generation_key(sender), 1, timeout=None)
+    bump_counter(_generation_key(sender))
 
 
 def get_or_create(model, defaults=None, **lookup):

@@ -5,6 +5,7 @@ from oscar.apps.basket.abstract_models import AbstractBasket
 from oscar.core.loading import get_model
 
 from shop.basket.features import options_exist
+from shop.prefetched import as_loaded
 
 
 class Basket(AbstractBasket):
@@ -52,10 +53,7 @@ class Basket(AbstractBasket):
         if new_basket and created and not options:
             # Its only line is the one just made, with the product and stock record the
             # caller loaded: the message with the new total needs no query.
-            lines = self.lines.all()
-            lines._result_cache = [line]
-            lines._prefetch_done = True
-            self._lines = lines
+            self._lines = as_loaded(self.lines.all(), [line])
             self._lines_exact = True  # until the next change (shop.basket.utils)
         return line, created
 

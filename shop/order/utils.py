@@ -16,6 +16,7 @@ from oscar.core.loading import get_model
 from shop.basket.features import vouchers_exist
 from shop.order.history import PENDING_PAYMENT
 from shop.partner import reservations
+from shop.prefetched import as_loaded
 
 Voucher = get_model("voucher", "Voucher")
 
@@ -26,10 +27,7 @@ def remember_line(order, line):
     e-mail all read them, and would otherwise each query them again."""
     prefetched = order.__dict__.setdefault("_prefetched_objects_cache", {})
     if "lines" not in prefetched:
-        lines = order.lines.get_queryset()  # filtering it further still queries
-        lines._result_cache = []
-        lines._prefetch_done = True
-        prefetched["lines"] = lines
+        prefetched["lines"] = as_loaded(order.lines.get_queryset(), [])
     prefetched["lines"]._result_cache.append(line)
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from oscar.core.loading import get_model
 
 from shop.order import history, status
+from shop.payment import methods
 from shop.shipping.methods import name_in_reader_language
 
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
@@ -90,7 +91,5 @@ def payment_events_in_language(line):
 def payment_way(source_type):
     """A payment source type named in the reader's language (its stored name is written in
     the language of the first order that used it)."""
-    from shop.payment import methods
-
     code = getattr(source_type, "code", "")
     return methods.label(code) if code in dict(methods.CHOICES) else source_type.name
