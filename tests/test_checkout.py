@@ -17,15 +17,20 @@ def add_to_basket(client, product, quantity):
     return client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": quantity})
 
 
+def who_collects(client, *, name="林小满", phone="13812345678", line1="", path=None):
+    """Post checkout's "who collects" step (name, mobile, address for home delivery)."""
+    return client.post(
+        path or reverse("checkout:shipping-address"),
+        {"first_name": name, "phone_number": phone, "line1": line1, "line4": "", "notes": ""},
+    )
+
+
 def guest_checkout(client, *, phone="13812345678", name="林小满", point=None):
     response = client.post(
         reverse("checkout:index"), {"username": "guest@example.cn", "options": "anonymous"}
     )
     assert response.status_code == 302, response.content.decode()[:500]
-    response = client.post(
-        reverse("checkout:shipping-address"),
-        {"first_name": name, "phone_number": phone, "line1": "", "line4": "", "notes": ""},
-    )
+    response = who_collects(client, name=name, phone=phone)
     if response.status_code != 302:
         return response
     response = client.get(reverse("checkout:shipping-method"))
@@ -106,10 +111,7 @@ def test_signed_in_customer_checks_out_and_sees_order_in_account(client, eggs, p
     customer = factories.UserFactory(username="lin", email="lin@example.cn")
     client.force_login(customer)
     add_to_basket(client, eggs, 20)
-    client.post(
-        reverse("checkout:shipping-address"),
-        {"first_name": "林小满", "phone_number": "13812345678"},
-    )
+    who_collects(client)
     client.post(
         reverse("checkout:shipping-method"),
         {"method_code": pickup_point.run_stops.get().shipping_code},

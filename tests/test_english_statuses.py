@@ -16,6 +16,7 @@ from oscar.core.loading import get_model
 
 from tests import factories
 from tests.dashboard.factories import coordinator
+from tests.test_checkout import who_collects
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -88,9 +89,7 @@ def signed_in_order(client, customer, eggs, pickup_point, url):
     language ``url`` (``zh`` or ``en``) gives."""
     client.force_login(customer)
     client.post(url("basket:add", pk=eggs.pk), {"quantity": 10})
-    client.post(
-        url("checkout:shipping-address"), {"first_name": "林小满", "phone_number": "13812345678"}
-    )
+    who_collects(client, path=url("checkout:shipping-address"))
     client.post(
         url("checkout:shipping-method"), {"method_code": pickup_point.run_stops.get().shipping_code}
     )

@@ -20,6 +20,7 @@ from fulfilment.models import CratePacking, DeliveryRun
 from fulfilment.runs import CLOSE_CHECK_KEY
 from tests import factories
 from tests.fulfilment.factories import DeliveryRunFactory, pickup_code, place_order
+from tests.test_checkout import who_collects
 
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")
@@ -92,16 +93,7 @@ def cost(client, django_assert_max_num_queries):
 
 def start_checkout(client):
     client.post(reverse("checkout:index"), {"username": "guest@example.cn", "options": "anonymous"})
-    response = client.post(
-        reverse("checkout:shipping-address"),
-        {
-            "first_name": "林小满",
-            "phone_number": "13812345678",
-            "line1": "",
-            "line4": "",
-            "notes": "",
-        },
-    )
+    response = who_collects(client)
     assert response.status_code == 302
 
 

@@ -12,23 +12,14 @@ from fulfilment import supply
 from fulfilment.models import DeliveryRun
 from tests import factories
 from tests.fulfilment.factories import pickup_code
-from tests.test_checkout import add_to_basket
+from tests.test_checkout import add_to_basket, who_collects
 
 Order = get_model("order", "Order")
 
 
 def start_guest_checkout(client, line1=""):
     client.post(reverse("checkout:index"), {"username": "guest@example.cn", "options": "anonymous"})
-    return client.post(
-        reverse("checkout:shipping-address"),
-        {
-            "first_name": "林小满",
-            "phone_number": "13812345678",
-            "line1": line1,
-            "line4": "",
-            "notes": "",
-        },
-    )
+    return who_collects(client, line1=line1)
 
 
 def place(client, code):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from tests.payment import fake_stripe
+from tests.test_checkout import add_to_basket, who_collects  # noqa: F401 (shared here)
 
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")
@@ -58,23 +59,10 @@ def send_webhook(client, event_type, obj, event_id=None, secret=WEBHOOK_SECRET):
     )
 
 
-def add_to_basket(client, product, quantity):
-    return client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": quantity})
-
-
 def checkout(client, point, method, email="guest@example.cn"):
     """Guest checkout up to placing the order; returns the place-order response."""
     client.post(reverse("checkout:index"), {"username": email, "options": "anonymous"})
-    client.post(
-        reverse("checkout:shipping-address"),
-        {
-            "first_name": "林小满",
-            "phone_number": "13812345678",
-            "line1": "",
-            "line4": "",
-            "notes": "",
-        },
-    )
+    who_collects(client)
     client.post(
         reverse("checkout:shipping-method"), {"method_code": point.run_stops.get().shipping_code}
     )

@@ -9,7 +9,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from tests import factories
-from tests.payment.conftest import add_to_basket, send_webhook, stock_of
+from tests.payment.conftest import add_to_basket, send_webhook, stock_of, who_collects
 
 Order = get_model("order", "Order")
 StripeCheckout = get_model("payment", "StripeCheckout")
@@ -25,10 +25,7 @@ def signed_in(client, customer):
 
 def place(client, eggs, pickup_point, method="pay-on-pickup"):
     add_to_basket(client, eggs, 10)
-    client.post(
-        reverse("checkout:shipping-address"),
-        {"first_name": "林小满", "phone_number": "13812345678"},
-    )
+    who_collects(client)
     client.post(
         reverse("checkout:shipping-method"),
         {"method_code": pickup_point.run_stops.get().shipping_code},

@@ -13,7 +13,7 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from tests import factories
-from tests.payment.conftest import add_to_basket, checkout, send_webhook, stock_of
+from tests.payment.conftest import add_to_basket, checkout, send_webhook, stock_of, who_collects
 
 Order = get_model("order", "Order")
 StripeCheckout = get_model("payment", "StripeCheckout")
@@ -33,10 +33,7 @@ def test_without_keys_online_payment_is_not_offered(client, eggs, pickup_point, 
     settings.STRIPE_SECRET_KEY = ""
     add_to_basket(client, eggs, 2)
     client.post(reverse("checkout:index"), {"username": "g@example.cn", "options": "anonymous"})
-    client.post(
-        reverse("checkout:shipping-address"),
-        {"first_name": "林小满", "phone_number": "13812345678"},
-    )
+    who_collects(client)
     client.post(
         reverse("checkout:shipping-method"),
         {"method_code": pickup_point.run_stops.get().shipping_code},
