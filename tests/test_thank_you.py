@@ -53,4 +53,5 @@ def test_thank_you_page_in_english_names_the_payment_way_in_english(
 ):
     order, page = order_and_thank_you(client, team, eggs, pickup_point, prefix="/en")
     assert "Order placed" in page and order.number in page
-    assert "Pay on pickup" in page and "取货时付款" not in page
+    assert "Pay on pickup (cash or QR code transfer): ¥143.00" in page
+    assert "取货时付款" not in page and "：" not in page.split("Payment", 1)[1][:200]
