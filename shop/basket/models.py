@@ -1,11 +1,30 @@
 """The basket, with its lines loaded once per request and counted in memory."""
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from oscar.apps.basket.abstract_models import AbstractBasket
 from oscar.core.loading import get_model
 
 from shop.basket.features import options_exist
 from shop.prefetched import as_loaded
+from shop.prepared import PreparedQuery, Slot
+
+_LINE_JOINS = (
+    "product",
+    "product__product_class",
+    "product__parent",
+    "stockrecord",
+    "stockrecord__partner",
+)
+
+# Every checkout step reads the lines: compiled once per connection (shop.prepared).
+_lines_of_basket = PreparedQuery(
+    lambda: (
+        get_model("basket", "Line")
+        .objects.filter(basket_id=Slot("basket"))
+        .select_related(*_LINE_JOINS)
+        .order_by("pk")
+    )
+)
 
 
 class Basket(AbstractBasket):
@@ -22,26 +41,22 @@ class Basket(AbstractBasket):
         if self.id is None:
             return self.lines.model.objects.none()
         if self._lines is None:
-            # Line options need an Option row; with none there are none to look up.
-            attributes = (
-                "attributes"
-                if options_exist()
-                else Prefetch(
-                    "attributes", queryset=get_model("basket", "LineAttribute").objects.none()
-                )
-            )
-            prefetch = [attributes] + (["product__images"] if self._line_images else [])
-            self._lines = (
-                self.lines.select_related(
-                    "product",
-                    "product__product_class",
-                    "product__parent",
-                    "stockrecord",
-                    "stockrecord__partner",
-                )
-                .prefetch_related(*prefetch)
-                .order_by(self._meta.pk.name)
-            )
+            lines = self.lines.select_related(*_LINE_JOINS).order_by(self._meta.pk.name)
+            if options_exist():
+                # Line options need an Option row; only then are there any to look up.
+                lines = lines.prefetch_related("attributes")
+            else:
+                loaded = _lines_of_basket(basket=self.id)
+                basket_field = lines.model._meta.get_field("basket")
+                for line in loaded:
+                    basket_field.set_cached_value(line, self)
+                    line._prefetched_objects_cache = {
+                        "attributes": as_loaded(line.attributes.all(), [])
+                    }
+                lines = as_loaded(lines, loaded)
+            self._lines = lines
+            if self._line_images:
+                self.show_line_images()
         return self._lines
 
     def add_product(self, product, quantity=1, options=None):
@@ -65,6 +80,8 @@ class Basket(AbstractBasket):
         lines = self._lines
         if lines is not None and lines._result_cache is not None:
             prefetch_related_objects(lines._result_cache, "product__images")
+        elif lines is not None:
+            self._lines = lines.prefetch_related("product__images")
 
     # Oscar counts and sums with extra queries; every caller needs the lines anyway. A
     # product or stock record has one line unless products have options.

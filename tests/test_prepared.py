@@ -1,0 +1,74 @@
+"""Basket lines read through a query compiled once: the same lines, fresh each time."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from oscar.core.loading import get_class, get_model
+
+from shop.prepared import PreparedQuery, Slot
+from tests import factories
+
+Basket = get_model("basket", "Basket")
+Line = get_model("basket", "Line")
+Selector = get_class("partner.strategy", "Selector")
+
+
+@pytest.mark.django_db
+def test_prepared_query_returns_what_the_orm_returns_with_joined_objects_and_new_values(team):
+    eggs = factories.product_in_stock(team=team, title="散养土鸡蛋")
+    greens = factories.product_in_stock(team=team, title="小油菜")
+    first, second = Basket.objects.create(), Basket.objects.create()
+    first.strategy = second.strategy = Selector().strategy()
+    first.add_product(eggs, 2)
+    first.add_product(greens, 1)
+    second.add_product(greens, 5)
+    lines = PreparedQuery(
+        lambda: (
+            Line.objects.filter(basket_id=Slot("basket"))
+            .select_related("product", "stockrecord__partner")
+            .order_by("pk")
+        )
+    )
+
+    with CaptureQueriesContext(connection) as ctx:
+        got = lines(basket=first.id)
+        titles = [
+            (line.product.title, line.stockrecord.partner.name, line.quantity) for line in got
+        ]
+        again = lines(basket=second.id)
+    assert len(ctx.captured_queries) == 2  # one each, joined objects included
+    assert titles == [("散养土鸡蛋", team.name, 2), ("小油菜", team.name, 1)]
+    assert [(line.product.title, line.quantity) for line in again] == [("小油菜", 5)]
+    orm = list(first.lines.order_by("pk"))
+    assert [(line.pk, line.price_incl_tax, line.date_created) for line in got] == [
+        (line.pk, line.price_incl_tax, line.date_created) for line in orm
+    ]
+    assert not got[0]._state.adding  # saved rows: saving them updates, never inserts
+
+    Line.objects.filter(basket=first, product=eggs).update(quantity=7)
+    assert [line.quantity for line in lines(basket=first.id)] == [7, 1]  # rows are not kept
+
+
+@pytest.mark.django_db
+def test_checkout_sees_a_quantity_changed_on_the_basket_page(client, team, pickup_point):
+    eggs = factories.product_in_stock(team=team, title="散养土鸡蛋", price="2.00")
+    client.post(reverse("basket:add", kwargs={"pk": eggs.pk}), {"quantity": 1})
+    basket = Basket.objects.get()
+    line = basket.lines.get()
+    page = client.get(reverse("basket:summary")).content.decode()
+    assert "散养土鸡蛋" in page
+    response = client.post(
+        reverse("basket:summary"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-MIN_NUM_FORMS": "0",
+            "form-MAX_NUM_FORMS": "1000",
+            "form-0-id": line.pk,
+            "form-0-quantity": "3",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("basket:summary")).content.decode()
+    assert "6.00" in page  # 3 × 2.00 on the next read of the lines
