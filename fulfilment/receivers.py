@@ -1,12 +1,15 @@
 """Tie each placed order to the run its shipping method names (see ``shop.shipping``)."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 from oscar.apps.order.signals import order_placed
 from oscar.core.loading import get_model
 
-from fulfilment import runs
+from fulfilment import runs, supply
 from fulfilment.models import DeliveryRun, DeliveryZone, OrderRun, PickupPoint, RunPickup
+
+Order = get_model("order", "Order")
+Line = get_model("order", "Line")
 
 # What checkout's cached open runs (``runs.open_runs_for_checkout``) are made of.
 for _model in (DeliveryRun, RunPickup, PickupPoint, DeliveryZone, get_model("partner", "Partner")):
@@ -43,3 +46,64 @@ def link_order_to_run(sender, order, **kwargs):
         weight_kg=kg,
         crates=crates,
     )
+    if order.status != supply.CANCELLED_ORDER:
+        supply.add_to_run_load(run_id, quantities)
+
+
+# --- keeping RunLoad right when a run's orders change after they were placed ----------
+# Each watched row knows what it held when read (``shop.loaded``); one made in this
+# process and saved again is read back once, before its save.
+
+
+def _run_of_order(order_id):
+    return OrderRun.objects.filter(order_id=order_id).values_list("run_id", flat=True).first()
+
+
+@receiver(pre_save, sender=OrderRun, dispatch_uid="fulfilment.run_load.link_before")
+@receiver(pre_save, sender=Order, dispatch_uid="fulfilment.run_load.order_before")
+@receiver(pre_save, sender=Line, dispatch_uid="fulfilment.run_load.line_before")
+def _read_back_unknown_rows(sender, instance, **kwargs):
+    if not instance._state.adding and getattr(instance, "_loaded", None) is None:
+        instance._loaded = (
+            sender.objects.filter(pk=instance.pk).values_list(*sender.loaded_fields).first()
+        )
+
+
+def _before_and_now(instance, created):
+    """What the watched fields held before this save (None for a new row), and now."""
+    now = tuple(getattr(instance, name) for name in instance.loaded_fields)
+    before = None if created else getattr(instance, "_loaded", None)
+    instance._loaded = now
+    return before, now
+
+
+@receiver(post_save, sender=OrderRun, dispatch_uid="fulfilment.run_load.link_after")
+def _count_moved_order(sender, instance, created, **kwargs):
+    before, now = _before_and_now(instance, created)
+    if before is not None and before != now:
+        supply.count_run_loads([before[0], now[0]])
+
+
+@receiver(post_save, sender=Order, dispatch_uid="fulfilment.run_load.order_after")
+def _count_cancelled_order(sender, instance, created, **kwargs):
+    before, now = _before_and_now(instance, created)
+    cancelled = supply.CANCELLED_ORDER
+    if before is not None and (before[0] == cancelled) != (now[0] == cancelled):
+        supply.count_run_loads([_run_of_order(instance.pk)])
+
+
+@receiver(post_save, sender=Line, dispatch_uid="fulfilment.run_load.line_after")
+def _count_changed_line(sender, instance, created, **kwargs):
+    before, now = _before_and_now(instance, created)
+    if before is not None and before != now:
+        supply.count_run_loads([_run_of_order(instance.order_id)])
+
+
+@receiver(post_delete, sender=OrderRun, dispatch_uid="fulfilment.run_load.link_gone")
+def _count_unlinked_order(sender, instance, **kwargs):
+    supply.count_run_loads([instance.run_id])
+
+
+@receiver(post_delete, sender=Line, dispatch_uid="fulfilment.run_load.line_gone")
+def _count_removed_line(sender, instance, **kwargs):
+    supply.count_run_loads([_run_of_order(instance.order_id)])

@@ -16,13 +16,13 @@ records one ``Allocation`` per household and product.
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
 from fulfilment import allocation
-from fulfilment.models import Allocation, DeliveryRun, RefundOwed, SupplyCommitment
+from fulfilment.models import Allocation, DeliveryRun, RefundOwed, RunLoad, SupplyCommitment
 
 Line = get_model("order", "Line")
 Product = get_model("catalogue", "Product")
@@ -47,20 +47,65 @@ def sold_quantities(run):
 
 def sold_by_run(run_ids):
     """``sold_quantities`` of several runs in one query, with each product's weight:
-    ``({run_id: {product_id: quantity}}, {product_id: grams per unit})``."""
-    rows = (
-        Line.objects.filter(order__run_link__run_id__in=list(run_ids))
-        .exclude(order__status=CANCELLED_ORDER)
-        .values("order__run_link__run_id", "product_id", "product__weight_per_unit_g")
-        .annotate(total=Sum("quantity"))
+    ``({run_id: {product_id: quantity}}, {product_id: grams per unit})``.
+
+    Read from ``RunLoad``: one row per product, however many orders the run has."""
+    rows = RunLoad.objects.filter(run_id__in=list(run_ids), quantity__gt=0).values_list(
+        "run_id", "product_id", "quantity", "product__weight_per_unit_g"
     )
     sold = {run_id: {} for run_id in run_ids}
     weights = {}
-    for row in rows:
-        if row["product_id"]:
-            sold[row["order__run_link__run_id"]][row["product_id"]] = row["total"]
-            weights[row["product_id"]] = row["product__weight_per_unit_g"]
+    for run_id, product_id, quantity, grams in rows:
+        sold[run_id][product_id] = quantity
+        weights[product_id] = grams
     return sold, weights
+
+
+def add_to_run_load(run_id, quantities):
+    """Add a newly placed order's ``{product_id: quantity}`` to its run, in one statement.
+
+    Called with the run's row locked (checkout's ``place_order``), so no other order's
+    addition interleaves."""
+    quantities = {pid: qty for pid, qty in quantities.items() if pid and qty}
+    if not quantities:
+        return
+    table = connection.ops.quote_name(RunLoad._meta.db_table)
+    values = ", ".join(["(%s, %s, %s)"] * len(quantities))
+    params = [value for pid, qty in quantities.items() for value in (run_id, pid, qty)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (run_id, product_id, quantity) VALUES {values} "
+            f"ON CONFLICT (run_id, product_id) DO UPDATE "
+            f"SET quantity = {table}.quantity + excluded.quantity",
+            params,
+        )
+
+
+def count_run_loads(run_ids):
+    """Count what ``run_ids``' orders hold again from their lines: after a cancellation, a
+    changed or removed line, or an order moved between runs."""
+    run_ids = [run_id for run_id in set(run_ids) if run_id]
+    if not run_ids:
+        return
+    rows = (
+        Line.objects.filter(order__run_link__run_id__in=run_ids, product__isnull=False)
+        .exclude(order__status=CANCELLED_ORDER)
+        .values("order__run_link__run_id", "product_id")
+        .annotate(total=Sum("quantity"))
+    )
+    with transaction.atomic():
+        # The runs' rows first, as placing an order does: no order is added while counting.
+        list(DeliveryRun.objects.select_for_update().filter(pk__in=run_ids).values_list("pk"))
+        rows = list(rows)
+        RunLoad.objects.filter(run_id__in=run_ids).delete()
+        RunLoad.objects.bulk_create(
+            RunLoad(
+                run_id=row["order__run_link__run_id"],
+                product_id=row["product_id"],
+                quantity=row["total"],
+            )
+            for row in rows
+        )
 
 
 def committed_quantities(run):

@@ -1,10 +1,18 @@
 from django.db import models
-from oscar.apps.order.abstract_models import AbstractOrder
+from oscar.apps.order.abstract_models import AbstractLine, AbstractOrder
+
+from shop.loaded import KeepsLoadedValues
 
 
-class Order(AbstractOrder):
+class Line(KeepsLoadedValues, AbstractLine):
+    loaded_fields = ("quantity", "product_id")
+
+
+class Order(KeepsLoadedValues, AbstractOrder):
     """Oscar's order. Its discount lists filter the ``discounts`` a page prefetched instead
     of asking the database once per list (the order pages show three of them)."""
+
+    loaded_fields = ("status",)
 
     def _discounts_in(self, category):
         prefetched = getattr(self, "_prefetched_objects_cache", {}).get("discounts")
