@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from oscar.core.loading import get_class, get_model
@@ -72,3 +73,23 @@ def test_checkout_sees_a_quantity_changed_on_the_basket_page(client, team, picku
     assert response.status_code == 302
     page = client.get(reverse("basket:summary")).content.decode()
     assert "6.00" in page  # 3 × 2.00 on the next read of the lines
+
+
+@pytest.mark.django_db
+def test_a_forged_or_spent_basket_cookie_gives_an_empty_basket(client, team, pickup_point):
+    eggs = factories.product_in_stock(team=team, title="散养土鸡蛋")
+    client.post(reverse("basket:add", kwargs={"pk": eggs.pk}), {"quantity": 2})
+    cookie = client.cookies["oscar_open_basket"].value
+    assert "散养土鸡蛋" in client.get(reverse("basket:summary")).content.decode()
+
+    basket = Basket.objects.get()
+    for forged in (cookie.replace(str(basket.pk), str(basket.pk + 1), 1), "12:abc", "oops"):
+        stranger = Client()
+        stranger.cookies["oscar_open_basket"] = forged
+        response = stranger.get(reverse("basket:summary"))
+        assert response.status_code == 200
+        assert "散养土鸡蛋" not in response.content.decode()
+        assert response.cookies["oscar_open_basket"].value == ""  # told to forget it
+
+    basket.submit()  # ordered: the cookie no longer opens it
+    assert "散养土鸡蛋" not in client.get(reverse("basket:summary")).content.decode()
