@@ -17,20 +17,26 @@ def add_to_basket(client, product, quantity):
     return client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": quantity})
 
 
-def who_collects(client, *, name="林小满", phone="13812345678", line1="", path=None):
-    """Post checkout's "who collects" step (name, mobile, address for home delivery)."""
-    return client.post(
-        path or reverse("checkout:shipping-address"),
-        {"first_name": name, "phone_number": phone, "line1": line1, "line4": "", "notes": ""},
-    )
+def who_collects(client, *, name="林小满", phone="13812345678", line1="", path=None, email=None):
+    """Post checkout's "who collects" step (name, mobile, address for home delivery; a
+    guest's e-mail when it was not given on the gateway page)."""
+    data = {"first_name": name, "phone_number": phone, "line1": line1, "line4": "", "notes": ""}
+    if email is not None:
+        data["guest_email"] = email
+    return client.post(path or reverse("checkout:shipping-address"), data)
 
 
-def guest_checkout(client, *, phone="13812345678", name="林小满", point=None):
-    response = client.post(
-        reverse("checkout:index"), {"username": "guest@example.cn", "options": "anonymous"}
-    )
-    assert response.status_code == 302, response.content.decode()[:500]
-    response = who_collects(client, name=name, phone=phone)
+def guest_checkout(client, *, phone="13812345678", name="林小满", point=None, gateway=True):
+    """A guest's whole checkout; without ``gateway`` the e-mail goes with name and mobile."""
+    email = None
+    if gateway:
+        response = client.post(
+            reverse("checkout:index"), {"username": "guest@example.cn", "options": "anonymous"}
+        )
+        assert response.status_code == 302, response.content.decode()[:500]
+    else:
+        email = "Guest@Example.CN"
+    response = who_collects(client, name=name, phone=phone, email=email)
     if response.status_code != 302:
         return response
     response = client.get(reverse("checkout:shipping-method"))
@@ -67,6 +73,41 @@ def test_guest_buys_eggs_for_pickup_and_pays_on_pickup(client, eggs, pickup_poin
     assert order.number in mail.outbox[0].subject + mail.outbox[0].body
     stock = StockRecord.objects.get(product=eggs)
     assert stock.num_allocated == 10
+
+
+@pytest.mark.django_db
+def test_guest_gives_email_with_name_and_mobile_and_skips_the_gateway_form(
+    client, eggs, pickup_point
+):
+    add_to_basket(client, eggs, 10)
+    gateway = client.get(reverse("checkout:index")).content.decode()
+    assert f'href="{reverse("checkout:shipping-address")}"' in gateway
+    assert "以访客身份下单" in gateway
+    assert "电子邮箱" in client.get(reverse("checkout:shipping-address")).content.decode()
+
+    for bad, told in (("", "请填写电子邮箱"), ("lin-at-example.cn", "请输入正确的电子邮箱")):
+        response = who_collects(client, email=bad)
+        assert response.status_code == 200
+        assert told in response.content.decode()
+        # Nothing was kept: the next step sends the guest back for an e-mail.
+        assert client.get(reverse("checkout:shipping-method")).status_code == 302
+
+    response = guest_checkout(client, point=pickup_point, gateway=False)
+    assert response["Location"].endswith(reverse("checkout:thank-you"))
+    order = Order.objects.get()
+    assert order.guest_email == "Guest@example.cn"
+    assert order.shipping_address.first_name == "林小满"
+    assert order.number in mail.outbox[0].subject + mail.outbox[0].body
+    assert mail.outbox[0].to == ["Guest@example.cn"]
+
+
+@pytest.mark.django_db
+def test_email_given_on_the_gateway_is_filled_in_and_not_asked_again(client, eggs):
+    add_to_basket(client, eggs, 10)
+    client.post(reverse("checkout:index"), {"username": "lin@example.cn", "options": "anonymous"})
+    page = client.get(reverse("checkout:shipping-address")).content.decode()
+    assert 'value="lin@example.cn"' in page
+    assert who_collects(client).status_code == 302  # no e-mail posted: the gateway's stands
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.checkout import forms as oscar_forms
+from oscar.apps.customer.utils import normalise_email
 
 from shop.payment.methods import available_methods
 
@@ -27,8 +28,23 @@ class ShippingAddressForm(oscar_forms.ShippingAddressForm):
     class Meta(oscar_forms.ShippingAddressForm.Meta):
         fields = ["first_name", "phone_number", "line1", "line4", "country", "notes"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, ask_email=False, email_given=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if ask_email:
+            # A guest gives their e-mail here, on the same page as name and mobile.
+            fields = dict(self.fields)
+            self.fields = {"first_name": fields.pop("first_name")}
+            self.fields["phone_number"] = fields.pop("phone_number")
+            self.fields["guest_email"] = forms.EmailField(
+                label=_("电子邮箱"),
+                help_text=_("订单确认和取货提醒发到这里"),
+                required=not email_given,  # given on the gateway page already
+                error_messages={
+                    "required": _("请填写电子邮箱，订单确认会发到这里。"),
+                    "invalid": _("请输入正确的电子邮箱，例如 lin@example.cn。"),
+                },
+            )
+            self.fields.update(fields)
         self.fields["first_name"].label = _("收货人姓名")
         self.fields["first_name"].required = True
         self.fields["phone_number"].label = _("手机号")
@@ -47,6 +63,10 @@ class ShippingAddressForm(oscar_forms.ShippingAddressForm):
         if not mobile:
             raise forms.ValidationError(_("请输入正确的 11 位手机号，例如 13812345678。"))
         return mobile
+
+    def clean_guest_email(self):
+        email = self.cleaned_data["guest_email"]
+        return normalise_email(email) if email else ""
 
     def clean_first_name(self):
         name = (self.cleaned_data.get("first_name") or "").strip()

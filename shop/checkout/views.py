@@ -1,7 +1,7 @@
 """Checkout steps, adapted from Oscar's by subclassing.
 
-The flow: (guest e-mail) → who collects and their mobile → pickup point →
-payment method → preview → place order. Payment handling stays thin here and
+The flow: (gateway: sign in or go on as a guest) → who collects, their mobile and a
+guest's e-mail → pickup point → payment method → preview → place order. Payment handling stays thin here and
 hands off to ``shop.payment``.
 """
 
@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
+from oscar.apps.checkout import signals
 from oscar.apps.checkout import views as oscar_views
 from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.apps.order.exceptions import UnableToPlaceOrder
@@ -54,7 +55,35 @@ class DeliveryChoicesOncePerRequest:
 
 
 class ShippingAddressView(oscar_views.ShippingAddressView):
+    """Who collects the order and their mobile; a guest's e-mail too, so a guest can come
+    here straight from the gateway (sign in, or go on as a guest) without its e-mail
+    step. The gateway's guest option still works and fills the e-mail in."""
+
     form_class = ShippingAddressForm
+    pre_conditions = [
+        condition
+        for condition in oscar_views.ShippingAddressView.pre_conditions
+        if condition != "check_user_email_is_captured"
+    ]
+
+    def asks_email(self):
+        return not self.request.user.is_authenticated
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["ask_email"] = self.asks_email()
+        if kwargs["ask_email"]:
+            given = self.checkout_session.get_guest_email()
+            kwargs["email_given"] = bool(given)
+            kwargs["initial"] = {**(kwargs.get("initial") or {}), "guest_email": given or ""}
+        return kwargs
+
+    def form_valid(self, form):
+        email = form.cleaned_data.get("guest_email")
+        if self.asks_email() and email:
+            self.checkout_session.set_guest_email(email)
+            signals.start_checkout.send_robust(sender=self, request=self.request, email=email)
+        return super().form_valid(form)
 
 
 class ShippingMethodView(DeliveryChoicesOncePerRequest, oscar_views.ShippingMethodView):

@@ -21,12 +21,13 @@ def test_guest_buys_eggs_at_phone_width(live_server, phone_page, eggs, pickup_po
     page.screenshot(path=str(ARTIFACTS / "basket-390.png"), full_page=True)
     page.locator("a[href$='/shop/checkout/']").first.click()
 
-    page.fill("#id_username", "guest@example.cn")
-    page.check("input[name=options][value=anonymous]")
-    page.locator("main form.card button[type=submit]").first.click()
+    page.screenshot(path=str(ARTIFACTS / "gateway-390.png"), full_page=True)
+    page.get_by_role("link", name="以访客身份下单").click()
 
     page.fill("#id_first_name", "林小满")
     page.fill("#id_phone_number", "13812345678")
+    page.fill("#id_guest_email", "guest@example.cn")
+    page.screenshot(path=str(ARTIFACTS / "who-collects-390.png"), full_page=True)
     page.locator("#new_shipping_address button[type=submit]").click()
 
     if "/shipping-method/" in page.url:
@@ -40,6 +41,7 @@ def test_guest_buys_eggs_at_phone_width(live_server, phone_page, eggs, pickup_po
 
     order = Order.objects.get()
     assert order.number in page.content()
+    assert order.guest_email == "guest@example.cn"
     page.screenshot(path=str(ARTIFACTS / "thank-you-390.png"), full_page=True)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page scrolls sideways on a phone ({width}px)"
