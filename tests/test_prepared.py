@@ -93,3 +93,15 @@ def test_a_forged_or_spent_basket_cookie_gives_an_empty_basket(client, team, pic
 
     basket.submit()  # ordered: the cookie no longer opens it
     assert "散养土鸡蛋" not in client.get(reverse("basket:summary")).content.decode()
+
+
+@pytest.mark.django_db
+def test_adding_a_product_that_is_gone_is_a_404_and_adds_nothing(client, team):
+    eggs = factories.product_in_stock(team=team, title="散养土鸡蛋")
+    gone = eggs.pk + 1000
+    response = client.post(reverse("basket:add", kwargs={"pk": gone}), {"quantity": 1})
+    assert response.status_code == 404
+    assert not Line.objects.exists()
+    response = client.post(reverse("basket:add", kwargs={"pk": eggs.pk}), {"quantity": 2})
+    assert response.status_code == 302
+    assert Line.objects.get().quantity == 2

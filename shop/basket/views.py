@@ -1,12 +1,29 @@
 """The basket page and add-to-basket, without working out delivery runs or offers on
 every request."""
 
-from django import shortcuts
+from django.http import Http404
 from oscar.apps.basket import views as oscar_views
+from oscar.core.loading import get_model
 
 from shop.basket.features import offers_exist
 from shop.basket.forms import INPUTS_IN_PYTHON
+from shop.prefetched import as_loaded
+from shop.prepared import PreparedQuery, Slot
 from shop.shipping.methods import ChooseAtCheckout
+
+Product = get_model("catalogue", "Product")
+StockRecord = get_model("partner", "StockRecord")
+
+# Read on every add-to-basket (shop.prepared): the product with what the form and the
+# basket read from it, its class and its stock records.
+_product_to_add = PreparedQuery(
+    lambda: Product.objects.filter(pk=Slot("product")).select_related(
+        "product_class", "parent__product_class"
+    )
+)
+_stock_records_of = PreparedQuery(
+    lambda: StockRecord.objects.filter(product_id=Slot("product")).order_by("pk")
+)
 
 
 class BasketView(oscar_views.BasketView):
@@ -34,8 +51,12 @@ class BasketAddView(oscar_views.BasketAddView):
     def post(self, request, *args, **kwargs):
         # The form and the basket read the product's class and stock record (twice):
         # load them with it.
-        products = self.product_model.objects.select_related(
-            "product_class", "parent__product_class"
-        ).prefetch_related("stockrecords")
-        self.product = shortcuts.get_object_or_404(products, pk=kwargs["pk"])
+        found = _product_to_add(product=kwargs["pk"])
+        if not found:
+            raise Http404
+        self.product = found[0]
+        records = _stock_records_of(product=self.product.pk)
+        self.product._prefetched_objects_cache = {
+            "stockrecords": as_loaded(self.product.stockrecords.all(), records)
+        }
         return super(oscar_views.BasketAddView, self).post(request, *args, **kwargs)
