@@ -34,7 +34,7 @@ SHIPPING_METHOD_PAGE = 11
 PAYMENT_METHOD_POST = 7
 PLACE_ORDER_ONE_LINE = 58
 PLACE_ORDER_EACH_MORE_LINE = 4  # the order line, its price, its stock and its payment row
-THANK_YOU_PAGE = 9
+THANK_YOU_PAGE = 7
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import logging
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,9 +28,13 @@ from shop.partner import reservations
 from shop.payment import methods as payment_methods
 from shop.payment import stripe_gateway
 from shop.payment.processing import PaymentProblem, record_payment_choice
+from shop.prefetched import as_loaded
+from shop.prepared import PreparedQuery, Slot
 from shop.shipping.repository import Repository
 
 Line = get_model("order", "Line")
+Order = get_model("order", "Order")
+Surcharge = get_model("order", "Surcharge")
 PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 PaymentEventType = get_model("order", "PaymentEventType")
@@ -262,17 +265,45 @@ class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetai
         return redirect(checkout.url)
 
 
+# The thank-you page's reads, compiled once (``shop.prepared``): every order shows it.
+_placed_order = PreparedQuery(
+    lambda: Order.objects.filter(pk=Slot("order")).select_related("shipping_address")
+)
+_order_rows = {
+    "lines": PreparedQuery(
+        lambda: Line.objects.filter(order_id=Slot("order")).select_related("product").order_by("pk")
+    ),
+    "sources": PreparedQuery(
+        lambda: (
+            Source.objects.filter(order_id=Slot("order"))
+            .select_related("source_type")
+            .order_by("pk")
+        )
+    ),
+    "surcharges": PreparedQuery(
+        lambda: Surcharge.objects.filter(order_id=Slot("order")).order_by("pk")
+    ),
+}
+
+
 class ThankYouView(oscar_views.ThankYouView):
     def get_object(self, queryset=None):
-        """The order with what the page shows (its lines and products, payment sources and
-        their types) in three queries."""
-        order = super().get_object(queryset)
-        if order is not None:
-            prefetch_related_objects(
-                [order],
-                Prefetch("lines", queryset=Line.objects.select_related("product")),
-                Prefetch("sources", queryset=Source.objects.select_related("source_type")),
-            )
+        """The order just placed, with what the page shows: its address, lines and
+        products, payment sources and their types, and surcharges."""
+        order_id = self.request.session.get("checkout_order_id")
+        if self.request.user.is_superuser or order_id is None:
+            order = super().get_object(queryset)  # Oscar's: staff may name any order
+            if order is None:
+                return None
+            order_id = order.pk
+        found = _placed_order(order=order_id)
+        if not found:
+            return None
+        order = found[0]
+        order._prefetched_objects_cache = {
+            name: as_loaded(getattr(order, name).all(), rows(order=order_id))
+            for name, rows in _order_rows.items()
+        }
         return order
 
     def get_context_data(self, **kwargs):

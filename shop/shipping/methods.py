@@ -13,6 +13,14 @@ from oscar.apps.shipping.methods import FixedPrice, Free
 
 from fulfilment.models import DeliveryRun, DeliveryZone, RunPickup
 from fulfilment.runs import parse_shipping_code
+from shop.prepared import PreparedQuery, Slot
+
+# Order pages name each order's pickup stop (shop.prepared: compiled once).
+_stop_of_run = PreparedQuery(
+    lambda: RunPickup.objects.filter(pk=Slot("stop"), run_id=Slot("run")).select_related(
+        "run", "point"
+    )
+)
 
 
 def _cutoff(run):
@@ -41,9 +49,8 @@ def _name_from_code(code):
         return None
     run_id, kind, target_id = parsed
     if kind == "pickup":
-        stops = RunPickup.objects.select_related("run", "point")
-        stop = stops.filter(pk=target_id, run_id=run_id).first()
-        return partial(pickup_name, stop) if stop else None
+        found = _stop_of_run(stop=target_id, run=run_id)
+        return partial(pickup_name, found[0]) if found else None
     run = DeliveryRun.objects.filter(pk=run_id).first()
     zone = DeliveryZone.objects.filter(pk=target_id).first()
     return partial(delivery_name, run, zone) if run and zone else None
