@@ -35,7 +35,9 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def postgres_only(transactional_db):
+def postgres_only(transactional_db, django_db_serialized_rollback):
+    # Real commits, so the rows the migrations made (the site, countries) are restored
+    # first: a browser test on the same worker may have flushed them.
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... to run the oversell race")
 
