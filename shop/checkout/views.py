@@ -222,9 +222,7 @@ class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetai
         except Exception:
             reservations.release(held)
             raise
-        reservations.attach(held, order)
-        if not online:
-            reservations.convert(order)
+        reservations.attach(held, order, sold=not online)
         return order
 
     def handle_successful_order(self, order):

@@ -137,11 +137,14 @@ def reserved_stockrecord_ids(basket_id):
     )
 
 
-def attach(reservations, order):
-    """The order is placed: its reservations now belong to it."""
+def attach(reservations, order, sold=False, now=None):
+    """The order is placed: its reservations now belong to it. With ``sold`` (nothing is
+    left to pay online) they are converted at once, as ``convert`` would, in the same
+    statement."""
+    settled = {"state": CONVERTED, "settled_at": now or timezone.now()} if sold else {}
     StockReservation.objects.filter(
         pk__in=[r.pk for r in reservations], state=HELD, order__isnull=True
-    ).update(order=order)
+    ).update(order=order, **settled)
 
 
 def convert(order, now=None):
