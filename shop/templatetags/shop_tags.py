@@ -1,6 +1,9 @@
 """Template helpers for prices per unit of sale."""
 
+import functools
+
 from django import template
+from django.utils.translation import get_language
 from oscar.templatetags.currency_filters import currency
 
 register = template.Library()
@@ -25,15 +28,22 @@ def price_per_unit(price, product):
     return f"{amount} / {label}" if label else amount
 
 
+@functools.lru_cache(maxsize=512)
+def _translated(path, language, current_language):
+    """``translate_url`` (a resolve and a reverse) once per page, language and worker:
+    every uncached page's header asks it."""
+    from django.urls import translate_url
+
+    return translate_url(path, language)
+
+
 @register.simple_tag(takes_context=True)
 def language_url(context, language):
     """The current page in another language (``/x/`` ↔ ``/en/x/``), falling back to home."""
-    from django.urls import translate_url
-
     request = context.get("request")
     if request is None:
         return "/"
-    url = translate_url(request.get_full_path(), language)
+    url = _translated(request.get_full_path(), language, get_language())
     if url == request.get_full_path() and language != getattr(request, "LANGUAGE_CODE", None):
         return "/en/" if language == "en" else "/"
     return url
