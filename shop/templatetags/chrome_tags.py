@@ -8,6 +8,7 @@ on ``chrome``: never on the user, the basket or the request, which stay outside 
 """
 
 from django import template
+from django.conf import settings
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -23,6 +24,8 @@ class SameForEveryoneNode(template.Node):
         self.place = place
 
     def render(self, context):
+        if settings.DEBUG:  # runserver reloads edited templates without restarting
+            return self.nodelist.render(context)
         chrome = context.get("chrome") or {}
         key = (
             self.place,
