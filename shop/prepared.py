@@ -8,7 +8,10 @@ the stored SQL with the new values and turns the rows into model instances, with
 ``select_related`` objects, the way ``QuerySet`` iteration does.
 
 Only plain model querysets are supported: no ``prefetch_related`` (run
-``prefetch_related_objects`` on the result), no ``values()``, no slicing by slot.
+``prefetch_related_objects`` on the result), no ``values()``, no slicing by slot. Values
+other than slots are fixed when the query is first compiled. The queries read the primary
+database (``using``, default "default") whatever the replica router says: the basket and
+the order just placed are read where they were written.
 """
 
 from django.db import connections
