@@ -7,14 +7,16 @@ class KeepsLoadedValues:
 
     loaded_fields = ()
 
+    def _remember_loaded(self):
+        if all(name in self.__dict__ for name in self.loaded_fields):  # none deferred
+            self._loaded = tuple(self.__dict__[name] for name in self.loaded_fields)
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        if all(name in instance.__dict__ for name in cls.loaded_fields):
-            instance._loaded = tuple(instance.__dict__[name] for name in cls.loaded_fields)
+        instance._remember_loaded()
         return instance
 
     def refresh_from_db(self, *args, **kwargs):
         super().refresh_from_db(*args, **kwargs)
-        if all(name in self.__dict__ for name in self.loaded_fields):
-            self._loaded = tuple(self.__dict__[name] for name in self.loaded_fields)
+        self._remember_loaded()

@@ -7,3 +7,10 @@ def as_loaded(queryset, objects):
     queryset._result_cache = list(objects)
     queryset._prefetch_done = True
     return queryset
+
+
+def keep_as_prefetched(instance, relation, objects):
+    """Make ``instance.<relation>.all()`` hold ``objects``, as ``prefetch_related`` would
+    have left it."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[relation] = as_loaded(getattr(instance, relation).all(), objects)

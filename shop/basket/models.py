@@ -5,7 +5,7 @@ from oscar.apps.basket.abstract_models import AbstractBasket
 from oscar.core.loading import get_model
 
 from shop.basket.features import options_exist
-from shop.prefetched import as_loaded
+from shop.prefetched import as_loaded, keep_as_prefetched
 from shop.prepared import PreparedQuery, Slot
 
 _LINE_JOINS = (
@@ -50,9 +50,7 @@ class Basket(AbstractBasket):
                 basket_field = lines.model._meta.get_field("basket")
                 for line in loaded:
                     basket_field.set_cached_value(line, self)
-                    line._prefetched_objects_cache = {
-                        "attributes": as_loaded(line.attributes.all(), [])
-                    }
+                    keep_as_prefetched(line, "attributes", [])
                 lines = as_loaded(lines, loaded)
             self._lines = lines
             if self._line_images:

@@ -7,7 +7,7 @@ from oscar.core.loading import get_model
 
 from shop.basket.features import offers_exist
 from shop.basket.forms import INPUTS_IN_PYTHON
-from shop.prefetched import as_loaded
+from shop.prefetched import keep_as_prefetched
 from shop.prepared import PreparedQuery, Slot
 from shop.shipping.methods import ChooseAtCheckout
 
@@ -55,8 +55,5 @@ class BasketAddView(oscar_views.BasketAddView):
         if not found:
             raise Http404
         self.product = found[0]
-        records = _stock_records_of(product=self.product.pk)
-        self.product._prefetched_objects_cache = {
-            "stockrecords": as_loaded(self.product.stockrecords.all(), records)
-        }
+        keep_as_prefetched(self.product, "stockrecords", _stock_records_of(product=self.product.pk))
         return super(oscar_views.BasketAddView, self).post(request, *args, **kwargs)

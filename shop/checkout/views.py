@@ -1,8 +1,8 @@
 """Checkout steps, adapted from Oscar's by subclassing.
 
 The flow: (gateway: sign in or go on as a guest) → who collects, their mobile and a
-guest's e-mail → pickup point → payment method → preview → place order. Payment handling stays thin here and
-hands off to ``shop.payment``.
+guest's e-mail → pickup point → payment method → preview → place order. Payment
+handling stays thin here and hands off to ``shop.payment``.
 """
 
 import logging
@@ -28,7 +28,7 @@ from shop.partner import reservations
 from shop.payment import methods as payment_methods
 from shop.payment import stripe_gateway
 from shop.payment.processing import PaymentProblem, record_payment_choice
-from shop.prefetched import as_loaded
+from shop.prefetched import keep_as_prefetched
 from shop.prepared import PreparedQuery, Slot
 from shop.shipping.repository import Repository
 
@@ -291,17 +291,11 @@ class ThankYouView(oscar_views.ThankYouView):
         order_id = self.request.session.get("checkout_order_id")
         if self.request.user.is_superuser or order_id is None:
             order = super().get_object(queryset)  # Oscar's: staff may name any order
-            if order is None:
-                return None
-            order_id = order.pk
-        found = _placed_order(order=order_id)
-        if not found:
-            return None
-        order = found[0]
-        order._prefetched_objects_cache = {
-            name: as_loaded(getattr(order, name).all(), rows(order=order_id))
-            for name, rows in _order_rows.items()
-        }
+        else:
+            order = next(iter(_placed_order(order=order_id)), None)
+        if order is not None:
+            for relation, read in _order_rows.items():
+                keep_as_prefetched(order, relation, read(order=order.pk))
         return order
 
     def get_context_data(self, **kwargs):

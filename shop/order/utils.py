@@ -16,7 +16,7 @@ from oscar.core.loading import get_model
 from shop.basket.features import vouchers_exist
 from shop.order.history import PENDING_PAYMENT
 from shop.partner import reservations
-from shop.prefetched import as_loaded
+from shop.prefetched import keep_as_prefetched
 
 Voucher = get_model("voucher", "Voucher")
 
@@ -25,10 +25,9 @@ def remember_line(order, line):
     """Keep the lines just created as ``order.lines.all()``, as ``prefetch_related`` would:
     the receivers of ``order_placed`` (runs, analytics), the payment events and the order
     e-mail all read them, and would otherwise each query them again."""
-    prefetched = order.__dict__.setdefault("_prefetched_objects_cache", {})
-    if "lines" not in prefetched:
-        prefetched["lines"] = as_loaded(order.lines.get_queryset(), [])
-    prefetched["lines"]._result_cache.append(line)
+    if "lines" not in order.__dict__.get("_prefetched_objects_cache", {}):
+        keep_as_prefetched(order, "lines", [])
+    order._prefetched_objects_cache["lines"]._result_cache.append(line)
 
 
 class OrderCreator(utils.OrderCreator):

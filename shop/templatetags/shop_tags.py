@@ -31,7 +31,8 @@ def price_per_unit(price, product):
 @functools.lru_cache(maxsize=512)
 def _translated(path, language, current_language):
     """``translate_url`` (a resolve and a reverse) once per page, language and worker:
-    every uncached page's header asks it."""
+    every uncached page's header asks it. ``current_language`` is only part of the key:
+    the path is resolved in it."""
     from django.urls import translate_url
 
     return translate_url(path, language)
