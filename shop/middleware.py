@@ -13,12 +13,14 @@ from django.utils import translation
 from django.utils.translation import get_language_from_path
 
 from shop import cache as page_cache
+from shop.catalogs import flatten_active
 
 
 class URLLanguageMiddleware(LocaleMiddleware):
     def process_request(self, request):
         language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         translation.activate(language)
+        flatten_active()
         request.LANGUAGE_CODE = translation.get_language()
 
 

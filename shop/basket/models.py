@@ -1,7 +1,8 @@
 """The basket, with its lines loaded once per request and counted in memory."""
 
+from django.db import models
 from django.db.models import prefetch_related_objects
-from oscar.apps.basket.abstract_models import AbstractBasket
+from oscar.apps.basket.abstract_models import AbstractBasket, AbstractLine
 from oscar.core.loading import get_model
 
 from shop.basket.features import options_exist
@@ -62,7 +63,11 @@ class Basket(AbstractBasket):
         if new_basket:
             self.save()
             self._lines = self.lines.none()  # saved just now: no lines to look up
-        line, created = super().add_product(product, quantity, options)
+            self._has_no_lines = True  # so the line is created without looking first
+        try:
+            line, created = super().add_product(product, quantity, options)
+        finally:
+            self._has_no_lines = False
         if new_basket and created and not options:
             # Its only line is the one just made, with the product and stock record the
             # caller loaded: the message with the new total needs no query.
@@ -101,6 +106,20 @@ class Basket(AbstractBasket):
             for other in self.all_lines()
             if other.stockrecord_id == line.stockrecord_id
         )
+
+
+class LineQuerySet(models.QuerySet):
+    def get_or_create(self, defaults=None, **kwargs):
+        """Oscar's ``add_product`` looks for the line first; a basket saved in the same
+        call has none, so its line is created at once: one query, no transaction."""
+        basket = kwargs.get("basket")
+        if basket is not None and getattr(basket, "_has_no_lines", False):
+            return self.create(**kwargs, **(defaults or {})), True
+        return super().get_or_create(defaults, **kwargs)
+
+
+class Line(AbstractLine):
+    objects = LineQuerySet.as_manager()
 
 
 from oscar.apps.basket.models import *  # noqa: E402,F401,F403

@@ -170,7 +170,7 @@ def test_popular_sort_puts_most_bought_first(client, team):
 
 @pytest.mark.django_db
 def test_basket_refuses_a_quantity_that_is_not_a_multiple_of_the_step(client, product):
-    from oscar.apps.basket.models import Line
+    from shop.basket.models import Line
 
     url = reverse("basket:add", kwargs={"pk": product.pk})
     response = client.post(
