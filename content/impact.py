@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -88,7 +89,27 @@ def _version():
 
 
 def invalidate():
-    """Retire every cached report (called on order, line, supplier and page changes)."""
+    """Retire every cached report (called on order, line, supplier and page changes).
+
+    Inside a transaction this happens when it commits, and once however many rows it
+    changed (placing an order saves the order and each of its lines)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _retire_reports()
+        return
+    pending = connection.__dict__.get("_impact_pending")
+    if pending is None or pending["done"]:
+        pending = connection._impact_pending = {"done": False}
+    transaction.on_commit(lambda: _retire_once(pending))
+
+
+def _retire_once(pending):
+    if not pending["done"]:
+        pending["done"] = True
+        _retire_reports()
+
+
+def _retire_reports():
     try:
         cache.incr(VERSION_KEY)
     except ValueError:

@@ -10,6 +10,7 @@ past its cut-off, closed or not.
 
 import math
 import re
+import time
 from decimal import Decimal
 
 from django.core.cache import cache
@@ -18,7 +19,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fulfilment import sql
 from fulfilment.models import CratePacking, DeliveryRun, RunEvent, RunPickup
+from shop import request_cache
 from shop.cache import bump_counter
 
 Status = DeliveryRun.Status
@@ -108,30 +111,60 @@ def open_runs(team_ids=None):
 # Checkout reads the open runs with their stops and zones on every step; a sale fair
 # has thousands of buyers and a handful of runs, so they come from the shared cache.
 # Any save or delete of a run, stop, point, zone or team starts a new generation
-# (fulfilment/receivers.py); a run past its cut-off is dropped when read.
+# (fulfilment/receivers.py); a run past its cut-off is dropped when read. The list of a
+# generation never changes, so each process also keeps the lists it read (for as long as
+# the shared cache keeps them), and asks only for the generation, with the other values
+# every request reads (``shop.request_cache``).
 RUNS_GENERATION_KEY = "runs:generation"
 OPEN_RUNS_TTL = 10 * 60
 CLOSE_CHECK_KEY = "runs:close-due-checked"
 CLOSE_CHECK_SECONDS = 30
+_read_here = request_cache.LocalCopies()
+_next_close_check = [0.0]  # this process asks the shared cache at most every CLOSE_CHECK_SECONDS
+
+
+@request_cache.keeps_local_state
+def _forget_close_check():
+    _next_close_check[0] = 0.0
+
+
+@request_cache.read_with_every_request
+def _generation_keys():
+    return [RUNS_GENERATION_KEY]
 
 
 def bump_runs_generation(**_ignored):
     bump_counter(RUNS_GENERATION_KEY)
 
 
+def _close_due_runs_now_and_then():
+    now = time.monotonic()
+    if now < _next_close_check[0]:
+        return
+    _next_close_check[0] = now + CLOSE_CHECK_SECONDS
+    if cache.add(CLOSE_CHECK_KEY, 1, timeout=CLOSE_CHECK_SECONDS):
+        close_due_runs()  # closing saves the run, which starts a new generation
+
+
 def open_runs_for_checkout(team_ids):
-    """``open_runs(team_ids)`` as a list, from the shared cache when nothing changed.
+    """``open_runs(team_ids)`` as a list, from this process or the shared cache when
+    nothing changed.
 
     Due runs are closed at most every ``CLOSE_CHECK_SECONDS`` from here; a run whose
     cut-off has passed is left out either way."""
-    if cache.add(CLOSE_CHECK_KEY, 1, timeout=CLOSE_CHECK_SECONDS):
-        close_due_runs()  # closing saves the run, which starts a new generation
+    _close_due_runs_now_and_then()
+    generation = request_cache.get(RUNS_GENERATION_KEY)
+    if generation is None:  # a fresh cache: start the counter (at a number never used)
+        generation = bump_counter(RUNS_GENERATION_KEY)
     teams = ",".join(str(pk) for pk in sorted(team_ids))
-    key = f"runs:open:{cache.get(RUNS_GENERATION_KEY) or 0}:{teams}"
-    found = cache.get(key)
+    key = f"runs:open:{generation}:{teams}"
+    found = _read_here.get(key)
     if found is None:
-        found = list(open_runs(team_ids))
-        cache.set(key, found, OPEN_RUNS_TTL)
+        found = cache.get(key)
+        if found is None:
+            found = list(open_runs(team_ids))
+            cache.set(key, found, OPEN_RUNS_TTL)
+        _read_here.put(key, found, OPEN_RUNS_TTL)
     now = timezone.now()
     return [run for run in found if run.status == Status.OPEN and run.cutoff > now]
 
@@ -146,9 +179,14 @@ def load_of(quantities, products):
 
 
 def crate_sizes(product_ids):
-    return dict(
-        CratePacking.objects.filter(product_id__in=list(product_ids)).values_list(
-            "product_id", "units_per_crate"
+    product_ids = list(product_ids)
+    if not product_ids:
+        return {}
+    return dict(  # every checkout step asks: SQL written out (fulfilment.sql)
+        sql.rows(
+            f"SELECT product_id, units_per_crate FROM {sql.table(CratePacking)} "
+            f"WHERE product_id IN ({sql.in_list(product_ids)})",
+            product_ids,
         )
     )
 

@@ -17,11 +17,11 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from fulfilment import allocation
+from fulfilment import allocation, sql
 from fulfilment.models import Allocation, DeliveryRun, RefundOwed, RunLoad, SupplyCommitment
 
 Line = get_model("order", "Line")
@@ -45,16 +45,26 @@ def sold_quantities(run):
     return {row["product_id"]: row["total"] for row in rows if row["product_id"]}
 
 
+# sold_by_run and remaining_by_run run on every checkout step that shows or places an
+# order, so their SQL is written out: no queryset to build and compile each time.
+
+
 def sold_by_run(run_ids):
     """``sold_quantities`` of several runs in one query, with each product's weight:
     ``({run_id: {product_id: quantity}}, {product_id: grams per unit})``.
 
     Read from ``RunLoad``: one row per product, however many orders the run has."""
-    rows = RunLoad.objects.filter(run_id__in=list(run_ids), quantity__gt=0).values_list(
-        "run_id", "product_id", "quantity", "product__weight_per_unit_g"
-    )
+    run_ids = list(run_ids)
     sold = {run_id: {} for run_id in run_ids}
     weights = {}
+    if not run_ids:
+        return sold, weights
+    rows = sql.rows(
+        f"SELECT l.run_id, l.product_id, l.quantity, p.{sql.column(Product, 'weight_per_unit_g')} "
+        f"FROM {sql.table(RunLoad)} l JOIN {sql.table(Product)} p ON p.id = l.product_id "
+        f"WHERE l.run_id IN ({sql.in_list(run_ids)}) AND l.quantity > 0",
+        run_ids,
+    )
     for run_id, product_id, quantity, grams in rows:
         sold[run_id][product_id] = quantity
         weights[product_id] = grams
@@ -124,20 +134,22 @@ def remaining_by_run(runs, product_ids, sold=None):
     ``sold_by_run`` quantities when the caller has them): per team and product, whether
     any of the team's runs has a commitment, and what each of ``runs`` has."""
     team_of = {run.pk: run.team_id for run in runs}
-    rows = (
-        SupplyCommitment.objects.filter(
-            run__team_id__in=set(team_of.values()), product_id__in=list(product_ids)
+    teams, product_ids = sorted(set(team_of.values())), list(product_ids)
+    rows = []
+    if teams and product_ids:
+        rows = sql.rows(
+            f"SELECT r.team_id, c.product_id, c.run_id, SUM(c.quantity) "
+            f"FROM {sql.table(SupplyCommitment)} c JOIN {sql.table(DeliveryRun)} r ON r.id = c.run_id "
+            f"WHERE r.team_id IN ({sql.in_list(teams)}) AND c.product_id IN ({sql.in_list(product_ids)}) "
+            f"GROUP BY r.team_id, c.product_id, c.run_id",
+            teams + product_ids,
         )
-        .values("run__team_id", "product_id")
-        .order_by()
-        .annotate(**{f"run_{pk}": Sum("quantity", filter=Q(run_id=pk)) for pk in team_of})
-    )
     governed = defaultdict(set)
     committed = defaultdict(dict)
-    for row in rows:
-        governed[row["run__team_id"]].add(row["product_id"])
-        for pk in team_of:
-            committed[pk][row["product_id"]] = row[f"run_{pk}"] or 0
+    for team_id, product_id, run_id, quantity in rows:
+        governed[team_id].add(product_id)
+        if run_id in team_of:
+            committed[run_id][product_id] = quantity or 0
     remaining = {run_id: {} for run_id in team_of}
     if not governed:
         return remaining

@@ -34,6 +34,7 @@ anyway.
 
 import hashlib
 import re
+import secrets
 import time
 
 from django.conf import settings
@@ -42,6 +43,8 @@ from django.http import HttpResponse
 from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language
+
+from shop import request_cache
 
 GENERATION_KEY = "pagecache:generation"
 ALLOCATION_DIRTY_KEY = "pagecache:allocation-dirty-since"
@@ -101,15 +104,17 @@ def current_generation():
 
 
 def bump_counter(key):
-    """Add one to the never-expiring counter at ``key`` (starting it at 1) and return it;
-    safe when several processes bump it at once. Cached things keyed by the counter's
-    value are stale from then on."""
+    """Add one to the never-expiring counter at ``key`` and return it; safe when several
+    processes bump it at once. Cached things keyed by the counter's value are stale from
+    then on. A new counter starts at a random number, so a counter lost with the cache
+    (a Redis restart) does not count through values it had before."""
     try:
-        return cache.incr(key)
+        value = cache.incr(key)
     except ValueError:  # no counter yet (fresh cache); start it.
-        if cache.add(key, 1, timeout=None):
-            return 1
-        return cache.incr(key)
+        start = secrets.randbelow(2**40) + 1
+        value = start if cache.add(key, start, timeout=None) else cache.incr(key)
+    request_cache.remember(key, value)
+    return value
 
 
 def bump_generation(**_ignored):

@@ -1,7 +1,11 @@
 """Data every page's header and footer needs, fetched once and cached."""
 
 from django.core.cache import cache
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
+from oscar.apps.search import context_processors as oscar_search
+
+from shop import request_cache
 
 
 def _nav_categories():
@@ -20,10 +24,24 @@ def _story_index_url():
     return page.url if page else ""
 
 
+@request_cache.read_with_every_request
+def _chrome_keys():
+    return [f"site-chrome:{get_language()}"]
+
+
 def site_chrome(request):
-    key = f"site-chrome:{get_language()}"
-    chrome = cache.get(key)
+    key = _chrome_keys()[0]
+    chrome = request_cache.get(key)
     if chrome is None:
         chrome = {"categories": _nav_categories(), "story_index_url": _story_index_url()}
         cache.set(key, chrome, 300)
+        request_cache.remember(key, chrome)
     return {"chrome": chrome}
+
+
+def search_form(request):
+    """Oscar's site-wide search form, made only on the pages that show it (Oscar's search
+    results); the shop's header has its own search box."""
+    return {
+        "search_form": SimpleLazyObject(lambda: oscar_search.search_form(request)["search_form"])
+    }

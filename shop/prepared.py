@@ -8,11 +8,15 @@ the stored SQL with the new values and turns the rows into model instances, with
 ``select_related`` objects, the way ``QuerySet`` iteration does.
 
 Only plain model querysets are supported: no ``prefetch_related`` (run
-``prefetch_related_objects`` on the result), no ``values()``, no slicing by slot. Values
+``prefetch_related_objects`` on the result), no ``values()``, no slicing by slot. A
+``Slot(name, many=True)`` takes a list for ``__in`` (at least one value); the SQL for
+each number of values is put together once per connection. Values
 other than slots are fixed when the query is first compiled. The queries read the primary
 database (``using``, default "default") whatever the replica router says: the basket and
 the order just placed are read where they were written.
 """
+
+import re
 
 from django.db import connections
 from django.db.models import Expression, IntegerField
@@ -20,10 +24,11 @@ from django.db.models.query import get_related_populators
 
 
 class _Value:
-    __slots__ = ("name",)
+    __slots__ = ("name", "many")
 
-    def __init__(self, name):
+    def __init__(self, name, many=False):
         self.name = name
+        self.many = many
 
 
 class Slot(Expression):
@@ -33,12 +38,13 @@ class Slot(Expression):
     (an id, a string); no field conversion is applied.
     """
 
-    def __init__(self, name, output_field=None):
+    def __init__(self, name, output_field=None, many=False):
         super().__init__(output_field=output_field or IntegerField())
         self.name = name
+        self.many = many
 
     def as_sql(self, compiler, connection):
-        return "%s", [_Value(self.name)]
+        return "%s", [_Value(self.name, self.many)]
 
 
 class _Compiled:
@@ -47,6 +53,12 @@ class _Compiled:
         self.sql, params = compiler.as_sql()
         self.params = tuple(params)
         self.slots = tuple(i for i, param in enumerate(params) if isinstance(param, _Value))
+        self.many = tuple(i for i in self.slots if params[i].many)
+        if self.many:
+            self.pieces = _PLACEHOLDER.split(self.sql)  # one more than there are params
+            if len(self.pieces) != len(params) + 1:
+                raise ValueError("cannot place the values of a many slot in this query")
+            self.sql_for = {}  # (number of values per many slot) → SQL
         self.compiler = compiler
         select, klass_info = compiler.select, compiler.klass_info
         self.converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
@@ -62,8 +74,11 @@ class _Compiled:
         params = list(self.params)
         for i in self.slots:
             params[i] = values[params[i].name]
+        sql = self.sql
+        if self.many:
+            sql, params = self._expand(params)
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
@@ -76,6 +91,29 @@ class _Compiled:
                 setattr(obj, name, row[position])
             objects.append(obj)
         return objects
+
+    def _expand(self, params):
+        counts = tuple(len(params[i]) for i in self.many)
+        if not all(counts):
+            raise ValueError("a many slot needs at least one value")
+        sql = self.sql_for.get(counts)
+        if sql is None:
+            sizes = dict(zip(self.many, counts, strict=True))
+            parts = [self.pieces[0]]
+            for i, piece in enumerate(self.pieces[1:]):
+                parts.append(", ".join(["%s"] * sizes.get(i, 1)))
+                parts.append(piece)
+            sql = self.sql_for[counts] = "".join(parts)
+        flat = []
+        for i, param in enumerate(params):
+            if i in self.many:
+                flat.extend(param)
+            else:
+                flat.append(param)
+        return sql, flat
+
+
+_PLACEHOLDER = re.compile(r"(?<!%)%s")
 
 
 class PreparedQuery:

@@ -10,13 +10,21 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from shop import request_cache
 from shop.cache import bump_counter
 
 TIMEOUT = 60 * 60
+_watched = []
+_read_here = request_cache.LocalCopies()
 
 
 def _generation_key(model):
     return f"rows:{model._meta.label_lower}:generation"
+
+
+@request_cache.read_with_every_request
+def _generation_keys():
+    return [_generation_key(model) for model in _watched]
 
 
 def _forget(sender, **_ignored):
@@ -24,20 +32,28 @@ def _forget(sender, **_ignored):
 
 
 def get_or_create(model, defaults=None, **lookup):
-    """``model.objects.get_or_create(**lookup)[0]``, from the shared cache when it can be."""
-    generation = cache.get(_generation_key(model)) or 0
+    """``model.objects.get_or_create(**lookup)[0]``, from this process or the shared cache
+    when it can be (a generation's rows never change: ``request_cache.LocalCopies``)."""
+    generation = request_cache.get(_generation_key(model))
+    if generation is None:  # a fresh cache: start the counter (at a number never used)
+        generation = bump_counter(_generation_key(model))
     key = "rows:{}:{}:{}".format(
         model._meta.label_lower, generation, ",".join(f"{k}={v}" for k, v in sorted(lookup.items()))
     )
-    row = cache.get(key)
+    row = _read_here.get(key)
     if row is None:
-        row, _created = model.objects.get_or_create(defaults=defaults, **lookup)
-        transaction.on_commit(lambda: cache.set(key, row, TIMEOUT))
+        row = cache.get(key)
+        if row is None:
+            row, _created = model.objects.get_or_create(defaults=defaults, **lookup)
+            transaction.on_commit(lambda: cache.set(key, row, TIMEOUT))
+        else:
+            _read_here.put(key, row, TIMEOUT)
     return row
 
 
 def watch(*models):
     for model in models:
+        _watched.append(model)
         uid = f"rows-{model._meta.label_lower}"
         post_save.connect(_forget, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(_forget, sender=model, dispatch_uid=uid + "-delete")

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.utils import translation
 from hypothesis import HealthCheck, settings
 
+from shop import request_cache
 from tests import factories
 
 # Property tests share two cores with the rest of the suite: judge them on results, not speed.
@@ -17,6 +18,7 @@ settings.load_profile("shop")
 @pytest.fixture(autouse=True)
 def _fresh_cache_and_language():
     cache.clear()
+    request_cache.clear_local()
     translation.activate("zh-hans")
     yield
     translation.deactivate()

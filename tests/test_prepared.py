@@ -105,3 +105,46 @@ def test_adding_a_product_that_is_gone_is_a_404_and_adds_nothing(client, team):
     response = client.post(reverse("basket:add", kwargs={"pk": eggs.pk}), {"quantity": 2})
     assert response.status_code == 302
     assert Line.objects.get().quantity == 2
+
+
+@pytest.mark.django_db
+def test_a_many_slot_takes_lists_of_any_length_with_the_other_values(team):
+    products = [factories.product_in_stock(team=team, title=f"鸡蛋{i}") for i in range(4)]
+    Product = get_model("catalogue", "Product")
+    wanted = PreparedQuery(
+        lambda: Product.objects.filter(
+            pk__in=Slot("ids", many=True), title__startswith=Slot("prefix")
+        ).order_by("pk")
+    )
+    ids = [p.pk for p in products]
+
+    for chosen in (ids[:1], ids[1:3], ids, ids[::-1], ids[2:3]):
+        got = [p.pk for p in wanted(ids=chosen, prefix="鸡蛋")]
+        expected = list(
+            Product.objects.filter(pk__in=chosen).order_by("pk").values_list("pk", flat=True)
+        )
+        assert got == expected
+    assert wanted(ids=ids, prefix="鸭蛋") == []
+    with pytest.raises(ValueError):
+        wanted(ids=[], prefix="鸡蛋")
+
+
+@pytest.mark.django_db
+def test_the_basket_page_shows_each_lines_photo_with_one_query_for_all(client, team, pickup_point):
+    first = factories.product_in_stock(team=team, title="散养土鸡蛋")
+    second = factories.product_in_stock(team=team, title="小油菜")
+    for product in (first, second):
+        client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 1})
+    ProductImage = get_model("catalogue", "ProductImage")
+    ProductImage.objects.create(product=second, original="images/products/greens.jpg")
+
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("basket:summary")).content.decode()
+
+    image_queries = [q for q in ctx.captured_queries if "catalogue_productimage" in q["sql"]]
+    assert len(image_queries) == 1
+    basket = client.get(reverse("basket:summary")).context["basket"]
+    shown = {line.product.title: line.product.primary_image() for line in basket.all_lines()}
+    assert getattr(shown["小油菜"], "original", None) == "images/products/greens.jpg"
+    assert shown["散养土鸡蛋"]["is_missing"]
+    assert "小油菜" in page

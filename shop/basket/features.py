@@ -20,6 +20,8 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from oscar.core.loading import get_model
 
+from shop import request_cache
+
 # Without a shared cache (one process per developer) a new offer or option shows in the
 # other processes within this time; with Redis it shows at once.
 ANSWER_SECONDS = 60
@@ -34,6 +36,11 @@ _request_answers = ContextVar("basket_feature_answers", default=None)
 
 def _key(feature):
     return f"basket:{feature}-exist"
+
+
+@request_cache.read_with_every_request
+def _keys():
+    return [_key(name) for name in FEATURES]
 
 
 @contextmanager
@@ -51,13 +58,14 @@ def _exists(feature):
     answers = _request_answers.get()
     if answers:
         return answers[feature]
-    stored = cache.get_many([_key(name) for name in FEATURES])
+    stored = request_cache.get_many(_keys())
     found = {}
     for name, model_name in FEATURES.items():
         exist = stored.get(_key(name))
         if exist is None:
             exist = get_model(*model_name).objects.exists()
             cache.set(_key(name), exist, ANSWER_SECONDS)
+            request_cache.remember(_key(name), exist)
         found[name] = exist
     if answers is not None:
         answers.update(found)
@@ -80,7 +88,9 @@ def connect():
     """Forget an answer when a row of its model is saved or deleted."""
 
     def forget(sender=None, **kwargs):
-        cache.delete_many([_key(name) for name in FEATURES])
+        cache.delete_many(_keys())
+        for key in _keys():
+            request_cache.forget(key)
         answers = _request_answers.get()
         if answers:
             answers.clear()

@@ -5,6 +5,7 @@ from django.core.signing import BadSignature, Signer
 from oscar.apps.basket import middleware
 from oscar.core.loading import get_model
 
+from shop import request_cache
 from shop.basket.features import answers_for_request, offers_exist
 from shop.prepared import PreparedQuery, Slot
 
@@ -17,7 +18,7 @@ _open_guest_basket = PreparedQuery(
 
 class BasketMiddleware(middleware.BasketMiddleware):
     def __call__(self, request):
-        with answers_for_request():
+        with request_cache.for_request(), answers_for_request():
             return super().__call__(request)
 
     def apply_offers_to_basket(self, request, basket):

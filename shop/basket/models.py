@@ -1,7 +1,6 @@
 """The basket, with its lines loaded once per request and counted in memory."""
 
 from django.db import models
-from django.db.models import prefetch_related_objects
 from oscar.apps.basket.abstract_models import AbstractBasket, AbstractLine
 from oscar.core.loading import get_model
 
@@ -28,6 +27,33 @@ _lines_of_basket = PreparedQuery(
 )
 
 
+# The basket page and the preview show each line's photo.
+_images_of_products = PreparedQuery(
+    lambda: (
+        get_model("catalogue", "ProductImage")
+        .objects.filter(product_id__in=Slot("products", many=True))
+        .order_by("display_order", "pk")
+    )
+)
+
+
+def _keep_line_images(lines):
+    """Give each line's product its images (``product.images.all()``) in one query."""
+    products = [
+        line.product
+        for line in lines
+        if line.product is not None
+        and "images" not in line.product.__dict__.get("_prefetched_objects_cache", {})
+    ]
+    if not products:
+        return
+    images = {}
+    for image in _images_of_products(products=sorted({product.pk for product in products})):
+        images.setdefault(image.product_id, []).append(image)
+    for product in products:
+        keep_as_prefetched(product, "images", images.get(product.pk, []))
+
+
 class Basket(AbstractBasket):
     # Pages that show each line's photo (the basket page, the checkout preview) set this
     # with ``show_line_images`` before the lines load; other pages skip the images query.
@@ -39,8 +65,8 @@ class Basket(AbstractBasket):
         Without the joins every line costs more queries (its product class, its stock
         record and team, read by the pricing strategy and the order lines).
         """
-        if self.id is None:
-            return self.lines.model.objects.none()
+        if self.id is None:  # not saved: no lines, and nothing to ask the database
+            return as_loaded(self.lines.model.objects.none(), [])
         if self._lines is None:
             lines = self.lines.select_related(*_LINE_JOINS).order_by(self._meta.pk.name)
             if options_exist():
@@ -82,7 +108,7 @@ class Basket(AbstractBasket):
         self._line_images = True
         lines = self._lines
         if lines is not None and lines._result_cache is not None:
-            prefetch_related_objects(lines._result_cache, "product__images")
+            _keep_line_images(lines._result_cache)
         elif lines is not None:
             self._lines = lines.prefetch_related("product__images")
 

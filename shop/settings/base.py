@@ -158,7 +158,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "oscar.apps.search.context_processors.search_form",
+                "shop.context_processors.search_form",
                 "oscar.apps.checkout.context_processors.checkout",
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
@@ -339,6 +339,7 @@ STOCK_RESERVATION_MINUTES = 30
 
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
 THUMBNAIL_KEY_PREFIX = "nongzhu-thumb"
+OSCAR_THUMBNAILER = "shop.thumbnails.KeptThumbnails"  # sorl, with addresses kept per process
 
 # --- Wagtail --------------------------------------------------------------
 

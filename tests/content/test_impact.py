@@ -145,12 +145,13 @@ def test_month_follows_beijing_time(world):
 
 @pytest.mark.django_db
 def test_report_is_cached_and_refreshed_when_an_order_changes(
-    orders, world, django_assert_num_queries
+    orders, world, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     first = impact.report()
     with django_assert_num_queries(0):
         assert impact.report().totals.income == first.totals.income
-    make_order([(world["eggs"], world["team"], 10, "1.50")], status="已完成")
+    with django_capture_on_commit_callbacks(execute=True):  # the order is committed
+        make_order([(world["eggs"], world["team"], 10, "1.50")], status="已完成")
     assert impact.report().totals.income == first.totals.income + D("15.00")
 
 
