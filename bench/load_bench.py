@@ -11,7 +11,7 @@ from the X-SQL-Queries header BENCH_MODE adds), worker memory, and the
 fraction of the bare-view ceiling (/bench/bare/) measured on the same server.
 
     .venv/bin/python bench/load_bench.py [--duration 8] [--connections 16] [--products 10000]
-        [--pages basket,add-to-basket,checkout] [--skip-load] [--threads 4]
+        [--pages basket,add-to-basket,checkout] [--skip-load] [--threads 2]
 
 ``--skip-load`` reuses a PostgreSQL database an earlier run loaded. Each row also shows the
 CPU the workers and PostgreSQL spent per request ("CPU ms"), which other work on a shared
@@ -304,7 +304,7 @@ def main():
         "--duration", type=int, default=8, help="seconds per page (after 2 s warm-up)"
     )
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--stories", type=int, default=500)
