@@ -130,8 +130,8 @@ class Browser:
 def guest_checkout(browser, add_path, quantity=1, code=None, thank_you=False):
     """A guest buys ``quantity`` of the product behind ``add_path`` for pickup and pays on
     pickup: add to basket → name, mobile and e-mail (the gateway's "order as a guest"
-    link) → pickup stop (``code``, or the first one the page offers) → payment method →
-    place order (→ thank-you page).
+    link) → pickup stop (``code``, or the first one the page offers) and payment method, on
+    one page → place order (→ thank-you page).
 
     Returns "ordered", "refused" (told it is sold out) or a description of what went wrong.
     """
@@ -158,13 +158,16 @@ def guest_checkout(browser, add_path, quantity=1, code=None, thank_you=False):
         if response.status == 200:
             found = re.search(r'name="method_code" value="([^"]+)"', response.text)
             code = found.group(1) if found else ""
-    if code is not None:
-        response = browser.post("/shop/checkout/shipping-method/", {"method_code": code})
+    if code is not None:  # the run and the way to pay, chosen on one page
+        response = browser.post(
+            "/shop/checkout/shipping-method/", {"method_code": code, "method": "pay-on-pickup"}
+        )
         if response.status not in (200, 302):
             return f"shipping-method → {response.status}"
-    response = browser.post("/shop/checkout/payment-method/", {"method": "pay-on-pickup"})
-    if response.status != 302:
-        return f"payment-method → {response.status}"
+    if code is None or "/preview/" not in response.location:
+        response = browser.post("/shop/checkout/payment-method/", {"method": "pay-on-pickup"})
+        if response.status != 302:
+            return f"payment-method → {response.status}"
     response = browser.post("/shop/checkout/preview/", {"action": "place_order"})
     if response.status == 302 and "thank-you" in response.location:
         if thank_you:

@@ -13,9 +13,6 @@ covered by ``offers_exist``; ``vouchers_exist`` lets order placement skip Oscar'
 voucher queries.
 """
 
-from contextlib import contextmanager
-from contextvars import ContextVar
-
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from oscar.core.loading import get_model
@@ -30,8 +27,6 @@ FEATURES = {
     "options": ("catalogue", "Option"),
     "vouchers": ("voucher", "Voucher"),
 }
-# Answers already read in this request (see ``answers_for_request``); None outside one.
-_request_answers = ContextVar("basket_feature_answers", default=None)
 
 
 def _key(feature):
@@ -43,21 +38,9 @@ def _keys():
     return [_key(name) for name in FEATURES]
 
 
-@contextmanager
-def answers_for_request():
-    """Read the answers once per request: one cache round trip for all of them, however
-    often the basket, its forms and the checkout ask (the basket middleware wraps requests)."""
-    token = _request_answers.set({})
-    try:
-        yield
-    finally:
-        _request_answers.reset(token)
-
-
 def _exists(feature):
-    answers = _request_answers.get()
-    if answers:
-        return answers[feature]
+    """One cache read per request for all the answers (``shop.request_cache``), however
+    often the basket, its forms and the checkout ask."""
     stored = request_cache.get_many(_keys())
     found = {}
     for name, model_name in FEATURES.items():
@@ -67,8 +50,6 @@ def _exists(feature):
             cache.set(_key(name), exist, ANSWER_SECONDS)
             request_cache.remember(_key(name), exist)
         found[name] = exist
-    if answers is not None:
-        answers.update(found)
     return found[feature]
 
 
@@ -91,9 +72,6 @@ def connect():
         cache.delete_many(_keys())
         for key in _keys():
             request_cache.forget(key)
-        answers = _request_answers.get()
-        if answers:
-            answers.clear()
 
     for feature, model_name in FEATURES.items():
         model = get_model(*model_name)

@@ -6,7 +6,7 @@ from oscar.apps.basket import middleware
 from oscar.core.loading import get_model
 
 from shop import request_cache
-from shop.basket.features import answers_for_request, offers_exist
+from shop.basket.features import offers_exist
 from shop.prepared import PreparedQuery, Slot
 
 Basket = get_model("basket", "Basket")
@@ -18,7 +18,7 @@ _open_guest_basket = PreparedQuery(
 
 class BasketMiddleware(middleware.BasketMiddleware):
     def __call__(self, request):
-        with request_cache.for_request(), answers_for_request():
+        with request_cache.for_request():
             return super().__call__(request)
 
     def apply_offers_to_basket(self, request, basket):

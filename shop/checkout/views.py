@@ -95,6 +95,29 @@ class ShippingMethodView(DeliveryChoicesOncePerRequest, oscar_views.ShippingMeth
         # again by the preview and, with the run's row locked, when the order is placed.
         return request.method != "POST"
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["chosen_code"] = self.checkout_session.shipping_method_code(self.request.basket)
+        context["payment_form"] = PaymentMethodForm(
+            initial={"method": self.checkout_session.payment_method()}
+        )
+        return context
+
+    def form_valid(self, form):
+        """The delivery choice and, chosen on the same page, the way to pay: then the
+        preview is next. Without a valid way to pay, the payment page is."""
+        self.checkout_session.use_shipping_method(form.cleaned_data["method_code"])
+        if "method" in self.request.POST:
+            payment = PaymentMethodForm(self.request.POST)
+            if payment.is_valid():
+                self.checkout_session.pay_by(payment.cleaned_data["method"])
+                return redirect("checkout:preview")
+        return self.get_success_response()
+
+    def form_invalid(self, form):
+        messages.error(self.request, _("请选一个批次和取货方式。"))
+        return redirect("checkout:shipping-method")
+
     def get_available_shipping_methods(self):
         """Say why runs or zones are not offered (full, past cut-off, short of supply, below
         a zone's minimum) when Oscar skips the choice page: with no method, or only one."""

@@ -1,15 +1,25 @@
 """A guest buys eggs on a 390 px phone screen, from the product page to the order number."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from oscar.core.loading import get_model
 
 from tests.browser.conftest import ARTIFACTS
+from tests.fulfilment.factories import DeliveryRunFactory
 
 Order = get_model("order", "Order")
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_guest_buys_eggs_at_phone_width(live_server, phone_page, eggs, pickup_point):
+def test_guest_buys_eggs_at_phone_width(live_server, phone_page, eggs, pickup_point, team):
+    later = DeliveryRunFactory(  # two runs: the buyer chooses one, and how to pay, on one page
+        team=team,
+        stops=[pickup_point],
+        date=timezone.localdate() + datetime.timedelta(days=5),
+        cutoff=timezone.now() + datetime.timedelta(days=4),
+    )
     page = phone_page
     external = []
     page.on("requestfailed", lambda request: external.append(request.url))
@@ -30,17 +40,18 @@ def test_guest_buys_eggs_at_phone_width(live_server, phone_page, eggs, pickup_po
     page.screenshot(path=str(ARTIFACTS / "who-collects-390.png"), full_page=True)
     page.locator("#new_shipping_address button[type=submit]").click()
 
-    if "/shipping-method/" in page.url:
-        page.locator("form[action$='/shipping-method/'] button[type=submit]").first.click()
-    page.wait_for_url("**/payment-method/**")
+    page.wait_for_url("**/shipping-method/**")
+    page.locator(f"input[name=method_code][value^='run-{later.pk}-']").check()
     page.check("input[name=method][value=pay-on-pickup]")
-    page.get_by_test_id("payment-continue").click()
+    page.screenshot(path=str(ARTIFACTS / "choice-390.png"), full_page=True)
+    page.get_by_test_id("choice-continue").click()
     page.wait_for_url("**/preview/**")
     page.click("#place-order")
     page.wait_for_url("**/thank-you/**")
 
     order = Order.objects.get()
     assert order.number in page.content()
+    assert order.run_link.run == later
     assert order.guest_email == "guest@example.cn"
     page.screenshot(path=str(ARTIFACTS / "thank-you-390.png"), full_page=True)
     width = page.evaluate("document.documentElement.scrollWidth")
