@@ -21,7 +21,6 @@ from django.core.cache import cache
 _key_functions = []  # each returns the keys it wants for the current request
 _local_state = []  # callables that forget what this process keeps (see clear_local)
 _request = ContextVar("request_cache", default=None)
-_MISSING = object()
 
 
 def read_with_every_request(key_function):
