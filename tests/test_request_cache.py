@@ -24,18 +24,25 @@ Order = get_model("order", "Order")
 
 
 class CountingCache:
-    """Counts the shared-cache calls made through django.core.cache.cache."""
+    """Counts the shared-cache calls made through django.core.cache.cache (not the calls a
+    backend makes to itself: the in-process cache's get_many calls its get per key)."""
 
     def __init__(self, monkeypatch):
         self.calls = []
+        self.depth = 0
         for name in ("get", "get_many", "set", "add", "incr", "delete", "delete_many"):
             original = getattr(cache, name)
             monkeypatch.setattr(cache, name, self._counted(name, original))
 
     def _counted(self, name, original):
         def call(*args, **kwargs):
-            self.calls.append((name, args[0] if args else None))
-            return original(*args, **kwargs)
+            if not self.depth:
+                self.calls.append((name, args[0] if args else None))
+            self.depth += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.depth -= 1
 
         return call
 
