@@ -21,3 +21,8 @@ def rows(sql, params):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def execute(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

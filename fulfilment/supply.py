@@ -16,7 +16,7 @@ records one ``Allocation`` per household and product.
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
@@ -79,16 +79,14 @@ def add_to_run_load(run_id, quantities):
     quantities = {pid: qty for pid, qty in quantities.items() if pid and qty}
     if not quantities:
         return
-    table = connection.ops.quote_name(RunLoad._meta.db_table)
+    table = sql.table(RunLoad)
     values = ", ".join(["(%s, %s, %s)"] * len(quantities))
-    params = [value for pid, qty in quantities.items() for value in (run_id, pid, qty)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (run_id, product_id, quantity) VALUES {values} "
-            f"ON CONFLICT (run_id, product_id) DO UPDATE "
-            f"SET quantity = {table}.quantity + excluded.quantity",
-            params,
-        )
+    sql.execute(
+        f"INSERT INTO {table} (run_id, product_id, quantity) VALUES {values} "
+        f"ON CONFLICT (run_id, product_id) DO UPDATE "
+        f"SET quantity = {table}.quantity + excluded.quantity",
+        [value for pid, qty in quantities.items() for value in (run_id, pid, qty)],
+    )
 
 
 def count_run_loads(run_ids):

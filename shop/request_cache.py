@@ -83,8 +83,9 @@ def forget(key):
 
 
 class LocalCopies:
-    """Values this process read from the shared cache under keys that name a generation
-    (such a value never changes), kept so the next request needs no round trip for them.
+    """Values this process read from the shared cache under keys whose value never changes
+    (keys that name a generation, a thumbnail's file name and size), kept so the next
+    request needs no round trip for them.
 
     Stored pickled, so every caller gets its own objects (threads share the process), for
     at most ``seconds`` (as long as the shared cache keeps them), ``max_entries`` at most.

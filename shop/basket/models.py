@@ -68,18 +68,20 @@ class Basket(AbstractBasket):
         if self.id is None:  # not saved: no lines, and nothing to ask the database
             return as_loaded(self.lines.model.objects.none(), [])
         if self._lines is None:
-            lines = self.lines.select_related(*_LINE_JOINS).order_by(self._meta.pk.name)
             if options_exist():
                 # Line options need an Option row; only then are there any to look up.
-                lines = lines.prefetch_related("attributes")
+                self._lines = (
+                    self.lines.select_related(*_LINE_JOINS)
+                    .order_by(self._meta.pk.name)
+                    .prefetch_related("attributes")
+                )
             else:
                 loaded = _lines_of_basket(basket=self.id)
-                basket_field = lines.model._meta.get_field("basket")
+                basket_field = self.lines.model._meta.get_field("basket")
                 for line in loaded:
                     basket_field.set_cached_value(line, self)
                     keep_as_prefetched(line, "attributes", [])
-                lines = as_loaded(lines, loaded)
-            self._lines = lines
+                self._lines = as_loaded(self.lines.all(), loaded)
             if self._line_images:
                 self.show_line_images()
         return self._lines

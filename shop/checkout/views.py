@@ -1,8 +1,9 @@
 """Checkout steps, adapted from Oscar's by subclassing.
 
 The flow: (gateway: sign in or go on as a guest) → who collects, their mobile and a
-guest's e-mail → pickup point → payment method → preview → place order. Payment
-handling stays thin here and hands off to ``shop.payment``.
+guest's e-mail → run and pickup point, with the payment method on the same page (its own
+page when Oscar chose the only run) → preview → place order. Payment handling stays thin
+here and hands off to ``shop.payment``.
 """
 
 import logging
