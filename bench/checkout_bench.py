@@ -7,9 +7,9 @@ a delivery run, then:
 1. contention: M buyers at once for the last K units of one product; exactly K may
    be sold, the rest must be told it is sold out;
 2. throughput: N guest checkouts by a bounded pool of concurrent clients, each doing
-   add to basket → name, mobile and e-mail → pickup stop and payment method (one
-   page) → place order, reported as orders per second (checkouts not started before the time bound
-   are skipped and counted).
+   add to basket → the one-page order confirmation, posted with name, mobile, e-mail,
+   pickup stop and payment method (the order is placed), reported as orders per second
+   (checkouts not started before the time bound are skipped and counted).
 
 At the end the oversell count (units allocated beyond stock, over every stock record,
 plus orders beyond K in phase 2) is printed; it must be 0. gunicorn is stopped in any

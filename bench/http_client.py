@@ -129,46 +129,34 @@ class Browser:
 
 def guest_checkout(browser, add_path, quantity=1, code=None, thank_you=False):
     """A guest buys ``quantity`` of the product behind ``add_path`` for pickup and pays on
-    pickup: add to basket → name, mobile and e-mail (the gateway's "order as a guest"
-    link) → pickup stop (``code``, or the first one the page offers) and payment method, on
-    one page → place order (→ thank-you page).
+    pickup, the way the basket's "去结算" button leads: add to basket → the one-page order
+    confirmation (its first pickup stop, or ``code``) → "提交订单" with name, mobile,
+    e-mail, run and payment in one post (→ thank-you page).
 
     Returns "ordered", "refused" (told it is sold out) or a description of what went wrong.
     """
-    steps = [
-        (add_path, {"quantity": quantity}),
-        (
-            "/shop/checkout/shipping-address/",
-            {
-                "first_name": "林小满",
-                "phone_number": "13812345678",
-                "guest_email": "guest@example.cn",
-                "line1": "",
-                "line4": "",
-                "notes": "",
-            },
-        ),
-    ]
-    for path, data in steps:
-        response = browser.post(path, data)
-        if response.status not in (200, 302):
-            return f"{path} → {response.status}"
+    response = browser.post(add_path, {"quantity": quantity})
+    if response.status not in (200, 302):
+        return f"{add_path} → {response.status}"
     if code is None:
-        response = browser.get("/shop/checkout/shipping-method/")
-        if response.status == 200:
-            found = re.search(r'name="method_code" value="([^"]+)"', response.text)
-            code = found.group(1) if found else ""
-    if code is not None:  # the run and the way to pay, chosen on one page
-        response = browser.post(
-            "/shop/checkout/shipping-method/", {"method_code": code, "method": "pay-on-pickup"}
-        )
-        if response.status not in (200, 302):
-            return f"shipping-method → {response.status}"
-    if code is None or "/preview/" not in response.location:
-        response = browser.post("/shop/checkout/payment-method/", {"method": "pay-on-pickup"})
-        if response.status != 302:
-            return f"payment-method → {response.status}"
-    response = browser.post("/shop/checkout/preview/", {"action": "place_order"})
+        response = browser.get("/shop/checkout/confirm/")
+        if response.status != 200:
+            return f"confirm page → {response.status}"
+        found = re.search(r'name="method_code" value="([^"]+)"', response.text)
+        code = found.group(1) if found else ""
+    response = browser.post(
+        "/shop/checkout/confirm/",
+        {
+            "first_name": "林小满",
+            "phone_number": "13812345678",
+            "guest_email": "guest@example.cn",
+            "line1": "",
+            "line4": "",
+            "notes": "",
+            "method_code": code,
+            "method": "pay-on-pickup",
+        },
+    )
     if response.status == 302 and "thank-you" in response.location:
         if thank_you:
             browser.get(urllib.parse.urlsplit(response.location).path)

@@ -18,4 +18,8 @@ class ShopConfig(AppConfig):
 
         from shop import rows
 
-        rows.watch(get_model("payment", "SourceType"), get_model("order", "PaymentEventType"))
+        rows.watch(
+            get_model("payment", "SourceType"),
+            get_model("order", "PaymentEventType"),
+            get_model("address", "Country"),
+        )

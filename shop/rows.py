@@ -1,6 +1,7 @@
-"""Small rows every order looks up by name: payment source types and payment event types.
+"""Small rows every order looks up: payment source types, payment event types and the
+shipping countries the address form offers.
 
-Each order used to read them from the database (two queries per order); they are kept
+Each order used to read them from the database (three queries per order); they are kept
 in the shared cache instead. A row is cached only once its transaction has committed,
 and saving or deleting any row of the model starts a new generation of keys, so no
 server ever hands out a row that is gone.
@@ -31,24 +32,39 @@ def _forget(sender, **_ignored):
     bump_counter(_generation_key(sender))
 
 
-def get_or_create(model, defaults=None, **lookup):
-    """``model.objects.get_or_create(**lookup)[0]``, from this process or the shared cache
+def _kept(model, kind, lookup, read):
+    """``read()``'s result for this model and lookup, from this process or the shared cache
     when it can be (a generation's rows never change: ``request_cache.LocalCopies``)."""
     generation = request_cache.get(_generation_key(model))
     if generation is None:  # a fresh cache: start the counter (at a number never used)
         generation = bump_counter(_generation_key(model))
-    key = "rows:{}:{}:{}".format(
-        model._meta.label_lower, generation, ",".join(f"{k}={v}" for k, v in sorted(lookup.items()))
+    key = "rows:{}:{}:{}:{}".format(
+        model._meta.label_lower,
+        kind,
+        generation,
+        ",".join(f"{k}={v}" for k, v in sorted(lookup.items())),
     )
-    row = _read_here.get(key)
-    if row is None:
-        row = cache.get(key)
-        if row is None:
-            row, _created = model.objects.get_or_create(defaults=defaults, **lookup)
-            transaction.on_commit(lambda: cache.set(key, row, TIMEOUT))
+    found = _read_here.get(key)
+    if found is None:
+        found = cache.get(key)
+        if found is None:
+            found = read()
+            transaction.on_commit(lambda: cache.set(key, found, TIMEOUT))
         else:
-            _read_here.put(key, row, TIMEOUT)
-    return row
+            _read_here.put(key, found, TIMEOUT)
+    return found
+
+
+def get_or_create(model, defaults=None, **lookup):
+    """``model.objects.get_or_create(**lookup)[0]``, kept (see ``_kept``)."""
+    return _kept(
+        model, "one", lookup, lambda: model.objects.get_or_create(defaults=defaults, **lookup)[0]
+    )
+
+
+def filtered(model, **lookup):
+    """``list(model.objects.filter(**lookup))``, kept (see ``_kept``)."""
+    return _kept(model, "all", lookup, lambda: list(model.objects.filter(**lookup)))
 
 
 def watch(*models):

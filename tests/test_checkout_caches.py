@@ -24,6 +24,7 @@ from tests.test_checkout import add_to_basket
 Order = get_model("order", "Order")
 PaymentEventType = get_model("order", "PaymentEventType")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
+Country = get_model("address", "Country")
 
 
 @pytest.fixture
@@ -175,3 +176,26 @@ def test_a_run_that_fills_up_after_the_buyer_chose_it_refuses_her_order(client, 
     page = page or response.content.decode()
     assert Order.objects.count() == 1
     assert "只能再装约 4.0 公斤" in page
+
+
+@pytest.mark.django_db
+def test_a_second_shipping_country_shows_the_country_choice_on_the_next_page(
+    client, eggs, run, django_capture_on_commit_callbacks
+):
+    add_to_basket(client, eggs, 2)
+    page = client.get(reverse("checkout:confirm")).content.decode()
+    assert 'name="country"' not in page  # China only: nothing to choose
+    assert 'name="country"' not in client.get(reverse("checkout:confirm")).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Country.objects.update_or_create(
+            iso_3166_1_a2="HK",
+            defaults={
+                "name": "中国香港",
+                "printable_name": "中国香港",
+                "is_shipping_country": True,
+            },
+        )
+
+    page = client.get(reverse("checkout:confirm")).content.decode()
+    assert '<select name="country"' in page and "中国香港" in page

@@ -36,6 +36,8 @@ PAYMENT_METHOD_POST = 7
 PLACE_ORDER_ONE_LINE = 58
 PLACE_ORDER_EACH_MORE_LINE = 4  # the order line, its price, its stock and its payment row
 THANK_YOU_PAGE = 7
+CONFIRM_PAGE = 12
+CONFIRM_AND_PLACE_ONE_LINE = 54
 
 
 @pytest.fixture
@@ -213,6 +215,52 @@ def test_placing_an_order_keeps_to_its_budget(client, shelf, run, more_runs, war
     assert one_line <= PLACE_ORDER_ONE_LINE
     assert five_lines - one_line <= 4 * PLACE_ORDER_EACH_MORE_LINE
     assert five_lines_thanks == one_line_thanks <= THANK_YOU_PAGE
+
+
+@pytest.mark.django_db
+def test_the_order_confirmation_page_and_its_one_tap_keep_to_their_budgets(
+    client, shelf, run, more_runs, warm, cost
+):
+    """The page buyers take: the same queries for one line or five and two runs or three;
+    submitting it places the order for a few queries more than the preview's button."""
+
+    def confirm(lines, runs):
+        client.cookies.clear()
+        last = more_runs[-1]
+        last.status = DeliveryRun.Status.OPEN if runs == 3 else DeliveryRun.Status.CANCELLED
+        last.save(update_fields=["status"])
+        cache.delete(CLOSE_CHECK_KEY)
+        request_cache.clear_local()
+        for product in shelf[:lines]:
+            add(client, product)
+        client.get(reverse("basket:summary"))  # the first look makes the "no photo" thumbnail
+        page_queries, page = cost("get", reverse("checkout:confirm"), CONFIRM_PAGE)
+        codes = [pickup_code(r) for r in [run, *more_runs][:runs]]
+        assert page.status_code == 200 and all(code in page.content.decode() for code in codes)
+        data = {
+            "first_name": "林小满",
+            "phone_number": "13812345678",
+            "guest_email": "guest@example.cn",
+            "method_code": pickup_code(run),
+            "method": "pay-on-pickup",
+        }
+        placed, response = cost(
+            "post",
+            reverse("checkout:confirm"),
+            CONFIRM_AND_PLACE_ONE_LINE + (lines - 1) * PLACE_ORDER_EACH_MORE_LINE,
+            data,
+        )
+        assert response.status_code == 302 and response["Location"].endswith(
+            reverse("checkout:thank-you")
+        )
+        return page_queries, placed
+
+    small = confirm(lines=1, runs=2)
+    big = confirm(lines=5, runs=3)
+    assert Order.objects.order_by("pk").last().lines.count() == 5
+    assert big[0] == small[0] <= CONFIRM_PAGE
+    assert small[1] <= CONFIRM_AND_PLACE_ONE_LINE
+    assert big[1] - small[1] <= 4 * PLACE_ORDER_EACH_MORE_LINE
 
 
 @pytest.mark.django_db

@@ -6,8 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.checkout import forms as oscar_forms
 from oscar.apps.customer.utils import normalise_email
+from oscar.core.loading import get_model
 
+from shop import rows
 from shop.payment.methods import available_methods
+
+Country = get_model("address", "Country")
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -47,8 +51,12 @@ class ShippingAddressForm(oscar_forms.ShippingAddressForm):
             self.fields.update(fields)
         self.fields["first_name"].label = _("收货人姓名")
         self.fields["first_name"].required = True
+        self.fields["first_name"].error_messages["required"] = _("请填写收货人姓名。")
         self.fields["phone_number"].label = _("手机号")
         self.fields["phone_number"].required = True
+        self.fields["phone_number"].error_messages["required"] = _(
+            "请输入正确的 11 位手机号，例如 13812345678。"
+        )
         self.fields["phone_number"].help_text = _("11 位手机号，用于取货和配送联系")
         self.fields["line1"].label = _("详细地址（送货上门时填写）")
         self.fields["line1"].required = False
@@ -56,6 +64,16 @@ class ShippingAddressForm(oscar_forms.ShippingAddressForm):
         self.fields["line4"].required = False
         self.fields["notes"].label = _("备注")
         self.fields["notes"].widget.attrs["rows"] = 2
+
+    def adjust_country_field(self):
+        """Oscar's, with the shipping countries kept (``shop.rows``) instead of a query on
+        every checkout page."""
+        countries = rows.filtered(Country, is_shipping_country=True)
+        if len(countries) == 1:
+            self.fields.pop("country", None)
+            self.instance.country = countries[0]
+        else:
+            super().adjust_country_field()
 
     def clean_phone_number(self):
         raw = self.data.get(self.add_prefix("phone_number"), "")

@@ -1,9 +1,10 @@
 """Checkout steps, adapted from Oscar's by subclassing.
 
-The flow: (gateway: sign in or go on as a guest) → who collects, their mobile and a
-guest's e-mail → run and pickup point, with the payment method on the same page (its own
-page when Oscar chose the only run) → preview → place order. Payment handling stays thin
-here and hands off to ``shop.payment``.
+The flow buyers take: (gateway: sign in or go on as a guest) → one "确认订单" page (who
+collects, their mobile and a guest's e-mail, the run and pickup point or home delivery,
+the way to pay, and the order itself) → "提交订单" places the order. Oscar's step pages
+(who collects → run → payment → preview) stay for changing one thing and for links
+people kept. Payment handling stays thin here and hands off to ``shop.payment``.
 """
 
 import logging
@@ -11,7 +12,7 @@ import logging
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 from oscar.apps.checkout import signals
@@ -23,7 +24,7 @@ from oscar.core.loading import get_model
 from fulfilment.runs import delivery_problems
 from shop import rows
 from shop.checkout import tasks
-from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm
+from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm, normalise_cn_mobile
 from shop.order.history import PENDING_PAYMENT
 from shop.partner import reservations
 from shop.payment import methods as payment_methods
@@ -56,6 +57,13 @@ class DeliveryChoicesOncePerRequest:
         """Whether this request checks room in the car and supply for the delivery choices
         (see ``Repository.remember_choices``)."""
         return True
+
+
+class IndexView(oscar_views.IndexView):
+    """The gateway: signed-in buyers, and guests once they choose, go to the one-page
+    order confirmation."""
+
+    success_url = reverse_lazy("checkout:confirm")
 
 
 class ShippingAddressView(oscar_views.ShippingAddressView):
@@ -285,6 +293,143 @@ class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetai
             messages.error(self.request, str(problem))
             return redirect("basket:summary")
         return redirect(checkout.url)
+
+
+# What the order confirmation page fills in for a signed-in buyer from their address book.
+ADDRESS_FIELDS = ("first_name", "phone_number", "line1", "line4", "notes")
+
+
+class ConfirmView(PaymentDetailsView):
+    """ "确认订单": one page to confirm and submit the order, as Chinese shoppers know it.
+
+    It holds who collects (name, mobile, a guest's e-mail, the address for home delivery),
+    the run with its pickup point or home-delivery zone, the way to pay and the order
+    itself; "提交订单" checks everything and places the order in the same request. Bad
+    input shows the page again with the reasons and stores nothing.
+    """
+
+    preview = True
+    template_name_preview = "oscar/checkout/confirm.html"
+    pre_conditions = ["check_basket_is_not_empty", "check_basket_is_valid"]
+
+    def get_pre_conditions(self, request):
+        return self.pre_conditions
+
+    def get_skip_conditions(self, request):
+        return []
+
+    def checks_capacity(self, request):
+        # The page lists only runs with room and supply; a choice posted from it is
+        # checked again, with the run's row locked, when the order is placed.
+        return request.method != "POST"
+
+    def get(self, request, *args, **kwargs):
+        return self.render_preview(request)
+
+    def post(self, request, *args, **kwargs):
+        address_form = self.get_address_form(data=request.POST)
+        payment_form = PaymentMethodForm(request.POST)
+        code = request.POST.get("method_code", "")
+        forms_valid = all([address_form.is_valid(), payment_form.is_valid()])
+        error = None
+        if not code:
+            error = _("请选一个批次和取货方式。")
+        elif forms_valid:
+            error = self.delivery_problem(code, address_form.instance)
+        if error or not forms_valid:
+            return self.render_preview(
+                request,
+                address_form=address_form,
+                payment_form=payment_form,
+                chosen_code=code,
+                error=error,
+            )
+        self.store_choices(address_form, code, payment_form.cleaned_data["method"])
+        return self.handle_place_order_submission(request)
+
+    def render_preview(self, request, **kwargs):
+        if request.method == "POST":
+            # Shown again after a refusal: list the runs as they stand now.
+            Repository.remember_choices(request.basket, check_capacity=True)
+        return super().render_preview(request, **kwargs)
+
+    def delivery_problem(self, code, address):
+        """Why the run or zone ``code`` cannot take this basket to ``address``; None if it can."""
+        basket = self.request.basket
+        methods = Repository().get_shipping_methods(
+            basket=basket, user=self.request.user, shipping_addr=address, request=self.request
+        )
+        if any(method.code == code for method in methods):
+            return None
+        for method in Repository().choices_for_any_address(basket)[0]:
+            if method.code == code and not method.is_pickup:
+                return _("%(zone)s只送到：%(districts)s。请改填地址，或选自提。") % {
+                    "zone": method.zone.name,
+                    "districts": "、".join(method.zone.district_list),
+                }
+        return _("这个批次已不能选（可能已截单或装满），请换一个。")
+
+    def store_choices(self, address_form, code, payment_method):
+        fields = {
+            key: value
+            for key, value in address_form.instance.__dict__.items()
+            if not key.startswith("_")
+        }
+        self.checkout_session.ship_to_new_address(fields)
+        email = address_form.cleaned_data.get("guest_email")
+        if email:
+            self.checkout_session.set_guest_email(email)
+        self.checkout_session.use_shipping_method(code)
+        self.checkout_session.pay_by(payment_method)
+
+    def get_address_form(self, data=None):
+        guest = not self.request.user.is_authenticated
+        initial = self.checkout_session.new_shipping_address_fields() or self.saved_address()
+        initial = {key: initial[key] for key in ADDRESS_FIELDS if initial.get(key)}
+        if guest:
+            initial["guest_email"] = self.checkout_session.get_guest_email() or ""
+        return ShippingAddressForm(data, initial=initial, ask_email=guest)
+
+    def saved_address(self):
+        """A signed-in buyer's address to start from: the default, else the most used."""
+        user = self.request.user
+        if not user.is_authenticated:
+            return {}
+        address = user.addresses.order_by(
+            "-is_default_for_shipping", "-num_orders_as_shipping_address", "-date_created"
+        ).first()
+        if address is None:
+            return {"first_name": user.get_full_name()}
+        found = {key: getattr(address, key) for key in ADDRESS_FIELDS}
+        phone = str(found["phone_number"] or "")
+        found["phone_number"] = normalise_cn_mobile(phone) or phone
+        return found
+
+    def get_context_data(self, **kwargs):
+        basket = self.request.basket
+        basket.show_line_images()
+        methods, problems = Repository().choices_for_any_address(basket)
+        options = []
+        for method in methods:
+            fee = method.calculate(basket).incl_tax
+            options.append({"method": method, "fee": fee, "total": basket.total_incl_tax + fee})
+        chosen = kwargs.pop("chosen_code", None) or self.checkout_session.shipping_method_code(
+            basket
+        )
+        if len(options) == 1:
+            chosen = options[0]["method"].code
+        context = {
+            "view": self,
+            "basket": basket,
+            "options": options,
+            "unavailable": problems,
+            "chosen_code": chosen,
+            "address_form": kwargs.pop("address_form", None) or self.get_address_form(),
+            "payment_form": kwargs.pop("payment_form", None)
+            or PaymentMethodForm(initial={"method": self.checkout_session.payment_method()}),
+        }
+        context.update(kwargs)
+        return context
 
 
 # The thank-you page's reads, compiled once (``shop.prepared``): every order shows it.

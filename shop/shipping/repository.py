@@ -75,17 +75,17 @@ class Repository(repository.Repository):
                 return problems
         return None
 
-    def _choices(self, basket, shipping_addr=None):
+    def _choices(self, basket, shipping_addr=None, any_address=False):
         memo = getattr(basket, "_choices", None)
         if memo is None:
-            return self._work_out_choices(basket, shipping_addr)
-        key = (address_text(shipping_addr), lines_key(basket))
+            return self._work_out_choices(basket, shipping_addr, any_address)
+        key = (any_address or address_text(shipping_addr), lines_key(basket))
         if key not in memo:
-            memo[key] = self._work_out_choices(basket, shipping_addr)
+            memo[key] = self._work_out_choices(basket, shipping_addr, any_address)
         methods, problems = memo[key]
         return list(methods), list(problems)
 
-    def _work_out_choices(self, basket, shipping_addr=None):
+    def _work_out_choices(self, basket, shipping_addr=None, any_address=False):
         team_ids = basket_team_ids(basket)
         if len(team_ids) != 1:
             return [], (
@@ -102,7 +102,7 @@ class Repository(repository.Repository):
                 continue
             methods.extend(PickupOnRun(stop) for stop in run.stops.all() if stop.point.is_active)
             for zone in run.zones.all():
-                if not zone.is_active or not zone.covers(text, postcode):
+                if not zone.is_active or not (any_address or zone.covers(text, postcode)):
                     continue
                 if total < zone.minimum_order:
                     problems.append(
@@ -117,6 +117,12 @@ class Repository(repository.Repository):
         self, basket, user=None, shipping_addr=None, request=None, **kwargs
     ):
         return self._choices(basket, shipping_addr)[0]
+
+    def choices_for_any_address(self, basket):
+        """(methods, problems) before the buyer's address is known, for the one-page order
+        confirmation: every active zone is offered, and the address typed on the same page
+        is checked against the chosen zone when the order is submitted."""
+        return self._choices(basket, any_address=True)
 
     def unavailable(self, basket, shipping_addr=None):
         """Sentences telling the buyer why a run or zone is not offered."""

@@ -297,3 +297,25 @@ def test_someone_elses_return_page_is_not_found(client, eggs, pickup_point, stri
     stranger = Client()
     assert stranger.get(reverse("payment:stripe-cancel")).status_code == 404
     assert Order.objects.get().status == "待付款"
+
+
+def test_the_order_confirmation_page_sends_an_online_payment_to_stripe(
+    client, eggs, pickup_point, stripe_fake
+):
+    add_to_basket(client, eggs, 10)
+    assert 'value="stripe"' in client.get(reverse("checkout:confirm")).content.decode()
+
+    data = {
+        "first_name": "林小满",
+        "phone_number": "13812345678",
+        "guest_email": "lin@example.cn",
+        "method_code": pickup_point.run_stops.get().shipping_code,
+        "method": "stripe",
+    }
+    response = client.post(reverse("checkout:confirm"), data)
+
+    assert response.status_code == 302
+    assert re.match(r"https://checkout\.stripe\.com/", response["Location"])
+    order = Order.objects.get()
+    assert order.status == "待付款"
+    assert stock_of(eggs) == (100, 10)  # held until paid or the session expires
