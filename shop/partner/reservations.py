@@ -103,11 +103,13 @@ def reserve_basket(basket, now=None):
     ``OutOfStock`` with nothing held."""
     now = now or timezone.now()
     wanted = basket_quantities(basket)
-    if wanted:
-        release_expired(now=now, stockrecord_ids=list(wanted))
     expires_at = now + timedelta(minutes=settings.STOCK_RESERVATION_MINUTES)
     with transaction.atomic():
         failed = [pk for pk in sorted(wanted) if not take(pk, wanted[pk][0])]
+        # Holds past their time are settled by the periodic task; when they stand in the
+        # way of this basket, settle them now and try again.
+        if failed and release_expired(now=now, stockrecord_ids=failed):
+            failed = [pk for pk in failed if not take(pk, wanted[pk][0])]
         if failed:
             # Raising inside the atomic block rolls back the lines already taken.
             messages = [shortage_message(wanted[pk][1], pk) for pk in failed]

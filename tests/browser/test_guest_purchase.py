@@ -14,7 +14,7 @@ Order = get_model("order", "Order")
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_guest_buys_eggs_at_phone_width(live_server, phone_page, eggs, pickup_point, team):
-    later = DeliveryRunFactory(  # two runs: the buyer chooses one, and how to pay, on one page
+    later = DeliveryRunFactory(  # two runs: the buyer chooses one on the confirmation page
         team=team,
         stops=[pickup_point],
         date=timezone.localdate() + datetime.timedelta(days=5),
@@ -29,24 +29,23 @@ def test_guest_buys_eggs_at_phone_width(live_server, phone_page, eggs, pickup_po
     page.wait_for_load_state()
     page.goto(live_server.url + "/shop/basket/")
     page.screenshot(path=str(ARTIFACTS / "basket-390.png"), full_page=True)
-    page.locator("a[href$='/shop/checkout/']").first.click()
+    page.get_by_role("link", name="去结算").click()
 
-    page.screenshot(path=str(ARTIFACTS / "gateway-390.png"), full_page=True)
-    page.get_by_role("link", name="以访客身份下单").click()
-
+    # One page: who collects, the run, how to pay, the order; then one tap.
+    page.wait_for_url("**/checkout/confirm/**")
+    page.click("[data-testid=place-order]")  # nothing filled in: told what is missing
+    page.wait_for_url("**/checkout/confirm/**")
+    assert "请填写收货人姓名。" in page.content()
+    assert not Order.objects.exists()
     page.fill("#id_first_name", "林小满")
     page.fill("#id_phone_number", "13812345678")
     page.fill("#id_guest_email", "guest@example.cn")
-    page.screenshot(path=str(ARTIFACTS / "who-collects-390.png"), full_page=True)
-    page.locator("#new_shipping_address button[type=submit]").click()
-
-    page.wait_for_url("**/shipping-method/**")
     page.locator(f"input[name=method_code][value^='run-{later.pk}-']").check()
     page.check("input[name=method][value=pay-on-pickup]")
-    page.screenshot(path=str(ARTIFACTS / "choice-390.png"), full_page=True)
-    page.get_by_test_id("choice-continue").click()
-    page.wait_for_url("**/preview/**")
-    page.click("#place-order")
+    page.screenshot(path=str(ARTIFACTS / "confirm-390.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the order confirmation scrolls sideways on a phone ({width}px)"
+    page.click("[data-testid=place-order]")
     page.wait_for_url("**/thank-you/**")
 
     order = Order.objects.get()

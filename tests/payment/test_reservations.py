@@ -102,6 +102,21 @@ def test_orphan_reservation_expires_and_stock_returns(eggs):
     assert stock_of(eggs) == (100, 0)
 
 
+def test_an_expired_hold_in_the_way_of_a_new_basket_is_settled_at_once(eggs):
+    stale = factories_basket_with(eggs, 95)
+    reservations.reserve_basket(stale)
+    StockReservation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    fresh = factories_basket_with(eggs, 10)
+
+    held = reservations.reserve_basket(fresh)  # 95 + 10 > 100: the stale hold goes first
+
+    assert [r.quantity for r in held] == [10]
+    assert stock_of(eggs) == (100, 10)
+    with pytest.raises(reservations.OutOfStock):  # a live hold is never taken over
+        reservations.reserve_basket(factories_basket_with(eggs, 91))
+    assert stock_of(eggs) == (100, 10)
+
+
 def test_unpaid_online_order_expires_by_command_closes_session_and_frees_stock(
     client, eggs, pickup_point, stripe_fake
 ):
