@@ -7,6 +7,7 @@ from oscar.core.loading import get_model
 
 from shop.basket.features import offers_exist
 from shop.basket.forms import INPUTS_IN_PYTHON
+from shop.basket.utils import added_message
 from shop.prefetched import keep_as_prefetched
 from shop.prepared import PreparedQuery, Slot
 from shop.shipping.methods import ChooseAtCheckout
@@ -57,3 +58,6 @@ class BasketAddView(oscar_views.BasketAddView):
         self.product = found[0]
         keep_as_prefetched(self.product, "stockrecords", _stock_records_of(product=self.product.pk))
         return super(oscar_views.BasketAddView, self).post(request, *args, **kwargs)
+
+    def get_success_message(self, form):
+        return added_message(form.product, form.cleaned_data["quantity"])
