@@ -34,6 +34,7 @@ from shop.prefetched import keep_as_prefetched
 from shop.prepared import PreparedQuery, Slot
 from shop.shipping.repository import Repository
 
+Country = get_model("address", "Country")
 Line = get_model("order", "Line")
 Order = get_model("order", "Order")
 Surcharge = get_model("order", "Surcharge")
@@ -52,6 +53,16 @@ class DeliveryChoicesOncePerRequest:
     def dispatch(self, request, *args, **kwargs):
         Repository.remember_choices(request.basket, self.checks_capacity(request))
         return super().dispatch(request, *args, **kwargs)
+
+    def get_shipping_address(self, basket):
+        """Oscar's, with the country taken from the kept shipping countries (``shop.rows``):
+        saving the address reads it for the search text."""
+        address = super().get_shipping_address(basket)
+        if address is not None and address.country_id:
+            for country in rows.filtered(Country, is_shipping_country=True):
+                if country.pk == address.country_id:
+                    address.country = country
+        return address
 
     def checks_capacity(self, request):
         """Whether this request checks room in the car and supply for the delivery choices
