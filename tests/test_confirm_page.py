@@ -231,3 +231,17 @@ def test_a_car_filled_by_another_buyer_after_the_page_was_shown_is_refused_under
     assert "只能再装约 2.0 公斤" in page_text(response)
     assert not Order.objects.filter(guest_email="Lin@example.cn").exists()
     assert stock_of(chickens) == (50, 2)  # the other buyer's two; nothing held for this basket
+
+
+@pytest.mark.django_db
+def test_the_gateway_leads_guests_and_new_accounts_to_the_order_confirmation(client, eggs):
+    add_to_basket(client, eggs, 10)
+    guest = client.post(
+        reverse("checkout:index"), {"username": "lin@example.cn", "options": "anonymous"}
+    )
+    assert guest["Location"] == reverse("checkout:confirm")
+    assert 'value="lin@example.cn"' in page_text(client.get(reverse("checkout:confirm")))
+
+    new = client.post(reverse("checkout:index"), {"username": "lin@example.cn", "options": "new"})
+    assert new["Location"].startswith(reverse("customer:register") + "?")
+    assert "next=%2Fshop%2Fcheckout%2Fconfirm%2F" in new["Location"]

@@ -8,6 +8,7 @@ people kept. Payment handling stays thin here and hands off to ``shop.payment``.
 """
 
 import logging
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import transaction
@@ -75,6 +76,16 @@ class IndexView(oscar_views.IndexView):
     order confirmation."""
 
     success_url = reverse_lazy("checkout:confirm")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.is_new_account_checkout():
+            # Oscar sends a new account back to its first step page; come back here.
+            query = urlencode(
+                {"next": reverse("checkout:confirm"), "email": form.cleaned_data["username"]}
+            )
+            return redirect(f"{reverse('customer:register')}?{query}")
+        return response
 
 
 class ShippingAddressView(oscar_views.ShippingAddressView):
