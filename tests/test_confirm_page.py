@@ -245,3 +245,16 @@ def test_the_gateway_leads_guests_and_new_accounts_to_the_order_confirmation(cli
     new = client.post(reverse("checkout:index"), {"username": "lin@example.cn", "options": "new"})
     assert new["Location"].startswith(reverse("customer:register") + "?")
     assert "next=%2Fshop%2Fcheckout%2Fconfirm%2F" in new["Location"]
+
+
+@pytest.mark.django_db
+def test_a_reason_two_runs_share_is_said_once(client, team, eggs, run, later_run):
+    zone = DeliveryZoneFactory(team=team, name="城关镇", minimum_order=D("30.00"))
+    run.zones.add(zone)
+    later_run.zones.add(zone)
+    add_to_basket(client, eggs, 10)  # ¥15, below the zone's minimum on both runs
+
+    page = page_text(client.get(reverse("checkout:confirm")))
+
+    assert page.count("城关镇 满 ¥30.00 送货上门，您的订单 ¥15.00。") == 1
+    assert pickup_code(run) in page and pickup_code(later_run) in page

@@ -111,7 +111,7 @@ class Repository(repository.Repository):
                     )
                     continue
                 methods.append(HomeDeliveryOnRun(run, zone))
-        return methods, problems
+        return methods, list(dict.fromkeys(problems))  # two runs may give the same reason
 
     def get_available_shipping_methods(
         self, basket, user=None, shipping_addr=None, request=None, **kwargs
