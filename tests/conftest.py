@@ -46,6 +46,29 @@ def pickup_point(team):
 
 
 @pytest.fixture
+def run(team, pickup_point):
+    """The open run the shared ``pickup_point`` fixture created (cut-off tomorrow)."""
+    return pickup_point.runs.get()
+
+
+@pytest.fixture
+def later_run(team, pickup_point):
+    """A second open run stopping at the same point, four days later."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.fulfilment.factories import DeliveryRunFactory
+
+    return DeliveryRunFactory(
+        team=team,
+        stops=[pickup_point],
+        date=timezone.localdate() + datetime.timedelta(days=5),
+        cutoff=timezone.now() + datetime.timedelta(days=4),
+    )
+
+
+@pytest.fixture
 def eggs(team, pickup_point):
     """Free-range eggs, 1.50 yuan each, 100 in stock, sold by the team."""
     return factories.product_in_stock(team=team, title="散养土鸡蛋", stock=100)

@@ -14,7 +14,6 @@ from oscar.core.loading import get_model
 from fulfilment.models import DeliveryRun
 from tests import factories
 from tests.fulfilment.factories import (
-    DeliveryRunFactory,
     DeliveryZoneFactory,
     pickup_code,
     place_order,
@@ -35,21 +34,6 @@ GUEST = {
     "notes": "下午来取",
     "method": "pay-on-pickup",
 }
-
-
-@pytest.fixture
-def run(pickup_point):
-    return pickup_point.runs.get()
-
-
-@pytest.fixture
-def later_run(team, pickup_point):
-    return DeliveryRunFactory(
-        team=team,
-        stops=[pickup_point],
-        date=timezone.localdate() + datetime.timedelta(days=5),
-        cutoff=timezone.now() + datetime.timedelta(days=4),
-    )
 
 
 def confirm(client, **data):

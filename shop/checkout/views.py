@@ -47,6 +47,15 @@ SourceType = get_model("payment", "SourceType")
 logger = logging.getLogger(__name__)
 
 
+def delivery_options(methods, basket):
+    """Each delivery choice with its fee and what the buyer would pay with it."""
+    options = []
+    for method in methods:
+        fee = method.calculate(basket).incl_tax
+        options.append({"method": method, "fee": fee, "total": basket.total_incl_tax + fee})
+    return options
+
+
 class DeliveryChoicesOncePerRequest:
     """Oscar's checkout works out the delivery choices several times per request (its
     pre-conditions, the method list, the order total); these views work them out once."""
@@ -129,6 +138,7 @@ class ShippingMethodView(DeliveryChoicesOncePerRequest, oscar_views.ShippingMeth
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["chosen_code"] = self.checkout_session.shipping_method_code(self.request.basket)
+        context["options"] = delivery_options(context["methods"], self.request.basket)
         context["payment_form"] = PaymentMethodForm(
             initial={"method": self.checkout_session.payment_method()}
         )
@@ -431,10 +441,7 @@ class ConfirmView(PaymentDetailsView):
         basket = self.request.basket
         basket.show_line_images()
         methods, problems = Repository().choices_for_any_address(basket)
-        options = []
-        for method in methods:
-            fee = method.calculate(basket).incl_tax
-            options.append({"method": method, "fee": fee, "total": basket.total_incl_tax + fee})
+        options = delivery_options(methods, basket)
         chosen = kwargs.pop("chosen_code", None) or self.checkout_session.shipping_method_code(
             basket
         )

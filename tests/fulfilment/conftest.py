@@ -1,12 +1,10 @@
-import datetime
 from decimal import Decimal as D
 
 import pytest
-from django.utils import timezone
 
 from catalogue.models import Household
 from tests import factories
-from tests.fulfilment.factories import DeliveryRunFactory, DeliveryZoneFactory
+from tests.fulfilment.factories import DeliveryZoneFactory
 
 
 @pytest.fixture
@@ -53,21 +51,5 @@ def households(team):
 
 
 @pytest.fixture
-def run(team, pickup_point):
-    """The open run the shared ``pickup_point`` fixture created (cut-off tomorrow)."""
-    return pickup_point.runs.get()
-
-
-@pytest.fixture
 def zone(team):
     return DeliveryZoneFactory(team=team)
-
-
-@pytest.fixture
-def later_run(team, pickup_point):
-    return DeliveryRunFactory(
-        team=team,
-        stops=[pickup_point],
-        date=timezone.localdate() + datetime.timedelta(days=5),
-        cutoff=timezone.now() + datetime.timedelta(days=4),
-    )
