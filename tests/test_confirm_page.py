@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -242,3 +243,17 @@ def test_a_reason_two_runs_share_is_said_once(client, team, eggs, run, later_run
 
     assert page.count("城关镇 满 ¥30.00 送货上门，您的订单 ¥15.00。") == 1
     assert pickup_code(run) in page and pickup_code(later_run) in page
+
+
+@pytest.mark.django_db
+def test_looking_at_the_page_starts_no_session_for_a_new_visitor(client, eggs, run):
+    add_to_basket(client, eggs, 10)
+    client.cookies.pop(settings.SESSION_COOKIE_NAME, None)
+
+    page = client.get(reverse("checkout:confirm"))
+
+    assert page.status_code == 200
+    assert settings.SESSION_COOKIE_NAME not in page.cookies  # nothing was written
+    placed = confirm(client, **GUEST, method_code=pickup_code(run))
+    assert settings.SESSION_COOKIE_NAME in placed.cookies  # the submit keeps the order's id
+    assert Order.objects.get().number in page_text(client.get(reverse("checkout:thank-you")))

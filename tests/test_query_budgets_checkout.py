@@ -36,8 +36,8 @@ PAYMENT_METHOD_POST = 7
 PLACE_ORDER_ONE_LINE = 58
 PLACE_ORDER_EACH_MORE_LINE = 4  # the order line, its price, its stock and its payment row
 THANK_YOU_PAGE = 7
-CONFIRM_PAGE = 12
-CONFIRM_AND_PLACE_ONE_LINE = 54
+CONFIRM_PAGE = 12  # reads the session only: a new visitor's starts on the submit
+CONFIRM_AND_PLACE_ONE_LINE = 57
 
 
 @pytest.fixture

@@ -64,16 +64,6 @@ class DeliveryChoicesOncePerRequest:
         Repository.remember_choices(request.basket, self.checks_capacity(request))
         return super().dispatch(request, *args, **kwargs)
 
-    def get_shipping_address(self, basket):
-        """Oscar's, with the country taken from the kept shipping countries (``shop.rows``):
-        saving the address reads it for the search text."""
-        address = super().get_shipping_address(basket)
-        if address is not None and address.country_id:
-            for country in rows.filtered(Country, is_shipping_country=True):
-                if country.pk == address.country_id:
-                    address.country = country
-        return address
-
     def checks_capacity(self, request):
         """Whether this request checks room in the car and supply for the delivery choices
         (see ``Repository.remember_choices``)."""
@@ -234,6 +224,16 @@ class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetai
             self.checkout_session.payment_method()
         )
         return context
+
+    def get_shipping_address(self, basket):
+        """Oscar's, with the country taken from the kept shipping countries (``shop.rows``):
+        saving the address reads it for the search text."""
+        address = super().get_shipping_address(basket)
+        if address is not None and address.country_id:
+            for country in rows.filtered(Country, is_shipping_country=True):
+                if country.pk == address.country_id:
+                    address.country = country
+        return address
 
     def add_payment_event(self, event_type_name, amount, reference=""):
         """Oscar's, with the event type from ``shop.rows`` instead of a query per order."""
