@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from fulfilment import sql
 from fulfilment.models import CratePacking, DeliveryRun, RunEvent, RunPickup
 from shop import request_cache
-from shop.cache import bump_counter
+from shop.cache import bump_counter, counter
 
 Status = DeliveryRun.Status
 
@@ -153,18 +153,9 @@ def open_runs_for_checkout(team_ids):
     Due runs are closed at most every ``CLOSE_CHECK_SECONDS`` from here; a run whose
     cut-off has passed is left out either way."""
     _close_due_runs_now_and_then()
-    generation = request_cache.get(RUNS_GENERATION_KEY)
-    if generation is None:  # a fresh cache: start the counter (at a number never used)
-        generation = bump_counter(RUNS_GENERATION_KEY)
     teams = ",".join(str(pk) for pk in sorted(team_ids))
-    key = f"runs:open:{generation}:{teams}"
-    found = _read_here.get(key)
-    if found is None:
-        found = cache.get(key)
-        if found is None:
-            found = list(open_runs(team_ids))
-            cache.set(key, found, OPEN_RUNS_TTL)
-        _read_here.put(key, found, OPEN_RUNS_TTL)
+    key = f"runs:open:{counter(RUNS_GENERATION_KEY)}:{teams}"
+    found = _read_here.get_or_read(key, lambda: list(open_runs(team_ids)), OPEN_RUNS_TTL)
     now = timezone.now()
     return [run for run in found if run.status == Status.OPEN and run.cutoff > now]
 

@@ -117,6 +117,13 @@ def bump_counter(key):
     return value
 
 
+def counter(key):
+    """The counter at ``key`` as this request reads it (``shop.request_cache``); a fresh
+    cache has none, so it is started (at a number never used, see ``bump_counter``)."""
+    value = request_cache.get(key)
+    return bump_counter(key) if value is None else value
+
+
 def bump_generation(**_ignored):
     """Make every stored page stale at once. Safe to call from any signal."""
     return bump_counter(GENERATION_KEY)

@@ -1,6 +1,5 @@
 """Data every page's header and footer needs, fetched once and cached."""
 
-from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from oscar.apps.search import context_processors as oscar_search
@@ -34,8 +33,7 @@ def site_chrome(request):
     chrome = request_cache.get(key)
     if chrome is None:
         chrome = {"categories": _nav_categories(), "story_index_url": _story_index_url()}
-        cache.set(key, chrome, 300)
-        request_cache.remember(key, chrome)
+        request_cache.set(key, chrome, 300)
     return {"chrome": chrome}
 
 

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.core.cache import cache
+from django.db import transaction
 
 _key_functions = []  # each returns the keys it wants for the current request
 _local_state = []  # callables that forget what this process keeps (see clear_local)
@@ -82,6 +83,12 @@ def forget(key):
     remember(key, None)
 
 
+def set(key, value, timeout):
+    """``cache.set``, and later reads in this request see the value."""
+    cache.set(key, value, timeout)
+    remember(key, value)
+
+
 class LocalCopies:
     """Values this process read from the shared cache under keys whose value never changes
     (keys that name a generation, a thumbnail's file name and size), kept so the next
@@ -109,6 +116,24 @@ class LocalCopies:
         if len(self._kept) >= self.max_entries:
             self._kept.clear()
         self._kept[key] = (pickle.dumps(value), time.monotonic() + seconds)
+
+    def get_or_read(self, key, read, seconds, after_commit=False):
+        """The value at ``key`` from this process, else from the shared cache, else
+        ``read()`` and stored in both for ``seconds``. With ``after_commit`` what was
+        read goes to the shared cache only when the transaction commits (a row read or
+        made in it may yet roll back), and to this process once it comes from there."""
+        found = self.get(key)
+        if found is not None:
+            return found
+        found = cache.get(key)
+        if found is None:
+            found = read()
+            if after_commit:
+                transaction.on_commit(lambda: cache.set(key, found, seconds))
+                return found
+            cache.set(key, found, seconds)
+        self.put(key, found, seconds)
+        return found
 
 
 def keeps_local_state(forget):

@@ -7,12 +7,10 @@ and saving or deleting any row of the model starts a new generation of keys, so 
 server ever hands out a row that is gone.
 """
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from shop import request_cache
-from shop.cache import bump_counter
+from shop.cache import bump_counter, counter
 
 TIMEOUT = 60 * 60
 _watched = []
@@ -35,24 +33,14 @@ def _forget(sender, **_ignored):
 def _kept(model, kind, lookup, read):
     """``read()``'s result for this model and lookup, from this process or the shared cache
     when it can be (a generation's rows never change: ``request_cache.LocalCopies``)."""
-    generation = request_cache.get(_generation_key(model))
-    if generation is None:  # a fresh cache: start the counter (at a number never used)
-        generation = bump_counter(_generation_key(model))
     key = "rows:{}:{}:{}:{}".format(
         model._meta.label_lower,
         kind,
-        generation,
+        counter(_generation_key(model)),
         ",".join(f"{k}={v}" for k, v in sorted(lookup.items())),
     )
-    found = _read_here.get(key)
-    if found is None:
-        found = cache.get(key)
-        if found is None:
-            found = read()
-            transaction.on_commit(lambda: cache.set(key, found, TIMEOUT))
-        else:
-            _read_here.put(key, found, TIMEOUT)
-    return found
+    # Cached only once the transaction commits: a row made in it may yet roll back.
+    return _read_here.get_or_read(key, read, TIMEOUT, after_commit=True)
 
 
 def get_or_create(model, defaults=None, **lookup):

@@ -47,8 +47,7 @@ def _exists(feature):
         exist = stored.get(_key(name))
         if exist is None:
             exist = get_model(*model_name).objects.exists()
-            cache.set(_key(name), exist, ANSWER_SECONDS)
-            request_cache.remember(_key(name), exist)
+            request_cache.set(_key(name), exist, ANSWER_SECONDS)
         found[name] = exist
     return found[feature]
 
