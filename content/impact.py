@@ -1,20 +1,18 @@
 """Live impact figures for funders: households reached, income credited to
 households, orders delivered and kilograms carried, by team, village and month.
 
-Figures come from Oscar's orders and lines, so they agree with the order data
-to the fen:
+Figures count goods handed over, net of shortfall cuts and refunds, read through
+``shop.order.money.counted_lines`` exactly as the team reports do, so the two agree to
+the fen:
 
-* income credited: the line totals (incl. tax) of lines that are not cancelled,
-  in orders that are not cancelled, for products supplied by at least one
-  household; it is credited to the team that sold the line, the product's
-  origin village and the month the order was placed (Asia/Shanghai);
+* income credited: the net amount of those lines, for products supplied by at least
+  one household; credited to the team that sold the line, the product's origin village
+  and the month the order was placed (Asia/Shanghai);
 * households reached: distinct households supplying those lines' products;
-* orders delivered: distinct orders whose status is 已完成;
-* kilograms carried: quantity × the product's weight per unit, over the lines
-  of delivered orders.
+* orders delivered: distinct orders handed over (``shop.order.status.DELIVERED``);
+* kilograms carried: units handed over × the product's weight per unit.
 
-When household payouts exist (``fulfilment.Payout`` with ``household`` and
-``amount``) the amount actually paid out is reported beside them.
+Beside them, the money actually paid out to households (``fulfilment.Payout.net``).
 
 A report is built in two queries and cached; ``receivers`` bump a version key on
 any order, line, product-supplier or page change, which retires every cached
@@ -35,8 +33,9 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-CANCELLED = "已取消"
-DELIVERED = "已完成"
+from fulfilment.models import Payout
+from shop.order import money
+
 CACHE_SECONDS = 60 * 60
 VERSION_KEY = "impact:version"
 
@@ -173,11 +172,10 @@ def live_figure(metric, team_id=None, village_id=None, year=None):
 
 
 def build_report(year=None):
-    Line = apps.get_model("order", "Line")
     Product = apps.get_model("catalogue", "Product")
     tz = timezone.get_current_timezone()
 
-    lines = Line.objects.exclude(order__status=CANCELLED).exclude(status=CANCELLED)
+    lines = money.counted_lines()
     if year:
         start = datetime.datetime(year, 1, 1, tzinfo=tz)
         lines = lines.filter(
@@ -185,7 +183,6 @@ def build_report(year=None):
         )
     rows = lines.values_list(
         "order_id",
-        "order__status",
         "order__date_placed",
         "partner_id",
         "partner__name",
@@ -194,8 +191,8 @@ def build_report(year=None):
         "product__origin_village_id",
         "product__origin_village__name",
         "product__weight_per_unit_g",
-        "quantity",
-        "line_price_incl_tax",
+        "net_quantity",
+        "net_amount",
     )
     suppliers = defaultdict(set)
     for product_id, household_id in Product.households.through.objects.values_list(
@@ -207,7 +204,6 @@ def build_report(year=None):
     teams, villages, months = {}, {}, {}
     for (
         order_id,
-        status,
         placed,
         team_id,
         team_name,
@@ -226,15 +222,13 @@ def build_report(year=None):
         if village_id:
             groups.append(_row(villages, village_id, village_name))
         households = suppliers.get(product_id, set())
-        delivered = status == DELIVERED
-        kilograms = Decimal(weight_g * quantity) / 1000 if delivered and weight_g else Decimal(0)
+        kilograms = Decimal(weight_g * quantity) / 1000 if weight_g else Decimal(0)
         for row in groups:
             if households:
-                row.income += price or Decimal(0)
+                row.income += Decimal(price or 0)
                 row._households |= households
-            if delivered:
-                row._orders.add(order_id)
-                row.kilograms += kilograms
+            row._orders.add(order_id)
+            row.kilograms += kilograms
     for row in [total, *teams.values(), *villages.values(), *months.values()]:
         row.households, row.orders = len(row._households), len(row._orders)
         row._households, row._orders = set(), set()
@@ -257,24 +251,16 @@ def _row(rows, key, name):
 
 
 def _add_payouts(result, year):
-    """Money actually paid to households, when the payout ledger exists."""
-    try:
-        Payout = apps.get_model("fulfilment", "Payout")
-    except LookupError:
-        return
-    names = {f.name for f in Payout._meta.get_fields()}
-    if not {"household", "amount"} <= names:
-        return
+    """Money actually paid to households (``fulfilment.Payout.net``), by paid date."""
     payouts = Payout.objects.all()
-    date_field = next((n for n in ("paid_at", "created", "created_at", "date") if n in names), None)
-    if year and date_field:
-        payouts = payouts.filter(**{f"{date_field}__year": year})
+    if year:
+        payouts = payouts.filter(paid_at__year=year)
     result.has_payouts = True
     result.totals.paid = Decimal(0)
     for row in result.teams + result.villages:
         row.paid = Decimal(0)
     for team_id, village_id, amount in payouts.values_list(
-        "household__team_id", "household__village_id", "amount"
+        "household__team_id", "household__village_id", "net"
     ):
         amount = amount or Decimal(0)
         result.totals.paid += amount

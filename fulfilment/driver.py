@@ -4,15 +4,18 @@ Each rendered button carries a fresh UUID. ``tap`` stores it in ``DriverTap`` (u
 the same request sent twice on a bad connection acts once; the effect is written to the
 database, so a reload shows it. The run moves along by itself: the first collection puts a
 closed run into "collecting", the first town stop into "delivering" (buyers get the
-on-its-way e-mail), and the last handover marks it done.
+on-its-way e-mail), and the last handover marks it done. What a tap does to the orders is
+the order-life module's (``shop.order.life``).
 """
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fulfilment import notifications, runs
+from fulfilment import runs
 from fulfilment.models import Allocation, DeliveryRun, DriverTap, OrderRun
+from shop.order import life
+from shop.order import status as order_status
 
 Status = DeliveryRun.Status
 Action = DriverTap.Action
@@ -55,16 +58,18 @@ def tap(run, key, action, stop_key, order=None, actor=None):
 
 
 def _apply(run, action, stop_key, order, actor):
-    now = timezone.now()
     if action == Action.COLLECTED:
         if not stop_key.startswith("h"):
             raise TapError(_("只有农户站可以点“已收货”。"))
         Allocation.objects.filter(
             run=run, household_id=int(stop_key[1:]), collected_at__isnull=True
-        ).update(collected_at=now)
+        ).update(collected_at=timezone.now())
         _advance(run, Status.COLLECTING, actor)
         return
+    if action not in (Action.ARRIVED, Action.HANDED_OVER):
+        raise TapError(_("未知操作。"))
     _advance(run, Status.DELIVERING, actor)
+    life.out_for_delivery(run)
     if action == Action.ARRIVED:
         if not stop_key.startswith("p"):
             raise TapError(_("只有自提点可以点“已到达”。"))
@@ -75,27 +80,20 @@ def _apply(run, action, stop_key, order, actor):
                 "order", "order__shipping_address", "order__user", "pickup__point", "pickup__run"
             )
         )
-        OrderRun.objects.filter(pk__in=[link.pk for link in links]).update(ready_notified_at=now)
-        transaction.on_commit(lambda: notifications.ready_at_pickup(links))
+        life.ready_at_pickup(links)
         return
-    if action == Action.HANDED_OVER:
-        link = (
-            OrderRun.objects.filter(run=run, order=order)
-            .select_related("order", "order__shipping_address", "zone", "pickup__point")
-            .first()
-        )
-        if link is None:
-            raise TapError(_("这个订单不在本批次。"))
-        if link.handed_over_at is None:
-            link.handed_over_at = now
-            link.save(update_fields=["handed_over_at"])
-            transaction.on_commit(lambda: notifications.delivered(link))
-        pending = (
-            OrderRun.objects.filter(run=run, handed_over_at__isnull=True)
-            .exclude(order__status="已取消")
-            .exists()
-        )
-        if not pending:
-            _advance(run, Status.DONE, actor)
-        return
-    raise TapError(_("未知操作。"))
+    link = (
+        OrderRun.objects.filter(run=run, order=order)
+        .select_related("order", "order__shipping_address", "zone", "pickup__point")
+        .first()
+    )
+    if link is None:
+        raise TapError(_("这个订单不在本批次。"))
+    life.handed_over(link, actor)
+    pending = (
+        OrderRun.objects.filter(run=run, handed_over_at__isnull=True)
+        .exclude(order__status=order_status.CANCELLED)
+        .exists()
+    )
+    if not pending:
+        _advance(run, Status.DONE, actor)

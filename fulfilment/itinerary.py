@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 
 from fulfilment import routing, supply
 from fulfilment.models import AddressPin, Allocation, DeliveryRun, OrderRun
+from shop.order import money
+from shop.order import status as order_status
 
 
 @dataclass
@@ -90,9 +92,11 @@ def allocations_for(run):
 
 
 def order_links(run):
-    return list(
+    """The run's orders (cancelled left out) with their lines and their money
+    (``shop.order.money``), in a fixed number of queries."""
+    links = list(
         OrderRun.objects.filter(run=run)
-        .exclude(order__status=supply.CANCELLED_ORDER)
+        .exclude(order__status=order_status.CANCELLED)
         .select_related(
             "order",
             "order__shipping_address",
@@ -101,9 +105,11 @@ def order_links(run):
             "pickup__run",
             "zone",
         )
-        .prefetch_related("order__lines", "order__sources__source_type", "order__lines__cuts")
+        .prefetch_related("order__lines__product")
         .order_by("order__number")
     )
+    money.attach([link.order for link in links])
+    return links
 
 
 def address_parts(address):
@@ -219,7 +225,7 @@ def home_stops(run):
     """The run's home deliveries with where planning places them, for the pin form."""
     links = list(
         OrderRun.objects.filter(run=run, pickup__isnull=True)
-        .exclude(order__status=supply.CANCELLED_ORDER)
+        .exclude(order__status=order_status.CANCELLED)
         .select_related("order", "order__shipping_address", "zone")
         .order_by("order__number")
     )

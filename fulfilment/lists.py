@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from fulfilment import routing
 from fulfilment.itinerary import ordered_stops
-from shop.payment.methods import PAY_ON_PICKUP
+from shop.order import money
 
 
 @dataclass
@@ -26,24 +26,11 @@ class PackedOrder:
     destination: str
     items: list = field(default_factory=list)  # (title, quantity, unit)
     cash: Decimal = Decimal("0")
+    money: object = None  # the order's OrderMoney
 
 
 def _unit(product):
     return product.get_unit_display() if product is not None and hasattr(product, "unit") else ""
-
-
-def cash_to_collect(order, cut_amount=Decimal("0")):
-    """What the driver takes in at handover: the pay-on-pickup part of the order, less any
-    shortfall cuts."""
-    due = sum(
-        (
-            s.amount_allocated - s.amount_debited
-            for s in order.sources.all()
-            if s.source_type.code == PAY_ON_PICKUP
-        ),
-        Decimal("0"),
-    )
-    return max(Decimal("0"), due - cut_amount) if due else Decimal("0")
 
 
 def packed_order(link):
@@ -60,13 +47,13 @@ def packed_order(link):
         phone=str(address.phone_number or "") if address else "",
         destination=destination,
     )
-    cut_amount = Decimal("0")
+    order_money = money.of(order)
     for line in order.lines.all():
-        cut = sum(c.quantity for c in line.cuts.all())
-        cut_amount += sum((c.amount for c in line.cuts.all()), Decimal("0"))
-        if line.quantity - cut > 0:
-            packed.items.append((line.title, line.quantity - cut, _unit(line.product)))
-    packed.cash = cash_to_collect(order, cut_amount)
+        left = line.quantity - order_money.cut_units.get(line.pk, 0)
+        if left > 0:
+            packed.items.append((line.title, left, _unit(line.product)))
+    packed.cash = order_money.cash_to_collect
+    packed.money = order_money
     return packed
 
 
@@ -165,7 +152,7 @@ def table(kind, run):
                     f"{order.name} {order.phone}",
                     _("交：%(n)s %(items)s")
                     % {"n": order.number, "items": _items_text(order.items)},
-                    f"{order.cash:.2f}" if order.cash else "",
+                    order.cash if order.cash else "",  # a number in the workbook
                 ]
             )
     return _("行车单"), header, rows

@@ -6,6 +6,7 @@ from django.core.mail import send_mass_mail
 from django.utils.translation import gettext as _
 
 from fulfilment.models import OrderRun
+from shop.order import money
 
 
 def _send(messages):
@@ -88,13 +89,24 @@ def delivered(link):
 
 
 def shortfall(order, cuts):
-    """``cuts`` are (product title, units cut, amount) for this order."""
+    """``cuts`` are (product title, units cut, amount) for this order; what it means for
+    the buyer's money comes from ``shop.order.money``, so the mail promises a refund only
+    when money was taken."""
     lines = "\n".join(
-        _("· %(title)s 少 %(qty)s，退款 ¥%(amount)s") % {"title": t, "qty": q, "amount": a}
+        _("· %(title)s 少 %(qty)s，减 ¥%(amount)s") % {"title": t, "qty": q, "amount": a}
         for t, q, a in cuts
     )
-    body = _(
-        "农户这次交的货比承诺的少，您的订单有以下调整：\n%(lines)s\n退款会原路退回；"
-        "取货时付款的订单按调整后的金额收款。"
-    ) % {"lines": lines}
+    order_money = money.of(order)
+    if order_money.refund_owed:
+        after = _("¥%(amount)s 会原路退回给您。") % {"amount": order_money.refund_owed}
+    elif order_money.cash_to_collect:
+        after = _("取货时按调整后的金额付款：¥%(amount)s。") % {
+            "amount": order_money.cash_to_collect
+        }
+    else:
+        after = _("调整后订单应付 ¥%(amount)s。") % {"amount": order_money.due}
+    body = _("农户这次交的货比承诺的少，您的订单有以下调整：\n%(lines)s\n%(after)s") % {
+        "lines": lines,
+        "after": after,
+    }
     _send([_message(order, _("订单缺货调整"), body)])

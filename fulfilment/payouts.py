@@ -67,8 +67,9 @@ def _build(allocations, **period):
 
 
 def _allocations():
+    """Credits of delivered runs only: a household is paid for goods the buyers got."""
     return (
-        Allocation.objects.filter(quantity__gt=0)
+        Allocation.objects.filter(quantity__gt=0, run__status=DeliveryRun.Status.DONE)
         .select_related("household", "household__village", "product", "run")
         .order_by("run__date", "product_id")
     )
@@ -103,7 +104,7 @@ def for_month(team, month):
         p.household_id: p for p in Payout.objects.filter(household__team=team, month=month)
     }
     kept, later = [], defaultdict(list)
-    for row in _allocations().filter(**in_month).exclude(run__status=DeliveryRun.Status.CANCELLED):
+    for row in _allocations().filter(**in_month):
         payout = covered.get((row.household_id, row.run_id))
         month_payout = month_paid.get(row.household_id)
         if payout is not None and payout != month_payout:

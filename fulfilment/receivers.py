@@ -7,6 +7,7 @@ from oscar.core.loading import get_model
 
 from fulfilment import runs, supply
 from fulfilment.models import DeliveryRun, DeliveryZone, OrderRun, PickupPoint, RunPickup
+from shop.order import status as order_status
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -46,7 +47,7 @@ def link_order_to_run(sender, order, **kwargs):
         weight_kg=kg,
         crates=crates,
     )
-    if order.status != supply.CANCELLED_ORDER:
+    if order.status != order_status.CANCELLED:
         supply.add_to_run_load(run_id, quantities)
 
 
@@ -87,7 +88,7 @@ def _count_moved_order(sender, instance, created, **kwargs):
 @receiver(post_save, sender=Order, dispatch_uid="fulfilment.run_load.order_after")
 def _count_cancelled_order(sender, instance, created, **kwargs):
     before, now = _before_and_now(instance, created)
-    cancelled = supply.CANCELLED_ORDER
+    cancelled = order_status.CANCELLED
     if before is not None and (before[0] == cancelled) != (now[0] == cancelled):
         supply.count_run_loads([_run_of_order(instance.pk)])
 

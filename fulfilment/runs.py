@@ -46,7 +46,8 @@ def allowed_next(run):
 
 def change_status(run, to_status, actor=None, note=""):
     """Move ``run`` to ``to_status`` and log it; raise ``IllegalTransition`` otherwise."""
-    from fulfilment import notifications, supply
+    from fulfilment import supply
+    from shop.order import life  # the order-life module imports this app's models
 
     with transaction.atomic():
         locked = DeliveryRun.objects.select_for_update().get(pk=run.pk)
@@ -66,6 +67,13 @@ def change_status(run, to_status, actor=None, note=""):
                     + " "
                     + _("另有 %(n)s 件超出农户承诺，未记到农户名下。") % {"n": unassigned}
                 ).strip()
+            life.run_closed(locked)
+        elif to_status == Status.COLLECTING:
+            life.run_collecting(locked)
+        elif to_status == Status.DELIVERING:
+            life.run_on_its_way(locked)
+        elif to_status == Status.CANCELLED:
+            life.run_cancelled(locked, _("配送批次取消"))
         if to_status in (Status.CLOSED, Status.CANCELLED):
             supply.sync_stock(locked.team)
         event = RunEvent.objects.create(
@@ -75,11 +83,6 @@ def change_status(run, to_status, actor=None, note=""):
             actor=actor if actor is not None and actor.is_authenticated else None,
             note=note,
         )
-        if to_status == Status.DELIVERING:
-            transaction.on_commit(lambda: notifications.run_on_its_way(locked))
-        if to_status == Status.CANCELLED:
-            supply.record_refunds_for_cancelled_run(locked)
-            transaction.on_commit(lambda: notifications.run_cancelled(locked))
     run.status = to_status
     return event
 

@@ -1,11 +1,9 @@
 """A household brought less than it was credited for: cut order lines, owe refunds, tell buyers.
 
 Lines are chosen by ``allocation.cut_for_shortfall`` (last ordered, first cut) among the
-run's lines of that product. Oscar's order lines are left as placed; each cut is a
-``LineCut`` (the lists subtract it) plus a ``RefundOwed`` for the payments side and an
-order note the buyer sees. The household's ``Allocation`` shrinks by the same amount, so
-its payout only counts what it really supplied. A pay-on-pickup order has paid nothing
-yet, so it gets no ``RefundOwed``: the run sheet simply asks for less cash.
+run's lines of that product; what a cut does to the order (its money, its status, the
+buyer's message) is the order-life module's ``cut_lines``. The household's ``Allocation``
+shrinks by the same amount, so its payout only counts what it really supplied.
 """
 
 from decimal import Decimal
@@ -13,14 +11,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
-from oscar.core.loading import get_model
 
-from fulfilment import allocation, notifications
-from fulfilment.models import Allocation, DeliveryRun, LineCut, RefundOwed, Shortfall
+from fulfilment import allocation
+from fulfilment.models import Allocation, DeliveryRun, LineCut, Shortfall
 from fulfilment.supply import run_lines
-from shop.payment.methods import PAY_ON_PICKUP
-
-OrderNote = get_model("order", "OrderNote")
+from shop.order import life
 
 OPEN_TO_SHORTFALLS = (
     DeliveryRun.Status.CLOSED,
@@ -31,10 +26,6 @@ OPEN_TO_SHORTFALLS = (
 
 class ShortfallError(ValueError):
     pass
-
-
-def is_pay_on_pickup(order):
-    return any(source.source_type.code == PAY_ON_PICKUP for source in order.sources.all())
 
 
 def cut_quantities(lines):
@@ -80,33 +71,10 @@ def record_shortfall(run, household, product, quantity, actor=None, note=""):
             (line.pk, Decimal(line.quantity - done.get(line.pk, 0)), line.order.date_placed)
             for line in lines
         ]
-        cuts = allocation.cut_for_shortfall(candidates, Decimal(quantity))
-        by_order = {}
-        for line in lines:
-            units = int(cuts.get(line.pk, 0))
-            if not units:
-                continue
-            amount = (line.unit_price_incl_tax or Decimal("0")) * units
-            LineCut.objects.create(shortfall=shortfall, line=line, quantity=units, amount=amount)
-            reason = _("缺货：%(title)s 减少 %(n)s") % {"title": line.title, "n": units}
-            if not is_pay_on_pickup(line.order):
-                RefundOwed.objects.create(
-                    order=line.order,
-                    line=line,
-                    amount=amount,
-                    reason=reason,
-                    shortfall=shortfall,
-                )
-            OrderNote.objects.create(
-                order=line.order,
-                note_type="System",
-                message=_("%(reason)s，退款 ¥%(amount)s") % {"reason": reason, "amount": amount},
-            )
-            by_order.setdefault(line.order, []).append((line.title, units, amount))
-        for order, order_cuts in by_order.items():
-            transaction.on_commit(
-                lambda order=order, order_cuts=order_cuts: notifications.shortfall(
-                    order, order_cuts
-                )
-            )
+        chosen = allocation.cut_for_shortfall(candidates, Decimal(quantity))
+        life.cut_lines(
+            shortfall,
+            {line: int(chosen.get(line.pk, 0)) for line in lines if chosen.get(line.pk)},
+            user=actor,
+        )
     return shortfall

@@ -17,18 +17,17 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
 from fulfilment import allocation, sql
-from fulfilment.models import Allocation, DeliveryRun, RefundOwed, RunLoad, SupplyCommitment
+from fulfilment.models import Allocation, DeliveryRun, RunLoad, SupplyCommitment
+from shop.order import status as order_status
 
 Line = get_model("order", "Line")
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
-
-CANCELLED_ORDER = "已取消"
 
 
 def products_by_id(ids):
@@ -37,7 +36,9 @@ def products_by_id(ids):
 
 def run_lines(run):
     """Order lines carried by ``run`` (cancelled orders left out)."""
-    return Line.objects.filter(order__run_link__run=run).exclude(order__status=CANCELLED_ORDER)
+    return Line.objects.filter(order__run_link__run=run).exclude(
+        order__status=order_status.CANCELLED
+    )
 
 
 def sold_quantities(run):
@@ -97,7 +98,7 @@ def count_run_loads(run_ids):
         return
     rows = (
         Line.objects.filter(order__run_link__run_id__in=run_ids, product__isnull=False)
-        .exclude(order__status=CANCELLED_ORDER)
+        .exclude(order__status=order_status.CANCELLED)
         .values("order__run_link__run_id", "product_id")
         .annotate(total=Sum("quantity"))
     )
@@ -246,20 +247,3 @@ def share_out_run(run):
                 )
     Allocation.objects.bulk_create(rows)
     return unassigned
-
-
-def record_refunds_for_cancelled_run(run):
-    """Money already taken for a cancelled run's orders is owed back in full."""
-    from fulfilment.models import OrderRun
-
-    for link in OrderRun.objects.filter(run=run).select_related("order"):
-        paid = link.order.sources.aggregate(paid=Sum(F("amount_debited") - F("amount_refunded")))[
-            "paid"
-        ]
-        if paid and paid > 0:
-            RefundOwed.objects.get_or_create(
-                order=link.order,
-                line=None,
-                shortfall=None,
-                defaults={"amount": paid, "reason": "配送批次取消"},
-            )

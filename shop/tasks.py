@@ -147,12 +147,13 @@ def retry_pending_refunds():
 def settle_refunds_owed(owed_ids):
     """Pay back refunds that a shortfall or a cancelled run left owed to online payers."""
     from fulfilment.models import RefundOwed
+    from shop.order import life
     from shop.payment import refunds
 
     settled = 0
     for owed in RefundOwed.objects.filter(pk__in=owed_ids, settled_at__isnull=True):
         try:
-            refunds.settle_owed(owed)
+            life.settle_owed(owed)
         except refunds.PaymentProblem:
             logger.warning(
                 "Refund owed %s could not be paid back automatically", owed.pk, exc_info=True

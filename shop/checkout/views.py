@@ -26,7 +26,7 @@ from fulfilment.runs import delivery_problems
 from shop import rows
 from shop.checkout import tasks
 from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm, normalise_cn_mobile
-from shop.order.history import PENDING_PAYMENT
+from shop.order.status import PENDING_PAYMENT
 from shop.partner import reservations
 from shop.payment import methods as payment_methods
 from shop.payment import stripe_gateway

@@ -2,8 +2,11 @@
 something real on a newcomer's first look.
 
 Orders go through Oscar's own OrderCreator with a run's pickup as the shipping method,
-exactly as a buyer's checkout would; then the runs are marked done, sales are shared out
-among the households by the stated rule, and the older runs' payouts are marked paid.
+exactly as a buyer's checkout would; then each run lives its day through the same steps
+the team takes (``fulfilment.runs.change_status`` and the order-life module): closed (sales
+shared out among the households by the stated rule), collected, on its way, each order
+handed over and paid in cash, done; the older runs' payouts are marked paid. The past
+buyers are not e-mailed.
 """
 
 import datetime
@@ -12,11 +15,13 @@ from decimal import Decimal as D
 
 from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest
+from django.test.utils import override_settings
 from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 
-from fulfilment import payouts, supply
-from fulfilment.models import DeliveryRun, OrderRun, RunEvent, RunPickup
+from fulfilment import payouts, runs, supply
+from fulfilment.models import Allocation, DeliveryRun, OrderRun, RunPickup
+from shop.order import life
 from shop.payment.methods import PAY_ON_PICKUP
 from shop.shipping.methods import PickupOnRun
 
@@ -46,7 +51,6 @@ BUYERS = [
     ("梁秀兰", "13812340011"),
     ("宋卫东", "13812340012"),
 ]
-DONE = "已完成"
 WEEKS = 4
 ORDERS_PER_RUN = 7
 
@@ -113,25 +117,32 @@ def load_history(teams, products, customer=None):
                 order = _place(rng, run, rng.choice(stops), team_products, china, source_type, user)
                 placed_at = cutoff - datetime.timedelta(hours=rng.randint(2, 70))
                 Order.objects.filter(pk=order.pk).update(date_placed=placed_at)
-                OrderRun.objects.filter(order=order).update(
-                    handed_over_at=run.departure + datetime.timedelta(hours=3),
-                    ready_notified_at=run.departure,
-                )
                 placed += 1
-            run.status = DeliveryRun.Status.DONE
-            run.save(update_fields=["status"])
-            supply.share_out_run(run)
-            previous = DeliveryRun.Status.OPEN
-            for status in ("closed", "collecting", "delivering", "done"):
-                RunEvent.objects.create(
-                    run=run, from_status=previous, to_status=status, note="演示数据"
-                )
-                previous = status
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                _live_the_day(run)
             if week >= 3:
                 for statement in payouts.for_run(run):
                     payouts.mark_paid(statement, None)
         supply.sync_stock(team)
     return placed
+
+
+def _live_the_day(run):
+    """The run's day as the team lives it: close, collect, drive, hand over, take the cash."""
+    Status = DeliveryRun.Status
+    for status in (Status.CLOSED, Status.COLLECTING, Status.DELIVERING):
+        runs.change_status(run, status, note="演示数据")
+    Allocation.objects.filter(run=run).update(collected_at=run.departure)
+    links = OrderRun.objects.filter(run=run).select_related("order", "pickup__point", "pickup__run")
+    life.ready_at_pickup(list(links))
+    for link in links:
+        life.handed_over(link)
+        life.paid_in_cash(link.order, None, reference="演示数据")
+    OrderRun.objects.filter(run=run).update(
+        handed_over_at=run.departure + datetime.timedelta(hours=3),
+        ready_notified_at=run.departure,
+    )
+    runs.change_status(run, Status.DONE, note="演示数据")
 
 
 def _place(rng, run, stop, products, china, source_type, user):
@@ -152,10 +163,8 @@ def _place(rng, run, stop, products, china, source_type, user):
         shipping_charge=charge,
         user=user,
         shipping_address=address,
-        status=DONE,
         **({} if user else {"guest_email": f"{phone}@buyer.example.cn"}),
     )
-    order.lines.update(status=DONE)
     for line in order.lines.all():
         # Handed over: the units leave stock and the allocation (if any was taken) ends.
         StockRecord.objects.filter(pk=line.stockrecord_id).update(
@@ -167,7 +176,6 @@ def _place(rng, run, stop, products, china, source_type, user):
         source_type=source_type,
         currency=order.currency,
         amount_allocated=order.total_incl_tax,
-        amount_debited=order.total_incl_tax,
     )
     basket.submit()
     return order

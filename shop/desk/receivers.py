@@ -1,4 +1,4 @@
-"""Signal handlers of the desk: the audit log, and orders that follow their lines.
+"""Signal handlers of the desk: the audit log.
 
 Audited fields are snapshotted when an instance is loaded (``post_init``, reading
 ``__dict__`` only, so no query) and compared after saving (``post_save``). A
@@ -10,10 +10,8 @@ Oscar's own stock allocations, not a person's edit.
 from django.apps import apps
 from django.db.models import Expression
 from django.db.models.signals import post_init, post_save, pre_save
-from oscar.apps.order.signals import order_line_status_changed
 
 from shop.desk.audit import current_user
-from shop.order.status import sync_order_status
 
 # (app_label, model): (object_type, fields, team attribute or None)
 AUDITED = {
@@ -92,10 +90,6 @@ def _record(sender, instance, created=False, raw=False, **kwargs):
         AuditEntry.objects.bulk_create(entries)
 
 
-def _line_status_changed(sender, line, old_status, new_status, **kwargs):
-    sync_order_status(line.order)
-
-
 def connect():
     for (app_label, model_name), _spec_value in AUDITED.items():
         try:
@@ -106,4 +100,3 @@ def connect():
         post_init.connect(_snapshot, sender=model, dispatch_uid=uid + "-init")
         pre_save.connect(_fill_deferred, sender=model, dispatch_uid=uid + "-pre")
         post_save.connect(_record, sender=model, dispatch_uid=uid + "-post")
-    order_line_status_changed.connect(_line_status_changed, dispatch_uid="desk-order-follows-lines")

@@ -1,10 +1,9 @@
 """The figures funders and teams ask for, computed from order lines.
 
-One rule makes every table add up: a line's *net* amount is what the buyer pays
-for it in the end, its ``line_price_incl_tax`` less what shortfalls cut from it
-(``fulfilment.LineCut``) and less any other refund owed on that line
-(``fulfilment.RefundOwed`` without a shortfall); cancelled lines and lines of
-cancelled orders count as zero. Every breakdown (per product, village, run,
+One rule makes every table add up: the lines counted are the goods handed over, and a
+line's *net* amount is what the buyer pays for it in the end, less what shortfalls cut
+and the team refunded (``shop.order.money.counted_lines``, which the impact page reads
+too). Every breakdown (per product, village, run,
 month, team, pickup point) groups the same lines, so each table's total equals
 the sum of the lines. Per household, the money is what was credited to each
 household at the run's cut-off (``fulfilment.Allocation``, already reduced by
@@ -19,14 +18,15 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal as D
 
-from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
-from shop.order.status import CANCELLED
+from fulfilment.models import Allocation, DeliveryRun
+from shop.order import money
 
 Line = get_model("order", "Line")
 Order = get_model("order", "Order")
@@ -55,30 +55,11 @@ class Row:
     orders: int = 0
 
 
-def _fulfilment_models():
-    """LineCut, RefundOwed, Allocation, OrderRun — or ``None`` before the delivery app has them."""
-    from django.apps import apps
-
-    try:
-        return {
-            name: apps.get_model("fulfilment", name)
-            for name in ("LineCut", "RefundOwed", "Allocation", "OrderRun")
-        }
-    except LookupError:
-        return None
-
-
-def _sum_subquery(queryset, field, output):
-    grouped = queryset.values("line").annotate(s=Sum(field)).values("s")
-    return Coalesce(Subquery(grouped, output_field=output), Value(0), output_field=output)
-
-
 class SalesReport:
     def __init__(self, team_ids=None, date_from=None, date_to=None):
         self.team_ids = team_ids
         self.date_from = date_from
         self.date_to = date_to
-        self.fulfilment = _fulfilment_models()
 
     # --- the lines every figure is built from ---------------------------------
 
@@ -96,24 +77,12 @@ class SalesReport:
         return q
 
     def lines(self):
-        """Counted lines annotated with ``net_amount`` and ``net_quantity``."""
-        lines = Line.objects.exclude(status=CANCELLED).exclude(order__status=CANCELLED)
-        lines = lines.filter(self._date_q("order__date_placed"))
+        """Counted lines (``shop.order.money.counted_lines``: goods handed over) annotated
+        with ``net_amount`` and ``net_quantity``."""
+        lines = money.counted_lines().filter(self._date_q("order__date_placed"))
         if self.team_ids is not None:
             lines = lines.filter(partner_id__in=self.team_ids)
-        cut_amount = cut_quantity = refunded = Value(0)
-        if self.fulfilment:
-            cuts = self.fulfilment["LineCut"].objects.filter(line=OuterRef("pk"))
-            refunds = self.fulfilment["RefundOwed"].objects.filter(
-                line=OuterRef("pk"), shortfall__isnull=True
-            )
-            cut_amount = _sum_subquery(cuts, "amount", MONEY)
-            cut_quantity = _sum_subquery(cuts, "quantity", IntegerField())
-            refunded = _sum_subquery(refunds, "amount", MONEY)
-        return lines.annotate(
-            net_amount=F("line_price_incl_tax") - cut_amount - refunded,
-            net_quantity=F("quantity") - cut_quantity,
-        )
+        return lines
 
     def total(self):
         agg = self.lines().aggregate(
@@ -201,8 +170,6 @@ class SalesReport:
         return sorted(rows, key=lambda row: row.label)
 
     def by_run(self):
-        if not self.fulfilment:
-            return [self._all_as(_("未排入批次"))]
         raw = self._grouped(
             "order__run_link__run_id",
             "order__run_link__run__date",
@@ -219,8 +186,6 @@ class SalesReport:
 
     def by_pickup(self):
         """Pickup points (and home delivery) by orders and sales."""
-        if not self.fulfilment:
-            return [self._all_as(_("未排入批次"))]
         raw = self._grouped(
             "order__run_link__pickup__point_id",
             "order__run_link__pickup__point__name",
@@ -246,9 +211,8 @@ class SalesReport:
     def by_household(self):
         """Income credited to each household, plus what is not credited to anyone yet."""
         total = self.total()
-        if not self.fulfilment:
-            return [self._all_as(_("尚未记到农户"), total)]
-        allocations = self.fulfilment["Allocation"].objects.filter(quantity__gt=0)
+        # Credits of delivered runs only, as payouts (``fulfilment.payouts``) count them.
+        allocations = Allocation.objects.filter(quantity__gt=0, run__status=DeliveryRun.Status.DONE)
         if self.team_ids is not None:
             allocations = allocations.filter(run__team_id__in=self.team_ids)
         if self.date_from:

@@ -9,20 +9,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
-from shop.order import history
-from shop.partner import reservations
-from shop.payment.processing import PaymentProblem, is_online
+from shop.order import life, money
+from shop.order import status as S
+from shop.payment.processing import PaymentProblem
 
 Order = get_model("order", "Order")
-
-CANCELLABLE = (history.PENDING_PAYMENT, "待确认")
 
 
 def why_not_cancellable(order):
     """None when the buyer may cancel ``order``, else the reason in Chinese."""
-    if order.status == history.CANCELLED:
+    if order.status == S.CANCELLED:
         return _("订单已经取消了。")
-    if order.status not in CANCELLABLE:
+    if order.status not in S.CANCELLABLE:
         return _("工作队已经开始处理这个订单，不能在网上取消，请联系工作队。")
     link = getattr(order, "run_link", None) if hasattr(order, "run_link") else None
     run = getattr(link, "run", None)
@@ -38,7 +36,7 @@ def cancel_by_customer(order, user=None):
     reason = why_not_cancellable(order)
     if reason:
         raise PaymentProblem(reason)
-    if order.status == history.PENDING_PAYMENT:
+    if order.status == S.PENDING_PAYMENT:
         # No session may still take money once the order is gone.
         stripe_gateway.close_session_for_cancel(order)
         order.refresh_from_db(fields=["status"])
@@ -47,15 +45,8 @@ def cancel_by_customer(order, user=None):
         reason = why_not_cancellable(order)
         if reason:
             raise PaymentProblem(reason)
-        history.move_order(
-            order,
-            history.CANCELLED,
-            user=user,
-            message=_("买家在截单前取消了订单，商品已放回货架。"),
-        )
-        reservations.release_order_stock(order)
-    if is_online(order):
-        source = order.sources.filter(amount_debited__gt=0).first()
-        if source is not None:
-            refunds.refund_order(order, refunds.Refund.Reason.CANCELLED, user=user)
+        life.cancel(order, user=user, message=_("买家在截单前取消了订单，商品已放回货架。"))
+    order.refresh_from_db()
+    if money.of(order).is_online and money.of(order).refund_owed > 0:
+        refunds.refund_order(order, refunds.Refund.Reason.CANCELLED, user=user)
     return order

@@ -3,8 +3,6 @@ and refund is an Oscar ``OrderStatusChange``/``PaymentEvent`` plus an ``OrderNot
 naming who did it (Oscar's payment events have no user field, the note carries it).
 """
 
-from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext, gettext_noop
 from oscar.core.loading import get_model
 
@@ -14,9 +12,6 @@ OrderNote = get_model("order", "OrderNote")
 PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventType = get_model("order", "PaymentEventType")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
-
-PENDING_PAYMENT = "待付款"
-CANCELLED = "已取消"
 
 # Payment event types, named as the buyer reads them (stored in Chinese, shown through
 # ``event_label``).
@@ -31,10 +26,6 @@ EVENT_TYPES = (EVENT_DUE, EVENT_PAID_ONLINE, EVENT_PAID_AT_PICKUP, EVENT_REFUNDE
 def event_label(name):
     """A payment event type's name in the reader's language (others as stored)."""
     return gettext(name) if name in EVENT_TYPES else name
-
-
-def initial_status():
-    return settings.OSCAR_INITIAL_ORDER_STATUS
 
 
 def _who(user):
@@ -61,17 +52,3 @@ def payment_event(order, type_name, amount, reference="", lines=None, user=None,
     if message:
         note(order, message, user)
     return event
-
-
-def move_order(order, new_status, user=None, message=""):
-    """Move every line and the order to ``new_status`` (Oscar's pipelines and status
-    change records), and note who did it and why."""
-    with transaction.atomic():
-        for line in order.lines.all():
-            if line.status != new_status and new_status in line.available_statuses():
-                line.set_status(new_status)
-        order.refresh_from_db(fields=["status"])
-        if order.status != new_status:
-            order.set_status(new_status)
-        if message:
-            note(order, message, user)

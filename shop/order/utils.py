@@ -14,7 +14,7 @@ from oscar.apps.order import utils
 from oscar.core.loading import get_model
 
 from shop.basket.features import vouchers_exist
-from shop.order.history import PENDING_PAYMENT
+from shop.order.status import PENDING_PAYMENT
 from shop.partner import reservations
 from shop.prefetched import keep_as_prefetched
 

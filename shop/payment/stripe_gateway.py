@@ -26,7 +26,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 
-from shop.order import history
+from shop.order import history, life
+from shop.order import status as order_status
 from shop.partner import reservations
 from shop.payment import methods
 from shop.payment.processing import PaymentProblem
@@ -178,16 +179,14 @@ def confirm_payment(checkout, session, now=None):
             message=_("在线付款成功 ¥%(amount)s（Stripe %(ref)s）")
             % {"amount": amount, "ref": payment_intent},
         )
-        if order.status != history.PENDING_PAYMENT:
+        if order.status != order_status.PENDING_PAYMENT:
             # Paid after we gave up on it (reservation ran out, buyer cancelled):
             # the stock may be gone, so the money goes straight back.
             history.note(order, _("付款到账时订单已取消，款项将全额退回。"))
             transaction.on_commit(lambda: _refund_late_payment(order.pk))
             return "refunding-late-payment"
         reservations.convert(order, now=now)
-        history.move_order(
-            order, history.initial_status(), message=_("付款已确认，订单等待工作队确认。")
-        )
+        life.paid_online(order, message=_("付款已确认，订单等待工作队确认。"))
         transaction.on_commit(lambda: send_confirmation(order.pk))
     return "paid"
 
@@ -215,7 +214,7 @@ def fail_checkout(checkout, status, message=None):
             checkout.settled_at = timezone.now()
             checkout.save(update_fields=["status", "settled_at"])
         order = Order.objects.select_for_update().get(pk=checkout.order_id)
-        if order.status != history.PENDING_PAYMENT:
+        if order.status != order_status.PENDING_PAYMENT:
             return "nothing-to-cancel"
         if order.stripe_checkouts.filter(status=StripeCheckout.Status.OPEN).exists():
             return "another-session-open"
@@ -230,16 +229,14 @@ def failure_message(status):
 
 
 def cancel_unpaid_order(order, message, user=None):
-    with transaction.atomic():
-        history.move_order(order, history.CANCELLED, user=user, message=message)
-        reservations.release_order_stock(order)
+    life.cancel(order, user=user, message=message)
 
 
 def expire_order(order, now=None):
     """The order's reservation ran out: close its sessions at Stripe and cancel it, unless
     Stripe says it was paid after all. Returns True when the order was cancelled."""
     order.refresh_from_db(fields=["status"])
-    if order.status != history.PENDING_PAYMENT:
+    if order.status != order_status.PENDING_PAYMENT:
         reservations.release(list(order.stock_reservations.filter(state=reservations.HELD)))
         return False
     for checkout in order.stripe_checkouts.filter(status=StripeCheckout.Status.OPEN):
@@ -254,7 +251,7 @@ def expire_order(order, now=None):
             return False
         fail_checkout(checkout, StripeCheckout.Status.EXPIRED)
     order.refresh_from_db(fields=["status"])
-    if order.status == history.PENDING_PAYMENT:
+    if order.status == order_status.PENDING_PAYMENT:
         cancel_unpaid_order(order, failure_message(StripeCheckout.Status.EXPIRED))
     return True
 

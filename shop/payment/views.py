@@ -19,8 +19,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from oscar.core.loading import get_model
 
-from shop.order import cancellation, history
-from shop.payment import processing, refunds, stripe_gateway, webhooks
+from shop.order import cancellation, life
+from shop.order import status as order_status
+from shop.payment import refunds, stripe_gateway, webhooks
 from shop.payment.processing import PaymentProblem
 
 logger = logging.getLogger(__name__)
@@ -65,12 +66,12 @@ def stripe_return(request):
         except stripe.StripeError as error:
             logger.warning("Order %s: return page could not ask Stripe: %s", order.number, error)
     order.refresh_from_db()
-    if order.status == history.CANCELLED:
+    if order.status == order_status.CANCELLED:
         messages.error(
             request, _("订单 %(number)s 付款没有完成，已取消。") % {"number": order.number}
         )
         return redirect("basket:summary")
-    if order.status == history.PENDING_PAYMENT:
+    if order.status == order_status.PENDING_PAYMENT:
         messages.info(request, _("正在等待支付结果，付款成功后订单会自动确认，请稍后刷新。"))
     else:
         messages.success(request, _("付款成功！订单号 %(number)s") % {"number": order.number})
@@ -80,18 +81,18 @@ def stripe_return(request):
 def stripe_cancel(request):
     """The buyer came back from Stripe without paying: cancel, free the stock, refill the basket."""
     order = _buyers_order(request)
-    if order.status == history.PENDING_PAYMENT:
+    if order.status == order_status.PENDING_PAYMENT:
         try:
             paid = stripe_gateway.close_session_for_cancel(order)
         except stripe.StripeError:
             paid = False
         order.refresh_from_db()
-        if not paid and order.status == history.PENDING_PAYMENT:
+        if not paid and order.status == order_status.PENDING_PAYMENT:
             stripe_gateway.cancel_unpaid_order(
                 order, _("买家放弃付款，订单已取消，商品已放回货架。")
             )
             order.refresh_from_db()
-    if order.status == history.CANCELLED:
+    if order.status == order_status.CANCELLED:
         stripe_gateway.refill_basket(request.basket, order)
         messages.warning(
             request,
@@ -130,7 +131,7 @@ def mark_paid(request, number):
     if not can_handle_order(request.user, order):
         raise Http404
     try:
-        done = processing.mark_paid_on_pickup(order, request.user)
+        done = life.paid_in_cash(order, request.user)
     except PaymentProblem as problem:
         messages.error(request, str(problem))
     else:
@@ -165,7 +166,7 @@ def refund(request, number):
         if row is None:
             raise Http404
         try:
-            result = refunds.settle_owed(row, request.user)
+            result = life.settle_owed(row, request.user)
         except PaymentProblem as problem:
             error = str(problem)
         else:
@@ -183,7 +184,7 @@ def refund(request, number):
         else:
             try:
                 if request.POST.get("whole") and request.user.is_staff:
-                    result = refunds.refund_order(
+                    result = life.refund_order(
                         order, reason, request.user, note=request.POST.get("note", "")
                     )
                 else:
@@ -193,7 +194,7 @@ def refund(request, number):
                         if not raw.isdigit():
                             raise PaymentProblem(_("退货数量请填写整数。"))
                         wanted.append((line, int(raw)))
-                    result = refunds.refund_lines(
+                    result = life.refund_lines(
                         order, wanted, reason, request.user, note=request.POST.get("note", "")
                     )
             except PaymentProblem as problem:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from shop.order import life
 from shop.payment import refunds, stripe_gateway
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,11 @@ def _payment_failed(intent):
 
 
 def _refund_changed(refund):
-    return refunds.update_from_stripe(refund)
+    result = refunds.update_from_stripe(refund)
+    changed = refunds.Refund.objects.filter(stripe_refund_id=refund.get("id") or "-").first()
+    if changed is not None:
+        life.refunds_changed(changed.order)
+    return result
 
 
 HANDLERS = {

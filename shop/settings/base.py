@@ -16,6 +16,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403  Oscar's defaults, overridden below
 
+from shop.order import status as order_status
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -302,20 +304,12 @@ def gettext_noop(message):
     return message
 
 
-# Statuses are stored in Chinese as written here; gettext_noop only marks them for the
-# English catalogue, and pages show them through ``shop.order.status.label``.
-OSCAR_INITIAL_ORDER_STATUS = gettext_noop("待确认")
-OSCAR_INITIAL_LINE_STATUS = gettext_noop("待确认")
-OSCAR_ORDER_STATUS_PIPELINE = {
-    # online payment started, not yet confirmed (shop/payment)
-    gettext_noop("待付款"): (gettext_noop("待确认"), gettext_noop("已取消")),
-    gettext_noop("待确认"): (gettext_noop("已确认"), gettext_noop("已取消")),
-    gettext_noop("已确认"): (gettext_noop("配送中"), gettext_noop("已取消")),
-    gettext_noop("配送中"): (gettext_noop("已完成"), gettext_noop("已取消")),
-    gettext_noop("已完成"): (),
-    gettext_noop("已取消"): (),
-}
-OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
+# Statuses live in one module (``shop.order.status``), stored in Chinese; pages show them
+# through ``shop.order.status.label`` and only ``shop.order.life`` moves them.
+OSCAR_INITIAL_ORDER_STATUS = order_status.PLACED
+OSCAR_INITIAL_LINE_STATUS = order_status.PLACED
+OSCAR_ORDER_STATUS_PIPELINE = order_status.ORDER_PIPELINE
+OSCAR_LINE_STATUS_PIPELINE = order_status.LINE_PIPELINE
 OSCAR_HIDDEN_FEATURES = ["wishlists", "reviews"]
 # Teams reach their households and the products spreadsheet from the catalogue menu.
 for _section in OSCAR_DASHBOARD_NAVIGATION:  # noqa: F405

@@ -7,11 +7,28 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from oscar.core.loading import get_model
 
-from fulfilment.models import Allocation, LineCut, OrderRun, RefundOwed, RunPickup, Shortfall
+from fulfilment.models import (
+    Allocation,
+    DeliveryRun,
+    LineCut,
+    OrderRun,
+    RefundOwed,
+    RunPickup,
+    Shortfall,
+)
 from shop.desk.reports import REPORTS, SalesReport
+from shop.order import status as S
 from tests import factories
 from tests.dashboard.factories import place_order
+
+Order = get_model("order", "Order")
+Line = get_model("order", "Line")
+Source = get_model("payment", "Source")
+SourceType = get_model("payment", "SourceType")
+Refund = get_model("payment", "Refund")
+RefundLine = get_model("payment", "RefundLine")
 
 
 @pytest.fixture
@@ -42,27 +59,44 @@ def sales(world):
     )
 
     only_a_line = a.order.lines.get()
-    RefundOwed.objects.create(order=a.order, line=only_a_line, amount=D("1.00"), reason="破损")
+    source = Source.objects.create(
+        order=a.order,
+        source_type=SourceType.objects.get_or_create(code="pay-on-pickup")[0],
+        amount_allocated=a.order.total_incl_tax,
+    )
+    refund = Refund.objects.create(
+        order=a.order,
+        source=source,
+        amount=D("1.00"),
+        reason=Refund.Reason.DAMAGED,
+        state=Refund.State.CASH_OWED,
+    )
+    RefundLine.objects.create(refund=refund, line=only_a_line, quantity=1, amount=D("1.00"))
 
     cancelled_line_order = place_order([(a.product, 4)])
-    cancelled_line_order.lines.update(status="已取消")
-    place_order([(b.product, 7)], status="已取消")
+    cancelled_line_order.lines.update(status=S.CANCELLED)
+    place_order([(b.product, 7)], status=S.CANCELLED)
+    # Reports count goods handed over: every order that is not cancelled was.
+    Order.objects.exclude(status=S.CANCELLED).update(status=S.HANDED_OVER)
+    Line.objects.exclude(status=S.CANCELLED).update(status=S.HANDED_OVER)
+    DeliveryRun.objects.filter(pk=a.run.pk).update(status=DeliveryRun.Status.DONE)
     return world
 
 
 def expected_net(team=None):
-    """Σ line price − cuts − non-shortfall refunds over counted lines, computed plainly."""
-    from oscar.core.loading import get_model
-
+    """Σ line price − cuts − the team's refunds over lines handed over, computed plainly."""
     total = D("0")
-    for line in get_model("order", "Line").objects.select_related("order"):
-        if line.status == "已取消" or line.order.status == "已取消":
+    for line in Line.objects.select_related("order"):
+        if line.status == S.CANCELLED or line.order.status not in S.DELIVERED:
             continue
         if team is not None and line.partner_id != team.pk:
             continue
         total += line.line_price_incl_tax
         total -= sum((c.amount for c in line.cuts.all()), D("0"))
-        total -= sum((r.amount for r in line.refunds_owed.filter(shortfall__isnull=True)), D("0"))
+        total -= sum(
+            (r.amount for r in RefundLine.objects.filter(line=line, refund__owed__isnull=True)),
+            D("0"),
+        )
     return total
 
 
@@ -98,8 +132,8 @@ def test_pickup_point_use_counts_orders_per_point(sales):
 
 def test_repeat_buyers(world):
     buyer = world["customer"]
-    place_order([(world["a"].product, 1)], user=buyer)
-    place_order([(world["a"].product, 1)], user=buyer)
+    place_order([(world["a"].product, 1)], user=buyer, status=S.HANDED_OVER)
+    place_order([(world["a"].product, 1)], user=buyer, status=S.HANDED_OVER)
     rows = SalesReport(team_ids=[world["a"].team.pk]).repeat_buyers()
     assert [row.orders for row in rows] == [2]
     assert "***@" in rows[0].label  # buyers' addresses are masked

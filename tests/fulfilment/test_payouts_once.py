@@ -30,6 +30,8 @@ def two_runs(team, eggs, households, pickup_point):
         supply.set_commitment(run, households["poor"], eggs, 10)
         place_order(run, [(eggs, 16)], email=f"buyer{day}@example.cn")
         runs.change_status(run, S.CLOSED)
+        DeliveryRun.objects.filter(pk=run.pk).update(status=S.DONE)  # paid once delivered
+        run.refresh_from_db()
         made.append(run)
     return made
 
@@ -133,6 +135,9 @@ def test_a_run_closed_after_its_month_was_paid_is_paid_on_its_own(
     supply.set_commitment(late, households["monitored"], eggs, 10)
     place_order(late, [(eggs, 4)], email="late@example.cn")
     runs.change_status(late, S.CLOSED)
+    DeliveryRun.objects.filter(pk=late.pk).update(
+        status=S.DONE
+    )  # delivered after the month was paid
 
     month = by_household(payouts.for_month(team, first.date))[households["monitored"].pk]
     assert month.paid and month.gross == D("30.00") and month.later_runs == [late]

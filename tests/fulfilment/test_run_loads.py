@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from fulfilment import supply
 from fulfilment.models import OrderRun
-from shop.order import history
+from shop.order import life
+from shop.order import status as S
 from tests import factories
 from tests.fulfilment.factories import place_order
 
@@ -54,9 +55,9 @@ def test_run_load_matches_the_orders_whatever_happens_to_them(team, run, later_r
         if action == "place" or chosen is None:
             place_order(run, [(eggs, amount), (hens, pick % 3 + 1)])
         elif action == "cancel":
-            history.move_order(chosen, history.CANCELLED)
-        elif action == "restore" and chosen.status == history.CANCELLED:
-            chosen.status = "待确认"
+            life.cancel(chosen)
+        elif action == "restore" and chosen.status == S.CANCELLED:
+            chosen.status = S.PLACED
             chosen.save()
         elif action == "change":
             line = chosen.lines.first()  # read from the database, as a dashboard edit is

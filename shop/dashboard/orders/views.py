@@ -23,6 +23,7 @@ from oscar.apps.payment.exceptions import PaymentError
 from oscar.core.loading import get_model
 
 from shop.desk.roles import is_team_member, team_ids
+from shop.order import life
 from shop.order import status as order_status
 
 Order = get_model("order", "Order")
@@ -190,10 +191,9 @@ class OrderDetailView(StoredStatusMixin, oscar_views.OrderDetailView):
                     "new_status": order_status.label(new_status),
                 }
             )
-            line.set_status(new_status)
         message = "\n".join(changes)
+        life.lines_by_hand(order, lines, new_status, user=request.user, message=message)
         messages.info(request, message)
-        order.notes.create(user=request.user, message=message, note_type=OrderNote.SYSTEM)
         return self.reload_page()
 
     def change_order_status(self, request, order):

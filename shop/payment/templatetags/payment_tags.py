@@ -3,6 +3,8 @@
 
 from django import template
 
+from shop.order import money
+from shop.order import status as order_status
 from shop.payment import methods, processing
 
 register = template.Library()
@@ -29,14 +31,46 @@ def order_payment_summary(order):
     history of payments and status changes, and whether they may still cancel."""
     from shop.order.cancellation import why_not_cancellable
 
-    source = processing.order_source(order)
+    order_money = money.of(order)
     return {
-        "method": methods.label(source.source_type.code) if source else "",
-        "paid": source.amount_debited if source else 0,
-        "refunded": source.amount_refunded if source else 0,
-        "to_collect": processing.amount_to_collect(order),
+        "method": methods.label(order_money.method) if order_money.method else "",
+        "money": order_money,
         "events": order.payment_events.select_related("event_type").order_by("date_created"),
         "changes": order.status_changes.order_by("date_created"),
         "notes": order.notes.filter(note_type="System").order_by("date_created"),
         "cancel_refused": why_not_cancellable(order),
     }
+
+
+@register.simple_tag
+def order_lines(order):
+    """The order's lines as the buyer got them: units left after shortfall cuts, what they
+    cost now, and each line's status (cut, partly cut) in the reader's language."""
+    order_money = money.of(order)
+    rows = []
+    for line in order.lines.all():
+        cut = order_money.cut_units.get(line.pk, 0)
+        left = max(0, line.quantity - cut)
+        rows.append(
+            {
+                "line": line,
+                "cut": cut,
+                "left": left,
+                "amount": (line.unit_price_incl_tax or 0) * left,
+                "status": order_status.line_label(line, cut),
+            }
+        )
+    return rows
+
+
+@register.simple_tag
+def order_progress(order):
+    """The buyer's progress line: each step, done or current, from ``shop.order.status``."""
+    current = order_status.rank(order.status)
+    steps = []
+    for step in order_status.BUYER_STEPS:
+        reached = current >= order_status.rank(step)
+        if step == order_status.READY and order.status == order_status.OUT_FOR_DELIVERY:
+            step = order_status.OUT_FOR_DELIVERY
+        steps.append({"label": order_status.label(step), "done": reached})
+    return {"steps": steps, "cancelled": order.status == order_status.CANCELLED}

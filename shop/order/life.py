@@ -1,0 +1,381 @@
+"""An order's life, one function per thing that happens to it.
+
+Checkout, the Stripe webhook, the driver's taps, shortfalls, refunds, cancellations, the
+dashboard, the demo loader and the tests all call these; no signal receiver edits an
+order's status or money behind their back. Each function writes, in one transaction, the
+order's and its lines' statuses (``shop.order.status``), an event the buyer and the team
+read (an Oscar ``OrderStatusChange`` and a note, or a payment event) and the money records
+(``shop.order.money`` reads them back). Messages to the buyer are queued after the commit.
+
+Statuses follow the delivery, the same for buyer and team:
+
+- placed (``待确认``, or ``待付款`` until an online payment arrives) → ``paid_online``;
+- the run closes → ``run_closed``: confirmed;
+- the first household is collected → ``run_collecting``: being collected;
+- the car leaves for town → ``run_on_its_way``: on its way;
+- the driver's first tap in town → ``out_for_delivery`` for the home deliveries; arrival at
+  a pickup point → ``ready_at_pickup`` for its orders;
+- ``handed_over``; then, when nothing is left to pay or refund, completed (``complete_if_settled``
+  runs after every payment, cut and refund).
+
+Moves only go forward: a late tap never moves an order back, and a cancelled order stays
+cancelled.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from oscar.core.loading import get_model
+
+from fulfilment import notifications
+from fulfilment.models import LineCut, OrderRun, RefundOwed
+from shop.order import history, money
+from shop.order import status as S
+from shop.partner import reservations
+from shop.payment import refunds
+from shop.payment.methods import PAY_ON_PICKUP
+from shop.payment.processing import PaymentProblem
+
+Order = get_model("order", "Order")
+Line = get_model("order", "Line")
+OrderStatusChange = get_model("order", "OrderStatusChange")
+Source = get_model("payment", "Source")
+
+# Lines that no longer move with their order.
+STOPPED_LINES = (S.CANCELLED, S.CUT)
+
+
+# --- moving statuses ----------------------------------------------------------------
+
+
+def _move(orders, new_status, user=None, message="", backwards=False):
+    """Move each order (and its moving lines) to ``new_status`` when that is further along
+    (or, with ``backwards``, whatever it is, for an undo by hand); cancelled orders stay.
+    One status change and one note per order moved. Returns the orders moved."""
+    moved = []
+    for order in orders:
+        if order.status == S.CANCELLED or order.status == new_status:
+            continue
+        if not backwards and S.rank(new_status) <= S.rank(order.status):
+            continue
+        moved.append((order, order.status))
+    if not moved:
+        return []
+    ids = [order.pk for order, _old in moved]
+    Line.objects.filter(order_id__in=ids).exclude(status__in=STOPPED_LINES).update(
+        status=new_status
+    )
+    Order.objects.filter(pk__in=ids).update(status=new_status)
+    OrderStatusChange.objects.bulk_create(
+        OrderStatusChange(order=order, old_status=old, new_status=new_status)
+        for order, old in moved
+    )
+    for order, _old in moved:
+        order.status = new_status
+        money.forget(order)
+        if message:
+            history.note(order, message, user)
+    return [order for order, _old in moved]
+
+
+def _locked(order):
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _run_orders(run, below):
+    """The run's orders not cancelled and not yet as far as ``below``."""
+    orders = Order.objects.filter(run_link__run=run).exclude(status=S.CANCELLED)
+    return [order for order in orders if S.rank(order.status) < S.rank(below)]
+
+
+def status_follows_lines(order):
+    """After lines moved one by one (a team in the dashboard): the order takes the status
+    of its least advanced line; every line cancelled cancels it."""
+    new_status = S.status_from_lines(order.lines.values_list("status", flat=True))
+    if new_status is None or new_status == order.status:
+        return None
+    old = order.status
+    Order.objects.filter(pk=order.pk).update(status=new_status)
+    order.status = new_status
+    OrderStatusChange.objects.create(order=order, old_status=old, new_status=new_status)
+    money.forget(order)
+    return new_status
+
+
+# --- payment ------------------------------------------------------------------------
+
+
+def paid_online(order, message=""):
+    """Stripe confirmed the payment (the gateway debited the source and wrote the payment
+    event): the order leaves "待付款" for where its run is now."""
+    with transaction.atomic():
+        order = _locked(order)
+        if order.status != S.PENDING_PAYMENT:
+            return order
+        target = S.PLACED
+        link = OrderRun.objects.filter(order=order).select_related("run").first()
+        if link is not None and link.run.status != link.run.Status.OPEN:
+            target = S.CONFIRMED
+        _move([order], target, message=message or _("付款已确认。"))
+        complete_if_settled(order)
+    return order
+
+
+def paid_in_cash(order, user, reference=""):
+    """The team took the cash (or a transfer) at hand-over: exactly what is still due,
+    from the order's money. Returns False when nothing was left to collect."""
+    with transaction.atomic():
+        order = _locked(order)
+        source = (
+            Source.objects.select_for_update()
+            .filter(order=order, source_type__code=PAY_ON_PICKUP)
+            .first()
+        )
+        if source is None:
+            raise PaymentProblem(_("这个订单不是取货时付款。"))
+        if order.status == S.CANCELLED:
+            raise PaymentProblem(_("订单已取消，不能收款。"))
+        amount = money.of(order).cash_to_collect
+        if amount <= 0:
+            return False
+        who = getattr(user, "get_username", lambda: "")()
+        source.debit(amount, reference=reference or f"pickup:{who}")
+        history.payment_event(
+            order,
+            history.EVENT_PAID_AT_PICKUP,
+            amount,
+            reference=reference or who,
+            user=user,
+            message=_("取货时已收款 ¥%(amount)s（%(who)s 登记）") % {"amount": amount, "who": who},
+        )
+        money.forget(order)
+        complete_if_settled(order)
+    return True
+
+
+def complete_if_settled(order):
+    """A handed-over order whose money is settled (nothing to collect, nothing owed back)
+    is completed; a completed one that owes or is owed money again (a later refund) goes
+    back to handed over until that is settled too."""
+    if order.status not in (S.HANDED_OVER, S.COMPLETED):
+        return False
+    money.forget(order)
+    settled = money.of(order).settled
+    if order.status == S.HANDED_OVER and settled:
+        return bool(_move([order], S.COMPLETED, message=_("货已交付，款项已结清，订单完成。")))
+    if order.status == S.COMPLETED and not settled:
+        return bool(_move([order], S.HANDED_OVER, backwards=True))
+    return False
+
+
+def refund_lines(order, lines_with_qty, reason, user=None, note=""):
+    """A team gives money back for some units (damaged goods and the like): the refund
+    itself is ``shop.payment.refunds``' (checked against what is left, sent once); the
+    order's status follows its money."""
+    refund = refunds.refund_lines(order, lines_with_qty, reason, user=user, note=note)
+    refunds_changed(order)
+    return refund
+
+
+def refund_order(order, reason, user=None, note=""):
+    """As ``refund_lines``, for whatever is still refundable on the order (staff only)."""
+    refund = refunds.refund_order(order, reason, user=user, note=note)
+    refunds_changed(order)
+    return refund
+
+
+def settle_owed(owed, user=None):
+    """Pay back a refund a shortfall or a cancellation left owed (``refunds.settle_owed``:
+    once, retried safely); the order's status follows its money."""
+    refund = refunds.settle_owed(owed, user)
+    refunds_changed(owed.order)
+    return refund
+
+
+def refunds_changed(order):
+    """A refund went through or failed (Stripe answered, a webhook came): completion may
+    follow."""
+    with transaction.atomic():
+        complete_if_settled(_locked(order))
+
+
+# --- shortfalls -----------------------------------------------------------------------
+
+
+def cut_lines(shortfall, cuts, user=None):
+    """A household brought less: take ``cuts`` ({line: units}) away from their orders.
+
+    Each cut is a ``LineCut``; an order paid online is owed the money back (a ``RefundOwed``,
+    which the payments side pays through Stripe, once); a pay-on-pickup order simply owes
+    less. A line that loses every unit is marked cut. Returns {order: [(title, units,
+    amount)]}."""
+    by_order = {}
+    for line, units in cuts.items():
+        if units <= 0:
+            continue
+        amount = (line.unit_price_incl_tax or Decimal("0")) * units
+        LineCut.objects.create(shortfall=shortfall, line=line, quantity=units, amount=amount)
+        by_order.setdefault(line.order, []).append((line, units, amount))
+    for order, order_cuts in by_order.items():
+        money.forget(order)
+        owed_back = money.of(order).refund_owed
+        for line, units, amount in order_cuts:
+            reason = _("缺货：%(title)s 减少 %(n)s") % {"title": line.title, "n": units}
+            refund = min(amount, owed_back)
+            if refund > 0:
+                RefundOwed.objects.create(
+                    order=order, line=line, amount=refund, reason=reason, shortfall=shortfall
+                )
+                owed_back -= refund
+                history.note(
+                    order, _("%(reason)s，退款 ¥%(amount)s") % {"reason": reason, "amount": refund}
+                )
+            else:
+                history.note(
+                    order,
+                    _("%(reason)s，应付金额少 ¥%(amount)s") % {"reason": reason, "amount": amount},
+                )
+            cut_total = sum(c.quantity for c in line.cuts.all())
+            if cut_total >= line.quantity and line.status not in STOPPED_LINES:
+                Line.objects.filter(pk=line.pk).update(status=S.CUT)
+        status_follows_lines(order)
+        complete_if_settled(order)
+    result = {
+        order: [(line.title, units, amount) for line, units, amount in order_cuts]
+        for order, order_cuts in by_order.items()
+    }
+    for order, order_cuts in result.items():
+        transaction.on_commit(
+            lambda order=order, order_cuts=order_cuts: notifications.shortfall(order, order_cuts)
+        )
+    return result
+
+
+# --- cancelling -------------------------------------------------------------------------
+
+
+def cancel(order, user=None, message="", refund_reason=None):
+    """Cancel ``order``: every line stops, its stock goes back, and money already taken is
+    owed back in full (a ``RefundOwed`` the payments side pays). Returns False when it was
+    cancelled already."""
+    with transaction.atomic():
+        order = _locked(order)
+        if order.status == S.CANCELLED:
+            return False
+        Line.objects.filter(order=order).exclude(status=S.CUT).update(status=S.CANCELLED)
+        _move([order], S.CANCELLED, user=user, message=message, backwards=True)
+        # Oscar's post_save reactions (run loads) follow the order's own save.
+        order.save(update_fields=["status"])
+        reservations.release_order_stock(order)
+        owed = money.of(order).refund_owed
+        if owed > 0 and refund_reason is not None:
+            RefundOwed.objects.create(order=order, amount=owed, reason=refund_reason)
+    return True
+
+
+def cancel_lines(order, lines, user=None, message=""):
+    """A team cancels some of its own lines (the dashboard): their stock goes back and the
+    order follows its lines."""
+    with transaction.atomic():
+        for line in lines:
+            if line.status in STOPPED_LINES:
+                continue
+            line.status = S.CANCELLED
+            line.save(update_fields=["status"])  # the audit log records a person's edits
+            if line.stockrecord_id and not line.allocation_cancelled and line.num_allocated:
+                line.cancel_allocation(line.num_allocated)
+        if message:
+            history.note(order, message, user)
+        if status_follows_lines(order) == S.CANCELLED:
+            order.save(update_fields=["status"])
+            reservations.release_order_stock(order)
+
+
+# --- the run's progress ---------------------------------------------------------------
+
+
+def run_closed(run):
+    """Cut-off: the run's placed orders are confirmed."""
+    return _move(_run_orders(run, S.CONFIRMED), S.CONFIRMED)
+
+
+def run_collecting(run):
+    """The first household was collected: the run's orders are being collected."""
+    return _move(_run_orders(run, S.COLLECTING), S.COLLECTING)
+
+
+def run_on_its_way(run):
+    """The car left for town; buyers are told."""
+    moved = _move(_run_orders(run, S.ON_ITS_WAY), S.ON_ITS_WAY)
+    transaction.on_commit(lambda: notifications.run_on_its_way(run))
+    return moved
+
+
+def out_for_delivery(run):
+    """The driver's first tap in town: home deliveries not yet handed over are out for
+    delivery."""
+    orders = Order.objects.filter(run_link__run=run, run_link__zone__isnull=False).exclude(
+        status=S.CANCELLED
+    )
+    return _move(orders, S.OUT_FOR_DELIVERY)
+
+
+def ready_at_pickup(links):
+    """The car reached a pickup point: its orders can be collected; buyers are told."""
+    links = [link for link in links if link.ready_notified_at is None]
+    if not links:
+        return []
+    OrderRun.objects.filter(pk__in=[link.pk for link in links]).update(
+        ready_notified_at=timezone.now()
+    )
+    moved = _move([link.order for link in links], S.READY)
+    transaction.on_commit(lambda: notifications.ready_at_pickup(links))
+    return moved
+
+
+def by_hand(order, new_status, user=None, message=""):
+    """A person moved the order in the dashboard (Oscar's pipeline allowed it)."""
+    if new_status == S.CANCELLED:
+        return cancel(order, user=user, message=message)
+    with transaction.atomic():
+        moved = _move([_locked(order)], new_status, user=user, message=message, backwards=True)
+        if moved:
+            moved[0].save(update_fields=["status"])  # the audit log records a person's edits
+            order.status = new_status
+            complete_if_settled(moved[0])
+    return bool(moved)
+
+
+def lines_by_hand(order, lines, new_status, user=None, message=""):
+    """A team moved some of its own lines in the dashboard; the order follows its lines."""
+    if new_status == S.CANCELLED:
+        return cancel_lines(order, lines, user=user, message=message)
+    with transaction.atomic():
+        for line in lines:  # saved one by one: the audit log records a person's edits
+            line.status = new_status
+            line.save(update_fields=["status"])
+        if message:
+            history.note(order, message, user)
+        status_follows_lines(order)
+
+
+def handed_over(link, user=None):
+    """The buyer has the goods. Returns False when it was recorded before."""
+    if link.handed_over_at is not None:
+        return False
+    link.handed_over_at = timezone.now()
+    link.save(update_fields=["handed_over_at"])
+    order = link.order
+    _move([order], S.HANDED_OVER, user=user)
+    complete_if_settled(order)
+    transaction.on_commit(lambda: notifications.delivered(link))
+    return True
+
+
+def run_cancelled(run, reason):
+    """The run will not go: its orders are cancelled and paid money is owed back."""
+    for order in Order.objects.filter(run_link__run=run).exclude(status=S.CANCELLED):
+        cancel(order, message=reason, refund_reason=reason)
+    transaction.on_commit(lambda: notifications.run_cancelled(run))

@@ -1,0 +1,312 @@
+"""One money truth per order: what it is worth, what was paid, what is owed either way.
+
+Every screen, e-mail, export and report that shows an order's money reads it here: the
+buyer's order page, the shortfall e-mail, the driver card and its "已收款" button, the run
+sheet (screen, PDF, XLSX), the dashboard order page, the team reports, the impact page
+and the household payouts. Nothing else adds up cuts, refunds or payments.
+
+The rule, for one order:
+
+* ``goods``: its lines as placed; ``fees``: delivery fee and surcharges;
+* ``cuts``: what shortfalls took away (``fulfilment.LineCut``);
+* ``adjustments``: refunds the team gave for lines (damaged goods and the like), which
+  lower what the order is worth; refunds that pay back a cut or a cancellation do not
+  (the cut or the cancellation already did);
+* ``due``: goods − cuts − adjustments + fees, and nothing once the order is cancelled;
+* ``paid``: online (Stripe) and in cash at hand-over; ``refunds_paid``: refunds that went
+  through (Stripe said so, or cash was handed back);
+* the balance ``paid − refunds_paid − due``: above zero it is a refund owed to the buyer,
+  below zero it is what the buyer still pays (cash at hand-over for pay on pickup).
+
+So a pay-on-pickup order that is cut simply owes less and is promised no refund, and an
+online-paid one is owed the cut until the refund goes through. All figures for any
+number of orders come from four queries (``for_orders``).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from oscar.core.loading import get_model
+
+from shop.order import status as statuses
+from shop.payment.methods import PAY_ON_PICKUP, STRIPE
+
+Line = get_model("order", "Line")
+Source = get_model("payment", "Source")
+Refund = get_model("payment", "Refund")
+
+ZERO = Decimal("0.00")
+# Refunds that lower what an order is worth (not yet failed).
+ADJUSTING_STATES = ("pending", "succeeded", "cash_owed")
+
+
+@dataclass(frozen=True)
+class OrderMoney:
+    method: str = ""
+    goods: Decimal = ZERO
+    fees: Decimal = ZERO
+    cuts: Decimal = ZERO
+    adjustments: Decimal = ZERO
+    cancelled: bool = False
+    paid_online: Decimal = ZERO
+    paid_cash: Decimal = ZERO
+    refunds_paid: Decimal = ZERO
+    cut_units: dict = field(default_factory=dict, compare=False)  # {line id: units cut}
+
+    @property
+    def is_pay_on_pickup(self):
+        return self.method == PAY_ON_PICKUP
+
+    @property
+    def is_online(self):
+        return self.method == STRIPE
+
+    @property
+    def goods_due(self):
+        """The goods the buyer gets, in money: lines less cuts and adjustments."""
+        if self.cancelled:
+            return ZERO
+        return max(ZERO, self.goods - self.cuts - self.adjustments)
+
+    @property
+    def due(self):
+        return ZERO if self.cancelled else self.goods_due + self.fees
+
+    @property
+    def paid(self):
+        return self.paid_online + self.paid_cash
+
+    @property
+    def balance(self):
+        return self.paid - self.refunds_paid - self.due
+
+    @property
+    def refund_owed(self):
+        return max(ZERO, self.balance)
+
+    @property
+    def still_to_pay(self):
+        return max(ZERO, -self.balance)
+
+    @property
+    def cash_to_collect(self):
+        """What the driver takes in at hand-over (pay on pickup only)."""
+        return self.still_to_pay if self.is_pay_on_pickup else ZERO
+
+    @property
+    def settled(self):
+        return self.balance == 0
+
+
+def _money(value):
+    return (value or ZERO).quantize(Decimal("0.01"))
+
+
+def for_orders(orders):
+    """{order id: ``OrderMoney``} for ``orders`` (objects), in four queries."""
+    orders = [order for order in orders if order is not None]
+    ids = [order.pk for order in orders]
+    if not ids:
+        return {}
+    goods = dict(
+        Line.objects.filter(order_id__in=ids)
+        .values_list("order_id")
+        .annotate(total=Sum("line_price_incl_tax"))
+        .order_by()
+    )
+    cut_units, cut_money = defaultdict(dict), defaultdict(Decimal)
+    from fulfilment.models import LineCut  # fulfilment builds on orders, not the other way
+
+    for order_id, line_id, units, amount in (
+        LineCut.objects.filter(line__order_id__in=ids)
+        .values_list("line__order_id", "line_id")
+        .annotate(units=Sum("quantity"), amount=Sum("amount"))
+        .order_by()
+    ):
+        cut_units[order_id][line_id] = units
+        cut_money[order_id] += amount
+    methods, online, cash = {}, defaultdict(Decimal), defaultdict(Decimal)
+    for order_id, code, debited in (
+        Source.objects.filter(order_id__in=ids)
+        .values_list("order_id", "source_type__code")
+        .annotate(debited=Sum("amount_debited"))
+        .order_by("order_id", "source_type__code")
+    ):
+        methods.setdefault(order_id, code)
+        if code == PAY_ON_PICKUP:
+            cash[order_id] += debited or ZERO
+        else:
+            online[order_id] += debited or ZERO
+    adjustments, refunded = defaultdict(Decimal), defaultdict(Decimal)
+    for order_id, state, reason, linked, amount in (
+        Refund.objects.filter(order_id__in=ids)
+        .values_list("order_id", "state", "reason", "owed_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        if state == Refund.State.SUCCEEDED:
+            refunded[order_id] += amount
+        if state in ADJUSTING_STATES and linked is None and reason != Refund.Reason.CANCELLED:
+            adjustments[order_id] += amount
+    result = {}
+    for order in orders:
+        pk = order.pk
+        goods_total = _money(goods.get(pk))
+        result[pk] = OrderMoney(
+            method=methods.get(pk, ""),
+            goods=goods_total,
+            fees=max(ZERO, _money(order.total_incl_tax) - goods_total),
+            cuts=_money(cut_money.get(pk)),
+            adjustments=_money(adjustments.get(pk)),
+            cancelled=order.status == statuses.CANCELLED,
+            paid_online=_money(online.get(pk)),
+            paid_cash=_money(cash.get(pk)),
+            refunds_paid=_money(refunded.get(pk)),
+            cut_units=dict(cut_units.get(pk, {})),
+        )
+    return result
+
+
+def of(order):
+    """The ``OrderMoney`` of one order: read now, unless a page computed it for many
+    orders at once (``attach``)."""
+    cached = order.__dict__.get("_money")
+    if cached is None:
+        cached = for_orders([order])[order.pk]
+    return cached
+
+
+def attach(orders):
+    """Compute the money of many orders at once and keep it on each, for a page that shows
+    many (the driver view, the run sheet): ``of`` then reads it without a query."""
+    for order in orders:
+        order.__dict__.pop("_money", None)
+    computed = for_orders(orders)
+    for order in orders:
+        order.__dict__["_money"] = computed[order.pk]
+    return orders
+
+
+def forget(order):
+    order.__dict__.pop("_money", None)
+
+
+# --- the same rule over many lines, for reports and the impact page -----------------
+
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _per_line(queryset, field, output):
+    grouped = queryset.values("line").annotate(s=Sum(field)).values("s")
+    return Coalesce(Subquery(grouped, output_field=output), Value(0), output_field=output)
+
+
+def counted_lines():
+    """Lines of goods handed over, annotated with ``net_amount`` (the line less what
+    shortfalls cut and what the team refunded for it) and ``net_quantity`` (units the buyer
+    got). Reports, the impact page and the checks of household credits all start here."""
+    from fulfilment.models import LineCut
+
+    RefundLine = get_model("payment", "RefundLine")
+    cuts = LineCut.objects.filter(line=OuterRef("pk"))
+    adjusting = RefundLine.objects.filter(
+        line=OuterRef("pk"),
+        refund__state__in=ADJUSTING_STATES,
+        refund__owed__isnull=True,
+    ).exclude(refund__reason=Refund.Reason.CANCELLED)
+    return (
+        Line.objects.filter(order__status__in=statuses.DELIVERED)
+        .exclude(status__in=(statuses.CANCELLED, statuses.CUT))
+        .annotate(
+            net_amount=F("line_price_incl_tax")
+            - _per_line(cuts, "amount", MONEY_FIELD)
+            - _per_line(adjusting, "amount", MONEY_FIELD),
+            net_quantity=F("quantity") - _per_line(cuts, "quantity", IntegerField()),
+        )
+    )
+
+
+# --- what each household is credited, per order ------------------------------------
+
+
+@dataclass(frozen=True)
+class Credit:
+    """Units of one order line supplied by one household, and the money credited for them."""
+
+    order_id: int
+    line_id: int
+    household_id: int
+    product_id: int
+    quantity: int
+    amount: Decimal
+
+
+def credits_for_run(run):
+    """[``Credit``] for every line the run carries.
+
+    The run's ``fulfilment.Allocation`` rows say how many units of each product each
+    household is credited (shared out at cut-off, priority households first, reduced by
+    shortfalls). Here those units are laid over the orders' lines: priority households'
+    units fill the earliest orders first, each line only up to what it still holds after
+    cuts. The credits of one household add up to its allocations, so its payout, its page
+    and every order receipt agree.
+    """
+    from fulfilment.allocation import PRIORITY_TIERS
+    from fulfilment.models import Allocation, LineCut
+
+    tier = {name: index for index, name in enumerate(PRIORITY_TIERS)}
+    allocations = sorted(
+        Allocation.objects.filter(run=run, quantity__gt=0).select_related("household"),
+        key=lambda a: (tier.get(a.household.status, len(tier)), a.household_id),
+    )
+    lines = list(
+        Line.objects.filter(order__run_link__run=run)
+        .exclude(order__status=statuses.CANCELLED)
+        .exclude(status__in=(statuses.CANCELLED, statuses.CUT))
+        .order_by("order__date_placed", "pk")
+        .values_list("pk", "order_id", "product_id", "quantity")
+    )
+    cut = dict(
+        LineCut.objects.filter(line_id__in=[line[0] for line in lines])
+        .values_list("line_id")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+    open_lines = defaultdict(list)
+    for line_id, order_id, product_id, quantity in lines:
+        left = quantity - cut.get(line_id, 0)
+        if left > 0:
+            open_lines[product_id].append([line_id, order_id, left])
+    credits = []
+    for row in allocations:
+        units = row.quantity
+        for entry in open_lines.get(row.product_id, ()):
+            if units <= 0:
+                break
+            take = min(units, entry[2])
+            if take <= 0:
+                continue
+            entry[2] -= take
+            units -= take
+            credits.append(
+                Credit(
+                    order_id=entry[1],
+                    line_id=entry[0],
+                    household_id=row.household_id,
+                    product_id=row.product_id,
+                    quantity=take,
+                    amount=_money(row.unit_price * take),
+                )
+            )
+    return credits
+
+
+def credits_of_order(order):
+    """[``Credit``] of one order (empty before its run's cut-off shared the sales out)."""
+    link = getattr(order, "run_link", None)
+    if link is None:
+        return []
+    return [credit for credit in credits_for_run(link.run) if credit.order_id == order.pk]
