@@ -365,5 +365,5 @@ class OrderLives(RuleBasedStateMachine):
 
 @pytest.mark.django_db
 def test_money_agrees_on_every_screen(stripe_fake):
-    OrderLives.TestCase.settings = settings(max_examples=12, stateful_step_count=18, deadline=None)
+    OrderLives.TestCase.settings = settings(max_examples=8, stateful_step_count=15, deadline=None)
     OrderLives.TestCase().runTest()
