@@ -230,6 +230,10 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "shop.desk.login_protection.username_from_request"
+# Issue 17: the address is the browser's, read from X-Forwarded-For only when the request
+# came through one of TRUSTED_PROXIES (none here; production trusts its nginx on loopback).
+AXES_CLIENT_IP_CALLABLE = "shop.security.client_ip"
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 AXES_LOCKOUT_TEMPLATE = "desk/locked_out.html"
 DESK_STAFF_SESSION_AGE = 60 * 60 * 8
 OTP_TOTP_ISSUER = "521助农小店"
