@@ -4,6 +4,7 @@ setting as shop/settings/base.py sets it, and production's trusted proxy (nginx 
 import pytest
 
 from shop.settings import base as base_settings
+from tests.browser.conftest import phone_page  # noqa: F401  Chromium for test_policy_in_browser
 
 PRODUCTION_TRUSTED_PROXIES = ["127.0.0.1", "::1"]
 
