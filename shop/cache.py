@@ -18,7 +18,9 @@ What may be cached, decided without a database query:
 
 CSRF: forms on these pages (add to basket) carry a token. The stored copy holds
 a placeholder instead; each hit gets a fresh token for the requesting browser
-(``get_token``), so a cached page still lets a buyer add to the basket.
+(``get_token``), so a cached page still lets a buyer add to the basket. The
+same goes for the Content-Security-Policy nonce on inline scripts: each hit gets
+the nonce of its own response's header (shop/security.py).
 
 Invalidation: every key includes a *generation* number kept in the cache.
 shop/receivers.py bumps it when a product, price, stock, category, Wagtail page
@@ -49,6 +51,7 @@ from shop import request_cache
 GENERATION_KEY = "pagecache:generation"
 ALLOCATION_DIRTY_KEY = "pagecache:allocation-dirty-since"
 CSRF_PLACEHOLDER = "__PAGE_CACHE_CSRF_TOKEN__"
+NONCE_PLACEHOLDER = b'nonce="__PAGE_CACHE_CSP_NONCE__"'
 HIT_HEADER = "X-Page-Cache"
 
 CACHEABLE_VIEWS = {
@@ -162,6 +165,8 @@ def lookup(request):
     content, headers = stored
     if CSRF_PLACEHOLDER.encode() in content:
         content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    if NONCE_PLACEHOLDER in content:
+        content = content.replace(NONCE_PLACEHOLDER, f'nonce="{request.csp_nonce}"'.encode())
     response = HttpResponse(content)
     for name, value in headers.items():
         response[name] = value
@@ -197,6 +202,9 @@ def store(request, response):
     content = _TOKEN_INPUT_RE.sub(rb"\1" + CSRF_PLACEHOLDER.encode() + rb"\3", response.content)
     if _leaks_csrf_token(request, content):
         return
+    nonce = getattr(request, "_csp_nonce", None)
+    if nonce:
+        content = content.replace(f'nonce="{nonce}"'.encode(), NONCE_PLACEHOLDER)
     headers = {name: response[name] for name in STORED_HEADERS if name in response}
     cache.set(key, (content, headers), settings.PAGE_CACHE_SECONDS)
     response[HIT_HEADER] = "miss"

@@ -18,6 +18,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from content import views as content_views
 from shop import health
+from shop.desk import accounts
 from shop.payment import views as payment_views
 from shop.search.views import SiteSearchView
 
@@ -39,6 +40,9 @@ if settings.BENCH_MODE:
 urlpatterns += i18n_patterns(
     path("shop/team/", include("fulfilment.urls")),
     path("shop/", include("catalogue.urls")),
+    # Oscar's own sign-up pages, with the sign-in step that login protection needs.
+    path("shop/accounts/login/", accounts.LoginOrSignUpView.as_view()),
+    path("shop/accounts/register/", accounts.SignUpView.as_view()),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", SiteSearchView.as_view(), name="site-search"),
     path("posters/product/<int:pk>/", content_views.product_poster, name="product-poster"),

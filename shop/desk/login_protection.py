@@ -2,7 +2,8 @@
 
 Lockout itself is django-axes (settings ``AXES_*``); this module tells it which
 username a login form posted (Oscar's login form prefixes its fields with
-``login-``) and gives dashboard and CMS users a session of one working day.
+``login-``), in one spelling however it was typed, and gives dashboard and CMS
+users a session of one working day.
 """
 
 from django.conf import settings
@@ -13,11 +14,20 @@ from django.dispatch import receiver
 PROTECTED_PREFIXES = ("/shop/dashboard/", "/shop/team/", "/cms/", "/django-admin/")
 
 
+def normalise_username(value):
+    """One spelling per login name, so ``' Buyer@Example.CN '`` shares the lockout counter
+    of ``buyer@example.cn`` (Oscar's e-mail login ignores case and surrounding spaces)."""
+    return (value.strip().lower() or None) if isinstance(value, str) else None
+
+
 def username_from_request(request, credentials=None):
+    """The login name axes counts failures against (``AXES_USERNAME_CALLABLE``)."""
     if credentials and credentials.get("username"):
-        return credentials["username"]
+        return normalise_username(credentials["username"])
     data = request.POST if request.method == "POST" else {}
-    return data.get("username") or data.get("login-username") or data.get("email") or None
+    return normalise_username(
+        data.get("username") or data.get("login-username") or data.get("email")
+    )
 
 
 def is_desk_user(user):

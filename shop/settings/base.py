@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403  Oscar's defaults, overridden below
@@ -127,6 +128,8 @@ SITE_ID = 1
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "shop.security.BrowserPolicyMiddleware",  # Permissions-Policy; personal pages private
+    "shop.security.ContentSecurityPolicyMiddleware",  # before the page cache: fresh nonces
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shop.middleware.URLLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -232,6 +235,10 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "shop.desk.login_protection.username_from_request"
+# Issue 17: the address is the browser's, read from X-Forwarded-For only when the request
+# came through one of TRUSTED_PROXIES (none here; production trusts its nginx on loopback).
+AXES_CLIENT_IP_CALLABLE = "shop.security.client_ip"
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 AXES_LOCKOUT_TEMPLATE = "desk/locked_out.html"
 DESK_STAFF_SESSION_AGE = 60 * 60 * 8
 OTP_TOTP_ISSUER = "521助农小店"
@@ -247,6 +254,91 @@ OSCAR_DASHBOARD_NAVIGATION = [  # noqa: F405
             {"label": _("邀请队员"), "url_name": "dashboard:desk-invite"},
         ],
     },
+]
+
+# --- What browsers may load and do (issue 17, shop/security.py) -----------------
+# The site serves its own scripts, styles and fonts (no CDN). Inline scripts carry the
+# request's nonce (base.html's onbodyload); the page cache swaps in a fresh one per hit.
+# Card payment leaves through a form posted here that redirects to Stripe Checkout.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, "https://checkout.stripe.com"],
+        "frame-ancestors": [NONE],
+    }
+}
+_SITE_DIRECTIVES = CONTENT_SECURITY_POLICY["DIRECTIVES"]
+CONTENT_SECURITY_POLICY_AREAS = {
+    # Oscar's dashboard: TinyMCE, select2 and the date picker write inline styles.
+    ("/shop/dashboard/",): {
+        **_SITE_DIRECTIVES,
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+    },
+    # Wagtail's editor and Django's admin print inline scripts (InlinePanel, popups) that
+    # carry no nonce: scripts and styles from this site only, inline ones allowed; the
+    # page preview frames this site.
+    ("/cms/", "/django-admin/"): {
+        **_SITE_DIRECTIVES,
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+        "form-action": [SELF],
+    },
+}
+# Where photos come from besides this site (production adds the bucket or its CDN).
+MEDIA_ORIGINS = env_list("MEDIA_ORIGINS")
+# Wagtail would fetch editors' avatars from Gravatar; the policy allows no such host.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# The team's phones use the camera (product photos) and location (household pins).
+PERMISSIONS_POLICY = {
+    "camera": ["self"],
+    "geolocation": ["self"],
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "bluetooth",
+            "browsing-topics",
+            "display-capture",
+            "encrypted-media",
+            "fullscreen",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "picture-in-picture",
+            "publickey-credentials-get",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+}
+# Pages that show one person's things: never stored by a proxy or kept by the browser.
+PRIVATE_PATH_PREFIXES = [
+    "/shop/accounts/",
+    "/shop/basket/",
+    "/shop/checkout/",
+    "/shop/payment/",
+    "/shop/team/",
+    "/shop/dashboard/",
+    "/cms/",
+    "/django-admin/",
 ]
 
 # --- Language, time, money -------------------------------------------------
@@ -386,9 +478,9 @@ CELERY_BEAT_SCHEDULE = {
     "retry-pending-refunds": {"task": "shop.tasks.retry_pending_refunds", "schedule": 900.0},
 }
 
-# /metrics answers requests carrying this token (Authorization: Bearer ...) or from these IPs.
-METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
-METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+# /metrics answers requests carrying this token (Authorization: Bearer ...); with no token,
+# only a developer's own machine with DEBUG on (shop/health.py). Production needs the token.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
 
 # Benchmarks only (bench/load_bench.py): a bare view and a SQL query count header.
 BENCH_MODE = env_bool("BENCH_MODE", False)

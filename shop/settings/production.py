@@ -8,11 +8,30 @@ docs/deploy.md shows the layouts for one machine and for many.
 """
 
 import os
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
+
+
+def bucket_origins(options):
+    """Where the browser fetches photos from the bucket (for the Content-Security-Policy)."""
+    if options["custom_domain"]:
+        return [f"https://{options['custom_domain']}"]
+    bucket = options["bucket_name"]
+    if options["endpoint_url"]:
+        endpoint = urlsplit(options["endpoint_url"])
+        return [
+            f"{endpoint.scheme}://{endpoint.netloc}",
+            f"{endpoint.scheme}://{bucket}.{endpoint.netloc}",
+        ]
+    region = options["region_name"]
+    hosts = [f"{bucket}.s3.amazonaws.com"] + (
+        [f"{bucket}.s3.{region}.amazonaws.com"] if region else []
+    )
+    return [f"https://{host}" for host in hosts]
 
 
 def require_env(name):
@@ -32,6 +51,9 @@ if not os.environ.get("ALLOWED_HOSTS", "").strip():
 # --- HTTPS behind the proxy -------------------------------------------------
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxies whose X-Forwarded-For is believed (shop/security.py): nginx on the same
+# machine by default; list the load balancer's addresses or network when there is one.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$", r"^metrics$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
@@ -95,6 +117,7 @@ if S3_BUCKET:
         },
     }
     # Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the instance role.
+    MEDIA_ORIGINS = MEDIA_ORIGINS + bucket_origins(media_storage["OPTIONS"])
 else:
     media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
