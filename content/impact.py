@@ -230,6 +230,7 @@ def build_report(year=None):
             row._orders.add(order_id)
             row.kilograms += kilograms
     for row in [total, *teams.values(), *villages.values(), *months.values()]:
+        row.income = row.income.quantize(Decimal("0.01"))  # SQLite sums as bare numbers
         row.households, row.orders = len(row._households), len(row._orders)
         row._households, row._orders = set(), set()
     result = Report(

@@ -29,6 +29,9 @@ Basket = get_model("basket", "Basket")
 Country = get_model("address", "Country")
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
+OrderNote = get_model("order", "OrderNote")
+OrderStatusChange = get_model("order", "OrderStatusChange")
+PaymentEvent = get_model("order", "PaymentEvent")
 ShippingAddress = get_model("order", "ShippingAddress")
 StockRecord = get_model("partner", "StockRecord")
 Source = get_model("payment", "Source")
@@ -138,11 +141,15 @@ def _live_the_day(run):
     for link in links:
         life.handed_over(link)
         life.paid_in_cash(link.order, None, reference="演示数据")
-    OrderRun.objects.filter(run=run).update(
-        handed_over_at=run.departure + datetime.timedelta(hours=3),
-        ready_notified_at=run.departure,
-    )
+    handed = run.departure + datetime.timedelta(hours=3)
+    OrderRun.objects.filter(run=run).update(handed_over_at=handed, ready_notified_at=run.departure)
     runs.change_status(run, Status.DONE, note="演示数据")
+    # The day happened then, not when the demo was loaded.
+    orders = Order.objects.filter(run_link__run=run)
+    OrderStatusChange.objects.filter(order__in=orders).update(date_created=handed)
+    OrderNote.objects.filter(order__in=orders).update(date_created=handed)
+    PaymentEvent.objects.filter(order__in=orders).update(date_created=handed)
+    run.events.update(at=handed)
 
 
 def _place(rng, run, stop, products, china, source_type, user):

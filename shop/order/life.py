@@ -140,7 +140,7 @@ def paid_in_cash(order, user, reference=""):
         amount = money.of(order).cash_to_collect
         if amount <= 0:
             return False
-        who = getattr(user, "get_username", lambda: "")()
+        who = getattr(user, "get_username", lambda: "")() or reference or _("系统")
         source.debit(amount, reference=reference or f"pickup:{who}")
         history.payment_event(
             order,
