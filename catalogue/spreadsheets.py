@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalogue.models import Category, Product, ProductCategory, ProductClass, Village
+from shop.exports import safe_row, unquote
 from shop.partner.models import StockRecord
 
 COLUMNS = [
@@ -67,7 +68,7 @@ def _cell(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return unquote(str(value).strip())
 
 
 class ProductSheetExporter:
@@ -99,7 +100,7 @@ class ProductSheetExporter:
         buf = io.StringIO()
         writer = csv.writer(buf)
         writer.writerow(HEADERS)
-        writer.writerows(self.rows())
+        writer.writerows(safe_row(row) for row in self.rows())
         return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
 
     def xlsx_bytes(self):
@@ -110,7 +111,7 @@ class ProductSheetExporter:
         sheet.title = _("产品和库存")
         sheet.append(HEADERS)
         for row in self.rows():
-            sheet.append(row)
+            sheet.append(safe_row(row))
         for column, width in zip("ABCDEFGH", (14, 24, 10, 8, 10, 10, 10, 12), strict=True):
             sheet.column_dimensions[column].width = width
         buf = io.BytesIO()

@@ -35,6 +35,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from shop.exports import safe_row
+
 CANCELLED = "已取消"
 DELIVERED = "已完成"
 CACHE_SECONDS = 60 * 60
@@ -321,7 +323,7 @@ def write_csv(data, out):
             ]
             if data.has_payouts:
                 line.append(f"{row.paid:.2f}" if row.paid is not None else "")
-            writer.writerow(line)
+            writer.writerow(safe_row(line))
 
 
 def bar_chart_svg(rows, metric, title, width=360, bar_height=22):

@@ -72,7 +72,7 @@ THIRD_PARTY_APPS = [
     "oscar.apps.voucher.apps.VoucherConfig",
     "oscar.apps.wishlists.apps.WishlistsConfig",
     "shop.dashboard.apps.DashboardConfig",
-    "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
+    "shop.dashboard.reports.apps.ReportsDashboardConfig",
     "oscar.apps.dashboard.users.apps.UsersDashboardConfig",
     "shop.dashboard.orders.apps.OrdersDashboardConfig",
     "shop.dashboard.catalogue.apps.CatalogueDashboardConfig",

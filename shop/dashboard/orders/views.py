@@ -23,6 +23,7 @@ from oscar.apps.payment.exceptions import PaymentError
 from oscar.core.loading import get_model
 
 from shop.desk.roles import is_team_member, team_ids
+from shop.exports import safe_cell
 from shop.order import status as order_status
 
 Order = get_model("order", "Order")
@@ -128,7 +129,7 @@ class OrderListView(StoredStatusMixin, oscar_views.OrderListView):
                 D("0.01")
             )  # SQLite returns a bare number
             row["num_items"] = order.team_items
-        return row
+        return {column: safe_cell(value) for column, value in row.items()}  # for the CSV
 
     def change_order_statuses(self, request, orders):
         if is_team_member(request.user):
