@@ -349,6 +349,10 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp"}
+# Photos over this many pixels are refused at upload (shop.images); Pillow refuses to
+# open anything over twice it, so no thumbnailer unpacks a decompression bomb.
+IMAGE_MAX_PIXELS = 40_000_000
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS
 WAGTAILEMBEDS_FINDERS = []  # video links are stored, never fetched at page load
 
 # Slugs of top-level Wagtail pages that would collide with the site's own URL prefixes.

@@ -1,10 +1,12 @@
-"""Dashboard forms: the product form with where-it-comes-from fields, and households."""
+"""Dashboard forms: the product form with where-it-comes-from fields, product photos and
+households (photos in both limited by ``shop.images``)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.dashboard.catalogue import forms as oscar_forms
 
 from catalogue.models import Household, Village
+from shop.images import LimitedImageField
 
 ORIGIN_FIELDS = [
     "unit",
@@ -53,9 +55,17 @@ class ProductForm(oscar_forms.ProductForm):
             self.fields["origin_village"].queryset = villages
 
 
+class ProductImageForm(oscar_forms.ProductImageForm):
+    """Oscar's product photo form (used by its image formset), with the pixel limit."""
+
+    class Meta(oscar_forms.ProductImageForm.Meta):
+        field_classes = {"original": LimitedImageField}
+
+
 class HouseholdForm(forms.ModelForm):
     class Meta:
         model = Household
+        field_classes = {"photo": LimitedImageField}
         fields = [
             "village",
             "team",
