@@ -1,0 +1,145 @@
+"""Fault 15: bad input found by attacking the shop gets a 4xx or the form again with a
+Chinese message, never a 500, and changes nothing."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from oscar.apps.partner.strategy import Default
+from oscar.core.loading import get_model
+
+from tests import factories
+from tests.dashboard.factories import coordinator
+from tests.payment.conftest import WEBHOOK_SECRET, event, sign
+from tests.test_checkout import add_to_basket
+
+Basket = get_model("basket", "Basket")
+Line = get_model("basket", "Line")
+Product = get_model("catalogue", "Product")
+ProcessedStripeEvent = get_model("payment", "ProcessedStripeEvent")
+
+
+@pytest.fixture
+def quiet_client(client):
+    """A test client that answers a 500 as the browser would see it, not by raising."""
+    client.raise_request_exception = False
+    return client
+
+
+@pytest.mark.django_db
+def test_empty_post_to_the_product_create_page_shows_the_form_again(quiet_client, team):
+    factories.ProductClassFactory()
+    url = reverse(
+        "dashboard:catalogue-product-create", kwargs={"product_class_slug": "farm-produce"}
+    )
+    for user in (coordinator(), factories.team_member(team)):
+        quiet_client.force_login(user)
+        response = quiet_client.post(url, {})
+        assert response.status_code == 200, user
+        assert "你的商品必须有标题" in response.content.decode()
+    assert not Product.objects.exists()
+
+
+@pytest.mark.django_db
+def test_saved_basket_post_naming_another_buyers_line_is_refused(quiet_client, eggs, customer):
+    other = factories.UserFactory(username="other-buyer")
+    saved = Basket.saved.create(owner=other)
+    saved.strategy = Default()
+    line = saved.add_product(eggs, 10)[0]
+    quiet_client.force_login(customer)
+    for move in ("on", ""):
+        response = quiet_client.post(
+            reverse("basket:saved"),
+            {
+                "saved-TOTAL_FORMS": "1",
+                "saved-INITIAL_FORMS": "1",
+                "saved-0-id": str(line.pk),
+                "saved-0-move_to_basket": move,
+            },
+            follow=True,
+        )
+        assert response.status_code == 200
+        assert "这件商品已不在您的收藏里" in response.content.decode()
+        line.refresh_from_db()
+        assert line.basket_id == saved.pk and line.quantity == 10
+        assert not Line.objects.filter(basket__owner=customer).exists()
+        Basket.saved.get_or_create(owner=customer)  # the second round: she has one now
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/shop/villages/%00/", {}),
+        ("/shop/teams/%00/", {}),
+        ("/en/shop/villages/a%00b/", {}),
+        ("/search/", {"q": "鸡蛋\x00"}),
+        ("/shop/catalogue/", {"village": "\x00"}),
+    ],
+)
+def test_a_nul_in_the_address_or_query_is_a_400(quiet_client, path, query):
+    """PostgreSQL refuses a NUL in a query (a 500 there); no page is looked up at all."""
+    response = quiet_client.get(path, query)
+    assert response.status_code == 400
+    assert "(NUL)" in response.content.decode() or "（NUL）" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_posted_field_is_a_400_and_changes_nothing(quiet_client, customer):
+    quiet_client.force_login(customer)
+    response = quiet_client.post(
+        reverse("customer:profile-update"), {"first_name": "林\x00", "email": customer.email}
+    )
+    assert response.status_code == 400
+    customer.refresh_from_db()
+    assert customer.first_name == ""
+
+
+@pytest.mark.django_db
+def test_basket_formset_without_min_num_forms_is_not_a_500(quiet_client, eggs, pickup_point):
+    add_to_basket(quiet_client, eggs, 10)
+    line = Basket.objects.get().lines.get()
+    response = quiet_client.post(
+        reverse("basket:summary"),
+        {  # one line with a bad quantity and one form without a line: Oscar redisplays
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "1",
+            "form-MAX_NUM_FORMS": "1000",
+            "form-0-id": str(line.pk),
+            "form-0-quantity": "很多",
+        },
+    )
+    assert response.status_code == 200
+    assert "form-MIN_NUM_FORMS" in response.content.decode()
+    line.refresh_from_db()
+    assert line.quantity == 10
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[]",
+        '"checkout.session.completed"',
+        "42",
+        "null",
+        json.dumps(event("checkout.session.completed", {"id": "cs_1"}) | {"data": {"object": []}}),
+        json.dumps(
+            event("checkout.session.completed", {"id": "cs_1"}) | {"data": {"object": "cs_1"}}
+        ),
+        json.dumps(event("refund.updated", {"id": "re_1"}) | {"data": []}),
+        json.dumps(event("checkout.session.completed", {"id": "cs_1"}) | {"data": "x"}),
+    ],
+)
+def test_a_signed_webhook_that_is_not_an_object_is_refused(quiet_client, settings, body):
+    settings.STRIPE_SECRET_KEY = "sk_test_fake_nongzhu"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_fake_nongzhu"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    response = quiet_client.post(
+        reverse("stripe-webhook"),
+        data=body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=sign(body),
+    )
+    assert response.status_code == 400
+    assert not ProcessedStripeEvent.objects.exists()
