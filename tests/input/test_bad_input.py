@@ -143,3 +143,28 @@ def test_a_signed_webhook_that_is_not_an_object_is_refused(quiet_client, setting
     )
     assert response.status_code == 400
     assert not ProcessedStripeEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_order_line_address_is_never_a_500(quiet_client, eggs, customer):
+    """Found by the fuzz stage: Oscar's buyer order line URL had no page (GET) and no
+    answer for a line outside the order."""
+    from tests.dashboard.factories import place_order
+
+    order = place_order([(eggs, 2)], user=customer)
+    line = order.lines.get()
+    quiet_client.force_login(customer)
+    url = f"/shop/accounts/orders/{order.number}/{line.pk}/"
+    response = quiet_client.get(url)
+    assert response.status_code == 302 and response.url.endswith(f"/orders/{order.number}/")
+    assert (
+        quiet_client.get(f"/shop/accounts/orders/{order.number}/{line.pk + 99}/").status_code == 404
+    )
+    assert (
+        quiet_client.post(
+            f"/shop/accounts/orders/{order.number}/{line.pk + 99}/", {"action": "reorder"}
+        ).status_code
+        == 404
+    )
+    quiet_client.force_login(factories.UserFactory(username="stranger"))
+    assert quiet_client.get(url).status_code == 404

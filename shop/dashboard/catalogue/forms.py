@@ -4,6 +4,7 @@ households (photos in both limited by ``shop.images``)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.dashboard.catalogue import forms as oscar_forms
+from oscar.core.utils import slugify
 
 from catalogue.models import Household, Village
 from shop.images import LimitedImageField
@@ -53,6 +54,23 @@ class ProductForm(oscar_forms.ProductForm):
                 villages = villages.filter(teams__in=teams).distinct()
             self.fields["households"].queryset = households
             self.fields["origin_village"].queryset = villages
+
+
+class CategoryForm(oscar_forms.CategoryForm):
+    """Oscar's category form, never leaving a category without a slug: an empty slug
+    field is filled from the name (or keeps the old slug), and a name that gives no slug
+    (only punctuation) is refused. A category without one has no address, and the page
+    (and every page listing categories) failed to draw its link."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("slug"):
+            name = cleaned.get("name") or ""
+            generated = slugify(name)
+            if name and not generated:
+                self.add_error("name", _("名称里至少要有一个汉字、字母或数字，或者填写网址名。"))
+            cleaned["slug"] = generated or self.instance.slug
+        return cleaned
 
 
 class ProductImageForm(oscar_forms.ProductImageForm):

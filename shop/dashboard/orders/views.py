@@ -91,7 +91,28 @@ class StoredStatusMixin:
         return super().post(request, *args, **kwargs)
 
 
-class OrderListView(StoredStatusMixin, oscar_views.OrderListView):
+class PostedIdsMixin:
+    """Oscar filters orders, lines and notes by the posted ids as they stand and reads a
+    line's quantity without checking it was sent; a non-number id or a missing quantity
+    was a 500. A non-number id becomes 0 (no such row: Oscar says so) and a missing
+    quantity an empty one (Oscar asks for a valid quantity)."""
+
+    ID_FIELDS = ("selected_order", "selected_line", "note_id")
+
+    def post(self, request, *args, **kwargs):
+        posted = request.POST.copy()
+        for name in self.ID_FIELDS:
+            if name in posted:
+                posted.setlist(
+                    name, [v if v.isascii() and v.isdigit() else "0" for v in posted.getlist(name)]
+                )
+        for line_id in posted.getlist("selected_line"):
+            posted.setdefault(f"selected_line_qty_{line_id}", "")
+        request.POST = posted
+        return super().post(request, *args, **kwargs)
+
+
+class OrderListView(PostedIdsMixin, StoredStatusMixin, oscar_views.OrderListView):
     def dispatch(self, request, *args, **kwargs):
         if is_team_member(request.user):
             self.actions = ("download_selected_orders",)
@@ -154,7 +175,7 @@ class OrderListView(StoredStatusMixin, oscar_views.OrderListView):
         order.notes.create(user=request.user, message=message, note_type=OrderNote.SYSTEM)
 
 
-class OrderDetailView(StoredStatusMixin, oscar_views.OrderDetailView):
+class OrderDetailView(PostedIdsMixin, StoredStatusMixin, oscar_views.OrderDetailView):
     def get_object(self, queryset=None):
         return get_order_for_user_or_404(self.request.user, self.kwargs["number"])
 
