@@ -168,3 +168,59 @@ def test_order_line_address_is_never_a_500(quiet_client, eggs, customer):
     )
     quiet_client.force_login(factories.UserFactory(username="stranger"))
     assert quiet_client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_checkout_gateway_sign_in_with_a_wrong_password_shows_the_form(
+    quiet_client, eggs, pickup_point, customer
+):
+    """Found by the fuzz stage: the returning-customer option signed in without the
+    request, which django-axes refuses (a 500)."""
+    add_to_basket(quiet_client, eggs, 10)
+    response = quiet_client.post(
+        reverse("checkout:index"),
+        {"username": customer.email, "options": "existing", "password": "wrong-one"},
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_order_dashboard_ids_that_are_not_numbers_get_a_message(quiet_client, world):
+    """Found by the fuzz stage: an empty or non-number order, line or note id, or a line
+    sent without its quantity, was a 500 in the order dashboard."""
+    a = world["a"]
+    order, line = a.order, a.order.lines.get()
+    quiet_client.force_login(a.member)
+    listing = reverse("dashboard:order-list")
+    response = quiet_client.post(
+        listing, {"action": "download_selected_orders", "selected_order": ["", "x"]}
+    )
+    assert response.status_code == 302
+    detail = reverse("dashboard:order-detail", kwargs={"number": order.number})
+    for data in (
+        {"line_action": "change_line_statuses", "selected_line": "", "new_status": "已发货"},
+        {"line_action": "change_line_statuses", "selected_line": str(line.pk), "new_status": "x"},
+    ):
+        assert quiet_client.post(detail, data).status_code == 302
+    line.refresh_from_db()
+    assert line.status != "已发货"
+
+
+@pytest.mark.django_db
+def test_a_category_name_without_letters_keeps_the_category_reachable(quiet_client):
+    """Found by the fuzz stage: a name of punctuation only left the category without a
+    slug, and every page linking to it failed."""
+    from oscar.core.loading import get_model
+
+    Category = get_model("catalogue", "Category")
+    category = Category.add_root(name="鸡蛋", slug="eggs")
+    quiet_client.force_login(coordinator())
+    url = reverse("dashboard:catalogue-category-update", kwargs={"pk": category.pk})
+    response = quiet_client.post(
+        url,
+        {"name": "!!!", "slug": "", "treebeard_position": "first-child", "treebeard_ref_node": ""},
+    )
+    assert response.status_code == 200
+    category.refresh_from_db()
+    assert category.slug == "eggs" and category.name == "鸡蛋"
+    assert quiet_client.get(category.get_absolute_url()).status_code == 200
