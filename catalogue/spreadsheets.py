@@ -11,6 +11,9 @@ another team's product is an error, never an overwrite.
 
 import csv
 import io
+import itertools
+import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -18,6 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalogue.models import Category, Product, ProductCategory, ProductClass, Village
+from shop.exports import safe_row, unquote
 from shop.partner.models import StockRecord
 
 COLUMNS = [
@@ -33,6 +37,9 @@ COLUMNS = [
 HEADERS = [label for _key, label in COLUMNS]
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
+MAX_COLUMNS = 50  # the export has 8; room for a team's own notes columns
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # an XLSX is a zip: 2 MB of it can unpack to gigabytes
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 UNIT_BY_LABEL = {str(label): value for value, label in Product.Unit.choices} | {
     value: value for value in Product.Unit.values
 }
@@ -67,7 +74,7 @@ def _cell(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return unquote(str(value).strip())
 
 
 class ProductSheetExporter:
@@ -99,7 +106,7 @@ class ProductSheetExporter:
         buf = io.StringIO()
         writer = csv.writer(buf)
         writer.writerow(HEADERS)
-        writer.writerows(self.rows())
+        writer.writerows(safe_row(row) for row in self.rows())
         return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
 
     def xlsx_bytes(self):
@@ -110,7 +117,7 @@ class ProductSheetExporter:
         sheet.title = _("产品和库存")
         sheet.append(HEADERS)
         for row in self.rows():
-            sheet.append(row)
+            sheet.append(safe_row(row))
         for column, width in zip("ABCDEFGH", (14, 24, 10, 8, 10, 10, 10, 12), strict=True):
             sheet.column_dimensions[column].width = width
         buf = io.BytesIO()
@@ -174,18 +181,41 @@ class ProductSheetImporter:
                 continue
         else:
             raise SheetError(_("读不出这个 CSV 文件的编码，请另存为 UTF-8。"))
-        return list(csv.reader(io.StringIO(text)))
+        # a header, the cap and one more row: enough to tell "too many" without reading on
+        return list(itertools.islice(csv.reader(io.StringIO(text)), MAX_ROWS + 2))
 
     @staticmethod
     def _read_xlsx(content):
         from openpyxl import load_workbook
 
+        unreadable = _("打不开这个 Excel 文件，请确认是 .xlsx 格式。")
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                unpacked = sum(member.file_size for member in archive.infolist())
+        except (zipfile.BadZipFile, ValueError) as error:
+            raise SheetError(unreadable) from error
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise SheetError(_("这个 Excel 文件解压后太大了，请只保留要导入的那张表再上传。"))
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many types for a bad file
-            raise SheetError(_("打不开这个 Excel 文件，请确认是 .xlsx 格式。")) from error
-        sheet = book.worksheets[0]
-        return [list(r) for r in sheet.iter_rows(values_only=True)][: MAX_ROWS + 2]
+            raise SheetError(unreadable) from error
+        try:
+            if not book.worksheets:
+                raise SheetError(unreadable)
+            sheet = book.worksheets[0]
+            # The sheet declares its size up front; a million-row sheet is refused unread.
+            if (sheet.max_row or 0) > MAX_ROWS + 1:
+                raise SheetError(_("一次最多导入 %(n)d 行。") % {"n": MAX_ROWS})
+            # read-only iter_rows stops parsing at max_row, whatever the sheet declared
+            rows = sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS, values_only=True)
+            return [list(r) for r in rows]
+        except SheetError:
+            raise
+        except Exception as error:  # a broken sheet inside a good zip
+            raise SheetError(unreadable) from error
+        finally:
+            book.close()
 
     # --- validate ------------------------------------------------------------------
 
@@ -206,6 +236,13 @@ class ProductSheetImporter:
 
             def error(message, row=row):
                 row.errors.append(_("第 %(n)d 行：%(msg)s") % {"n": row.number, "msg": message})
+
+            for key, value in raw.items():
+                if CONTROL_CHARACTERS.search(value):
+                    error(
+                        _("“%(col)s”里有看不见的控制字符（例如 NUL），请删掉后再上传")
+                        % {"col": FIELD_LABELS[key]}
+                    )
 
             upc = raw["upc"]
             if upc:

@@ -34,6 +34,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from fulfilment.models import Payout
+from shop.exports import safe_row
 from shop.order import money
 
 CACHE_SECONDS = 60 * 60
@@ -308,7 +309,7 @@ def write_csv(data, out):
             ]
             if data.has_payouts:
                 line.append(f"{row.paid:.2f}" if row.paid is not None else "")
-            writer.writerow(line)
+            writer.writerow(safe_row(line))
 
 
 def bar_chart_svg(rows, metric, title, width=360, bar_height=22):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from fulfilment import routing
 from fulfilment.itinerary import ordered_stops
+from shop.exports import safe_row
 from shop.order import money
 
 
@@ -166,13 +167,13 @@ def as_xlsx(kind, run):
     book = Workbook()
     sheet = book.active
     sheet.title = title
-    sheet.append([f"{run.team.name} {run} {title}"])
+    sheet.append(safe_row([f"{run.team.name} {run} {title}"]))
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(header)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
     for column, width in zip("ABCDEF", (10, 16, 18, 30, 48, 10), strict=False):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

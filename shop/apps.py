@@ -8,8 +8,9 @@ class ShopConfig(AppConfig):
     verbose_name = "521助农小店"
 
     def ready(self):
-        from shop import analytics, receivers
+        from shop import analytics, images, receivers
 
+        images.set_pillow_limit()
         analytics.connect()
         receivers.connect_page_cache_invalidation()
         receivers.connect_rendition_warmup()

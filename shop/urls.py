@@ -19,6 +19,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from content import views as content_views
 from shop import health
 from shop.desk import accounts
+from shop.order import views as order_views
 from shop.payment import views as payment_views
 from shop.search.views import SiteSearchView
 
@@ -38,6 +39,11 @@ if settings.BENCH_MODE:
     urlpatterns.append(path("bench/bare/", health.bench_bare))
 
 urlpatterns += i18n_patterns(
+    # Oscar's order line address, without its two 500s (shop.order.views)
+    path(
+        "shop/accounts/orders/<str:order_number>/<int:line_id>/",
+        order_views.OrderLineView.as_view(),
+    ),
     path("shop/team/", include("fulfilment.urls")),
     path("shop/", include("catalogue.urls")),
     # Oscar's own sign-up pages, with the sign-in step that login protection needs.

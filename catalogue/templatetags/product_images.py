@@ -46,3 +46,21 @@ def responsive_image(image_field, widths=WIDTHS, crop="center"):
 def card_image(image_field):
     """A product card's photo: half the phone screen, or a quarter of a wide one."""
     return responsive_image(image_field, widths=(300, 600))
+
+
+@register.simple_tag
+def small_photo(image_field, size):
+    """A square WebP rendition ``size`` pixels wide (twice the shown size, for sharp phone
+    screens), or ``None``: a household's photo is never served as the uploaded original,
+    which may be a 40-megapixel file."""
+    if not image_field:
+        return None
+    try:
+        from sorl.thumbnail import get_thumbnail
+
+        return get_thumbnail(
+            image_field, f"{size}x{size}", crop="center", format="WEBP", quality=80
+        )
+    except Exception:  # an unreadable upload shows no photo rather than breaking the page
+        logger.warning("Could not make a rendition of %s", image_field, exc_info=True)
+        return None

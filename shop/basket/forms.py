@@ -83,6 +83,16 @@ class SimpleAddToBasketForm(AddToBasketForm):
     quantity = forms.IntegerField(initial=1, min_value=1, widget=forms.HiddenInput, label=_("数量"))
 
 
+class SavedLineForm(oscar_forms.SavedLineForm):
+    """Oscar's form for a saved line; a posted id that is not one of the buyer's saved
+    lines (another buyer's, or one already moved) leaves the form without a line."""
+
+    def clean(self):
+        if self.instance.pk is None:
+            raise forms.ValidationError(_("这件商品已不在您的收藏里，请刷新购物车页面。"))
+        return super().clean()
+
+
 class BasketLineForm(oscar_forms.BasketLineForm):
     default_renderer = INPUTS_IN_PYTHON
 

@@ -12,6 +12,7 @@ from shop.prefetched import keep_as_prefetched
 from shop.prepared import PreparedQuery, Slot
 from shop.shipping.methods import ChooseAtCheckout
 
+Line = get_model("basket", "Line")
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
 
@@ -46,6 +47,25 @@ class BasketView(oscar_views.BasketView):
     def get_basket_voucher_form(self):
         # A voucher only does something through an offer.
         return super().get_basket_voucher_form() if offers_exist() else None
+
+    def remove_deleted_forms(self, formset):
+        # Oscar copies every management field from the request when it redisplays the
+        # formset; a hand-made POST may lack the optional MIN/MAX_NUM_FORMS.
+        data = formset.data.copy()
+        for name, value in (("MIN_NUM_FORMS", formset.min_num), ("MAX_NUM_FORMS", formset.max_num)):
+            data.setdefault(formset.add_prefix(name), str(value))
+        formset.data = data
+        return super().remove_deleted_forms(formset)
+
+
+class SavedView(oscar_views.SavedView):
+    """Oscar's "saved for later" lines. Oscar answers a buyer without a saved basket with
+    a plain list, which the form set cannot read (a 500); here it is an empty queryset,
+    and ``SavedLineForm`` refuses a line that is not in it."""
+
+    def get_queryset(self):
+        lines = super().get_queryset()
+        return lines if hasattr(lines, "ordered") else Line.objects.none()
 
 
 class BasketAddView(oscar_views.BasketAddView):

@@ -10,6 +10,7 @@ people kept. Payment handling stays thin here and hands off to ``shop.payment``.
 import logging
 from urllib.parse import urlencode
 
+from django import http
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
@@ -36,6 +37,7 @@ from shop.prepared import PreparedQuery, Slot
 from shop.shipping.repository import Repository
 
 Country = get_model("address", "Country")
+UserAddress = get_model("address", "UserAddress")
 Line = get_model("order", "Line")
 Order = get_model("order", "Order")
 Surcharge = get_model("order", "Surcharge")
@@ -76,6 +78,11 @@ class IndexView(oscar_views.IndexView):
 
     success_url = reverse_lazy("checkout:confirm")
 
+    def get_form_kwargs(self):
+        # The returning-customer option signs in through django-axes, which needs the
+        # request (without it every such POST was a 500).
+        return {**super().get_form_kwargs(), "request": self.request}
+
     def form_valid(self, form):
         response = super().form_valid(form)
         if form.is_new_account_checkout():
@@ -101,6 +108,19 @@ class ShippingAddressView(oscar_views.ShippingAddressView):
 
     def asks_email(self):
         return not self.request.user.is_authenticated
+
+    def post(self, request, *args, **kwargs):
+        # Oscar looks a chosen saved address up by the posted id as it stands.
+        address_id = request.POST.get("address_id")
+        if request.user.is_authenticated and address_id is not None:
+            if (
+                not (address_id.isascii() and address_id.isdigit())
+                or not UserAddress._default_manager.filter(
+                    pk=int(address_id), user=request.user
+                ).exists()
+            ):
+                return http.HttpResponseBadRequest()
+        return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

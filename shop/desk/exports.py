@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from shop.exports import safe_row
+
 
 def header():
     return [_("项目"), _("数量"), _("金额（元）"), _("订单数")]
@@ -20,10 +22,12 @@ def table(rows, total):
 def csv_bytes(title, rows, total):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([title])
+    writer.writerow(safe_row([title]))
     writer.writerow(header())
     for line in table(rows, total):
-        writer.writerow([f"{cell:.2f}" if hasattr(cell, "quantize") else cell for cell in line])
+        writer.writerow(
+            safe_row(f"{cell:.2f}" if hasattr(cell, "quantize") else cell for cell in line)
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -31,11 +35,11 @@ def xlsx_bytes(title, rows, total):
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
-    sheet.append([title])
+    sheet.append(safe_row([title]))
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(header())
     for line in table(rows, total):
-        sheet.append(line)
+        sheet.append(safe_row(line))
     last = sheet.max_row
     for cell in sheet[last]:
         cell.font = Font(bold=True)

@@ -3,7 +3,6 @@
 ``webhooks``, ``stripe_gateway``, ``processing``, ``refunds`` and ``shop.order.cancellation``.
 """
 
-import json
 import logging
 
 import stripe
@@ -41,10 +40,14 @@ def stripe_webhook(request):
     payload = request.body.decode("utf-8", errors="replace")
     signature = request.headers.get("Stripe-Signature", "")
     try:
-        stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+        stripe.WebhookSignature.verify_header(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
     except (ValueError, stripe.SignatureVerificationError):
         return HttpResponseBadRequest("invalid signature")
-    outcome = webhooks.handle_event(json.loads(payload))
+    try:
+        event = webhooks.parse_event(payload)
+    except webhooks.MalformedEvent as error:
+        return HttpResponseBadRequest(str(error))
+    outcome = webhooks.handle_event(event)
     return JsonResponse({"outcome": outcome})
 
 

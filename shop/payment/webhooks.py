@@ -1,7 +1,9 @@
 """Stripe webhook events, acted on once each.
 
 The view (``shop.payment.views.stripe_webhook``) only checks the signature with
-``stripe.Webhook.construct_event`` and hands the event's JSON here. Each event id is
+``stripe.WebhookSignature.verify_header`` and hands the body here: ``parse_event``
+refuses a body that is not an event object (the view answers 400; a correctly signed
+``[]`` or an event whose ``data.object`` is a string must not become a 500). Each event id is
 stored in ``ProcessedStripeEvent`` in the same transaction as its effects: a repeat
 finds the row and does nothing; a failure rolls both back, the view answers 500 and
 Stripe sends the event again later.
@@ -11,6 +13,7 @@ expired/failed), so "expired" arriving after "completed" leaves the paid order a
 and "completed" arriving after the order was cancelled refunds the money.
 """
 
+import json
 import logging
 
 from django.db import IntegrityError, transaction
@@ -80,6 +83,37 @@ HANDLERS = {
     # Stripe's older name for refund.updated; an endpoint may be subscribed to either.
     "charge.refund.updated": _refund_changed,
 }
+
+
+class MalformedEvent(ValueError):
+    """A signed body that is not a Stripe event: nothing to act on, nothing stored."""
+
+
+def parse_event(payload):
+    """The event in ``payload`` (JSON text) as a dict, or ``MalformedEvent``."""
+    if "\\u0000" in payload or "\x00" in payload:
+        raise MalformedEvent("body holds a NUL, which no Stripe id or text has")
+    try:
+        event = json.loads(payload)
+    except ValueError as error:
+        raise MalformedEvent("body is not JSON") from error
+    if not isinstance(event, dict):
+        raise MalformedEvent("event is not an object")
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise MalformedEvent("event data.object is not an object")
+    if not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
+        raise MalformedEvent("event id or type is not a string")
+    obj = data["object"]
+    # the fields the handlers read, in the types Stripe documents
+    if not isinstance(obj.get("id", ""), str):
+        raise MalformedEvent("data.object.id is not a string")
+    for key in ("metadata", "last_payment_error"):
+        if obj.get(key) is not None and not isinstance(obj[key], dict):
+            raise MalformedEvent(f"data.object.{key} is not an object")
+    if not all(isinstance(value, str) for value in (obj.get("metadata") or {}).values()):
+        raise MalformedEvent("data.object.metadata holds a value that is not a string")
+    return event
 
 
 def handle_event(event):

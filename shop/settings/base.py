@@ -75,7 +75,7 @@ THIRD_PARTY_APPS = [
     "oscar.apps.voucher.apps.VoucherConfig",
     "oscar.apps.wishlists.apps.WishlistsConfig",
     "shop.dashboard.apps.DashboardConfig",
-    "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
+    "shop.dashboard.reports.apps.ReportsDashboardConfig",
     "oscar.apps.dashboard.users.apps.UsersDashboardConfig",
     "shop.dashboard.orders.apps.OrdersDashboardConfig",
     "shop.dashboard.catalogue.apps.CatalogueDashboardConfig",
@@ -132,6 +132,7 @@ MIDDLEWARE = [
     "shop.security.ContentSecurityPolicyMiddleware",  # before the page cache: fresh nonces
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shop.middleware.URLLanguageMiddleware",
+    "shop.middleware.RefuseNulMiddleware",  # a NUL would reach PostgreSQL as a 500
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -435,6 +436,10 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp"}
+# Photos over this many pixels are refused at upload (shop.images); Pillow refuses to
+# open anything over twice it, so no thumbnailer unpacks a decompression bomb.
+IMAGE_MAX_PIXELS = 40_000_000
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS
 WAGTAILEMBEDS_FINDERS = []  # video links are stored, never fetched at page load
 
 # Slugs of top-level Wagtail pages that would collide with the site's own URL prefixes.

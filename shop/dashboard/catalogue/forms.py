@@ -1,10 +1,13 @@
-"""Dashboard forms: the product form with where-it-comes-from fields, and households."""
+"""Dashboard forms: the product form with where-it-comes-from fields, product photos and
+households (photos in both limited by ``shop.images``)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.dashboard.catalogue import forms as oscar_forms
+from oscar.core.utils import slugify
 
 from catalogue.models import Household, Village
+from shop.images import LimitedImageField
 
 ORIGIN_FIELDS = [
     "unit",
@@ -53,9 +56,34 @@ class ProductForm(oscar_forms.ProductForm):
             self.fields["origin_village"].queryset = villages
 
 
+class CategoryForm(oscar_forms.CategoryForm):
+    """Oscar's category form, never leaving a category without a slug: an empty slug
+    field is filled from the name (or keeps the old slug), and a name that gives no slug
+    (only punctuation) is refused. A category without one has no address, and the page
+    (and every page listing categories) failed to draw its link."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("slug"):
+            name = cleaned.get("name") or ""
+            generated = slugify(name)
+            if name and not generated:
+                self.add_error("name", _("名称里至少要有一个汉字、字母或数字，或者填写网址名。"))
+            cleaned["slug"] = generated or self.instance.slug
+        return cleaned
+
+
+class ProductImageForm(oscar_forms.ProductImageForm):
+    """Oscar's product photo form (used by its image formset), with the pixel limit."""
+
+    class Meta(oscar_forms.ProductImageForm.Meta):
+        field_classes = {"original": LimitedImageField}
+
+
 class HouseholdForm(forms.ModelForm):
     class Meta:
         model = Household
+        field_classes = {"photo": LimitedImageField}
         fields = [
             "village",
             "team",

@@ -23,6 +23,7 @@ from oscar.apps.payment.exceptions import PaymentError
 from oscar.core.loading import get_model
 
 from shop.desk.roles import is_team_member, team_ids
+from shop.exports import safe_cell
 from shop.order import life
 from shop.order import status as order_status
 
@@ -91,7 +92,28 @@ class StoredStatusMixin:
         return super().post(request, *args, **kwargs)
 
 
-class OrderListView(StoredStatusMixin, oscar_views.OrderListView):
+class PostedIdsMixin:
+    """Oscar filters orders, lines and notes by the posted ids as they stand and reads a
+    line's quantity without checking it was sent; a non-number id or a missing quantity
+    was a 500. A non-number id becomes 0 (no such row: Oscar says so) and a missing
+    quantity an empty one (Oscar asks for a valid quantity)."""
+
+    ID_FIELDS = ("selected_order", "selected_line", "note_id")
+
+    def post(self, request, *args, **kwargs):
+        posted = request.POST.copy()
+        for name in self.ID_FIELDS:
+            if name in posted:
+                posted.setlist(
+                    name, [v if v.isascii() and v.isdigit() else "0" for v in posted.getlist(name)]
+                )
+        for line_id in posted.getlist("selected_line"):
+            posted.setdefault(f"selected_line_qty_{line_id}", "")
+        request.POST = posted
+        return super().post(request, *args, **kwargs)
+
+
+class OrderListView(PostedIdsMixin, StoredStatusMixin, oscar_views.OrderListView):
     def dispatch(self, request, *args, **kwargs):
         if is_team_member(request.user):
             self.actions = ("download_selected_orders",)
@@ -129,7 +151,7 @@ class OrderListView(StoredStatusMixin, oscar_views.OrderListView):
                 D("0.01")
             )  # SQLite returns a bare number
             row["num_items"] = order.team_items
-        return row
+        return {column: safe_cell(value) for column, value in row.items()}  # for the CSV
 
     def change_order_statuses(self, request, orders):
         if is_team_member(request.user):
@@ -154,7 +176,7 @@ class OrderListView(StoredStatusMixin, oscar_views.OrderListView):
         order.notes.create(user=request.user, message=message, note_type=OrderNote.SYSTEM)
 
 
-class OrderDetailView(StoredStatusMixin, oscar_views.OrderDetailView):
+class OrderDetailView(PostedIdsMixin, StoredStatusMixin, oscar_views.OrderDetailView):
     def get_object(self, queryset=None):
         return get_order_for_user_or_404(self.request.user, self.kwargs["number"])
 
