@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 from oscar.apps.checkout import signals
@@ -23,7 +24,7 @@ from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.core.loading import get_model
 
 from fulfilment.runs import delivery_problems
-from shop import rows
+from shop import notices, rows
 from shop.checkout import tasks
 from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm, normalise_cn_mobile
 from shop.order.history import PENDING_PAYMENT
@@ -255,6 +256,14 @@ class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetai
                 for line in lines
             )
 
+    def build_submission(self, **kwargs):
+        """Oscar's; a guest who gave no e-mail (the phone is the key) orders with none."""
+        submission = super().build_submission(**kwargs)
+        order_kwargs = submission["order_kwargs"]
+        if "guest_email" in order_kwargs and not order_kwargs["guest_email"]:
+            order_kwargs["guest_email"] = ""
+        return submission
+
     def handle_payment(self, order_number, total, **kwargs):
         record_payment_choice(self, self.checkout_session.payment_method(), total)
 
@@ -297,12 +306,18 @@ class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetai
         return response
 
     def send_order_placed_email(self, order):
-        """Queued for a worker (``shop.checkout.tasks``); sent here only when the queue is
-        unreachable, so a buyer always gets it once."""
+        """The text message (``shop.notices``: the buyer's phone is the key) and, when the
+        buyer gave an address, the e-mail: queued for a worker (``shop.checkout.tasks``);
+        sent here only when the queue is unreachable, so a buyer always gets it once."""
+        notices.order_confirmed(order)
+        if not order.email:
+            return
         context = self.get_message_context(order)
         links = {key: context[key] for key in ("status_path", "status_url") if key in context}
         try:
-            tasks.send_order_placed_email.delay(order.pk, **links)
+            tasks.send_order_placed_email.delay(
+                order.pk, language=translation.get_language(), **links
+            )
         except OperationalError:
             logger.warning(
                 "Mail queue unreachable; sending the order e-mail for %s now", order.number
