@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from oscar.core.loading import get_model
 
+from shop import notices
 from shop.buyer import links, lookup
 from shop.buyer.codes import pickup_code
 from shop.buyer.forms import OrderLookupForm
@@ -69,7 +70,7 @@ def order_page(request, token):
         "pickup_code": pickup_code(order),
         "status_label": status.label(order.status),  # lead: switch to shop.order.statuses
         "pay": order_payment_summary(order),  # lead: switch to shop.order.money
-        "notices": order.notices.filter(sent_at__isnull=False).order_by("sent_at"),
+        "notices": notices.sent(order),
         "phone": lookup.order_phone(order),
     }
     return render(request, "buyer/order.html", context)

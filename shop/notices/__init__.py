@@ -7,6 +7,11 @@ from the worker, through ``channels.send_sms``. The words are in ``texts``; the 
 """
 
 
+def sent(order):
+    """The text messages that went out about ``order``, oldest first (the order pages)."""
+    return order.notices.filter(sent_at__isnull=False).order_by("sent_at")
+
+
 def _facts(order):
     from shop.buyer.codes import pickup_code
     from shop.buyer.handover import where_and_when

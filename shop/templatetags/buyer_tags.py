@@ -4,6 +4,7 @@
 
 from django import template
 
+from shop import notices
 from shop.buyer import codes, handover, links
 
 register = template.Library()
@@ -44,3 +45,9 @@ def moment(value):
 @register.filter
 def day(value):
     return handover.day(value) if value else ""
+
+
+@register.simple_tag
+def sent_notices(order):
+    """The text messages that went out about ``order`` (``shop.notices``), oldest first."""
+    return notices.sent(order)

@@ -26,6 +26,17 @@ def test_english_search_finds_the_eggs_and_links_stay_english(client, eggs, word
 
 
 @pytest.mark.django_db
+def test_search_results_under_en_link_to_english_pages(client, eggs):
+    search_index.index_product(eggs)  # indexed while Chinese is the active language
+    chinese_page = eggs.get_absolute_url()
+
+    html = client.get("/en/search/", {"q": "鸡蛋"}).content.decode()
+
+    hits = re.findall(r'class="search-hit__title" href="([^"]+)"', html)
+    assert hits == ["/en" + chinese_page]
+
+
+@pytest.mark.django_db
 def test_category_english_words_find_its_products(client, eggs):
     from catalogue.models import Category, ProductCategory
 
