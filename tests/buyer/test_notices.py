@@ -97,4 +97,5 @@ def test_a_refused_message_is_recorded_and_not_shown_as_sent(
     notice = Notice.objects.get()
     assert notice.sent_at is None
     assert "InsufficientBalance" in notice.error
+    assert len(sms_provider.requests) == 1  # no worker: no retries inside the request
     assert "已发短信" not in client.get(links.order_path(guest_order)).content.decode()

@@ -65,3 +65,16 @@ def test_english_buyer_gets_english_mail(client, eggs, run):
     assert "Pickup code" in message.body
     assert "/en/shop/orders/o/" in message.body
     assert "取货码" not in message.body
+
+
+@pytest.mark.django_db
+def test_demo_loader_names_the_real_domain_in_the_site_object(settings):
+    from django.contrib.sites.models import Site
+
+    from shop.demo.loader import DemoLoader
+
+    settings.SHOP_BASE_URL = "https://521nongzhu.cn"
+    DemoLoader(log=lambda *args: None).load_site_domain()
+
+    Site.objects.clear_cache()
+    assert Site.objects.get_current().domain == "521nongzhu.cn"
