@@ -33,6 +33,17 @@ def moment(value):
 
 
 def _link(order):
+    """The order's run link with its run, stop, point and zone, read in one query (and
+    kept on the order for the next caller: the text message and the e-mail both ask)."""
+    if "run_link" not in order._state.fields_cache:
+        from fulfilment.models import OrderRun
+
+        link = (
+            OrderRun.objects.select_related("run", "pickup__point", "zone")
+            .filter(order_id=order.pk)
+            .first()
+        )
+        type(order).run_link.related.set_cached_value(order, link)
     try:
         return order.run_link
     except ObjectDoesNotExist:  # an order no run carries (demo history, imports)

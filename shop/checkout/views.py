@@ -71,6 +71,15 @@ class DeliveryChoicesOncePerRequest:
         return True
 
 
+class EmailIsOptional:
+    """The buyer's mobile is the key (text messages go there); Oscar's later steps would
+    send a guest who gave no e-mail back for one."""
+
+    def get_pre_conditions(self, request):
+        conditions = super().get_pre_conditions(request)
+        return [c for c in conditions if c != "check_user_email_is_captured"]
+
+
 class IndexView(oscar_views.IndexView):
     """The gateway: signed-in buyers, and guests once they choose, go to the one-page
     order confirmation."""
@@ -120,7 +129,9 @@ class ShippingAddressView(oscar_views.ShippingAddressView):
         return super().form_valid(form)
 
 
-class ShippingMethodView(DeliveryChoicesOncePerRequest, oscar_views.ShippingMethodView):
+class ShippingMethodView(
+    EmailIsOptional, DeliveryChoicesOncePerRequest, oscar_views.ShippingMethodView
+):
     def checks_capacity(self, request):
         # The list shown (GET) leaves out full runs; a choice posted from it is checked
         # again by the preview and, with the run's row locked, when the order is placed.
@@ -161,7 +172,9 @@ class ShippingMethodView(DeliveryChoicesOncePerRequest, oscar_views.ShippingMeth
         return methods
 
 
-class PaymentMethodView(DeliveryChoicesOncePerRequest, oscar_views.PaymentMethodView):
+class PaymentMethodView(
+    EmailIsOptional, DeliveryChoicesOncePerRequest, oscar_views.PaymentMethodView
+):
     template_name = "oscar/checkout/payment_method.html"
 
     def checks_capacity(self, request):
@@ -182,7 +195,9 @@ class PaymentMethodView(DeliveryChoicesOncePerRequest, oscar_views.PaymentMethod
         return redirect("checkout:preview")
 
 
-class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetailsView):
+class PaymentDetailsView(
+    EmailIsOptional, DeliveryChoicesOncePerRequest, oscar_views.PaymentDetailsView
+):
     def get_pre_conditions(self, request):
         conditions = super().get_pre_conditions(request)
         return (

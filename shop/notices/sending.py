@@ -7,7 +7,7 @@ transaction commits; ``deliver`` sends a row that has not gone out yet."""
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
@@ -34,18 +34,19 @@ def notify(order, kind, params, key, language=None):
     language = language or language_of(order)
     with translation.override(language):
         params = {"number": order.number, **params, "link": links.order_url(order)}
-    notice, created = Notice.objects.get_or_create(
-        key=key,
-        defaults={
-            "order": order,
-            "kind": kind,
-            "phone": phone,
-            "language": language,
-            "params": {name: str(value) for name, value in params.items()},
-        },
-    )
-    if created:
-        transaction.on_commit(lambda: queue(notice.pk), robust=True)
+    try:
+        with transaction.atomic():  # the unique key decides: a second call writes nothing
+            notice = Notice.objects.create(
+                key=key,
+                order=order,
+                kind=kind,
+                phone=phone,
+                language=language,
+                params={name: str(value) for name, value in params.items()},
+            )
+    except IntegrityError:
+        return Notice.objects.filter(key=key).first()
+    transaction.on_commit(lambda: queue(notice.pk), robust=True)
     return notice
 
 
