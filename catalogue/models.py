@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from oscar.apps.catalogue.abstract_models import AbstractProduct
+from oscar.apps.catalogue.abstract_models import AbstractCategory, AbstractProduct
 from oscar.core.utils import slugify
 
 
@@ -139,6 +139,12 @@ class Product(AbstractProduct):
     season_note = models.CharField(_("时令/供应说明"), max_length=200, blank=True)
     storage_advice = models.CharField(_("储存建议"), max_length=200, blank=True)
     weight_per_unit_g = models.PositiveIntegerField(_("每单位重量（克）"), null=True, blank=True)
+    search_words_en = models.CharField(
+        _("英文搜索词"),
+        max_length=200,
+        blank=True,
+        help_text=_("英文页面的买家搜这些词也能找到，如 egg eggs free-range"),
+    )
 
     class Meta(AbstractProduct.Meta):
         indexes = [
@@ -151,6 +157,15 @@ class Product(AbstractProduct):
         if self.weight_per_unit_g:
             return Decimal(self.weight_per_unit_g) / 1000
         return None
+
+
+class Category(AbstractCategory):
+    search_words_en = models.CharField(
+        _("英文搜索词"),
+        max_length=200,
+        blank=True,
+        help_text=_("这一类产品的英文叫法，如 eggs；类里的产品都能用它搜到"),
+    )
 
 
 class SearchDocument(models.Model):

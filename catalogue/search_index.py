@@ -211,6 +211,11 @@ class DocumentBuilder:
         stockrecords = list(product.stockrecords.all())
         teams = [sr.partner.name for sr in stockrecords if sr.partner_id]
         categories = [c.name for c in product.categories.all()]
+        # English words (``search_words_en``) of the product and its categories: /en/ buyers
+        # type "eggs" or "free-range".
+        english = " ".join(
+            [product.search_words_en, *(c.search_words_en for c in product.categories.all())]
+        )
         households = [h.shown_name for h in product.households.all()]
         description = strip_tags(product.description or "")
         named = [title, *categories, *teams]
@@ -230,6 +235,7 @@ class DocumentBuilder:
             "body_tokens": _join(
                 seg.with_pinyin(meta_words)
                 + seg.words(body_text)
+                + seg.words(english)
                 + [c for c in title if CJK_RE.match(c)]  # single characters: 鸡 finds 小笨鸡
                 + [product.upc.lower() if product.upc else ""]
             ),
@@ -494,11 +500,25 @@ def engine():
     return PostgresEngine() if connection.vendor == "postgresql" else SqliteEngine()
 
 
+def in_language(path):
+    """A stored page path (``/stories/x/``) in the active language (``/en/stories/x/``)."""
+    from django.conf import settings
+    from django.urls import translate_url
+    from django.utils import translation
+
+    if not path:
+        return path
+    language = translation.get_language()
+    with translation.override(settings.LANGUAGE_CODE):  # stored paths carry no prefix
+        return translate_url(path, language)
+
+
 class SearchHit:
     def __init__(self, document, highlighter, product=None):
         self.document = document
         self.kind = document.kind
-        self.url = document.url
+        # Stored in the language it was indexed in; a hit links to the reader's language.
+        self.url = product.get_absolute_url() if product is not None else in_language(document.url)
         self.title_html = highlighter.mark(document.title)
         self.snippet_html = highlighter.snippet(document.text)
         self.product = product

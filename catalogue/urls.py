@@ -10,4 +10,5 @@ urlpatterns = [
     path("teams/<str:slug>/", views.TeamDetailView.as_view(), name="team"),
     path("villages/<str:slug>/", views.VillageDetailView.as_view(), name="village"),
     path("products/<int:pk>/qr.png", views.product_qr, name="product-qr"),
+    path("products/<int:pk>/card.jpg", views.product_share_card, name="product-card"),
 ]

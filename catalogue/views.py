@@ -5,22 +5,27 @@ listings need filters by village, team and stock, which are plain joins. The
 product page stays Oscar's.
 """
 
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, cache_page
 from django.views.generic import TemplateView
 from oscar.apps.catalogue.views import ProductDetailView as OscarProductDetailView
 
-from catalogue import selectors
+from catalogue import selectors, share
 from catalogue.forms import SORTS, BrowseForm
 from catalogue.models import Category, Product, ProductCategory, Village
 from catalogue.qr import qr_png
 from catalogue.selectors import product_card_queryset
 from shop.partner.models import Partner, StockRecord
+from shop.templatetags.shop_tags import price_per_unit
 
 
 def paginate(request, queryset, per_page):
@@ -44,7 +49,7 @@ class ProductDetailView(OscarProductDetailView):
                 {sr.partner for sr in product.stockrecords.select_related("partner")}, key=str
             ),
             stories=self.stories(product),
-            share_url=self.request.build_absolute_uri(product.get_absolute_url()),
+            share_url=share.short_url(product),
             # The content app's include wins when it exists; ours is the fallback.
             story_templates=["includes/product_stories.html", "catalogue/product_stories.html"],
         )
@@ -104,8 +109,34 @@ class VillageDetailView(TemplateView):
 def product_qr(request, pk):
     """A QR code of the product page's address, for printing at the market stall."""
     product = get_object_or_404(Product, pk=pk, is_public=True)
-    png = qr_png(request.build_absolute_uri(product.get_absolute_url()))
+    png = qr_png(share.short_url(product))
     return HttpResponse(png, content_type="image/png")
+
+
+def short_link(request, code):
+    """``/p/<code>``: the short link shared in chats, on to the product page in the
+    link's language."""
+    pk = share.product_id(code)
+    product = get_object_or_404(Product, pk=pk, is_public=True) if pk else None
+    if product is None:
+        raise Http404(_("这个链接不对，找不到这件产品。"))
+    return HttpResponsePermanentRedirect(product.get_absolute_url())
+
+
+@cache_control(public=True, max_age=3600)
+def product_share_card(request, pk):
+    """The product's share card, a JPEG (``catalogue.share``): what og:image names, what
+    WeChat shows for a shared link, and what a buyer saves to send on."""
+    product = get_object_or_404(Product, pk=pk, is_public=True)
+    info = request.strategy.fetch_for_product(product)
+    price = price_per_unit(info.price, product)
+    drawn = f"{product.pk}:{product.date_updated.timestamp()}:{price}"
+    key = f"share-card:{hashlib.sha1(drawn.encode()).hexdigest()}"
+    jpeg = cache.get(key)
+    if jpeg is None:
+        jpeg = share.share_card(product, price, str(settings.OSCAR_SHOP_NAME))
+        cache.set(key, jpeg, 86400)
+    return HttpResponse(jpeg, content_type="image/jpeg")
 
 
 class CatalogueView(TemplateView):

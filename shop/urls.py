@@ -16,6 +16,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from catalogue import views as catalogue_views
 from content import views as content_views
 from shop import health
 from shop.desk import accounts
@@ -45,6 +46,7 @@ urlpatterns += i18n_patterns(
         order_views.OrderLineView.as_view(),
     ),
     path("shop/team/", include("fulfilment.urls")),
+    path("shop/orders/", include("shop.buyer.urls")),
     path("shop/", include("catalogue.urls")),
     # Oscar's own sign-up pages, with the sign-in step that login protection needs.
     path("shop/accounts/login/", accounts.LoginOrSignUpView.as_view()),
@@ -52,6 +54,7 @@ urlpatterns += i18n_patterns(
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", SiteSearchView.as_view(), name="site-search"),
     path("posters/product/<int:pk>/", content_views.product_poster, name="product-poster"),
+    path("p/<str:code>", catalogue_views.short_link, name="short-link"),
     path("shop/payment/", include("shop.payment.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

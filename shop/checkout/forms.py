@@ -40,13 +40,10 @@ class ShippingAddressForm(oscar_forms.ShippingAddressForm):
             self.fields = {"first_name": fields.pop("first_name")}
             self.fields["phone_number"] = fields.pop("phone_number")
             self.fields["guest_email"] = forms.EmailField(
-                label=_("电子邮箱"),
-                help_text=_("订单确认和取货提醒发到这里"),
-                required=not email_given,  # given on the gateway page already
-                error_messages={
-                    "required": _("请填写电子邮箱，订单确认会发到这里。"),
-                    "invalid": _("请输入正确的电子邮箱，例如 lin@example.cn。"),
-                },
+                label=_("电子邮箱（选填）"),
+                help_text=_("选填：也想收邮件就填上，短信会发到手机号"),
+                required=False,  # the mobile number is the key: text messages go there
+                error_messages={"invalid": _("请输入正确的电子邮箱，例如 lin@example.cn。")},
             )
             self.fields.update(fields)
         self.fields["first_name"].label = _("收货人姓名")

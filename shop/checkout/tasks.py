@@ -8,14 +8,17 @@ in-process, as before.
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 from oscar.core.loading import get_class, get_model
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task
-def send_order_placed_email(order_id, status_path=None, status_url=None):
+def send_order_placed_email(order_id, status_path=None, status_url=None, language=None):
+    """``language`` is the buyer's at checkout (a worker has none of its own)."""
     Order = get_model("order", "Order")
     OrderDispatcher = get_class("order.utils", "OrderDispatcher")
 
@@ -23,4 +26,5 @@ def send_order_placed_email(order_id, status_path=None, status_url=None):
     context = {"user": order.user or AnonymousUser(), "order": order, "lines": order.lines.all()}
     if status_path:
         context.update(status_path=status_path, status_url=status_url)
-    OrderDispatcher(logger=logger).send_order_placed_email_for_user(order, context)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        OrderDispatcher(logger=logger).send_order_placed_email_for_user(order, context)

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 from oscar.apps.checkout import signals
@@ -24,7 +25,7 @@ from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.core.loading import get_model
 
 from fulfilment.runs import delivery_problems
-from shop import rows
+from shop import notices, rows
 from shop.checkout import tasks
 from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm, normalise_cn_mobile
 from shop.order.status import PENDING_PAYMENT
@@ -70,6 +71,15 @@ class DeliveryChoicesOncePerRequest:
         """Whether this request checks room in the car and supply for the delivery choices
         (see ``Repository.remember_choices``)."""
         return True
+
+
+class EmailIsOptional:
+    """The buyer's mobile is the key (text messages go there); Oscar's later steps would
+    send a guest who gave no e-mail back for one."""
+
+    def get_pre_conditions(self, request):
+        conditions = super().get_pre_conditions(request)
+        return [c for c in conditions if c != "check_user_email_is_captured"]
 
 
 class IndexView(oscar_views.IndexView):
@@ -139,7 +149,9 @@ class ShippingAddressView(oscar_views.ShippingAddressView):
         return super().form_valid(form)
 
 
-class ShippingMethodView(DeliveryChoicesOncePerRequest, oscar_views.ShippingMethodView):
+class ShippingMethodView(
+    EmailIsOptional, DeliveryChoicesOncePerRequest, oscar_views.ShippingMethodView
+):
     def checks_capacity(self, request):
         # The list shown (GET) leaves out full runs; a choice posted from it is checked
         # again by the preview and, with the run's row locked, when the order is placed.
@@ -180,7 +192,9 @@ class ShippingMethodView(DeliveryChoicesOncePerRequest, oscar_views.ShippingMeth
         return methods
 
 
-class PaymentMethodView(DeliveryChoicesOncePerRequest, oscar_views.PaymentMethodView):
+class PaymentMethodView(
+    EmailIsOptional, DeliveryChoicesOncePerRequest, oscar_views.PaymentMethodView
+):
     template_name = "oscar/checkout/payment_method.html"
 
     def checks_capacity(self, request):
@@ -201,7 +215,9 @@ class PaymentMethodView(DeliveryChoicesOncePerRequest, oscar_views.PaymentMethod
         return redirect("checkout:preview")
 
 
-class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetailsView):
+class PaymentDetailsView(
+    EmailIsOptional, DeliveryChoicesOncePerRequest, oscar_views.PaymentDetailsView
+):
     def get_pre_conditions(self, request):
         conditions = super().get_pre_conditions(request)
         return (
@@ -275,6 +291,14 @@ class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetai
                 for line in lines
             )
 
+    def build_submission(self, **kwargs):
+        """Oscar's; a guest who gave no e-mail (the phone is the key) orders with none."""
+        submission = super().build_submission(**kwargs)
+        order_kwargs = submission["order_kwargs"]
+        if "guest_email" in order_kwargs and not order_kwargs["guest_email"]:
+            order_kwargs["guest_email"] = ""
+        return submission
+
     def handle_payment(self, order_number, total, **kwargs):
         record_payment_choice(self, self.checkout_session.payment_method(), total)
 
@@ -317,12 +341,18 @@ class PaymentDetailsView(DeliveryChoicesOncePerRequest, oscar_views.PaymentDetai
         return response
 
     def send_order_placed_email(self, order):
-        """Queued for a worker (``shop.checkout.tasks``); sent here only when the queue is
-        unreachable, so a buyer always gets it once."""
+        """The text message (``shop.notices``: the buyer's phone is the key) and, when the
+        buyer gave an address, the e-mail: queued for a worker (``shop.checkout.tasks``);
+        sent here only when the queue is unreachable, so a buyer always gets it once."""
+        notices.order_confirmed(order)
+        if not order.email:
+            return
         context = self.get_message_context(order)
         links = {key: context[key] for key in ("status_path", "status_url") if key in context}
         try:
-            tasks.send_order_placed_email.delay(order.pk, **links)
+            tasks.send_order_placed_email.delay(
+                order.pk, language=translation.get_language(), **links
+            )
         except OperationalError:
             logger.warning(
                 "Mail queue unreachable; sending the order e-mail for %s now", order.number

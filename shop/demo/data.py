@@ -370,7 +370,7 @@ PRODUCTS = [
     (
         "北坡西瓜",
         "瓜果",
-        "zhi",
+        "ge",
         1,
         D("35.00"),
         60,
@@ -489,6 +489,44 @@ CATEGORIES = [
     ("粮油", "grain"),
     ("干货", "dried"),
 ]
+
+# English search words (``search_words_en``), so buyers under /en/ find things by name.
+CATEGORY_WORDS_EN = {
+    "鸡蛋": "egg eggs",
+    "禽类": "poultry chicken chickens bird",
+    "蔬菜": "vegetable vegetables veg greens",
+    "瓜果": "fruit fruits melon",
+    "粮油": "grain grains oil flour",
+    "干货": "dried dry goods",
+}
+PRODUCT_WORDS_EN = {
+    "散养土鸡蛋": "free-range egg eggs farm eggs",
+    "笨鸡蛋 30 枚礼盒": "free-range egg eggs gift box",
+    "石门村土鸭蛋": "duck egg eggs",
+    "绿壳乌鸡蛋": "green-shell silkie egg eggs",
+    "农家小笨鸡": "free-range chicken young chicken",
+    "散养老母鸡": "free-range hen old hen stewing chicken",
+    "土麻鸭": "duck",
+    "柳河小白菜": "bok choy pak choi cabbage",
+    "露地西红柿": "tomato tomatoes",
+    "农家黄瓜": "cucumber cucumbers",
+    "红皮洋葱": "red onion onions",
+    "新挖土豆": "potato potatoes new potatoes",
+    "紫皮大蒜": "garlic purple garlic",
+    "时令蔬菜组合": "seasonal vegetables veg box mixed",
+    "嫩南瓜": "pumpkin squash",
+    "桃园甜瓜": "melon sweet melon",
+    "桃园水蜜桃": "peach peaches",
+    "杏花岭杏干": "dried apricot apricots",
+    "北坡西瓜": "watermelon melon",
+    "柿子饼": "dried persimmon persimmons",
+    "杏花岭小米": "millet",
+    "石磨玉米面": "cornmeal corn flour stone-ground",
+    "小榨花生油": "peanut oil cooking oil",
+    "农家红薯粉条": "sweet potato noodles glass noodles",
+    "干豆角": "dried green beans beans",
+    "生花生": "peanuts raw peanuts",
+}
 
 PICKUP_POINTS = [
     (

@@ -3,9 +3,12 @@
 import datetime
 import io
 from decimal import Decimal as D
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.sites.models import Site as DjangoSite
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
@@ -49,6 +52,7 @@ class DemoLoader:
         self.load_pickup_points()
         self.load_delivery_runs()
         self.load_pages()
+        self.load_site_domain()
         users = self.load_users()
         past_orders = load_history(
             self.teams.values(),
@@ -133,6 +137,10 @@ class DemoLoader:
             category = Category.objects.filter(slug=slug).first()
             if category is None:
                 category = Category.add_root(name=name, slug=slug, is_public=True)
+            words = data.CATEGORY_WORDS_EN.get(name, "")
+            if category.search_words_en != words:
+                category.search_words_en = words
+                category.save(update_fields=["search_words_en"])
             categories[name] = category
         kind_by_category = {name: slug for name, slug in data.CATEGORIES}
 
@@ -166,6 +174,7 @@ class DemoLoader:
                     "season_note": season,
                     "storage_advice": storage,
                     "weight_per_unit_g": weight,
+                    "search_words_en": data.PRODUCT_WORDS_EN.get(title, ""),
                     "is_public": True,
                 },
             )
@@ -288,6 +297,14 @@ class DemoLoader:
             image = Image(title=title, file=ImageFile(picture, name=f"story-{seed}.webp"))
             image.save()
         return image
+
+    def load_site_domain(self):
+        """The Site object Oscar's e-mails and the sitemap read names the real domain
+        (``SHOP_BASE_URL``), not Django's "example.com"."""
+        host = urlsplit(settings.SHOP_BASE_URL).netloc or "127.0.0.1:8000"
+        DjangoSite.objects.update_or_create(
+            pk=settings.SITE_ID, defaults={"domain": host, "name": "521助农小店"}
+        )
 
     def load_pages(self):
         home = HomePage.objects.first()

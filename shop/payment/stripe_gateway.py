@@ -291,8 +291,14 @@ def status_path(order):
 
 
 def send_confirmation(order_id):
-    """The order-placed e-mail, sent once the payment is confirmed (not at "待付款")."""
+    """The order-placed text message and e-mail, sent once the payment is confirmed (not at
+    "待付款"); the e-mail only when the buyer gave an address."""
+    from shop import notices
+
     order = Order.objects.get(pk=order_id)
+    notices.order_confirmed(order)
+    if not order.email:
+        return
     context = {
         "user": order.user,
         "order": order,

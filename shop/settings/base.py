@@ -119,6 +119,7 @@ LOCAL_APPS = [
     "content",
     "fulfilment",
     "shop.desk",
+    "shop.notices",
 ]
 
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -376,6 +377,34 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "521助农小店 <shop@521nongzhu.cn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Links and text messages to buyers (shop/buyer, shop/notices) --------
+
+# The site's public address: links in e-mails and text messages, QR codes and share cards
+# point here (never at the Site object's example.com). ``load_demo`` copies its host into
+# the Site object that Oscar's e-mails read.
+SHOP_BASE_URL = (
+    os.environ.get("SHOP_BASE_URL") or os.environ.get("SITE_URL") or "http://127.0.0.1:8000"
+).rstrip("/")
+# How text messages go out: "console" (logged, the default) or "tencent" (Tencent Cloud SMS
+# through its official SDK). SMS_ENDPOINT overrides the API host (tests point it at a
+# local server); the secrets come from the environment only.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "")
+SMS_SECRET_ID = os.environ.get("SMS_SECRET_ID", "")
+SMS_SECRET_KEY = os.environ.get("SMS_SECRET_KEY", "")
+SMS_APP_ID = os.environ.get("SMS_APP_ID", "")
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "521助农小店")
+SMS_REGION = os.environ.get("SMS_REGION", "ap-guangzhou")
+# The provider's approved template id for each kind of notice (SMS_TEMPLATE_ORDER_CONFIRMED…);
+# the console backend prints the shop's own text whatever the ids are.
+SMS_TEMPLATES = {
+    kind: os.environ.get(f"SMS_TEMPLATE_{kind.upper()}", kind)
+    for kind in ("order_confirmed", "on_its_way", "ready", "delivered", "shortfall")
+}
+# Guest order lookup: tries per IP and per order number in the window (seconds).
+ORDER_LOOKUP_TRIES = int(os.environ.get("ORDER_LOOKUP_TRIES", "5"))
+ORDER_LOOKUP_WINDOW = int(os.environ.get("ORDER_LOOKUP_WINDOW", "600"))
+
 # --- Oscar ----------------------------------------------------------------
 
 OSCAR_SHOP_NAME = _("521助农小店")
@@ -431,7 +460,7 @@ OSCAR_THUMBNAILER = "shop.thumbnails.KeptThumbnails"  # sorl, with addresses kep
 # --- Wagtail --------------------------------------------------------------
 
 WAGTAIL_SITE_NAME = "521助农小店"
-WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = SHOP_BASE_URL
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -453,6 +482,7 @@ RESERVED_ROOT_SLUGS = [
     "media",
     "i18n",
     "posters",
+    "p",
 ]
 
 # --- Operations (shop/cache.py, shop/celery.py, shop/health.py) -------------

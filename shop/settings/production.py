@@ -48,6 +48,12 @@ DEBUG = False
 if not os.environ.get("ALLOWED_HOSTS", "").strip():
     raise ImproperlyConfigured("Set ALLOWED_HOSTS (comma separated) for production.")
 
+# Text messages through a real provider need its account (shop/notices/channels.py).
+if SMS_BACKEND == "tencent":  # noqa: F405
+    SMS_SECRET_ID = require_env("SMS_SECRET_ID")
+    SMS_SECRET_KEY = require_env("SMS_SECRET_KEY")
+    SMS_APP_ID = require_env("SMS_APP_ID")
+
 # --- HTTPS behind the proxy -------------------------------------------------
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

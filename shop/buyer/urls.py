@@ -1,0 +1,12 @@
+"""Guest order pages, included under ``/shop/orders/`` (namespace ``buyer``)."""
+
+from django.urls import path
+
+from shop.buyer import views
+
+app_name = "buyer"
+
+urlpatterns = [
+    path("find/", views.find_order, name="find-order"),
+    path("o/<str:token>/", views.order_page, name="order"),
+]

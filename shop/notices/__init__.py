@@ -1,0 +1,85 @@
+"""Text messages to buyers about their orders: one function per thing that happens.
+
+The order-life module calls these (``order_confirmed`` is called by the checkout when an
+order is placed); each sends its message once per order, however often it is called,
+from the worker, through ``channels.send_sms``. The words are in ``texts``; the facts
+(place, time with weekday, pickup code, the signed order link) come from ``shop.buyer``.
+"""
+
+
+def sent(order):
+    """The text messages that went out about ``order``, oldest first (the order pages)."""
+    return order.notices.filter(sent_at__isnull=False).order_by("sent_at")
+
+
+def _facts(order):
+    from shop.buyer.codes import pickup_code
+    from shop.buyer.handover import where_and_when
+
+    found = where_and_when(order) or {"place": "", "time": ""}
+    return {"place": found["place"], "time": found["time"], "code": pickup_code(order)}
+
+
+def order_confirmed(order, language=None):
+    """The order is placed (paid, or to pay at pickup): place, time and the pickup code.
+    ``language`` defaults to the active one: the buyer's, during the checkout request."""
+    from django.utils import translation
+
+    from shop.notices.sending import notify
+
+    language = language or translation.get_language()
+    with translation.override(language):
+        facts = _facts(order)
+    return notify(
+        order, "order_confirmed", facts, f"order_confirmed:{order.number}", language=language
+    )
+
+
+def _simple(kind, order, fields):
+    from django.utils import translation
+
+    from shop.notices.sending import language_of, notify
+
+    with translation.override(language_of(order)):
+        facts = _facts(order)
+    return notify(order, kind, {name: facts[name] for name in fields}, f"{kind}:{order.number}")
+
+
+def on_its_way(order):
+    """The team's car has left with the order."""
+    return _simple("on_its_way", order, ("place", "time"))
+
+
+def ready(order):
+    """The order waits at its pickup point."""
+    return _simple("ready", order, ("place", "time", "code"))
+
+
+def delivered(order):
+    """The order was handed over."""
+    return _simple("delivered", order, ())
+
+
+def shortfall(order, cuts, key):
+    """Lines were cut because a household supplied less. ``cuts`` are (product title, units
+    cut, amount) for this order, as ``fulfilment.shortfalls`` records them; ``key`` names
+    the shortfall (e.g. its id), so the same cut is told once."""
+    from django.utils import translation
+    from oscar.templatetags.currency_filters import currency
+
+    from shop.notices.sending import language_of, notify
+
+    language = language_of(order)
+    with translation.override(language):
+        items = translation.gettext("、").join(
+            translation.gettext("%(title)s少%(qty)s") % {"title": title, "qty": qty}
+            for title, qty, _amount in cuts
+        )
+        refund = currency(sum((amount for _t, _q, amount in cuts), 0), order.currency)
+    return notify(
+        order,
+        "shortfall",
+        {"items": items, "refund": refund},
+        f"shortfall:{order.number}:{key}",
+        language=language,
+    )
