@@ -96,15 +96,7 @@ def shortfall(order, cuts):
         _("· %(title)s 少 %(qty)s，减 ¥%(amount)s") % {"title": t, "qty": q, "amount": a}
         for t, q, a in cuts
     )
-    order_money = money.of(order)
-    if order_money.refund_owed:
-        after = _("¥%(amount)s 会原路退回给您。") % {"amount": order_money.refund_owed}
-    elif order_money.cash_to_collect:
-        after = _("取货时按调整后的金额付款：¥%(amount)s。") % {
-            "amount": order_money.cash_to_collect
-        }
-    else:
-        after = _("调整后订单应付 ¥%(amount)s。") % {"amount": order_money.due}
+    after = money.after_a_cut(money.of(order))
     body = _("农户这次交的货比承诺的少，您的订单有以下调整：\n%(lines)s\n%(after)s") % {
         "lines": lines,
         "after": after,

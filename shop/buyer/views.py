@@ -13,7 +13,6 @@ from shop.buyer import links, lookup
 from shop.buyer.codes import pickup_code
 from shop.buyer.forms import OrderLookupForm
 from shop.buyer.handover import where_and_when
-from shop.order import status
 
 Order = get_model("order", "Order")
 
@@ -61,15 +60,11 @@ def order_page(request, token):
     )
     if order is None:
         raise Http404(_("这个订单链接不对，请用短信或邮件里的链接，或用订单号和手机号查询。"))
-    from shop.payment.templatetags.payment_tags import order_payment_summary
-
     context = {
         "order": order,
         "lines": order.lines.all(),
         "handover": where_and_when(order),
         "pickup_code": pickup_code(order),
-        "status_label": status.label(order.status),  # lead: switch to shop.order.statuses
-        "pay": order_payment_summary(order),  # lead: switch to shop.order.money
         "notices": notices.sent(order),
         "phone": lookup.order_phone(order),
     }

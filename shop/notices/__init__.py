@@ -62,12 +62,13 @@ def delivered(order):
 
 def shortfall(order, cuts, key):
     """Lines were cut because a household supplied less. ``cuts`` are (product title, units
-    cut, amount) for this order, as ``fulfilment.shortfalls`` records them; ``key`` names
-    the shortfall (e.g. its id), so the same cut is told once."""
+        cut, amount) for this order, as ``fulfilment.shortfalls`` records them; ``key`` names
+        the shortfall (e.g. its id), so the same cut is told once. What it means for the money
+    is ``shop.order.money.after_a_cut``: a refund only when money was taken."""
     from django.utils import translation
-    from oscar.templatetags.currency_filters import currency
 
     from shop.notices.sending import language_of, notify
+    from shop.order import money
 
     language = language_of(order)
     with translation.override(language):
@@ -75,11 +76,11 @@ def shortfall(order, cuts, key):
             translation.gettext("%(title)s少%(qty)s") % {"title": title, "qty": qty}
             for title, qty, _amount in cuts
         )
-        refund = currency(sum((amount for _t, _q, amount in cuts), 0), order.currency)
+        after = money.after_a_cut(money.of(order))
     return notify(
         order,
         "shortfall",
-        {"items": items, "refund": refund},
+        {"items": items, "money": after},
         f"shortfall:{order.number}:{key}",
         language=language,
     )

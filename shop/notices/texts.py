@@ -19,10 +19,7 @@ TEXTS = {
         "订单%(number)s已到%(place)s，可以取了（%(time)s），取货码%(code)s。查看订单：%(link)s"
     ),
     "delivered": gettext_noop("订单%(number)s已交到您手上，谢谢支持消费帮扶。查看订单：%(link)s"),
-    "shortfall": gettext_noop(
-        "订单%(number)s缺货调整：%(items)s，共退%(refund)s（取货时付款的少收这么多）。"
-        "查看订单：%(link)s"
-    ),
+    "shortfall": gettext_noop("订单%(number)s缺货调整：%(items)s。%(money)s查看订单：%(link)s"),
 }
 
 

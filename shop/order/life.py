@@ -31,6 +31,7 @@ from oscar.core.loading import get_model
 
 from fulfilment import notifications
 from fulfilment.models import LineCut, OrderRun, RefundOwed
+from shop import notices
 from shop.order import history, money
 from shop.order import status as S
 from shop.partner import reservations
@@ -247,6 +248,7 @@ def cut_lines(shortfall, cuts, user=None):
         for order, order_cuts in by_order.items()
     }
     for order, order_cuts in result.items():
+        notices.shortfall(order, order_cuts, key=shortfall.pk)
         transaction.on_commit(
             lambda order=order, order_cuts=order_cuts: notifications.shortfall(order, order_cuts)
         )
@@ -309,6 +311,8 @@ def run_collecting(run):
 def run_on_its_way(run):
     """The car left for town; buyers are told."""
     moved = _move(_run_orders(run, S.ON_ITS_WAY), S.ON_ITS_WAY)
+    for order in moved:
+        notices.on_its_way(order)
     transaction.on_commit(lambda: notifications.run_on_its_way(run))
     return moved
 
@@ -331,6 +335,8 @@ def ready_at_pickup(links):
         ready_notified_at=timezone.now()
     )
     moved = _move([link.order for link in links], S.READY)
+    for order in moved:
+        notices.ready(order)
     transaction.on_commit(lambda: notifications.ready_at_pickup(links))
     return moved
 
@@ -370,6 +376,7 @@ def handed_over(link, user=None):
     order = link.order
     _move([order], S.HANDED_OVER, user=user)
     complete_if_settled(order)
+    notices.delivered(order)
     transaction.on_commit(lambda: notifications.delivered(link))
     return True
 

@@ -101,6 +101,20 @@ class OrderMoney:
         return self.balance == 0
 
 
+def after_a_cut(order_money):
+    """What a cut means for the buyer's money, in one sentence (the shortfall e-mail and
+    text message): a refund only when money was taken, else less to pay."""
+    from django.utils.translation import gettext as _
+
+    if order_money.refund_owed:
+        return _("¥%(amount)s 会原路退回给您。") % {"amount": order_money.refund_owed}
+    if order_money.cash_to_collect:
+        return _("取货时按调整后的金额付款：¥%(amount)s。") % {
+            "amount": order_money.cash_to_collect
+        }
+    return _("调整后订单应付 ¥%(amount)s。") % {"amount": order_money.due}
+
+
 def _money(value):
     return (value or ZERO).quantize(Decimal("0.01"))
 

@@ -79,7 +79,7 @@ def test_each_kind_is_sent_once_and_listed_on_the_order_page(
     kinds = [sent["SessionContext"].split(":")[0] for sent in sms_provider.sent()]
     assert kinds == ["order_confirmed", "ready", "shortfall"]
     shortfall_params = sms_provider.sent()[2]["TemplateParamSet"]
-    assert "¥3.00" in shortfall_params
+    assert "散养土鸡蛋少2" in shortfall_params
     page = client.get(links.order_path(guest_order)).content.decode()
     assert "已发短信：订单确认" in page and "已发短信：可以取货" in page
     assert "已发短信：缺货调整" in page
