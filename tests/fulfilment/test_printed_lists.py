@@ -3,14 +3,11 @@ extracts (so it was drawn with real glyphs), the font embedded, phone numbers th
 
 import shutil
 import subprocess
-from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 
-from fulfilment import lists, runs, supply
-from fulfilment.models import DeliveryRun
-from tests.fulfilment.factories import place_order
+from fulfilment import lists
 
 needs_poppler = pytest.mark.skipif(
     not shutil.which("pdftotext") or not shutil.which("pdffonts"),
@@ -20,17 +17,6 @@ needs_font = pytest.mark.skipif(
     not any(Path(path).exists() for path, _ in lists.FONT_FILES),
     reason="no CJK TrueType font installed (make browser-deps)",
 )
-
-
-@pytest.fixture
-def closed_run(run, eggs, households, pickup_point):
-    pickup_point.latitude, pickup_point.longitude = D("34.752"), D("113.625")
-    pickup_point.save()
-    supply.set_commitment(run, households["monitored"], eggs, 30)
-    place_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
-    place_order(run, [(eggs, 10)], email="b@example.cn", name="李四")
-    runs.change_status(run, DeliveryRun.Status.CLOSED)
-    return run
 
 
 def _pdf(client, run, kind, tmp_path):
