@@ -233,14 +233,15 @@
       stop: field(form, "stop"),
       order: field(form, "order"),
       csrf: field(form, "csrfmiddlewaretoken"),
-      url: form.action,
+      url: new URL(form.getAttribute("action"), location.href).href,  // form.action is the "action" input
       madeAt: Date.now()
     };
     keep(item).then(function () {
       showPending(item);
-      return refresh();
-    }).then(sendAll).catch(function () {
+      return refresh().then(sendAll);
+    }, function (error) {
       // IndexedDB refused (private mode in some WebViews): post the form the old way.
+      if (window.console) console.error(error);
       form.submit();
     });
   }
