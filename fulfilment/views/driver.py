@@ -134,6 +134,7 @@ STATIC_CACHE = CACHE_PREFIX + "static-v1"
 OFFLINE_STATIC_FILES = (
     "js/driver.js",
     "js/sign_out.js",
+    "js/here.js",
     "css/site.css",
     "oscar/css/styles.css",
     "oscar/js/jquery/jquery.min.js",
