@@ -2,35 +2,12 @@
 kept on the phone, the page comes back from the service worker, and when the signal returns
 each tap is recorded exactly once."""
 
-from decimal import Decimal as D
-
 import pytest
 
-from fulfilment import runs, supply
 from fulfilment.models import DeliveryRun, DriverTap
 from tests import factories
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_team_places_phone import fits_the_screen, sign_in
-from tests.fulfilment.factories import place_order
-
-
-@pytest.fixture
-def road_run(run, eggs, team, pickup_point):
-    pickup_point.latitude, pickup_point.longitude = D("34.752"), D("113.625")
-    pickup_point.save()
-    village = factories.VillageFactory(slug="xiangyang", name="向阳村")
-    household = factories.HouseholdFactory(
-        team=team,
-        village=village,
-        public_name="吴奶奶家",
-        latitude=D("34.81"),
-        longitude=D("113.52"),
-    )
-    supply.set_commitment(run, household, eggs, 30)
-    place_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
-    place_order(run, [(eggs, 10)], email="b@example.cn", name="李四")
-    runs.change_status(run, DeliveryRun.Status.CLOSED)
-    return run
 
 
 def tap_button(page, action, nth=0):
