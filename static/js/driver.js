@@ -261,9 +261,13 @@
 
   function startServiceWorker() {
     if (!("serviceWorker" in navigator)) return Promise.resolve();
+    var controlled = Boolean(navigator.serviceWorker.controller);
     return navigator.serviceWorker.register(root.getAttribute("data-sw")).then(function () {
       return navigator.serviceWorker.ready;
-    }).then(keepPageForOffline).then(function () {
+    }).then(function () {
+      // A page the worker served is already kept; the first visit, before it ran, is not.
+      return controlled ? null : keepPageForOffline();
+    }).then(function () {
       document.documentElement.setAttribute("data-offline-ready", "1");
     }).catch(function () {});
   }
