@@ -54,9 +54,9 @@ messages: install
 		--ignore=.venv --ignore=data --ignore=artifacts --ignore=bench --ignore='tests/*'
 	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
 
-## browser-deps: Debian's chromium and CJK fonts for the Playwright tests (needs root)
+## browser-deps: Debian's chromium, CJK fonts (screen; TrueType for PDFs) and poppler-utils for the tests (needs root)
 browser-deps:
-	apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk
+	apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils
 
 clean:
 	rm -rf $(VENV) data/db.sqlite3 data/media data/static

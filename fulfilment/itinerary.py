@@ -46,6 +46,7 @@ class RunStop:
     window: tuple | None = None  # (earliest, latest) minutes after departure
     arrival: datetime.datetime | None = None
     late: bool = False
+    late_minutes: int = 0  # how long after its window closes the car gets there
     load_kg: Decimal = Decimal("0")
     placed_by: str = ""  # home stops: "pin", "district", "zone" or "" (no position)
 
@@ -284,7 +285,38 @@ def ordered_stops(run):
         if entry is not None:
             stop.arrival = run.departure + datetime.timedelta(minutes=entry["arrival"])
             stop.late = stop.key in run.route.get("late", [])
+            if stop.window is not None:
+                stop.late_minutes = max(0, entry["arrival"] - stop.window[1])
     return stops
+
+
+def distance_text(metres):
+    """Kilometres to one decimal: "19.3 公里"."""
+    return _("%(km)s 公里") % {"km": f"{Decimal(metres) / 1000:.1f}"}
+
+
+def duration_text(minutes):
+    """Hours and minutes: "5 小时 5 分", "2 小时", "45 分"."""
+    hours, rest = divmod(max(0, int(minutes)), 60)
+    if hours and rest:
+        return _("%(h)s 小时 %(m)s 分") % {"h": hours, "m": rest}
+    if hours:
+        return _("%(h)s 小时") % {"h": hours}
+    return _("%(m)s 分") % {"m": rest}
+
+
+def route_summary(route):
+    """A planned route's length and time as a person reads them: "19.3 公里，5 小时 5 分"."""
+    return _("%(distance)s，%(duration)s") % {
+        "distance": distance_text(route.get("total_metres", 0)),
+        "duration": duration_text(route.get("total_minutes", 0)),
+    }
+
+
+def short_name(title, limit=6):
+    """A stop's name short enough to print beside its dot on the route picture."""
+    title = " ".join(str(title).split())
+    return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
 class RoutePlanError(ValueError):
@@ -325,7 +357,9 @@ def plan(run, time_limit_s=1.0, matrix=None):
         "late": result.late,
         "solver": result.solver,
         "planned_at": timezone.now().isoformat(),
-        "svg": routing.route_svg(run.start_point, result),
+        "svg": routing.route_svg(
+            run.start_point, result, labels={stop.key: short_name(stop.title) for stop in stops}
+        ),
     }
     run.save(update_fields=["route"])
     return result

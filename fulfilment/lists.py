@@ -1,13 +1,15 @@
 """The team's paperwork for a run: collection list, packing list and run sheet.
 
-Each builder returns plain rows used three ways: the HTML page, a PDF (reportlab with its
-built-in ``STSong-Light`` CID font, so Chinese prints without shipping a font file) and an
-XLSX workbook (openpyxl).
+Each builder returns plain rows used three ways: the HTML page, a PDF (reportlab, with a
+CJK TrueType font embedded so it prints the same on any printer or phone; see ``FONT_FILES``)
+and an XLSX workbook (openpyxl).
 """
 
 import io
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +18,8 @@ from fulfilment import routing
 from fulfilment.itinerary import ordered_stops
 from shop.exports import safe_row
 from shop.order import money
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -181,15 +185,39 @@ def as_xlsx(kind, run):
     return out.getvalue()
 
 
-FONT = "STSong-Light"
+FONT = "CJK"
+FONT_FILES = (
+    # (path, index of the face in a .ttc). reportlab embeds TrueType outlines only, so the
+    # CFF-based Noto CJK .ttc cannot be used; WenQuanYi Zen Hei (Debian fonts-wqy-zenhei,
+    # installed by `make browser-deps` and .ci/run) has every Chinese character and "·".
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
+)
+FALLBACK_FONT = "STSong-Light"
 
 
 def _register_font():
+    """Register and return the PDF font name: the first installed ``FONT_FILES`` entry, embedded
+    as a subset; without one, reportlab's built-in CID font, which is not embedded (readers
+    substitute their own, some with empty boxes for "·"), and a warning in the log."""
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    registered = pdfmetrics.getRegisteredFontNames()
+    if FONT in registered:
+        return FONT
+    for path, index in FONT_FILES:
+        if Path(path).exists():
+            from reportlab.pdfbase.ttfonts import TTFont
+
+            pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=index))
+            return FONT
+    if FALLBACK_FONT not in registered:
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+        logger.warning("no CJK TrueType font installed (apt-get install fonts-wqy-zenhei)")
+        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+    return FALLBACK_FONT
 
 
 def pdf_document(title, blocks):
@@ -200,8 +228,8 @@ def pdf_document(title, blocks):
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    _register_font()
-    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
+    font = _register_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
     heading = ParagraphStyle("heading", parent=body, fontSize=14, leading=18, spaceAfter=6)
     out = io.BytesIO()
     doc = SimpleDocTemplate(

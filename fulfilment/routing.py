@@ -414,17 +414,49 @@ def plan_route(
 STOP_COLOURS = {HOUSEHOLD: "#2e7d32", PICKUP: "#1565c0", HOME: "#ef6c00"}
 
 
-def route_svg(start: Point, plan: RoutePlan, width: int = 360, height: int = 360) -> str:
+MIN_GAP = 16.0
+"""Pixels between two stops' centres on the picture; closer ones are pushed apart."""
+
+
+def _spread(
+    screen: list[tuple[float, float]], width: int, height: int
+) -> list[tuple[float, float]]:
+    """Push each point (after the start) off the ones already placed, so stops a few metres
+    apart (neighbours in one village) are told apart on the phone; the picture is a sketch,
+    not a map, and a dot moved by a few pixels misleads nobody."""
+    placed: list[tuple[float, float]] = [screen[0]]
+    for x, y in screen[1:]:
+        step = 0
+        nx, ny = x, y
+        while any(math.hypot(nx - px, ny - py) < MIN_GAP for px, py in placed) and step < 64:
+            step += 1
+            angle = step * 2.4  # golden-angle spiral around the true place
+            radius = MIN_GAP * math.sqrt(step) * 0.8
+            nx = min(max(x + radius * math.cos(angle), 8), width - 8)
+            ny = min(max(y + radius * math.sin(angle), 8), height - 8)
+        placed.append((nx, ny))
+    return placed
+
+
+def route_svg(
+    start: Point,
+    plan: RoutePlan,
+    width: int = 360,
+    height: int = 360,
+    labels: dict[str, str] | None = None,
+) -> str:
     """The route as a standalone SVG: the start as a dark square, then each stop as a numbered
     circle (households green, pickup points blue, homes orange; a late stop gets a red ring),
-    joined in driving order. Coordinates are projected flat (longitude scaled by the cosine of
-    the mean latitude), which is accurate enough across one county, and fitted to the box with
-    the aspect ratio kept."""
+    joined in driving order, with its short name from ``labels`` beside it. Coordinates are
+    projected flat (longitude scaled by the cosine of the mean latitude), which is accurate
+    enough across one county, and fitted to the box with the aspect ratio kept; stops closer
+    than ``MIN_GAP`` pixels are pushed apart."""
+    labels = labels or {}
     points = [start, *(stop.point for stop in plan.order)]
     mean_lat = math.radians(sum(lat for lat, _ in points) / len(points))
     flat = [(lng * math.cos(mean_lat), lat) for lat, lng in points]
     xs, ys = [x for x, _ in flat], [y for _, y in flat]
-    margin = 16
+    margin = 24
     span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
     scale = min(width - 2 * margin, height - 2 * margin) / span
     drawn_w = (max(xs) - min(xs)) * scale
@@ -435,11 +467,11 @@ def route_svg(start: Point, plan: RoutePlan, width: int = 360, height: int = 360
     def place(x: float, y: float) -> tuple[float, float]:
         return left + (x - min(xs)) * scale, top + (max(ys) - y) * scale
 
-    screen = [place(x, y) for x, y in flat]
+    screen = _spread([place(x, y) for x, y in flat], width, height)
     late = set(plan.late)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="9">',
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="10">',
         "<title>Route</title>",
         f'<rect width="{width}" height="{height}" fill="#fafafa"/>',
     ]
@@ -451,13 +483,23 @@ def route_svg(start: Point, plan: RoutePlan, width: int = 360, height: int = 360
         f'<rect x="{sx - 5:.1f}" y="{sy - 5:.1f}" width="10" height="10" fill="#212121">'
         "<title>Start</title></rect>"
     )
+    names = []
     for number, (stop, (x, y)) in enumerate(zip(plan.order, screen[1:], strict=True), start=1):
         ring = ' stroke="#c62828" stroke-width="2"' if stop.key in late else ""
-        label = f"{number}. {stop.key} ({stop.kind})"
+        name = labels.get(stop.key, "")
+        label = f"{number}. {name or stop.key} ({stop.kind})"
         parts.append(
             f"<g><title>{escape(label)}</title>"
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill={quoteattr(STOP_COLOURS[stop.kind])}{ring}/>'
             f'<text x="{x:.1f}" y="{y + 3:.1f}" text-anchor="middle" fill="#fff">{number}</text></g>'
         )
+        if name:
+            right = x < width * 0.6
+            names.append(
+                f'<text x="{x + 10 if right else x - 10:.1f}" y="{y + 3.5:.1f}" '
+                f'text-anchor="{"start" if right else "end"}" fill="#212121" stroke="#fafafa" '
+                f'stroke-width="3" paint-order="stroke">{escape(name)}</text>'
+            )
+    parts.extend(names)  # above every dot and line
     parts.append("</svg>")
     return "\n".join(parts)

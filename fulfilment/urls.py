@@ -17,6 +17,12 @@ urlpatterns = [
     path("runs/<int:pk>/lists/<slug:kind>/", lists.run_list_document, name="run-document"),
     path("runs/<int:pk>/driver/", driver.driver_view, name="driver"),
     path("runs/<int:pk>/driver/tap/", driver.driver_tap, name="driver-tap"),
+    path(
+        "runs/<int:pk>/driver/manifest.webmanifest",
+        driver.driver_manifest,
+        name="driver-manifest",
+    ),
+    path("sw.js", driver.service_worker, name="service-worker"),
     path("points/", places.point_list, name="point-list"),
     path("points/new/", places.point_edit, name="point-create"),
     path("points/<int:point_id>/", places.point_edit, name="point-edit"),

@@ -9,3 +9,11 @@ def delivery_unavailable(basket):
     from shop.shipping.repository import Repository
 
     return Repository().unavailable(basket)
+
+
+@register.filter
+def route_duration(minutes):
+    """Minutes as hours and minutes ("1 小时 5 分"), as the route page says them."""
+    from fulfilment.itinerary import duration_text
+
+    return duration_text(minutes or 0)

@@ -88,6 +88,8 @@ def run_detail(request, pk):
         ),  # built by routing.route_svg, escaped there
         "shortfalls": run.shortfalls.select_related("household", "product"),
         "home_stops": itinerary.home_stops(run),
+        "route_stops": itinerary.ordered_stops(run) if run.route.get("stops") else [],
+        "route_summary": itinerary.route_summary(run.route),
         "refunds": run.shortfalls.aggregate(total=Sum("refunds__amount"))["total"],
     }
     return render(request, "fulfilment/run_detail.html", context)
@@ -126,12 +128,8 @@ def run_route(request, pk):
         run.refresh_from_db(fields=["route"])
         messages.success(
             request,
-            _("路线已规划：%(n)s 站，约 %(km)s 公里，%(min)s 分钟。")
-            % {
-                "n": result.result,
-                "km": round(run.route.get("total_metres", 0) / 1000, 1),
-                "min": run.route.get("total_minutes", 0),
-            },
+            _("路线已规划：%(n)s 站，%(summary)s。")
+            % {"n": result.result, "summary": itinerary.route_summary(run.route)},
         )
     else:
         messages.error(request, str(result.result))

@@ -53,3 +53,31 @@ def phone_page(live_server):
         yield page
         context.close()
         browser.close()
+
+
+@pytest.fixture
+def road_run(run, eggs, team, pickup_point):
+    """A closed run: one household (吴奶奶家) to collect from, two orders (张三, 李四) to hand
+    over at the pickup point."""
+    from decimal import Decimal as D
+
+    from fulfilment import runs, supply
+    from fulfilment.models import DeliveryRun
+    from tests import factories
+    from tests.fulfilment.factories import place_order
+
+    pickup_point.latitude, pickup_point.longitude = D("34.752"), D("113.625")
+    pickup_point.save()
+    village = factories.VillageFactory(slug="xiangyang", name="向阳村")
+    household = factories.HouseholdFactory(
+        team=team,
+        village=village,
+        public_name="吴奶奶家",
+        latitude=D("34.81"),
+        longitude=D("113.52"),
+    )
+    supply.set_commitment(run, household, eggs, 30)
+    place_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
+    place_order(run, [(eggs, 10)], email="b@example.cn", name="李四")
+    runs.change_status(run, DeliveryRun.Status.CLOSED)
+    return run

@@ -53,3 +53,20 @@ def households(team):
 @pytest.fixture
 def zone(team):
     return DeliveryZoneFactory(team=team)
+
+
+@pytest.fixture
+def closed_run(run, eggs, households, pickup_point):
+    """A closed run: the monitored household supplies 30 eggs; 张三 and 李四 ordered 20 and
+    10 for the pickup point."""
+    from fulfilment import runs, supply
+    from fulfilment.models import DeliveryRun
+    from tests.fulfilment.factories import place_order
+
+    pickup_point.latitude, pickup_point.longitude = D("34.752"), D("113.625")
+    pickup_point.save()
+    supply.set_commitment(run, households["monitored"], eggs, 30)
+    place_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
+    place_order(run, [(eggs, 10)], email="b@example.cn", name="李四")
+    runs.change_status(run, DeliveryRun.Status.CLOSED)
+    return run
