@@ -48,6 +48,8 @@ X_FRAME_OPTIONS = "DENY"
 
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind a transaction-mode pgbouncer (docs/deploy.md).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A primary or replica that does not answer fails a connection after this many seconds
     # instead of hanging the request (libpq's own default is to wait for ever).
@@ -64,6 +66,9 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = int(
         os.environ.get("DB_CONNECT_TIMEOUT", "3")
     )
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"][
+        "DISABLE_SERVER_SIDE_CURSORS"
+    ]
     DATABASE_ROUTERS = ["shop.db_router.PrimaryReplicaRouter"]
     # Read-your-writes and the checkout's primary-only reads (see shop/db_router.py).
     MIDDLEWARE = [*MIDDLEWARE[:2], "shop.db_router.PrimaryReadsMiddleware", *MIDDLEWARE[2:]]
