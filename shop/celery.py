@@ -28,13 +28,16 @@ _primary_tokens = {}
 def _pin_primary_for_task(task_id=None, **kwargs):
     from shop import db_router
 
-    _primary_tokens[task_id] = db_router.pin_primary()
+    # A list: an eager retry runs inside the attempt it repeats, with the same task id.
+    _primary_tokens.setdefault(task_id, []).append(db_router.pin_primary())
 
 
 @task_postrun.connect
 def _unpin_primary_after_task(task_id=None, **kwargs):
     from shop import db_router
 
-    token = _primary_tokens.pop(task_id, None)
-    if token is not None:
-        db_router.unpin(token)
+    tokens = _primary_tokens.get(task_id)
+    if tokens:
+        db_router.unpin(tokens.pop())
+    if not tokens:
+        _primary_tokens.pop(task_id, None)
