@@ -46,7 +46,7 @@ def check_replica():
     try:
         check_database("replica")
     except Exception as error:
-        db_router.replica_health.mark_down()
+        db_router.replica_health.mark_down(error)
         raise Degraded(error.__class__.__name__) from error
     if db_router.replica_health.is_down():
         return "reads go to the primary for a few seconds more"
