@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 from oscar.apps.checkout import signals
@@ -239,6 +240,16 @@ class SubmitsOnce:
         )
         return redirect("checkout:thank-you")
 
+    def place_order(self, **kwargs):
+        """Oscar's, with the form's key recorded with the order, in the transaction that
+        places it (the checkout's ``place_order`` opens it). Two submits at once: the
+        second one's insert of the key fails and its order is rolled back."""
+        order = super().place_order(**kwargs)
+        key = self.posted_submission_key()
+        if key is not None:
+            OrderSubmission.objects.create(key=key, order=order)
+        return order
+
     def handle_order_placement(
         self,
         order_number,
@@ -252,67 +263,66 @@ class SubmitsOnce:
         surcharges=None,
         **kwargs,
     ):
-        """Oscar's, with the order, its submission key and the basket's submission in one
-        transaction; after it commits the buyer is always shown the order."""
-        key, order = self.posted_submission_key(), None
+        """Oscar's, except that once the order is committed the buyer is always shown it."""
+        started = timezone.now()
         try:
-            with transaction.atomic():
-                order = self.place_order(
-                    order_number=order_number,
-                    user=user,
-                    basket=basket,
-                    shipping_address=shipping_address,
-                    shipping_method=shipping_method,
-                    shipping_charge=shipping_charge,
-                    order_total=order_total,
-                    billing_address=billing_address,
-                    surcharges=surcharges,
-                    **kwargs,
-                )
-                if key is not None:
-                    OrderSubmission.objects.create(key=key, order=order)
-                basket.submit()
+            order = self.place_order(
+                order_number=order_number,
+                user=user,
+                basket=basket,
+                shipping_address=shipping_address,
+                shipping_method=shipping_method,
+                shipping_charge=shipping_charge,
+                order_total=order_total,
+                billing_address=billing_address,
+                surcharges=surcharges,
+                **kwargs,
+            )
         except Exception as error:
-            placed = self._placed_despite(error, key, order)
+            placed = self._placed_despite(error, basket, order_number, started)
             if placed is None:
                 raise
             return placed
-        return self.after_commit(order)
+        return self.after_commit(order, basket)
 
-    def _placed_despite(self, error, key, order):
-        """After ``error``, the answer for an order that exists all the same: placed by an
-        earlier submit with the same key (two submits at once: the second one's insert of
-        the key fails), or placed by this one (``order``), the error raised after commit."""
+    def after_commit(self, order, basket):
         try:
-            if isinstance(error, IntegrityError):
-                earlier = self.order_placed_with(key)
-                if earlier is not None:
-                    return self.show_placed_order(earlier)
-            committed = (
-                order is not None
-                and order.pk is not None
-                and Order.objects.using("default").filter(pk=order.pk).exists()
-            )
-        except Exception:
-            logger.exception("Could not look for the order after an error")
-            return None
-        if not committed:
-            return None
-        logger.error(
-            "Order %s was placed; what ran after its commit failed", order.number, exc_info=error
-        )
-        return self.after_commit(order)
-
-    def after_commit(self, order):
-        try:
+            basket.submit()
             return self.handle_successful_order(order)
         except Exception:
             logger.exception("Order %s was placed; what follows placing it failed", order.number)
-            try:
-                self.request.session["checkout_order_id"] = order.pk
-            except Exception:
-                logger.exception("Order %s: the session could not keep it", order.number)
-            return redirect("checkout:thank-you")
+            return self._show_order(order)
+
+    def _placed_despite(self, error, basket, order_number, started):
+        """After ``error``, the answer for an order that exists all the same: placed by an
+        earlier submit with the same key, or placed by this request, the error raised after
+        its commit (by an on-commit callback)."""
+        try:
+            if isinstance(error, IntegrityError):
+                earlier = self.order_placed_with(self.posted_submission_key())
+                if earlier is not None:
+                    return self.show_placed_order(earlier)
+            order = (
+                Order.objects.using("default")
+                .filter(number=order_number, date_placed__gte=started)
+                .first()
+            )
+        except Exception:
+            logger.exception("Order %s: could not look for it after an error", order_number)
+            return None
+        if order is None:
+            return None
+        logger.error(
+            "Order %s was placed; what ran after its commit failed", order_number, exc_info=error
+        )
+        return self.after_commit(order, basket)
+
+    def _show_order(self, order):
+        try:
+            self.request.session["checkout_order_id"] = order.pk
+        except Exception:
+            logger.exception("Order %s: the session could not keep it", order.number)
+        return redirect("checkout:thank-you")
 
 
 class PaymentDetailsView(
