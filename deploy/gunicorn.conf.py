@@ -6,8 +6,13 @@ Workers are threaded (gthread): a thread waiting on PostgreSQL or Redis leaves
 the CPU to the others, and each process holds one DB connection per thread.
 """
 
+import logging
 import multiprocessing
 import os
+import sys
+import threading
+import time
+import traceback
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
@@ -17,8 +22,19 @@ worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 # request than 2 (checkout 157 against 137-141 ms per order, basket 16.9 against 15-16 ms).
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 backlog = 2048
+# `timeout` only restarts a worker whose main loop stops answering the master; a gthread
+# worker's main loop keeps answering while one of its threads waits for ever on a request.
+# Requests get their own limit, `request_timeout` below.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = 30
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+# A request still running after this many seconds has its stack logged, and its worker stops
+# taking new connections, lets its other requests finish (graceful_timeout) and exits; the
+# master starts a fresh one. Python cannot interrupt a thread blocked in a socket call, so
+# ending the process is the only way to free it. Every call the shop makes has its own,
+# shorter, limit (Redis 0.25 s and a breaker, PostgreSQL connect 3 s, SMTP 20 s in the
+# worker, route planning in the worker); this catches what still hangs. nginx answers the
+# buyer with a 504 after proxy_read_timeout (35 s, deploy/nginx.conf).
+request_timeout = float(os.environ.get("GUNICORN_REQUEST_TIMEOUT", "30"))
 # Close each connection after its response, so the next request goes to whichever worker
 # is free. A kept-alive connection stays with the worker that accepted it: with 16 of them
 # split unevenly between 2 workers, one worker idled while the other queued (basket page
@@ -57,3 +73,59 @@ def pre_fork(server, worker):
 
         load_dictionaries()
     gc.freeze()
+
+
+# --- the request time limit for threaded workers --------------------------------------
+
+_in_flight = {}  # thread id -> (started, method, path) of the request that thread serves
+
+
+def pre_request(worker, req):
+    _in_flight[threading.get_ident()] = (time.monotonic(), req.method, req.path)
+
+
+def post_request(worker, req, environ, resp):
+    _in_flight.pop(threading.get_ident(), None)
+
+
+def overdue_requests(now=None):
+    """(thread id, seconds running, method, path) of requests past ``request_timeout``."""
+    now = time.monotonic() if now is None else now
+    return [
+        (ident, now - started, method, path)
+        for ident, (started, method, path) in list(_in_flight.items())
+        if now - started > request_timeout
+    ]
+
+
+def end_overdue_worker(worker, overdue):
+    """Log each overdue request with where it is stuck, then end the worker gracefully;
+    if a stuck thread keeps the process alive past graceful_timeout, end it outright."""
+    log = logging.getLogger("gunicorn.error")
+    frames = sys._current_frames()
+    for ident, seconds, method, path in overdue:
+        stack = "".join(traceback.format_stack(frames[ident])) if ident in frames else ""
+        log.error(
+            "Request %s %s still running after %.0f s; restarting worker %s\n%s",
+            method,
+            path,
+            seconds,
+            worker.pid,
+            stack,
+        )
+    worker.alive = False  # what SIGTERM does: stop accepting, finish the others, exit
+
+
+def _watch_requests(worker):
+    while True:
+        time.sleep(1)
+        overdue = overdue_requests()
+        if overdue and worker.alive:
+            end_overdue_worker(worker, overdue)
+            time.sleep(graceful_timeout + 1)
+            os._exit(1)  # still here: a thread that never returns holds the process
+
+
+def post_worker_init(worker):
+    if worker_class == "gthread" and request_timeout > 0:
+        threading.Thread(target=_watch_requests, args=(worker,), daemon=True).start()

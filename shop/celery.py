@@ -10,9 +10,34 @@ default needs no service.
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.dev")
 
 app = Celery("shop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["shop"], related_name="tasks")
+
+
+# Background tasks read the primary: a task queued on commit must find the rows its
+# request wrote, however far the replica lags (issue 17: order e-mails lost through it).
+_primary_tokens = {}
+
+
+@task_prerun.connect
+def _pin_primary_for_task(task_id=None, **kwargs):
+    from shop import db_router
+
+    # A list: an eager retry runs inside the attempt it repeats, with the same task id.
+    _primary_tokens.setdefault(task_id, []).append(db_router.pin_primary())
+
+
+@task_postrun.connect
+def _unpin_primary_after_task(task_id=None, **kwargs):
+    from shop import db_router
+
+    tokens = _primary_tokens.get(task_id)
+    if tokens:
+        db_router.unpin(tokens.pop())
+    if not tokens:
+        _primary_tokens.pop(task_id, None)

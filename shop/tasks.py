@@ -9,12 +9,24 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import get_connection
+from django.db import OperationalError as DatabaseOperationalError
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
+
+# Tasks that read a row their request wrote: they read the primary (shop/celery.py pins it
+# for every task), and a row not found yet or a dropped connection is tried again with
+# backoff (2, 4, 8... s, at most 6 times) instead of losing the work.
+RETRY_ON_MISSING_ROWS = {
+    "autoretry_for": (ObjectDoesNotExist, DatabaseOperationalError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "max_retries": 6,
+}
 
 # Every rendition the templates ask for (templates/**: {% image ... %}).
 RENDITION_SPECS = [
@@ -69,7 +81,7 @@ def warm_product_images(image_ids):
     return made
 
 
-@shared_task
+@shared_task(**RETRY_ON_MISSING_ROWS)
 def export_report(export_id):
     """Build a report file someone asked for on the reports page and store it for download."""
     import secrets
@@ -77,7 +89,7 @@ def export_report(export_id):
     from shop.desk import exports
     from shop.desk.models import ReportExport
 
-    export = ReportExport.objects.get(pk=export_id)
+    export = ReportExport.objects.using("default").get(pk=export_id)
     if export.status != ReportExport.Status.PENDING:
         return export.file_name
     try:
@@ -94,7 +106,7 @@ def export_report(export_id):
     return export.file_name
 
 
-@shared_task(time_limit=120)
+@shared_task(time_limit=120, **RETRY_ON_MISSING_ROWS)
 def solve_route(run_id):
     """Plan a delivery run's stop order off the request cycle (OR-Tools can take seconds).
 
@@ -103,7 +115,7 @@ def solve_route(run_id):
     from fulfilment import itinerary
     from fulfilment.models import DeliveryRun
 
-    run = DeliveryRun.objects.select_related("team").get(pk=run_id)
+    run = DeliveryRun.objects.using("default").select_related("team").get(pk=run_id)
     try:
         return len(itinerary.plan(run).order)
     except itinerary.RoutePlanError as error:
@@ -130,6 +142,14 @@ def close_due_runs():
 
 
 @shared_task
+def clear_expired_sessions():
+    """Sessions live in the database (cached_db); expired ones are deleted once a day."""
+    from django.core.management import call_command
+
+    call_command("clearsessions")
+
+
+@shared_task
 def retry_pending_refunds():
     """Ask Stripe again for refunds it could not be reached for; the same idempotency key
     is sent, so a refund that did go through is not paid twice."""
@@ -143,7 +163,7 @@ def retry_pending_refunds():
     return retried
 
 
-@shared_task
+@shared_task(**RETRY_ON_MISSING_ROWS)
 def settle_refunds_owed(owed_ids):
     """Pay back refunds that a shortfall or a cancelled run left owed to online payers."""
     from fulfilment.models import RefundOwed

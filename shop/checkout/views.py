@@ -8,14 +8,15 @@ people kept. Payment handling stays thin here and hands off to ``shop.payment``.
 """
 
 import logging
+import uuid
 from urllib.parse import urlencode
 
 from django import http
 from django.contrib import messages
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 from oscar.apps.checkout import signals
@@ -45,6 +46,7 @@ Surcharge = get_model("order", "Surcharge")
 PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 PaymentEventType = get_model("order", "PaymentEventType")
+OrderSubmission = get_model("order", "OrderSubmission")
 Source = get_model("payment", "Source")
 SourceType = get_model("payment", "SourceType")
 logger = logging.getLogger(__name__)
@@ -215,8 +217,149 @@ class PaymentMethodView(
         return redirect("checkout:preview")
 
 
+# The hidden input of the order forms holding their one-time key (see SubmitsOnce).
+SUBMISSION_FIELD = "submission_key"
+
+
+class SubmitsOnce:
+    """An order form submitted twice places one order.
+
+    The page that places the order renders a one-time key (a UUID) into its form; the
+    order is recorded with it (``OrderSubmission``) in the transaction that places it. A
+    submit carrying a key already used (the buyer retries after an error page, taps twice,
+    goes back and submits again) is answered with the order already placed. Once that
+    transaction has committed, nothing that runs after it (e-mail, session, signals) can
+    turn the answer into an error page: failures there are logged and the buyer is shown
+    the order."""
+
+    def posted_submission_key(self):
+        try:
+            return uuid.UUID(self.request.POST.get(SUBMISSION_FIELD, ""))
+        except ValueError:
+            return None
+
+    def submission_key_for_form(self):
+        """The key for the form being shown: a new one, or the one posted when the page is
+        shown again after a refusal (no order was placed with it)."""
+        return self.posted_submission_key() or uuid.uuid4()
+
+    def order_placed_with(self, key):
+        """The order this buyer placed with ``key``, read from the primary, or None."""
+        if key is None:
+            return None
+        submission = (
+            OrderSubmission.objects.using("default").select_related("order").filter(key=key).first()
+        )
+        if submission is None:
+            return None
+        order = submission.order
+        if order.user_id is not None and order.user_id != self.request.user.pk:
+            return None  # not this buyer's: the key is not theirs to reuse
+        return order
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST":
+            order = self.order_placed_with(self.posted_submission_key())
+            if order is not None:
+                logger.info("Order %s: the same form was submitted again", order.number)
+                return self.show_placed_order(order)
+        return super().dispatch(request, *args, **kwargs)
+
+    def show_placed_order(self, order):
+        """The thank-you page for an order already placed."""
+        self.request.session["checkout_order_id"] = order.pk
+        messages.info(
+            self.request, _("这张订单已经提交过了，订单号 %(number)s。") % {"number": order.number}
+        )
+        return redirect("checkout:thank-you")
+
+    def place_order(self, **kwargs):
+        """Oscar's, with the form's key recorded with the order, in the transaction that
+        places it (the checkout's ``place_order`` opens it). Two submits at once: the
+        second one's insert of the key fails and its order is rolled back."""
+        order = super().place_order(**kwargs)
+        key = self.posted_submission_key()
+        if key is not None:
+            OrderSubmission.objects.create(key=key, order=order)
+        return order
+
+    def handle_order_placement(
+        self,
+        order_number,
+        user,
+        basket,
+        shipping_address,
+        shipping_method,
+        shipping_charge,
+        billing_address,
+        order_total,
+        surcharges=None,
+        **kwargs,
+    ):
+        """Oscar's, except that once the order is committed the buyer is always shown it."""
+        started = timezone.now()
+        try:
+            order = self.place_order(
+                order_number=order_number,
+                user=user,
+                basket=basket,
+                shipping_address=shipping_address,
+                shipping_method=shipping_method,
+                shipping_charge=shipping_charge,
+                order_total=order_total,
+                billing_address=billing_address,
+                surcharges=surcharges,
+                **kwargs,
+            )
+        except Exception as error:
+            placed = self._placed_despite(error, basket, order_number, started)
+            if placed is None:
+                raise
+            return placed
+        return self.after_commit(order, basket)
+
+    def after_commit(self, order, basket):
+        try:
+            basket.submit()
+            return self.handle_successful_order(order)
+        except Exception:
+            logger.exception("Order %s was placed; what follows placing it failed", order.number)
+            return self._show_order(order)
+
+    def _placed_despite(self, error, basket, order_number, started):
+        """After ``error``, the answer for an order that exists all the same: placed by an
+        earlier submit with the same key, or placed by this request, the error raised after
+        its commit (by an on-commit callback)."""
+        try:
+            if isinstance(error, IntegrityError):
+                earlier = self.order_placed_with(self.posted_submission_key())
+                if earlier is not None:
+                    return self.show_placed_order(earlier)
+            order = (
+                Order.objects.using("default")
+                .filter(number=order_number, date_placed__gte=started)
+                .first()
+            )
+        except Exception:
+            logger.exception("Order %s: could not look for it after an error", order_number)
+            return None
+        if order is None:
+            return None
+        logger.error(
+            "Order %s was placed; what ran after its commit failed", order_number, exc_info=error
+        )
+        return self.after_commit(order, basket)
+
+    def _show_order(self, order):
+        try:
+            self.request.session["checkout_order_id"] = order.pk
+        except Exception:
+            logger.exception("Order %s: the session could not keep it", order.number)
+        return redirect("checkout:thank-you")
+
+
 class PaymentDetailsView(
-    EmailIsOptional, DeliveryChoicesOncePerRequest, oscar_views.PaymentDetailsView
+    SubmitsOnce, EmailIsOptional, DeliveryChoicesOncePerRequest, oscar_views.PaymentDetailsView
 ):
     def get_pre_conditions(self, request):
         conditions = super().get_pre_conditions(request)
@@ -259,6 +402,7 @@ class PaymentDetailsView(
         context["payment_method_label"] = payment_methods.label(
             self.checkout_session.payment_method()
         )
+        context["submission_key"] = self.submission_key_for_form()
         return context
 
     def get_shipping_address(self, basket):
@@ -357,7 +501,12 @@ class PaymentDetailsView(
             logger.warning(
                 "Mail queue unreachable; sending the order e-mail for %s now", order.number
             )
-            super().send_order_placed_email(order)
+            try:
+                super().send_order_placed_email(order)
+            except Exception:  # the order stands; the buyer sees it on the thank-you page
+                logger.exception("Order %s: the order e-mail could not be sent", order.number)
+        except Exception:
+            logger.exception("Order %s: the order e-mail could not be queued", order.number)
 
     def start_online_payment(self, order):
         """Send the buyer to Stripe; the order waits as "待付款" with its stock held."""
@@ -506,6 +655,7 @@ class ConfirmView(PaymentDetailsView):
             "address_form": kwargs.pop("address_form", None) or self.get_address_form(),
             "payment_form": kwargs.pop("payment_form", None)
             or PaymentMethodForm(initial={"method": self.checkout_session.payment_method()}),
+            "submission_key": self.submission_key_for_form(),
         }
         context.update(kwargs)
         return context

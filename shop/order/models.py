@@ -40,4 +40,17 @@ class Order(KeepsLoadedValues, AbstractOrder):
         ]
 
 
+class OrderSubmission(models.Model):
+    """The one-time key the order confirmation form ("提交订单") carries, recorded with the
+    order it placed. A repeated submit with the same key (a retry after an error page, a
+    double tap) finds this order instead of placing a second one (shop/checkout/views.py)."""
+
+    key = models.UUIDField(unique=True)
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="submission")
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.key} → {self.order_id}"
+
+
 from oscar.apps.order.models import *  # noqa: E402,F403

@@ -197,17 +197,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
+
+def redis_cache(url):
+    """The cache on the Redis at ``url``. A Redis that is down or hung costs a request at
+    most one short timeout: calls fail after ``REDIS_SOCKET_TIMEOUT`` (0.25 s), the first
+    failure opens a per-process breaker that skips Redis for ``REDIS_BREAKER_SECONDS``
+    (shop/redis_breaker.py), and failures read as cache misses (``IGNORE_EXCEPTIONS``)."""
+    timeout = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.25"))
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "nongzhu",
+        "OPTIONS": {
+            "CLIENT_CLASS": "shop.redis_breaker.BreakerClient",
+            "SOCKET_CONNECT_TIMEOUT": timeout,
+            "SOCKET_TIMEOUT": timeout,
+            "BREAKER_SECONDS": float(os.environ.get("REDIS_BREAKER_SECONDS", "10")),
+            "IGNORE_EXCEPTIONS": env_bool("REDIS_IGNORE_EXCEPTIONS", True),
+        },
+    }
+
+
+# Sessions with Redis: written to the database and kept in Redis for reading (cached_db),
+# so a buyer's session survives Redis going away (issue 17: "Unable to create a new session
+# key" after the order was placed). Without Redis they live in the database only.
+REDIS_SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "nongzhu",
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-        }
-    }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    CACHES = {"default": redis_cache(REDIS_URL)}
+    SESSION_ENGINE = REDIS_SESSION_ENGINE
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -499,6 +518,26 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker dies mid-run (killed, out of memory) goes back on the queue at once
+# instead of being acknowledged as done; every task is safe to run twice (shop/tasks.py).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# With Redis as the broker, a task taken but not acknowledged (acks_late) is handed to
+# another worker after this long; Celery's default is an hour. Longer than any task runs
+# (solve_route is cut at 120 s; a report export takes seconds).
+# A broker that is down or hung fails a request's publish in a few seconds, not minutes:
+# connect within 1 s, an answer within 2 s (workers wait 1 s per BRPOP), one retry.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600")),
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -511,7 +550,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     "close-due-runs": {"task": "shop.tasks.close_due_runs", "schedule": 60.0},
     "retry-pending-refunds": {"task": "shop.tasks.retry_pending_refunds", "schedule": 900.0},
+    "clear-expired-sessions": {"task": "shop.tasks.clear_expired_sessions", "schedule": 86400.0},
 }
+
+# Read replica (shop/db_router.py): a buyer's reads stay on the primary this long after
+# she wrote something, and a replica that failed is not asked again for this long.
+READ_YOUR_WRITES_SECONDS = int(os.environ.get("READ_YOUR_WRITES_SECONDS", "10"))
+REPLICA_RETRY_SECONDS = int(os.environ.get("REPLICA_RETRY_SECONDS", "5"))
 
 # /metrics answers requests carrying this token (Authorization: Bearer ...); with no token,
 # only a developer's own machine with DEBUG on (shop/health.py). Production needs the token.

@@ -76,6 +76,14 @@ X_FRAME_OPTIONS = "DENY"
 
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind a transaction-mode pgbouncer (docs/deploy.md).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A primary or replica that does not answer fails a connection after this many seconds
+    # instead of hanging the request (libpq's own default is to wait for ever).
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DB_CONNECT_TIMEOUT", "3")
+    )
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
@@ -83,7 +91,15 @@ if DATABASE_REPLICA_URL:
         conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
         conn_health_checks=True,
     )
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+        os.environ.get("DB_CONNECT_TIMEOUT", "3")
+    )
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"][
+        "DISABLE_SERVER_SIDE_CURSORS"
+    ]
     DATABASE_ROUTERS = ["shop.db_router.PrimaryReplicaRouter"]
+    # Read-your-writes and the checkout's primary-only reads (see shop/db_router.py).
+    MIDDLEWARE = [*MIDDLEWARE[:2], "shop.db_router.PrimaryReadsMiddleware", *MIDDLEWARE[2:]]
 
 # --- Cache and sessions -------------------------------------------------------
 # base.py switches both to Redis when REDIS_URL is set. Without it each process
@@ -91,15 +107,7 @@ if DATABASE_REPLICA_URL:
 # docs/deploy.md asks for Redis as soon as there are two.
 
 if REDIS_URL:
-    CACHES["default"]["OPTIONS"].update(
-        {
-            "SOCKET_CONNECT_TIMEOUT": 2,
-            "SOCKET_TIMEOUT": 2,
-            # A Redis outage should slow pages down, not break them.
-            "IGNORE_EXCEPTIONS": env_bool("REDIS_IGNORE_EXCEPTIONS", True),
-        }
-    )
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Short timeouts and the breaker come with base.redis_cache; sessions are cached_db.
     # Wagtail looks renditions up here first, so a page with ten photos costs no query for them.
     CACHES["renditions"] = dict(CACHES["default"], KEY_PREFIX="nongzhu-renditions", TIMEOUT=None)
 

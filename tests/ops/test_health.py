@@ -45,8 +45,8 @@ def test_readiness_reports_a_broken_database_and_liveness_stays_up():
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["live"] == 200
     assert report["ready"] == 503
-    assert report["body"]["status"] == "error"
-    assert report["body"]["checks"]["database"]["status"] == "error"
+    assert report["body"]["status"] == "down"
+    assert report["body"]["checks"]["database"]["status"] == "down"
     assert report["body"]["checks"]["cache"]["status"] == "ok"
 
 

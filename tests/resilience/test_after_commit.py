@@ -1,0 +1,43 @@
+"""After the order's transaction commits, the buyer is never told it failed (issue 17,
+fault 9): what runs after it (queueing the e-mail, signals) may fail; that is logged and
+the buyer is shown the order placed, and the basket stays submitted so it is not ordered
+twice."""
+
+import pytest
+from django.urls import reverse
+from kombu.exceptions import EncodeError
+from oscar.core.loading import get_model
+
+from shop.checkout import tasks as checkout_tasks
+from tests.fulfilment.factories import pickup_code
+from tests.resilience.test_redis import confirm_page_key
+from tests.test_checkout import add_to_basket
+from tests.test_confirm_page import GUEST
+
+Order = get_model("order", "Order")
+Basket = get_model("basket", "Basket")
+
+
+def failing_queue(*args, **kwargs):
+    raise EncodeError("the queue refused the message")
+
+
+@pytest.mark.django_db
+def test_a_failure_after_the_commit_still_shows_the_buyer_her_order(
+    client, eggs, run, monkeypatch, caplog
+):
+    monkeypatch.setattr(checkout_tasks.send_order_placed_email, "delay", failing_queue)
+    add_to_basket(client, eggs, 10)
+    form = {**GUEST, "method_code": pickup_code(run), "submission_key": confirm_page_key(client)}
+
+    response = client.post(reverse("checkout:confirm"), form)
+
+    assert response.status_code == 302  # was the confirmation page with "A problem occurred"
+    assert response["Location"].endswith(reverse("checkout:thank-you"))
+    order = Order.objects.get()
+    assert order.number in client.get(reverse("checkout:thank-you")).content.decode()
+    assert Basket.objects.get(pk=order.basket_id).status == Basket.SUBMITTED
+    assert "could not be queued" in caplog.text
+
+    client.post(reverse("checkout:confirm"), form)
+    assert Order.objects.count() == 1
