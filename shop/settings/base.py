@@ -390,6 +390,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "close-due-runs": {"task": "shop.tasks.close_due_runs", "schedule": 60.0},
     "retry-pending-refunds": {"task": "shop.tasks.retry_pending_refunds", "schedule": 900.0},
+    # Stories and news with a go-live or expiry time (Wagtail's publish_scheduled).
+    "publish-scheduled-pages": {"task": "content.tasks.publish_scheduled", "schedule": 60.0},
 }
 
 # /metrics answers requests carrying this token (Authorization: Bearer ...) or from these IPs.
