@@ -340,6 +340,8 @@ STOCK_RESERVATION_MINUTES = 30
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
 THUMBNAIL_KEY_PREFIX = "nongzhu-thumb"
 OSCAR_THUMBNAILER = "shop.thumbnails.KeptThumbnails"  # sorl, with addresses kept per process
+# sorl builds its storage without arguments: this one is STORAGES["default"] with its OPTIONS.
+THUMBNAIL_STORAGE = "shop.thumbnails.MediaStorage"
 
 # --- Wagtail --------------------------------------------------------------
 
