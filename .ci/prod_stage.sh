@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The production-shaped stage (issue 17): the shop as docs/deploy.md runs it, on loopback.
 #
-# A fresh PostgreSQL database, production settings, gunicorn (deploy/gunicorn.conf.py, two
+# A fresh PostgreSQL database, media in an S3 bucket (moto's server on loopback),
+# production settings, gunicorn (deploy/gunicorn.conf.py, two
 # workers), a Celery worker and Celery beat on Redis as the broker (nothing eager); then
 # tests/production/ (marker `production`) drives buyers' and teams' journeys over plain
 # HTTP against PROD_BASE_URL and reads the worker's log to check that every Celery task
@@ -23,12 +24,14 @@ PY=.venv/bin/python
 STAGE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/nongzhu-prod-stage.XXXXXX")"
 DB_URL="${PROD_STAGE_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/nongzhu_prod_stage}"
 REDIS="${PROD_STAGE_REDIS_URL:-redis://127.0.0.1:6379/13}"
-PORT="$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+free_port() { $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT="$(free_port)"
+S3_PORT="$(free_port)"
 PIDS=()
 STARTED=$(date +%s)
 
 show_logs() {
-  for name in gunicorn worker beat; do
+  for name in gunicorn worker beat s3; do
     if [ -f "$STAGE_DIR/$name.log" ]; then
       echo "----- last 60 lines of $name.log -----"
       tail -n 60 "$STAGE_DIR/$name.log"
@@ -80,6 +83,12 @@ CSRF_COOKIE_SECURE=0
 SECURE_HSTS_SECONDS=0
 QUEUED_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 EMAIL_FILE_PATH=$STAGE_DIR/mail
+AWS_STORAGE_BUCKET_NAME=nongzhu-media
+AWS_S3_ENDPOINT_URL=http://127.0.0.1:$S3_PORT
+AWS_S3_REGION_NAME=us-east-1
+AWS_ACCESS_KEY_ID=prod-stage
+AWS_SECRET_ACCESS_KEY=prod-stage
+AWS_DEFAULT_ACL=public-read
 METRICS_TOKEN=prod-stage-metrics-token
 PROMETHEUS_MULTIPROC_DIR=$STAGE_DIR/prometheus
 WEB_CONCURRENCY=2
@@ -93,7 +102,11 @@ set -a
 . "$STAGE_DIR/env"
 set +a
 
-echo "== production stage in $STAGE_DIR, shop on 127.0.0.1:$PORT"
+echo "== production stage in $STAGE_DIR, shop on 127.0.0.1:$PORT, media bucket on 127.0.0.1:$S3_PORT"
+# The media store: an S3-compatible HTTP endpoint on loopback (moto's server, a dev
+# dependency) standing in for OSS/COS/MinIO.
+.venv/bin/moto_server -H 127.0.0.1 -p "$S3_PORT" >"$STAGE_DIR/s3.log" 2>&1 &
+PIDS+=($!)
 $PY - "$DB_URL" "$REDIS" <<'PYEOF'
 import sys
 
@@ -109,6 +122,22 @@ with psycopg.connect(
     conn.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
     conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
 redis.Redis.from_url(sys.argv[2]).flushdb()
+PYEOF
+$PY - <<'PYEOF'
+import os
+import time
+
+import boto3
+
+s3 = boto3.client("s3", endpoint_url=os.environ["AWS_S3_ENDPOINT_URL"], region_name="us-east-1")
+for _ in range(60):
+    try:
+        s3.create_bucket(Bucket=os.environ["AWS_STORAGE_BUCKET_NAME"])
+        break
+    except Exception:
+        time.sleep(0.5)
+else:
+    raise SystemExit("the S3 endpoint never answered")
 PYEOF
 
 step() { echo "== $* ($(($(date +%s) - STARTED)) s)"; }
@@ -128,7 +157,7 @@ PIDS+=($!)
 .venv/bin/celery -A shop beat -l info --schedule "$STAGE_DIR/beat-schedule" \
   >"$STAGE_DIR/beat.log" 2>&1 &
 PIDS+=($!)
-echo "pids: gunicorn ${PIDS[0]}, worker ${PIDS[1]}, beat ${PIDS[2]}" | tee "$STAGE_DIR/pids"
+echo "pids: s3 ${PIDS[0]}, gunicorn ${PIDS[1]}, worker ${PIDS[2]}, beat ${PIDS[3]}" | tee "$STAGE_DIR/pids"
 
 ready=""
 for _ in $(seq 1 120); do

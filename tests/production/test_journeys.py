@@ -16,6 +16,7 @@ from tests.production.conftest import (
     BASE_URL,
     STAGE_DIR,
     Visitor,
+    production_env,
     require_running_shop,
     shop_shell,
     wait_for,
@@ -119,7 +120,24 @@ print(json.dumps({{"number": order.number, "pk": order.pk}}))
 """
     )
     assert order["number"] in response.text
-    journey.update(run=found["run"], product=found["product"], email=guest_email, **order)
+    journey.update(
+        run=found["run"], product=found["product"], url=found["url"], email=guest_email, **order
+    )
+
+
+def test_product_photos_are_resized_renditions_served_from_the_media_bucket(journey):
+    endpoint = production_env().get("AWS_S3_ENDPOINT_URL")
+    if not endpoint:
+        pytest.skip("media is on local disk in this stage")
+    visitor = Visitor()
+    _, soup = visitor.page(journey.get("url") or "/shop/catalogue/")
+    photo = soup.select_one(".product-page__gallery img") or soup.select_one(".product-card img")
+    assert photo is not None and photo.get("src"), "no product photo on the page"
+    bucket = production_env()["AWS_STORAGE_BUCKET_NAME"]
+    assert photo["src"].startswith(f"{endpoint}/{bucket}/media/cache/"), photo["src"]
+    response = visitor.http.get(photo["src"], timeout=30)
+    assert response.status_code == 200
+    assert response.content[:4] == b"RIFF"  # WebP
 
 
 def _mails_to(address):
