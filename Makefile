@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run demo test test-fast lint format check bench browser-deps clean messages
+.PHONY: install run demo test test-fast lint format check bench browser-deps clean messages prod-stage
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ format: install
 check: install
 	DJANGO_SETTINGS_MODULE=shop.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=shop.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+## prod-stage: the shop under production settings (gunicorn, Celery worker and beat on Redis,
+## PostgreSQL) driven over HTTP by tests/production; needs PostgreSQL and Redis on 127.0.0.1
+prod-stage: install
+	.ci/prod_stage.sh $(PYTEST_ARGS)
 
 ## bench: benchmarks (routing, catalogue/search, checkout); prints figures, never fails on speed
 bench: install

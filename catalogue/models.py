@@ -8,10 +8,15 @@ flags.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from oscar.apps.catalogue.abstract_models import AbstractCategory, AbstractProduct
+from oscar.apps.catalogue.abstract_models import (
+    AbstractCategory,
+    AbstractProduct,
+    MissingProductImage,
+)
 from oscar.core.utils import slugify
 
 
@@ -157,6 +162,18 @@ class Product(AbstractProduct):
         if self.weight_per_unit_g:
             return Decimal(self.weight_per_unit_g) / 1000
         return None
+
+    def get_missing_image(self):
+        # Oscar's own links its placeholder into MEDIA_ROOT on every call, i.e. onto each app
+        # server's disk; the thumbnailer reads it from static instead (shop.thumbnails).
+        return MissingPhoto()
+
+
+class MissingPhoto(MissingProductImage):
+    """Oscar's placeholder, by name only: nothing is linked or copied into media."""
+
+    def __init__(self, name=None):
+        self.name = name or settings.OSCAR_MISSING_IMAGE_URL
 
 
 class Category(AbstractCategory):

@@ -8,6 +8,6 @@ class ContentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from content import receivers
+        from content import receivers, tasks  # noqa: F401  tasks: registers them with Celery
 
         receivers.connect()

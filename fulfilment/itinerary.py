@@ -323,6 +323,33 @@ class RoutePlanError(ValueError):
     pass
 
 
+# Planning runs on a worker, and production keeps no task results: what the run page shows
+# of a plan in progress or gone wrong is written here, on the run, by the view and the worker.
+def request_plan(run):
+    """Note on the run that a plan was asked for; the worker's plan (or failure) replaces it."""
+    route = {key: value for key, value in run.route.items() if key != "error"}
+    route["requested_at"] = timezone.now().isoformat()
+    run.route = route
+    run.save(update_fields=["route"])
+
+
+def plan_failed(run, error):
+    """Keep the last good plan, if any, and say why the new one could not be made."""
+    route = {key: value for key, value in run.route.items() if key != "requested_at"}
+    route["error"] = str(error)
+    run.route = route
+    run.save(update_fields=["route"])
+
+
+def plan_progress(run):
+    """What the run page says about planning: asked at (still waiting), or the failure."""
+    requested = run.route.get("requested_at")
+    return {
+        "requested_at": datetime.datetime.fromisoformat(requested) if requested else None,
+        "error": run.route.get("error", ""),
+    }
+
+
 def plan(run, time_limit_s=1.0, matrix=None):
     """Order the run's stops with ``routing.plan_route`` and store the result on the run."""
     stops = [stop for stop in build_stops(run) if stop.has_point]

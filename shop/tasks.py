@@ -110,7 +110,7 @@ def export_report(export_id):
 def solve_route(run_id):
     """Plan a delivery run's stop order off the request cycle (OR-Tools can take seconds).
 
-    Returns the planned stop count, or the planner's message when the run cannot be routed.
+    The plan, or why there is none, is stored on the run for its page to show. Returns the planned stop count, or the planner's message when the run cannot be routed.
     """
     from fulfilment import itinerary
     from fulfilment.models import DeliveryRun
@@ -119,6 +119,7 @@ def solve_route(run_id):
     try:
         return len(itinerary.plan(run).order)
     except itinerary.RoutePlanError as error:
+        itinerary.plan_failed(run, error)
         return str(error)
 
 

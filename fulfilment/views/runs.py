@@ -90,6 +90,7 @@ def run_detail(request, pk):
         "home_stops": itinerary.home_stops(run),
         "route_stops": itinerary.ordered_stops(run) if run.route.get("stops") else [],
         "route_summary": itinerary.route_summary(run.route),
+        "route_progress": itinerary.plan_progress(run),
         "refunds": run.shortfalls.aggregate(total=Sum("refunds__amount"))["total"],
     }
     return render(request, "fulfilment/run_detail.html", context)
@@ -118,21 +119,28 @@ def run_status(request, pk):
 @require_POST
 @team_required
 def run_route(request, pk):
-    """Planning runs on a worker (OR-Tools may take seconds); without a broker it is done
-    by the time the task returns, and the page says what came out."""
+    """Planning runs on a worker (OR-Tools may take seconds). The request is noted on the run
+    and the worker writes the plan there, so the page shows progress without asking Celery
+    for a result (production keeps none). Without a broker the task has run by the time
+    ``delay`` returns, and the page says what came out."""
     run = run_or_404(request, pk)
-    result = tasks.solve_route.delay(run.pk)
-    if not result.ready():
+    itinerary.request_plan(run)
+    tasks.solve_route.delay(run.pk)
+    run.refresh_from_db(fields=["route"])
+    progress = itinerary.plan_progress(run)
+    if progress["requested_at"]:
         messages.info(request, _("正在规划路线，几秒后刷新本页即可看到。"))
-    elif isinstance(result.result, int):
-        run.refresh_from_db(fields=["route"])
+    elif progress["error"]:
+        messages.error(request, progress["error"])
+    else:
         messages.success(
             request,
             _("路线已规划：%(n)s 站，%(summary)s。")
-            % {"n": result.result, "summary": itinerary.route_summary(run.route)},
+            % {
+                "n": len(run.route.get("stops", [])),
+                "summary": itinerary.route_summary(run.route),
+            },
         )
-    else:
-        messages.error(request, str(result.result))
     return redirect("fulfilment:run-detail", pk=run.pk)
 
 

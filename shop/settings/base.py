@@ -475,6 +475,8 @@ STOCK_RESERVATION_MINUTES = 30
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
 THUMBNAIL_KEY_PREFIX = "nongzhu-thumb"
 OSCAR_THUMBNAILER = "shop.thumbnails.KeptThumbnails"  # sorl, with addresses kept per process
+# sorl builds its storage without arguments: this one is STORAGES["default"] with its OPTIONS.
+THUMBNAIL_STORAGE = "shop.thumbnails.MediaStorage"
 
 # --- Wagtail --------------------------------------------------------------
 
@@ -551,6 +553,8 @@ CELERY_BEAT_SCHEDULE = {
     "close-due-runs": {"task": "shop.tasks.close_due_runs", "schedule": 60.0},
     "retry-pending-refunds": {"task": "shop.tasks.retry_pending_refunds", "schedule": 900.0},
     "clear-expired-sessions": {"task": "shop.tasks.clear_expired_sessions", "schedule": 86400.0},
+    # Stories and news with a go-live or expiry time (Wagtail's publish_scheduled).
+    "publish-scheduled-pages": {"task": "content.tasks.publish_scheduled", "schedule": 60.0},
 }
 
 # Read replica (shop/db_router.py): a buyer's reads stay on the primary this long after

@@ -1,0 +1,281 @@
+"""Buyers' and teams' journeys against the shop as it runs in production (issue 17).
+
+Each test is one journey over HTTP; later ones use what earlier ones left (the guest's
+order and its run), so they run in file order. Waiting on the worker or beat is polled and
+bounded: a page that shows the worker's result proves the worker ran it.
+"""
+
+import email
+import email.policy
+import re
+import uuid
+
+import pytest
+
+from tests.production.conftest import (
+    BASE_URL,
+    STAGE_DIR,
+    Visitor,
+    production_env,
+    require_running_shop,
+    shop_shell,
+    wait_for,
+)
+
+pytestmark = pytest.mark.production
+
+TEAM = ("team@example.cn", "team-car-2026")  # README's demo users
+BUYER = ("buyer@example.cn", "buy-eggs-2026")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(scope="module")
+def team_member():
+    require_running_shop()
+    visitor = Visitor()
+    visitor.login(*TEAM)
+    return visitor
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="issue 17 fault 1: POST /shop/accounts/register/ answers 500 after creating the "
+    "account (django-axes needs the request; Oscar's register_user calls authenticate() "
+    "without it); fixed on branch h-auth",
+)
+def test_a_visitor_signs_up_and_is_signed_in():
+    visitor = Visitor()
+    url = "/shop/accounts/register/"
+    _, soup = visitor.page(url)
+    form = soup.find("input", attrs={"name": "password1"}).find_parent("form")
+    address = f"new-{uuid.uuid4().hex[:8]}@example.cn"
+    response = visitor.submit(
+        url, form, email=address, password1="village-eggs-2026", password2="village-eggs-2026"
+    )
+    assert "/accounts/register/" not in response.url
+    assert address in visitor.get("/shop/accounts/profile/").text
+
+
+def test_a_buyer_signs_in_and_sees_her_account():
+    visitor = Visitor()
+    visitor.login(*BUYER)
+    page = visitor.get("/shop/accounts/profile/").text
+    assert BUYER[0] in page
+
+
+def test_a_guest_buys_to_the_thank_you_page_paying_on_pickup(journey):
+    found = shop_shell(
+        """
+import json
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from oscar.core.loading import get_model
+from fulfilment import supply
+from fulfilment.models import DeliveryRun
+team = get_user_model().objects.get(email="team@example.cn").partners.get()
+Product = get_model("catalogue", "Product")
+best = None
+for run in DeliveryRun.objects.filter(team=team, status="open", cutoff__gt=timezone.now()):
+    committed, sold = supply.committed_quantities(run), supply.sold_quantities(run)
+    for pid, qty in committed.items():
+        if qty - sold.get(pid, 0) >= 30:
+            best = (run, Product.objects.get(pk=pid))
+            break
+    if best:
+        break
+run, product = best
+print(json.dumps({"run": run.pk, "product": product.pk, "url": product.get_absolute_url()}))
+"""
+    )
+    guest = Visitor()
+    _, soup = guest.page(found["url"])
+    form = soup.find("form", action=re.compile(rf"/basket/add/{found['product']}/$"))
+    assert form is not None, "no add-to-basket form on the product page"
+    guest.submit(found["url"], form)  # the quantity the page offers (one step of the unit)
+
+    response, soup = guest.page("/shop/checkout/confirm/")
+    assert response.url.endswith("/checkout/confirm/"), response.url
+    form = soup.find("button", attrs={"data-testid": "place-order"}).find_parent("form")
+    choice = soup.find(
+        "input", attrs={"name": "method_code", "value": re.compile(rf"^run-{found['run']}-")}
+    )
+    assert choice is not None, f"run {found['run']} is not offered at checkout"
+    guest_email = f"guest-{uuid.uuid4().hex[:8]}@example.cn"
+    response = guest.submit(
+        "/shop/checkout/confirm/",
+        form,
+        first_name="林小满",
+        phone_number="13812345678",
+        guest_email=guest_email,
+        method_code=choice["value"],
+        method="pay-on-pickup",
+    )
+    assert "/thank-you/" in response.url, response.text[:2000]
+    order = shop_shell(
+        f"""
+import json
+from oscar.core.loading import get_model
+order = get_model("order", "Order").objects.get(guest_email="{guest_email}")
+print(json.dumps({{"number": order.number, "pk": order.pk}}))
+"""
+    )
+    assert order["number"] in response.text
+    journey.update(
+        run=found["run"], product=found["product"], url=found["url"], email=guest_email, **order
+    )
+
+
+def test_product_photos_are_resized_renditions_served_from_the_media_bucket(journey):
+    endpoint = production_env().get("AWS_S3_ENDPOINT_URL")
+    if not endpoint:
+        pytest.skip("media is on local disk in this stage")
+    visitor = Visitor()
+    _, soup = visitor.page(journey.get("url") or "/shop/catalogue/")
+    photo = soup.select_one(".product-page__gallery img") or soup.select_one(".product-card img")
+    assert photo is not None and photo.get("src"), "no product photo on the page"
+    bucket = production_env()["AWS_STORAGE_BUCKET_NAME"]
+    assert photo["src"].startswith(f"{endpoint}/{bucket}/media/cache/"), photo["src"]
+    response = visitor.http.get(photo["src"], timeout=30)
+    assert response.status_code == 200
+    assert response.content[:4] == b"RIFF"  # WebP
+
+
+def _mails_to(address):
+    found = []
+    for path in STAGE_DIR.joinpath("mail").glob("*.log"):
+        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if not chunk.strip():
+                continue
+            message = email.message_from_bytes(chunk.strip(), policy=email.policy.default)
+            if address in str(message.get("To", "")):
+                body = message.get_body(preferencelist=("plain", "html"))
+                found.append(body.get_content() if body else "")
+    return found
+
+
+def test_the_worker_sends_the_order_confirmation_email(journey):
+    assert journey.get("number"), "the guest purchase did not complete"
+    mails = wait_for(
+        lambda: _mails_to(journey["email"]), 60, what="the order confirmation e-mail file"
+    )
+    assert any(journey["number"] in body for body in mails)
+
+
+def _run_page(visitor, run):
+    return visitor.page(f"/shop/team/runs/{run}/")
+
+
+def test_a_team_member_closes_the_run(team_member, journey):
+    run = journey["run"]
+    url = f"/shop/team/runs/{run}/"
+    _, soup = _run_page(team_member, run)
+    form = soup.find("input", attrs={"name": "to", "value": "closed"}).find_parent("form")
+    response = team_member.submit(url, form)
+    assert "已截单" in response.text
+
+
+def test_route_planning_is_done_by_the_worker_and_shown_on_the_run_page(team_member, journey):
+    run = journey["run"]
+    url = f"/shop/team/runs/{run}/"
+    _, soup = _run_page(team_member, run)
+    form = soup.find("form", action=re.compile(r"/route/$"))
+    response = team_member.submit(url, form)
+    assert "route-map" in response.text or "正在规划路线" in response.text
+    wait_for(
+        lambda: "route-map" in team_member.get(url).text,
+        60,
+        every=2,
+        what="the planned route on the run page",
+    )
+
+
+def test_a_shortfall_is_recorded(team_member, journey):
+    run = journey["run"]
+    short = shop_shell(
+        f"""
+import json
+from fulfilment.models import Allocation
+allocation = Allocation.objects.filter(run_id={run}, product_id={journey["product"]}, quantity__gt=0).first()
+print(json.dumps({{"household": allocation.household_id}}))
+"""
+    )
+    url = f"/shop/team/runs/{run}/shortfalls/"
+    _, soup = team_member.page(url)
+    form = soup.find("input", attrs={"name": "quantity"}).find_parent("form")
+    response = team_member.submit(
+        url,
+        form,
+        household=str(short["household"]),
+        product=str(journey["product"]),
+        quantity="1",
+        note="prod stage",
+    )
+    assert "已登记缺货" in response.text, response.text[:3000]
+
+
+def _tap(visitor, run, action, order=None):
+    url = f"/shop/team/runs/{run}/driver/"
+    _, soup = visitor.page(url)
+    for field in soup.find_all("input", attrs={"name": "action", "value": action}):
+        form = field.find_parent("form")
+        if order is None or form.find("input", attrs={"name": "order", "value": str(order)}):
+            response = visitor.submit(url, form)
+            assert "已记录" in response.text, response.text[:3000]
+            return response
+    pytest.fail(f"no “{action}” button on the driver page")
+
+
+def test_the_driver_taps_collected_arrived_and_handed_over(team_member, journey):
+    run = journey["run"]
+    _tap(team_member, run, "collected")
+    _tap(team_member, run, "arrived")
+    _tap(team_member, run, "handed_over", order=journey["pk"])
+    _, soup = team_member.page(f"/shop/team/runs/{run}/driver/")
+    assert not soup.find("input", attrs={"name": "order", "value": str(journey["pk"])})
+
+
+def test_a_report_is_exported_by_the_worker_and_downloaded_as_xlsx(team_member):
+    url = "/shop/dashboard/desk/reports/"
+    _, soup = team_member.page(url)
+    form = soup.find("form", action=re.compile(r"/desk/reports/export/$"))
+    assert form is not None, "no export form on the reports page"
+    team_member.submit(url, form, format="xlsx")
+
+    def download_link():
+        _, soup = team_member.page("/shop/dashboard/desk/reports/export/")
+        link = soup.find("a", href=re.compile(r"/desk/reports/export/\d+/$"))
+        return link and link["href"]
+
+    href = wait_for(download_link, 60, every=2, what="the exported report")
+    response = team_member.get(href)
+    assert response.headers["Content-Type"] == XLSX
+    assert response.content[:2] == b"PK"
+
+
+def test_a_scheduled_story_goes_live_by_itself():
+    story = shop_shell(
+        """
+import datetime, json, uuid
+from django.utils import timezone
+from content.models import StoryIndexPage, StoryPage
+index = StoryIndexPage.objects.first()
+story = StoryPage(
+    title="定时发布的故事", slug=f"scheduled-{uuid.uuid4().hex[:8]}", summary="定时发布",
+    date=timezone.localdate(), go_live_at=timezone.now() + datetime.timedelta(seconds=5),
+    live=False,
+)
+index.add_child(instance=story)
+story.save_revision().publish()
+story.refresh_from_db()
+assert not story.live
+print(json.dumps({"url": story.url}))
+"""
+    )
+    visitor = Visitor()
+    visitor.get(story["url"], expect=404)
+    wait_for(
+        lambda: visitor.http.get(BASE_URL + story["url"], timeout=30).status_code == 200,
+        90,
+        every=3,
+        what="the scheduled story to go live (beat + worker)",
+    )
