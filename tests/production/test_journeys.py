@@ -37,13 +37,9 @@ def team_member():
     return visitor
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 17 fault 1: POST /shop/accounts/register/ answers 500 after creating the "
-    "account (django-axes needs the request; Oscar's register_user calls authenticate() "
-    "without it); fixed on branch h-auth",
-)
 def test_a_visitor_signs_up_and_is_signed_in():
+    """Issue 17 fault 1: this answered 500 after creating the account (axes needs the
+    request); now the new account is signed in."""
     visitor = Visitor()
     url = "/shop/accounts/register/"
     _, soup = visitor.page(url)
