@@ -58,6 +58,8 @@ class ShopAwarePage(Page):
     """
 
     base_form_class = ShopAwarePageForm
+    # Wagtail would index the page inside the editor's request; content.receivers queues it.
+    search_auto_update = False
 
     class Meta:
         abstract = True
