@@ -33,4 +33,3 @@ def test_publish_in_the_admin_leaves_search_and_mentions_to_the_worker(
     document = SearchDocument.objects.get(kind="story", object_id=story.pk)
     assert document.title == "王大姐的鸡蛋又进城了"
     assert list(ProductMention.objects.values_list("product_id", flat=True)) == [eggs.pk]
-
