@@ -29,6 +29,14 @@ from wagtail.search import index
 
 from content.blocks import body_blocks
 
+SLUG_TAKEN_MESSAGE = _(
+    "网址名“%(slug)s”已被同一栏目下的另一个页面使用（也可能是自动保存的草稿），请换一个。"
+)
+SLUG_MOVED_MESSAGE = _(
+    "网址名“%(taken)s”已被同一栏目下的另一个页面（也可能是自动保存的草稿）使用，"
+    "这篇改用“%(slug)s”。"
+)
+
 
 def check_root_slug(slug, parent_depth):
     """Raise if a page directly under the site root would take a URL prefix the shop owns."""
@@ -38,8 +46,35 @@ def check_root_slug(slug, parent_depth):
         )
 
 
+def free_slug(slug, parent, instance=None):
+    """``slug``, or the first of ``slug-2``, ``slug-3``… no sibling under ``parent`` uses."""
+    candidate, n = slug, 1
+    while not Page._slug_is_available(candidate, parent, instance):
+        n += 1
+        suffix = f"-{n}"
+        candidate = slug[: 255 - len(suffix)] + suffix
+    return candidate
+
+
 class ShopAwarePageForm(WagtailAdminPageForm):
+    """Page form with the shop's slug rules, in the editor's language.
+
+    Wagtail's autosave creates the page as a draft while the editor types; an editor
+    who then starts the same story again gets the same slug from the same title. A
+    new page therefore takes the next free slug (``-2``, ``-3``…) and the editor is
+    told which; an existing page whose slug is changed to a taken one gets a message
+    in Chinese instead of Wagtail's untranslated English one.
+    """
+
     def clean(self):
+        parent = getattr(self, "parent_page", None)
+        slug = self.cleaned_data.get("slug")
+        if slug and parent is not None and not Page._slug_is_available(slug, parent, self.instance):
+            if self.instance.pk is None:
+                self.cleaned_data["slug"] = free_slug(slug, parent, self.instance)
+                self.instance.slug_taken = slug
+            else:
+                self.add_error("slug", SLUG_TAKEN_MESSAGE % {"slug": slug})
         cleaned_data = super().clean()
         parent = getattr(self, "parent_page", None)
         if parent is not None and "slug" in cleaned_data:
@@ -48,6 +83,13 @@ class ShopAwarePageForm(WagtailAdminPageForm):
             except ValidationError as error:
                 self.add_error("slug", error.message_dict["slug"])
         return cleaned_data
+
+    def get_field_updates_for_resave(self):
+        """An autosave that moved a new page to a free slug puts it in the open form too."""
+        updates = super().get_field_updates_for_resave()
+        if getattr(self.instance, "slug_taken", None):
+            updates.append(("slug", self.instance.slug))
+        return updates
 
 
 class ShopAwarePage(Page):
@@ -81,7 +123,13 @@ class HomePage(ShopAwarePage):
     hero_title = models.CharField(_("大标题"), max_length=80, default="")
     hero_text = models.CharField(_("副标题"), max_length=200, blank=True)
     hero_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("首屏图片"),
+        help_text=_("首页最上方的大图，分享到微信时也用这张图"),
     )
     intro = RichTextField(_("介绍"), blank=True)
 
@@ -168,7 +216,13 @@ class StoryPage(RoutablePageMixin, ShopAwarePage):
     date = models.DateField(_("日期"), default=timezone.localdate)
     summary = models.CharField(_("摘要"), max_length=200)
     cover_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("封面图"),
+        help_text=_("列表和分享卡片上显示的图片，微信里显示为方形缩略图"),
     )
     body = StreamField(body_blocks(), verbose_name=_("正文"))
     team = models.ForeignKey(
@@ -287,7 +341,13 @@ class NewsPage(ShopAwarePage):
     date = models.DateField(_("日期"), default=timezone.localdate)
     summary = models.CharField(_("摘要"), max_length=200)
     cover_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("封面图"),
+        help_text=_("列表和分享卡片上显示的图片，微信里显示为方形缩略图"),
     )
     body = StreamField(body_blocks(), verbose_name=_("正文"))
 
