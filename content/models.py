@@ -29,6 +29,9 @@ from wagtail.search import index
 
 from content.blocks import body_blocks
 
+PHONE_WIDTH = 390  # a common phone's CSS width; WeChat's browser fills it
+SHARE_IMAGE_SPEC = "fill-600x600|format-jpeg"  # the same picture share_meta.html gives WeChat
+
 SLUG_TAKEN_MESSAGE = _(
     "网址名“%(slug)s”已被同一栏目下的另一个页面使用（也可能是自动保存的草稿），请换一个。"
 )
@@ -115,8 +118,63 @@ class ShopAwarePage(Page):
         """The picture WeChat and Open Graph show for this page (or None)."""
         return getattr(self, "cover_image", None)
 
+    def share_title(self):
+        return self.title
+
     def share_description(self):
         return self.search_description or getattr(self, "summary", "") or ""
+
+    # --- the admin's preview: a phone first (most readers open stories in WeChat) ---
+
+    @property
+    def preview_sizes(self):
+        return [
+            {
+                "name": "phone",
+                "icon": "mobile-alt",
+                "device_width": PHONE_WIDTH,
+                "label": _("按手机屏幕宽度预览"),
+            },
+            {
+                "name": "tablet",
+                "icon": "tablet-alt",
+                "device_width": 768,
+                "label": _("按平板宽度预览"),
+            },
+            {
+                "name": "desktop",
+                "icon": "desktop",
+                "device_width": 1280,
+                "label": _("按电脑宽度预览"),
+            },
+        ]
+
+    @property
+    def preview_modes(self):
+        return [("", _("页面")), ("share", _("微信分享卡片"))]
+
+    def serve_preview(self, request, mode_name):
+        if mode_name == "share":
+            return render(request, "content/share_card_preview.html", self.share_card(request))
+        return super().serve_preview(request, mode_name)
+
+    def serve_routable_preview(self, request, mode_name):
+        """For pages with ``RoutablePageMixin``, whose ``serve_preview`` comes first."""
+        if mode_name == "share":
+            return ShopAwarePage.serve_preview(self, request, mode_name)
+        return RoutablePageMixin.serve_preview(self, request, mode_name)
+
+    def share_card(self, request):
+        """What a WeChat chat shows when this page's link is shared: title, text, JPEG, site."""
+        image = self.share_image()
+        rendition = image.get_rendition(SHARE_IMAGE_SPEC) if image else None
+        return {
+            "page": self,
+            "title": self.share_title(),
+            "description": self.share_description(),
+            "image": rendition,
+            "url": request.build_absolute_uri(self.url or "/"),
+        }
 
 
 class HomePage(ShopAwarePage):
@@ -155,6 +213,12 @@ class HomePage(ShopAwarePage):
     def share_image(self):
         return self.hero_image
 
+    def share_title(self):
+        return self.hero_title or self.title
+
+    def share_description(self):
+        return self.search_description or self.hero_text
+
     def get_context(self, request, *args, **kwargs):
         from catalogue.selectors import this_weeks_produce
         from content import impact, selectors
@@ -178,6 +242,9 @@ class StoryIndexPage(RoutablePageMixin, ShopAwarePage):
 
     class Meta:
         verbose_name = _("故事列表")
+
+    def serve_preview(self, request, mode_name):
+        return self.serve_routable_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
         from content.selectors import StoryFilter
@@ -275,6 +342,9 @@ class StoryPage(RoutablePageMixin, ShopAwarePage):
     class Meta:
         verbose_name = _("故事")
         verbose_name_plural = _("故事")
+
+    def serve_preview(self, request, mode_name):
+        return self.serve_routable_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
         from content.selectors import shop_objects_in
@@ -431,6 +501,9 @@ class ImpactPage(RoutablePageMixin, ShopAwarePage):
 
     class Meta:
         verbose_name = _("帮扶成效")
+
+    def serve_preview(self, request, mode_name):
+        return self.serve_routable_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
         from content import impact
