@@ -1,13 +1,15 @@
 """Keep search documents in step with products, stock and published stories.
 
-Writes happen in the same transaction as the change that caused them, so the
-index is never ahead of or behind the data it describes.
+Product writes happen in the same transaction as the change that caused them, so the
+index is never ahead of or behind the data it describes. A story's document is written
+by the worker after the editor's publish commits (``content.receivers``); unpublishing
+and deleting drop it here at once.
 """
 
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
-from wagtail.signals import page_published, page_unpublished
+from wagtail.signals import page_unpublished
 
 from catalogue import search_index
 from catalogue.models import Household, Product, ProductCategory, Village
@@ -75,12 +77,6 @@ def team_saved(sender, instance, raw=False, created=False, **kwargs):
         return
     for pk in instance.stockrecords.values_list("product_id", flat=True):
         search_index.index_product(pk)
-
-
-@receiver(page_published)
-def story_published(sender, instance, **kwargs):
-    if _is_story(instance):
-        search_index.index_story(instance.pk)
 
 
 @receiver(page_unpublished)

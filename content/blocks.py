@@ -76,7 +76,9 @@ class ProductCardBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
-        context["card_product"] = _shop_product(value.get("product"), parent_context)
+        product = _shop_product(value.get("product"), parent_context)
+        context["card_product"] = product
+        context["next_run"] = _next_runs([product]).get(product.pk) if product else None
         return context
 
 
@@ -94,11 +96,19 @@ class ProductListBlock(blocks.StructBlock):
         cards = [_shop_product(p, parent_context) for p in value.get("products") or []]
         context["card_products"] = [p for p in cards if p is not None]
         context["missing"] = len(cards) - len(context["card_products"])
+        runs = _next_runs(context["card_products"])
+        context["cards"] = [(p, runs.get(p.pk)) for p in context["card_products"]]
         return context
 
 
 class HouseholdSpotlightBlock(blocks.StructBlock):
-    """A household in its own words; prints only what the household agreed to show."""
+    """A household in its own words; prints only what the household agreed to show.
+
+    The card shows the household's story when it agreed to its name being shown, its
+    photo when it agreed to that, and the editor's own words. With none of these it
+    would be an empty card saying "a household of X village", so readers get nothing
+    and the editor's preview says why.
+    """
 
     household = HouseholdChooserBlock(label=_("农户"))
     text = blocks.TextBlock(label=_("介绍"), required=False)
@@ -114,6 +124,17 @@ class HouseholdSpotlightBlock(blocks.StructBlock):
         if household is not None and parent_context:
             household = parent_context.get("block_households", {}).get(household.pk, household)
         context["household"] = household
+        request = (parent_context or {}).get("request")
+        context["is_preview"] = bool(getattr(request, "is_preview", False))
+        if household is None:
+            context["shown"] = None
+            return context
+        shown = {
+            "photo": household.photo if household.consent_photo and household.photo else None,
+            "story": household.story if household.consent_name and household.story else "",
+            "text": value.get("text") or "",
+        }
+        context["shown"] = shown if any(shown.values()) else None
         return context
 
 
@@ -177,6 +198,12 @@ def _shop_product(product, parent_context):
     if prefetched is not None:
         return prefetched.get(product.pk)
     return product if product.is_public else None
+
+
+def _next_runs(products):
+    from content.selectors import next_runs_for
+
+    return next_runs_for([p for p in products if p is not None])
 
 
 def editorial_blocks():

@@ -29,6 +29,17 @@ from wagtail.search import index
 
 from content.blocks import body_blocks
 
+PHONE_WIDTH = 390  # a common phone's CSS width; WeChat's browser fills it
+SHARE_IMAGE_SPEC = "fill-600x600|format-jpeg"  # the same picture share_meta.html gives WeChat
+
+SLUG_TAKEN_MESSAGE = _(
+    "网址名“%(slug)s”已被同一栏目下的另一个页面使用（也可能是自动保存的草稿），请换一个。"
+)
+SLUG_MOVED_MESSAGE = _(
+    "网址名“%(taken)s”已被同一栏目下的另一个页面（也可能是自动保存的草稿）使用，"
+    "这篇改用“%(slug)s”。"
+)
+
 
 def check_root_slug(slug, parent_depth):
     """Raise if a page directly under the site root would take a URL prefix the shop owns."""
@@ -38,8 +49,35 @@ def check_root_slug(slug, parent_depth):
         )
 
 
+def free_slug(slug, parent, instance=None):
+    """``slug``, or the first of ``slug-2``, ``slug-3``… no sibling under ``parent`` uses."""
+    candidate, n = slug, 1
+    while not Page._slug_is_available(candidate, parent, instance):
+        n += 1
+        suffix = f"-{n}"
+        candidate = slug[: 255 - len(suffix)] + suffix
+    return candidate
+
+
 class ShopAwarePageForm(WagtailAdminPageForm):
+    """Page form with the shop's slug rules, in the editor's language.
+
+    Wagtail's autosave creates the page as a draft while the editor types; an editor
+    who then starts the same story again gets the same slug from the same title. A
+    new page therefore takes the next free slug (``-2``, ``-3``…) and the editor is
+    told which; an existing page whose slug is changed to a taken one gets a message
+    in Chinese instead of Wagtail's untranslated English one.
+    """
+
     def clean(self):
+        parent = getattr(self, "parent_page", None)
+        slug = self.cleaned_data.get("slug")
+        if slug and parent is not None and not Page._slug_is_available(slug, parent, self.instance):
+            if self.instance.pk is None:
+                self.cleaned_data["slug"] = free_slug(slug, parent, self.instance)
+                self.instance.slug_taken = slug
+            else:
+                self.add_error("slug", SLUG_TAKEN_MESSAGE % {"slug": slug})
         cleaned_data = super().clean()
         parent = getattr(self, "parent_page", None)
         if parent is not None and "slug" in cleaned_data:
@@ -48,6 +86,13 @@ class ShopAwarePageForm(WagtailAdminPageForm):
             except ValidationError as error:
                 self.add_error("slug", error.message_dict["slug"])
         return cleaned_data
+
+    def get_field_updates_for_resave(self):
+        """An autosave that moved a new page to a free slug puts it in the open form too."""
+        updates = super().get_field_updates_for_resave()
+        if getattr(self.instance, "slug_taken", None):
+            updates.append(("slug", self.instance.slug))
+        return updates
 
 
 class ShopAwarePage(Page):
@@ -58,6 +103,8 @@ class ShopAwarePage(Page):
     """
 
     base_form_class = ShopAwarePageForm
+    # Wagtail would index the page inside the editor's request; content.receivers queues it.
+    search_auto_update = False
 
     class Meta:
         abstract = True
@@ -71,15 +118,76 @@ class ShopAwarePage(Page):
         """The picture WeChat and Open Graph show for this page (or None)."""
         return getattr(self, "cover_image", None)
 
+    def share_title(self):
+        return self.title
+
     def share_description(self):
         return self.search_description or getattr(self, "summary", "") or ""
+
+    # --- the admin's preview: a phone first (most readers open stories in WeChat) ---
+
+    @property
+    def preview_sizes(self):
+        return [
+            {
+                "name": "phone",
+                "icon": "mobile-alt",
+                "device_width": PHONE_WIDTH,
+                "label": _("按手机屏幕宽度预览"),
+            },
+            {
+                "name": "tablet",
+                "icon": "tablet-alt",
+                "device_width": 768,
+                "label": _("按平板宽度预览"),
+            },
+            {
+                "name": "desktop",
+                "icon": "desktop",
+                "device_width": 1280,
+                "label": _("按电脑宽度预览"),
+            },
+        ]
+
+    @property
+    def preview_modes(self):
+        return [("", _("页面")), ("share", _("微信分享卡片"))]
+
+    def serve_preview(self, request, mode_name):
+        if mode_name == "share":
+            return render(request, "content/share_card_preview.html", self.share_card(request))
+        return super().serve_preview(request, mode_name)
+
+    def serve_routable_preview(self, request, mode_name):
+        """For pages with ``RoutablePageMixin``, whose ``serve_preview`` comes first."""
+        if mode_name == "share":
+            return ShopAwarePage.serve_preview(self, request, mode_name)
+        return RoutablePageMixin.serve_preview(self, request, mode_name)
+
+    def share_card(self, request):
+        """What a WeChat chat shows when this page's link is shared: title, text, JPEG, site."""
+        image = self.share_image()
+        rendition = image.get_rendition(SHARE_IMAGE_SPEC) if image else None
+        return {
+            "page": self,
+            "title": self.share_title(),
+            "description": self.share_description(),
+            "image": rendition,
+            "url": request.build_absolute_uri(self.url or "/"),
+        }
 
 
 class HomePage(ShopAwarePage):
     hero_title = models.CharField(_("大标题"), max_length=80, default="")
     hero_text = models.CharField(_("副标题"), max_length=200, blank=True)
     hero_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("首屏图片"),
+        help_text=_("首页最上方的大图，分享到微信时也用这张图"),
     )
     intro = RichTextField(_("介绍"), blank=True)
 
@@ -105,6 +213,12 @@ class HomePage(ShopAwarePage):
     def share_image(self):
         return self.hero_image
 
+    def share_title(self):
+        return self.hero_title or self.title
+
+    def share_description(self):
+        return self.search_description or self.hero_text
+
     def get_context(self, request, *args, **kwargs):
         from catalogue.selectors import this_weeks_produce
         from content import impact, selectors
@@ -128,6 +242,9 @@ class StoryIndexPage(RoutablePageMixin, ShopAwarePage):
 
     class Meta:
         verbose_name = _("故事列表")
+
+    def serve_preview(self, request, mode_name):
+        return self.serve_routable_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
         from content.selectors import StoryFilter
@@ -166,7 +283,13 @@ class StoryPage(RoutablePageMixin, ShopAwarePage):
     date = models.DateField(_("日期"), default=timezone.localdate)
     summary = models.CharField(_("摘要"), max_length=200)
     cover_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("封面图"),
+        help_text=_("列表和分享卡片上显示的图片，微信里显示为方形缩略图"),
     )
     body = StreamField(body_blocks(), verbose_name=_("正文"))
     team = models.ForeignKey(
@@ -219,6 +342,9 @@ class StoryPage(RoutablePageMixin, ShopAwarePage):
     class Meta:
         verbose_name = _("故事")
         verbose_name_plural = _("故事")
+
+    def serve_preview(self, request, mode_name):
+        return self.serve_routable_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
         from content.selectors import shop_objects_in
@@ -285,7 +411,13 @@ class NewsPage(ShopAwarePage):
     date = models.DateField(_("日期"), default=timezone.localdate)
     summary = models.CharField(_("摘要"), max_length=200)
     cover_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("封面图"),
+        help_text=_("列表和分享卡片上显示的图片，微信里显示为方形缩略图"),
     )
     body = StreamField(body_blocks(), verbose_name=_("正文"))
 
@@ -369,6 +501,9 @@ class ImpactPage(RoutablePageMixin, ShopAwarePage):
 
     class Meta:
         verbose_name = _("帮扶成效")
+
+    def serve_preview(self, request, mode_name):
+        return self.serve_routable_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
         from content import impact

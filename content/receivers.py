@@ -1,19 +1,40 @@
-"""Keep derived content data in step: product mentions on publish, impact cache on change."""
+"""Keep derived content data in step: search, product mentions and the impact cache.
+
+An editor's save or publish only writes the page; the slow reactions (search
+documents, Wagtail's page index) are queued for the worker once the transaction
+commits (``content.tasks``). Cache invalidation is a counter bump and stays here.
+"""
+
+from functools import partial
 
 from django.apps import apps
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.signals import page_published, page_unpublished
 
 from content import impact
-from content.selectors import sync_product_mentions
+
+
+def _later(task, *args):
+    transaction.on_commit(partial(task.delay, *args))
 
 
 def story_published(sender, instance, **kwargs):
+    from content import tasks
     from content.models import StoryPage
 
     if isinstance(instance, StoryPage):
-        sync_product_mentions(instance)
+        _later(tasks.refresh_story, instance.pk)
     impact.invalidate()
+
+
+def page_saved(sender, instance, raw=False, **kwargs):
+    """Our page models opt out of Wagtail's in-request indexing (``search_auto_update``)."""
+    from content import tasks
+
+    if not raw and instance.pk:
+        meta = instance._meta
+        _later(tasks.update_admin_search, meta.app_label, meta.model_name, instance.pk)
 
 
 def something_changed(sender, **kwargs):
@@ -21,8 +42,15 @@ def something_changed(sender, **kwargs):
 
 
 def connect():
+    from content.models import ShopAwarePage
+
     page_published.connect(story_published, dispatch_uid="content-story-published")
     page_unpublished.connect(something_changed, dispatch_uid="content-page-unpublished")
+    for model in apps.get_app_config("content").get_models():
+        if issubclass(model, ShopAwarePage):
+            post_save.connect(
+                page_saved, sender=model, dispatch_uid=f"content-search-{model.__name__}"
+            )
     Order = apps.get_model("order", "Order")
     Line = apps.get_model("order", "Line")
     Product = apps.get_model("catalogue", "Product")

@@ -1,5 +1,6 @@
-"""Admin wiring: choosers for shop objects inside StreamField blocks."""
+"""Admin wiring: choosers for shop objects inside StreamField blocks, editor messages."""
 
+from django.contrib import messages
 from wagtail import hooks
 
 from content.choosers import ALL as CHOOSERS
@@ -8,3 +9,13 @@ from content.choosers import ALL as CHOOSERS
 @hooks.register("register_admin_viewset")
 def register_shop_choosers():
     return CHOOSERS
+
+
+@hooks.register("after_create_page")
+def tell_when_the_slug_moved(request, page):
+    """A new page whose slug was taken (often by an autosaved draft) got ``-2``; say so."""
+    from content.models import SLUG_MOVED_MESSAGE
+
+    taken = getattr(page, "slug_taken", None)
+    if taken and request.accepts("text/html"):
+        messages.warning(request, SLUG_MOVED_MESSAGE % {"taken": taken, "slug": page.slug})

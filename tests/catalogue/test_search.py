@@ -92,7 +92,9 @@ def test_index_follows_stock_visibility_and_deletion(team):
 
 
 @pytest.mark.django_db
-def test_published_story_is_found_and_unpublished_story_is_not(home_page, team):
+def test_published_story_is_found_and_unpublished_story_is_not(
+    home_page, team, django_capture_on_commit_callbacks
+):
     from content.models import StoryIndexPage, StoryPage
 
     index = StoryIndexPage.objects.get()
@@ -101,7 +103,8 @@ def test_published_story_is_found_and_unpublished_story_is_not(home_page, team):
     )
     index.add_child(instance=story)
     assert search_index.SiteSearch().run("进城").count() == 0  # a draft is not searchable
-    story.save_revision().publish()
+    with django_capture_on_commit_callbacks(execute=True):  # the worker indexes it after commit
+        story.save_revision().publish()
     hits = search_index.SiteSearch().run("进城")[0:5]
     assert [h.kind for h in hits] == ["story"] and hits[0].url.endswith("/stories/eggs-to-town/")
     story.unpublish()

@@ -6,6 +6,7 @@ back afterwards, so other modules never see it.
 
 import pytest
 from django.db import transaction
+from django.test import TestCase
 
 from catalogue.search_index import SiteSearch
 
@@ -73,7 +74,9 @@ def demo(django_db_setup, django_db_blocker):
             loader.load_teams_and_villages()
             loader.load_households()
             loader.load_catalogue()
-            loader.load_pages()
+            # Stories are indexed by the worker once their publish commits (content.tasks).
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                loader.load_pages()
             yield
         finally:
             transaction.set_rollback(True)

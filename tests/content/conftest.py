@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.test import TestCase
 from wagtail.rich_text import RichText
 
 from content.models import ImpactPage, NewsIndexPage, StandardPage, StoryIndexPage, StoryPage
@@ -47,8 +48,14 @@ def make_story(
     )
     index.add_child(instance=story)
     if publish:
-        story.save_revision().publish()
+        publish_now(story)
     return story
+
+
+def publish_now(page):
+    """Publish and run what the worker does after the commit (search, product mentions)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        page.save_revision().publish()
 
 
 @pytest.fixture

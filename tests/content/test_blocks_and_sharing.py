@@ -10,7 +10,7 @@ from wagtail.rich_text import RichText
 from content.selectors import stories_for_product
 from shop.partner.models import StockRecord
 from tests import factories
-from tests.content.conftest import make_story
+from tests.content.conftest import make_story, publish_now
 
 
 @pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_product_page_lists_stories_that_mention_it_in_blocks_or_relations(
     )
     related = make_story(story_index, slug="related", title="医院大厅的周六")
     related.related_products.add(eggs)
-    related.save_revision().publish()
+    publish_now(related)
     make_story(story_index, slug="other", title="柳河村的水渠")
     draft = make_story(
         story_index,
@@ -99,7 +99,7 @@ def test_product_page_lists_stories_that_mention_it_in_blocks_or_relations(
 
     # editing the body and republishing updates the link
     in_block.body = [("paragraph", RichText("<p>不再提鸡蛋。</p>"))]
-    in_block.save_revision().publish()
+    publish_now(in_block)
     assert {s.slug for s in stories_for_product(eggs)} == {"related"}
 
 
