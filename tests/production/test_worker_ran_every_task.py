@@ -22,6 +22,9 @@ SHOP_TASKS = {
     "shop.tasks.export_report": "journey: report export",
     "shop.tasks.warm_renditions": "load_demo: story images saved",
     "shop.tasks.warm_product_images": "load_demo: product photos saved",
+    "shop.notices.tasks.send_notice": "journey: guest purchase (the order's text message)",
+    "content.tasks.refresh_story": "journey: the scheduled story goes live",
+    "content.tasks.update_admin_search": "journey: the scheduled story goes live",
     # queued by beat (CELERY_BEAT_SCHEDULE)
     "shop.tasks.close_due_runs": "beat: every 60 s",
     "content.tasks.publish_scheduled": "beat: every 60 s (scheduled story journey)",
@@ -29,6 +32,7 @@ SHOP_TASKS = {
     # nothing in the stage queues them (beat every 15 min; Stripe is off): sent here
     "shop.tasks.retry_pending_refunds": "sent: celery call",
     "shop.tasks.settle_refunds_owed": "sent: celery call",
+    "shop.tasks.clear_expired_sessions": "sent: celery call (beat: daily)",
 }
 SENT_ARGS = {"shop.tasks.settle_refunds_owed": "[[]]"}
 
