@@ -66,12 +66,12 @@ class Repository(repository.Repository):
     def problems_on(self, basket, code):
         """The check of the run ``code`` names, taken from the basket team's open runs (worked
         out once per request); None when that run is not one of them."""
-        parsed = runs.parse_shipping_code(code)
+        choice = runs.RunChoice.from_code(code)
         team_ids = basket_team_ids(basket)
-        if parsed is None or len(team_ids) != 1:
+        if choice is None or len(team_ids) != 1:
             return None
         for run, problems in self._open_runs(basket, team_ids):
-            if run.pk == parsed[0]:
+            if run.pk == choice.run_id:
                 return problems
         return None
 
