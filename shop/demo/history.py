@@ -1,8 +1,9 @@
 """Four weeks of past runs for the demo, so reports, impact figures and payouts show
 something real on a newcomer's first look.
 
-Orders go through Oscar's own OrderCreator with a run's pickup as the shipping method,
-exactly as a buyer's checkout would; then the runs are marked done, sales are shared out
+Orders are placed as a buyer's checkout places them (``shop.order.placement``: room in
+the car, households' supply and stock taken, Oscar's own OrderCreator with a run's pickup
+as the shipping method), while the run still takes orders; then the runs are marked done, sales are shared out
 among the households by the stated rule, and the older runs' payouts are marked paid.
 """
 
@@ -17,6 +18,7 @@ from oscar.core.loading import get_class, get_model
 
 from fulfilment import payouts, supply
 from fulfilment.models import DeliveryRun, OrderRun, RunEvent, RunPickup
+from shop.order.placement import Refused, place_on_run
 from shop.payment.methods import PAY_ON_PICKUP
 from shop.shipping.methods import PickupOnRun
 
@@ -82,7 +84,7 @@ def load_history(teams, products, customer=None):
                 team=team,
                 date=date,
                 departure_time=datetime.time(5, 30),
-                cutoff=cutoff,
+                cutoff=timezone.now() + datetime.timedelta(hours=1),  # the past cut-off below
                 capacity_kg=D("400"),
                 capacity_crates=12,
                 start_label=f"{village.name}村委会",
@@ -111,6 +113,8 @@ def load_history(teams, products, customer=None):
             for n in range(ORDERS_PER_RUN):
                 user = customer if customer is not None and n == 0 and week <= 2 else None
                 order = _place(rng, run, rng.choice(stops), team_products, china, source_type, user)
+                if order is None:
+                    continue
                 placed_at = cutoff - datetime.timedelta(hours=rng.randint(2, 70))
                 Order.objects.filter(pk=order.pk).update(date_placed=placed_at)
                 OrderRun.objects.filter(order=order).update(
@@ -119,7 +123,8 @@ def load_history(teams, products, customer=None):
                 )
                 placed += 1
             run.status = DeliveryRun.Status.DONE
-            run.save(update_fields=["status"])
+            run.cutoff = cutoff
+            run.save(update_fields=["status", "cutoff"])
             supply.share_out_run(run)
             previous = DeliveryRun.Status.OPEN
             for status in ("closed", "collecting", "delivering", "done"):
@@ -143,18 +148,26 @@ def _place(rng, run, stop, products, china, source_type, user):
     method = PickupOnRun(stop)
     charge = method.calculate(basket)
     total = OrderTotalCalculator().calculate(basket, charge)
-    address = ShippingAddress(first_name=name, phone_number=f"+86{phone}", country=china)
-    address.save()
-    order = OrderCreator().place_order(
-        basket=basket,
-        total=total,
-        shipping_method=method,
-        shipping_charge=charge,
-        user=user,
-        shipping_address=address,
-        status=DONE,
-        **({} if user else {"guest_email": f"{phone}@buyer.example.cn"}),
-    )
+
+    def create_order():
+        address = ShippingAddress(first_name=name, phone_number=f"+86{phone}", country=china)
+        address.save()
+        return OrderCreator().place_order(
+            basket=basket,
+            total=total,
+            shipping_method=method,
+            shipping_charge=charge,
+            user=user,
+            shipping_address=address,
+            status=DONE,
+            **({} if user else {"guest_email": f"{phone}@buyer.example.cn"}),
+        )
+
+    try:
+        order = place_on_run(method.choice, basket, create_order)
+    except Refused:
+        basket.delete()  # the car or the households' supply was full: nobody ordered
+        return None
     order.lines.update(status=DONE)
     for line in order.lines.all():
         # Handed over: the units leave stock and the allocation (if any was taken) ends.
