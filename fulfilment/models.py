@@ -337,9 +337,9 @@ class RunLoad(models.Model):
 
     Checkout asks it for every order (room in the car, supply left); adding up the lines
     of every order on the run instead grew with the run, about 10 ms of database time per
-    question at 1,200 orders. Placing an order adds its lines here with the run's row
-    locked; any other change to a run's orders counts the run again
-    (``fulfilment.supply.count_run_loads``)."""
+    question at 1,200 orders. Placing an order adds its lines here with a conditional
+    update before the order is written (``fulfilment.runs.take_room``); any other change to
+    a run's orders counts the run again (``fulfilment.supply.count_run_loads``)."""
 
     run = models.ForeignKey(DeliveryRun, on_delete=models.CASCADE, related_name="loads")
     product = models.ForeignKey("catalogue.Product", on_delete=models.CASCADE, related_name="+")

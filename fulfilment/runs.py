@@ -229,8 +229,8 @@ def problems_by_run(runs, basket, fresh=False):
     """``basket_problems`` for several runs with three queries, whatever their number.
 
     Answers are remembered per run and basket lines when ``remember_problems`` was called
-    for ``basket``; ``fresh`` reads the database again, for the check made with the run's
-    row locked.
+    for ``basket``; ``fresh`` reads the database again, for the reasons given when placing
+    the order could not take the room (``take_room``).
     """
     from fulfilment import supply
 
@@ -404,27 +404,50 @@ class Booking:
     crates: int
 
 
+def _held_run(run_id):
+    """The run's row as a CTE, with a key-share lock on PostgreSQL: bookings and orders
+    never wait for each other on it, while ``supply.count_run_loads`` and
+    ``change_status`` (which lock the row for update) wait until a booking is written, and
+    the other way round. Each statement that changes a run's loads starts with it."""
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    return f"WITH held AS (SELECT id FROM {sql.table(DeliveryRun)} WHERE id = %s{lock}) ", [run_id]
+
+
 def _hold_run_row(run_id):
-    """A key-share lock on the run's row (PostgreSQL): bookings and orders never wait for
-    each other on it, while ``supply.count_run_loads`` and ``change_status`` (which lock
-    the row for update) wait until the booking is written, and the other way round."""
     if connection.vendor == "postgresql":
-        sql.execute(f"SELECT 1 FROM {sql.table(DeliveryRun)} WHERE id = %s FOR KEY SHARE", [run_id])
+        held, params = _held_run(run_id)
+        sql.execute(f"{held}SELECT id FROM held", params)
 
 
-def _add_to_load(run_id, product_id, quantity, limit):
-    """Add ``quantity`` to the run's load of a product if the load stays within ``limit``
-    (households' committed supply; None: no limit). Returns the new load or None."""
+def _add_to_loads(run_id, wanted, committed):
+    """Add ``wanted`` ({product_id: units}) to the run's loads in one statement, each only
+    if it stays within what households committed (``committed``; products missing there
+    have no limit). Returns {product_id: new load} for the products added."""
     table = sql.table(RunLoad)
-    within = "" if limit is None else f" WHERE {table}.quantity + excluded.quantity <= %s"
-    found = sql.rows(
-        f"INSERT INTO {table} (run_id, product_id, quantity) SELECT %s, %s, %s WHERE %s <= %s "
-        f"ON CONFLICT (run_id, product_id) DO UPDATE "
-        f"SET quantity = {table}.quantity + excluded.quantity{within} RETURNING quantity",
-        [run_id, product_id, quantity, quantity, quantity if limit is None else limit]
-        + ([] if limit is None else [limit]),
+    products = sorted(wanted)  # every booking locks the loads in the same order
+    held, params = _held_run(run_id)
+    params += [value for pid in products for value in (pid, wanted[pid], committed.get(pid, -1))]
+    limits = [pid for pid in products if pid in committed]
+    within = ""
+    if limits:
+        cases = " ".join(["WHEN %s THEN %s"] * len(limits))
+        within = (
+            f" WHERE {table}.quantity + excluded.quantity <= "
+            f"CASE excluded.product_id {cases} ELSE {table}.quantity + excluded.quantity END"
+        )
+        params += [value for pid in limits for value in (pid, committed[pid])]
+    values = ", ".join(["(%s, %s, %s)"] * len(products))
+    return dict(
+        sql.rows(
+            f"{held}INSERT INTO {table} (run_id, product_id, quantity) "
+            f"SELECT held.id, v.column1, v.column2 FROM held, (VALUES {values}) AS v "
+            f"WHERE v.column3 < 0 OR v.column2 <= v.column3 ORDER BY v.column1 "
+            f"ON CONFLICT (run_id, product_id) DO UPDATE "
+            f"SET quantity = {table}.quantity + excluded.quantity{within} "
+            f"RETURNING product_id, quantity",
+            params,
+        )
     )
-    return found[0][0] if found else None
 
 
 def _crates(loads, packing):
@@ -438,17 +461,14 @@ def take_room(choice, basket, now=None):
     wanted, products = basket_quantities(basket)
     weights = {pid: product.weight_per_unit_g for pid, product in products.items()}
     packing = crate_sizes(wanted)
-    run = DeliveryRun.objects.filter(pk=choice.run_id).only("pk", "team_id").first()
-    if run is None:
-        raise NoRoom([run_closed_message()])
     from fulfilment import supply
 
-    committed = supply.committed_by_run([run], wanted)[run.pk]
+    committed = supply.committed_by_run([choice.run_id], wanted)[choice.run_id]
     kg, crates = room_taken(wanted, weights, packing)
     key = uuid.uuid4()
     for _attempt in range(3):
         try:
-            _take(run.pk, key, wanted, committed, packing, kg, now)
+            _take(choice.run_id, key, wanted, committed, packing, kg, now)
         except _Refused:
             problems = _why_refused(choice, basket)
             if problems:
@@ -460,13 +480,10 @@ def take_room(choice, basket, now=None):
 
 def _take(run_id, key, wanted, committed, packing, kg, now):
     with transaction.atomic():
-        _hold_run_row(run_id)
-        before, after = {}, {}
-        for product_id in sorted(wanted):  # every booking locks loads in the same order
-            load = _add_to_load(run_id, product_id, wanted[product_id], committed.get(product_id))
-            if load is None:
-                raise _Refused
-            before[product_id], after[product_id] = load - wanted[product_id], load
+        after = _add_to_loads(run_id, wanted, committed)
+        if len(after) != len(wanted):
+            raise _Refused  # short of supply, or no such run
+        before = {pid: load - wanted[pid] for pid, load in after.items()}
         crates = _crates(after, packing) - _crates(before, packing)
         RunBooking.objects.bulk_create(
             RunBooking(key=key, run_id=run_id, product_id=pid, quantity=quantity)

@@ -135,39 +135,34 @@ def remaining_for_run(run, product_ids):
     return remaining_by_run([run], product_ids)[run.pk]
 
 
-def committed_by_run(runs, product_ids):
-    """What households promised for each of ``runs`` per product, in one query:
+def committed_by_run(run_ids, product_ids):
+    """What households promised for each run of ``run_ids`` per product, in one query:
     ``{run_id: {product_id: quantity}}``, listing only the products the run's team has a
-    commitment for on any run (``governed``: on this run, a product without one has 0);
+    commitment for on any of its runs (so a product without one on this run has 0);
     products nobody committed for are left out (their stock record alone limits them)."""
-    team_of = {run.pk: run.team_id for run in runs}
-    teams, product_ids = sorted(set(team_of.values())), list(product_ids)
-    rows = []
-    if teams and product_ids:
-        rows = sql.rows(
-            f"SELECT r.team_id, c.product_id, c.run_id, SUM(c.quantity) "
-            f"FROM {sql.table(SupplyCommitment)} c JOIN {sql.table(DeliveryRun)} r ON r.id = c.run_id "
-            f"WHERE r.team_id IN ({sql.in_list(teams)}) AND c.product_id IN ({sql.in_list(product_ids)}) "
-            f"GROUP BY r.team_id, c.product_id, c.run_id",
-            teams + product_ids,
-        )
-    governed = defaultdict(set)
-    committed = defaultdict(dict)
-    for team_id, product_id, run_id, quantity in rows:
-        governed[team_id].add(product_id)
-        if run_id in team_of:
-            committed[run_id][product_id] = quantity or 0
-    return {
-        run_id: {pid: committed[run_id].get(pid, 0) for pid in governed[team_id]}
-        for run_id, team_id in team_of.items()
-    }
+    run_ids, product_ids = sorted(set(run_ids)), list(product_ids)
+    committed = {run_id: {} for run_id in run_ids}
+    if not run_ids or not product_ids:
+        return committed
+    runs_table = sql.table(DeliveryRun)
+    rows = sql.rows(
+        f"SELECT q.id, c.product_id, SUM(CASE WHEN c.run_id = q.id THEN c.quantity ELSE 0 END) "
+        f"FROM {runs_table} q JOIN {runs_table} r ON r.team_id = q.team_id "
+        f"JOIN {sql.table(SupplyCommitment)} c ON c.run_id = r.id "
+        f"WHERE q.id IN ({sql.in_list(run_ids)}) AND c.product_id IN ({sql.in_list(product_ids)}) "
+        f"GROUP BY q.id, c.product_id",
+        run_ids + product_ids,
+    )
+    for run_id, product_id, quantity in rows:
+        committed[run_id][product_id] = quantity or 0
+    return committed
 
 
 def remaining_by_run(runs, product_ids, sold=None):
     """``remaining_for_run`` of several runs in one query (two without ``sold``, the
     ``sold_by_run`` quantities when the caller has them): what households promised
     (``committed_by_run``) less what the run's orders hold."""
-    committed = committed_by_run(runs, product_ids)
+    committed = committed_by_run([run.pk for run in runs], product_ids)
     if not any(committed.values()):
         return {run_id: {} for run_id in committed}
     if sold is None:

@@ -41,7 +41,7 @@ class Repository(repository.Repository):
 
         ``check_capacity=False`` is for steps that only need the chosen method and its
         price: room in the car and supply are not checked there, because the preview
-        checks them again and placing the order checks them with the run's row locked."""
+        checks them again and placing the order takes the room with conditional updates."""
         basket._open_runs = {}
         basket._choices = {}
         basket._check_capacity = check_capacity
