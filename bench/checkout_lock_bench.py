@@ -64,8 +64,8 @@ def buyer(number, setup, start, stop_at, results):
     from django.contrib.sessions.backends.signed_cookies import SessionStore
     from django.db import connection
     from django.test import RequestFactory
-    from oscar.core.loading import get_class, get_model
     from oscar.apps.order.exceptions import UnableToPlaceOrder
+    from oscar.core.loading import get_class, get_model
 
     from fulfilment.models import RunPickup
     from shop.checkout.utils import CheckoutSessionData

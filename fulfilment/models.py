@@ -239,6 +239,19 @@ class DeliveryRun(models.Model):
             "time": self.departure_time.strftime("%H:%M"),
         }
 
+    BOOKED_FIELDS = ("booked_kg", "booked_crates")
+
+    def save(self, *args, **kwargs):
+        """Never write the booked room back from a run read earlier (a team's edit form,
+        the admin): orders change it meanwhile, with conditional updates of their own."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.BOOKED_FIELDS
+            ]
+        super().save(*args, **kwargs)
+
     @property
     def departure(self):
         tz = timezone.get_current_timezone()

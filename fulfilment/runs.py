@@ -422,7 +422,8 @@ def _hold_run_row(run_id):
 def _add_to_loads(run_id, wanted, committed):
     """Add ``wanted`` ({product_id: units}) to the run's loads in one statement, each only
     if it stays within what households committed (``committed``; products missing there
-    have no limit). Returns {product_id: new load} for the products added."""
+    have no limit). Returns {product_id: (new load, units per crate or None)} for the
+    products added."""
     table = sql.table(RunLoad)
     products = sorted(wanted)  # every booking locks the loads in the same order
     held, params = _held_run(run_id)
@@ -437,17 +438,17 @@ def _add_to_loads(run_id, wanted, committed):
         )
         params += [value for pid in limits for value in (pid, committed[pid])]
     values = ", ".join(["(%s, %s, %s)"] * len(products))
-    return dict(
-        sql.rows(
-            f"{held}INSERT INTO {table} (run_id, product_id, quantity) "
-            f"SELECT held.id, v.column1, v.column2 FROM held, (VALUES {values}) AS v "
-            f"WHERE v.column3 < 0 OR v.column2 <= v.column3 ORDER BY v.column1 "
-            f"ON CONFLICT (run_id, product_id) DO UPDATE "
-            f"SET quantity = {table}.quantity + excluded.quantity{within} "
-            f"RETURNING product_id, quantity",
-            params,
-        )
+    rows = sql.rows(
+        f"{held}INSERT INTO {table} (run_id, product_id, quantity) "
+        f"SELECT held.id, v.column1, v.column2 FROM held, (VALUES {values}) AS v "
+        f"WHERE v.column3 < 0 OR v.column2 <= v.column3 ORDER BY v.column1 "
+        f"ON CONFLICT (run_id, product_id) DO UPDATE "
+        f"SET quantity = {table}.quantity + excluded.quantity{within} "
+        f"RETURNING product_id, quantity, (SELECT p.units_per_crate FROM "
+        f"{sql.table(CratePacking)} p WHERE p.product_id = {table}.product_id)",
+        params,
     )
+    return {product_id: (load, per_crate) for product_id, load, per_crate in rows}
 
 
 def _crates(loads, packing):
@@ -460,29 +461,31 @@ def take_room(choice, basket, now=None):
     nothing taken."""
     wanted, products = basket_quantities(basket)
     weights = {pid: product.weight_per_unit_g for pid, product in products.items()}
-    packing = crate_sizes(wanted)
     from fulfilment import supply
 
     committed = supply.committed_by_run([choice.run_id], wanted)[choice.run_id]
-    kg, crates = room_taken(wanted, weights, packing)
+    kg = room_taken(wanted, weights, {})[0]
     key = uuid.uuid4()
     for _attempt in range(3):
         try:
-            _take(choice.run_id, key, wanted, committed, packing, kg, now)
+            packing = _take(choice.run_id, key, wanted, committed, kg, now)
         except _Refused:
             problems = _why_refused(choice, basket)
             if problems:
                 raise NoRoom(problems) from None
             continue  # room came free meanwhile: try again
-        return Booking(key, choice, dict(wanted), kg, crates)
+        return Booking(key, choice, dict(wanted), kg, _crates(wanted, packing))
     raise NoRoom([run_full_message()])
 
 
-def _take(run_id, key, wanted, committed, packing, kg, now):
+def _take(run_id, key, wanted, committed, kg, now):
+    """Take the room in one short transaction; return the products' crate sizes."""
     with transaction.atomic():
-        after = _add_to_loads(run_id, wanted, committed)
-        if len(after) != len(wanted):
+        found = _add_to_loads(run_id, wanted, committed)
+        if len(found) != len(wanted):
             raise _Refused  # short of supply, or no such run
+        packing = {pid: per_crate for pid, (_load, per_crate) in found.items() if per_crate}
+        after = {pid: load for pid, (load, _per_crate) in found.items()}
         before = {pid: load - wanted[pid] for pid, load in after.items()}
         crates = _crates(after, packing) - _crates(before, packing)
         RunBooking.objects.bulk_create(
@@ -501,6 +504,7 @@ def _take(run_id, key, wanted, committed, packing, kg, now):
             )
             if cursor.rowcount != 1:
                 raise _Refused
+    return packing
 
 
 def _why_refused(choice, basket):

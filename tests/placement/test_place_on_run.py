@@ -170,3 +170,13 @@ def test_counting_a_run_again_keeps_the_room_of_an_order_being_placed(run, chick
     assert booked(run) == (D("1.5"), 0) and load(run) == {chickens.pk: 1}
     runs.give_back_room(booking)
     assert booked(run) == (D("0"), 0) and load(run) == {}
+
+
+@pytest.mark.django_db
+def test_a_team_saving_a_run_it_read_earlier_keeps_the_room_orders_took(run, chickens):
+    opened_form = DeliveryRun.objects.get(pk=run.pk)  # the team's edit page, still open
+    place_order(run, [(chickens, 2)])
+    opened_form.capacity_kg = D("50")
+    opened_form.save()
+    assert booked(run) == (D("3"), 0)
+    assert DeliveryRun.objects.get(pk=run.pk).capacity_kg == D("50")
