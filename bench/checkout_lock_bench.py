@@ -11,8 +11,8 @@ checkout bench's run and products (``checkout_bench.SETUP``), then, three times:
   the car, stock, Oscar's OrderCreator, payment records, the run link), basket submitted;
 - a 17th connection samples ``pg_stat_activity`` every 50 ms: of the buyers' active
   sessions, how many wait on a lock (``wait_event_type = 'Lock'``), and how many of
-  those wait on the run's row (a statement on ``fulfilment_deliveryrun``, or an ungranted
-  lock on that relation).
+  those wait on the run's row (the tuple lock a waiter holds names the table), with the
+  tables most waited on.
 
 It prints orders/s and the lock shares, each as the median and range of the three runs.
 Run it on two checkouts of the code (e.g. a worktree of the old code) against two
@@ -43,11 +43,14 @@ from checkout_bench import SETUP, bench_env, manage  # noqa: E402
 
 SAMPLE_EVERY_S = 0.05
 RUN_TABLE = "fulfilment_deliveryrun"
-SAMPLE_SQL = f"""
+# A session waiting for a row lock holds the row's tuple lock while it waits: that names
+# the table whose row it waits for.
+SAMPLE_SQL = """
 SELECT a.wait_event_type = 'Lock',
-       a.query ILIKE '%%{RUN_TABLE}%%' OR EXISTS (
-           SELECT 1 FROM pg_locks l
-           WHERE l.pid = a.pid AND NOT l.granted AND l.relation = '{RUN_TABLE}'::regclass)
+       (SELECT l.relation::regclass::text FROM pg_locks l
+        WHERE l.pid = a.pid AND l.locktype IN ('tuple', 'relation')
+          AND (l.locktype = 'tuple' OR NOT l.granted)
+        ORDER BY l.locktype = 'tuple' DESC LIMIT 1)
 FROM pg_stat_activity a
 WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
   AND a.backend_type = 'client backend' AND a.state = 'active'
@@ -108,7 +111,7 @@ def buyer(number, setup, start, stop_at, results):
         view.handle_payment(order_number, total)
         view.place_order(
             order_number=order_number,
-            user=None,
+            user=request.user,
             basket=basket,
             shipping_address=ShippingAddress(
                 first_name="压测", phone_number="+8613812345678", country=china
@@ -147,10 +150,12 @@ def sample_locks(stop_at, counts):
         with connection.cursor() as cursor:
             while time.time() < stop_at:
                 cursor.execute(SAMPLE_SQL)
-                for waiting, on_run in cursor.fetchall():
+                for waiting, table in cursor.fetchall():
                     counts["active"] += 1
-                    counts["lock"] += bool(waiting)
-                    counts["run_row"] += bool(waiting and on_run)
+                    if waiting:
+                        counts["lock"] += 1
+                        counts["run_row"] += table == RUN_TABLE
+                        counts["tables"][table or "?"] = counts["tables"].get(table or "?", 0) + 1
                 time.sleep(SAMPLE_EVERY_S)
     finally:
         connection.close()
@@ -172,7 +177,7 @@ def one_run(setup, buyers, seconds):
     for process in processes:
         process.start()
     time.sleep(warm_up_s - 1)  # every buyer has set Django up and read its rows
-    counts = {"active": 0, "lock": 0, "run_row": 0}
+    counts = {"active": 0, "lock": 0, "run_row": 0, "tables": {}}
     started = time.time()
     start.set()
     sampler = threading.Thread(target=sample_locks, args=(stop_at, counts))
@@ -193,6 +198,10 @@ def one_run(setup, buyers, seconds):
         "lock_share": counts["lock"] / active,
         "run_row_share": counts["run_row"] / active,
         "samples": counts["active"],
+        "tables": ", ".join(
+            f"{table} {n / active:.0%}"
+            for table, n in sorted(counts["tables"].items(), key=lambda item: -item[1])[:3]
+        ),
     }
 
 
@@ -234,8 +243,8 @@ def main():
             f"run {number + 1}: {result['placed']} orders in {args.seconds:.0f} s → "
             f"{result['orders_per_s']:.1f} orders/s; of {result['samples']} active-session "
             f"samples {result['lock_share']:.0%} wait on a lock, {result['run_row_share']:.0%} "
-            f"on the run's row; refused {result['refused']}, errors {result['errors']} "
-            f"{result['error']}",
+            f"on the run's row (waits by table: {result['tables'] or 'none'}); "
+            f"refused {result['refused']}, errors {result['errors']} {result['error']}",
             flush=True,
         )
     print(
