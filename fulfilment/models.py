@@ -202,6 +202,12 @@ class DeliveryRun(models.Model):
     capacity_crates = models.PositiveIntegerField(
         _("蛋箱/禽笼数"), default=0, help_text=_("0 表示不限")
     )
+    # The room the run's orders take, and orders being placed have taken: kept by
+    # ``shop.order.placement`` (conditional updates) and ``supply.count_run_loads``.
+    booked_kg = models.DecimalField(
+        max_digits=10, decimal_places=3, default=Decimal("0"), editable=False
+    )
+    booked_crates = models.PositiveIntegerField(default=0, editable=False)
     start_label = models.CharField(_("出发地"), max_length=100)
     start_latitude = models.DecimalField(
         _("出发地纬度"), max_digits=9, decimal_places=6, validators=LATITUDE_RANGE
@@ -232,6 +238,19 @@ class DeliveryRun(models.Model):
             "date": self.date.strftime("%m-%d"),
             "time": self.departure_time.strftime("%H:%M"),
         }
+
+    BOOKED_FIELDS = ("booked_kg", "booked_crates")
+
+    def save(self, *args, **kwargs):
+        """Never write the booked room back from a run read earlier (a team's edit form,
+        the admin): orders change it meanwhile, with conditional updates of their own."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.BOOKED_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def departure(self):
@@ -272,7 +291,9 @@ class RunPickup(models.Model):
 
     @property
     def shipping_code(self):
-        return f"run-{self.run_id}-pickup-{self.pk}"
+        from fulfilment.runs import RunChoice  # runs builds on these models
+
+        return RunChoice.at_stop(self).code
 
 
 class RunEvent(models.Model):
@@ -329,9 +350,9 @@ class RunLoad(models.Model):
 
     Checkout asks it for every order (room in the car, supply left); adding up the lines
     of every order on the run instead grew with the run, about 10 ms of database time per
-    question at 1,200 orders. Placing an order adds its lines here with the run's row
-    locked; any other change to a run's orders counts the run again
-    (``fulfilment.supply.count_run_loads``)."""
+    question at 1,200 orders. Placing an order adds its lines here with a conditional
+    update before the order is written (``fulfilment.runs.take_room``); any other change to
+    a run's orders counts the run again (``fulfilment.supply.count_run_loads``)."""
 
     run = models.ForeignKey(DeliveryRun, on_delete=models.CASCADE, related_name="loads")
     product = models.ForeignKey("catalogue.Product", on_delete=models.CASCADE, related_name="+")
@@ -344,6 +365,23 @@ class RunLoad(models.Model):
 
     def __str__(self):
         return f"{self.run_id}/{self.product_id}: {self.quantity}"
+
+
+class RunBooking(models.Model):
+    """Units of a product an order being placed has taken on a run (counted in ``RunLoad``
+    and the run's ``booked_*``) before the order itself exists. ``shop.order.placement``
+    writes them when it takes the room and deletes them in the order's transaction, or
+    when it gives the room back; counting a run again adds them to the orders' lines, so
+    an order in flight is never counted out."""
+
+    key = models.UUIDField(db_index=True)
+    run = models.ForeignKey(DeliveryRun, on_delete=models.CASCADE, related_name="bookings")
+    product = models.ForeignKey("catalogue.Product", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.run_id}/{self.product_id}: {self.quantity} ({self.key})"
 
 
 class AddressPin(models.Model):

@@ -1,8 +1,10 @@
-"""Tie each placed order to the run its shipping method names (see ``shop.shipping``)."""
+"""Reactions to changes of runs and their orders: checkout's cached open runs start a new
+generation, and a run's load and booked room are counted again when its orders change
+after they were placed. Placing an order links it to its run itself
+(``shop.order.placement``)."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
-from oscar.apps.order.signals import order_placed
 from oscar.core.loading import get_model
 
 from fulfilment import runs, supply
@@ -25,33 +27,7 @@ for _field in ("zones", "pickup_points"):
     )
 
 
-@receiver(order_placed, dispatch_uid="fulfilment.order_placed")
-def link_order_to_run(sender, order, **kwargs):
-    """The code was one of the run's own choices when the order was placed (checkout
-    checks it with the run's row locked), so it names the run and the stop or zone."""
-    parsed = runs.parse_shipping_code(order.shipping_code)
-    if parsed is None:
-        return
-    run_id, kind, target = parsed
-    quantities, products = {}, {}
-    for line in order.lines.all():  # kept from placing the order: no query
-        if line.product_id:
-            quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
-            products[line.product_id] = line.product
-    kg, crates = runs.load_of(quantities, products)
-    OrderRun.objects.create(
-        order=order,
-        run_id=run_id,
-        pickup_id=target if kind == "pickup" else None,
-        zone_id=target if kind == "zone" else None,
-        weight_kg=kg,
-        crates=crates,
-    )
-    if order.status != order_status.CANCELLED:
-        supply.add_to_run_load(run_id, quantities)
-
-
-# --- keeping RunLoad right when a run's orders change after they were placed ----------
+# --- keeping RunLoad and booked room right when a run's orders change after they were placed
 # Each watched row knows what it held when read (``shop.loaded``); one made in this
 # process and saved again is read back once, before its save.
 

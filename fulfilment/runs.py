@@ -11,16 +11,26 @@ past its cut-off, closed or not.
 import math
 import re
 import time
+import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fulfilment import sql
-from fulfilment.models import CratePacking, DeliveryRun, RunEvent, RunPickup
+from fulfilment.models import (
+    CratePacking,
+    DeliveryRun,
+    OrderRun,
+    RunBooking,
+    RunEvent,
+    RunLoad,
+    RunPickup,
+)
 from shop import request_cache
 from shop.cache import bump_counter, counter
 
@@ -169,7 +179,7 @@ def open_runs_for_checkout(team_ids):
 def load_of(quantities, products):
     """(kg, crates) for ``{product_id: quantity}``; ``products`` maps id → Product."""
     weights = {pid: product.weight_per_unit_g for pid, product in products.items()}
-    return _load(quantities, weights, crate_sizes(quantities))
+    return room_taken(quantities, weights, crate_sizes(quantities))
 
 
 def crate_sizes(product_ids):
@@ -185,7 +195,7 @@ def crate_sizes(product_ids):
     )
 
 
-def _load(quantities, weights, packing):
+def room_taken(quantities, weights, packing):
     kg = Decimal("0")
     crates = 0
     for product_id, quantity in quantities.items():
@@ -222,8 +232,8 @@ def problems_by_run(runs, basket, fresh=False):
     """``basket_problems`` for several runs with three queries, whatever their number.
 
     Answers are remembered per run and basket lines when ``remember_problems`` was called
-    for ``basket``; ``fresh`` reads the database again, for the check made with the run's
-    row locked.
+    for ``basket``; ``fresh`` reads the database again, for the reasons given when placing
+    the order could not take the room (``take_room``).
     """
     from fulfilment import supply
 
@@ -257,11 +267,11 @@ def problems_by_run(runs, basket, fresh=False):
 
 def _run_problems(run, wanted, products, sold, weights, packing, remaining):
     problems = []
-    kg_now, crates_now = _load(sold, weights, packing)
+    kg_now, crates_now = room_taken(sold, weights, packing)
     total = dict(sold)
     for product_id, quantity in wanted.items():
         total[product_id] = total.get(product_id, 0) + quantity
-    kg_after, crates_after = _load(total, weights, packing)
+    kg_after, crates_after = room_taken(total, weights, packing)
     if kg_after > run.capacity_kg:
         left = max(Decimal("0"), run.capacity_kg - kg_now)
         problems.append(
@@ -296,34 +306,256 @@ def _run_problems(run, wanted, products, sold, weights, packing, remaining):
     return problems
 
 
-# --- shipping codes --------------------------------------------------------------
-
-CODE_RE = re.compile(r"^run-(?P<run>\d+)-(?P<kind>pickup|zone)-(?P<target>\d+)$")
+# --- the buyer's choice of run and stop ------------------------------------------
 
 
-def parse_shipping_code(code):
-    """``run-<run>-pickup-<RunPickup id>`` or ``run-<run>-zone-<zone id>`` → (run_id, kind,
-    target_id), or None for any other code."""
-    match = CODE_RE.match(code or "")
-    if not match:
-        return None
-    return int(match["run"]), match["kind"], int(match["target"])
+@dataclass(frozen=True)
+class RunChoice:
+    """The run a buyer chose and where they take the order: a pickup stop (``RunPickup``
+    id) or a home-delivery zone. It travels through checkout as the shipping method's
+    code, ``run-<run>-pickup-<stop>`` or ``run-<run>-zone-<zone>``; this is the one place
+    that writes and reads that string."""
+
+    run_id: int
+    pickup_id: int | None = None
+    zone_id: int | None = None
+
+    CODE_RE = re.compile(r"^run-(?P<run>\d+)-(?P<kind>pickup|zone)-(?P<target>\d+)$")
+
+    @classmethod
+    def from_code(cls, code):
+        """The choice ``code`` names, or None for any other code."""
+        match = cls.CODE_RE.match(code or "")
+        if not match:
+            return None
+        target = int(match["target"])
+        if match["kind"] == "pickup":
+            return cls(int(match["run"]), pickup_id=target)
+        return cls(int(match["run"]), zone_id=target)
+
+    @classmethod
+    def at_stop(cls, stop):
+        return cls(stop.run_id, pickup_id=stop.pk)
+
+    @classmethod
+    def to_zone(cls, run, zone):
+        return cls(run.pk, zone_id=zone.pk)
+
+    @property
+    def is_pickup(self):
+        return self.pickup_id is not None
+
+    @property
+    def code(self):
+        if self.is_pickup:
+            return f"run-{self.run_id}-pickup-{self.pickup_id}"
+        return f"run-{self.run_id}-zone-{self.zone_id}"
 
 
-def delivery_problems(shipping_code, basket, lock=False):
-    """Checkout's last check before an order is placed: is the chosen run still open, and
-    does the basket still fit? Returns sentences for the buyer; empty when all is well.
-
-    With ``lock`` the run's row is held until the caller's transaction ends, so two buyers
-    placing orders at the same moment cannot both take the last room in the car; call it
-    inside ``transaction.atomic()`` and place the order in the same transaction."""
-    parsed = parse_shipping_code(shipping_code)
-    if parsed is None:
+def delivery_problems(choice, basket):
+    """Checkout's check before the order is submitted: is the chosen run (a ``RunChoice``,
+    or None for a method that is no run's) still open, and does the basket still fit?
+    Returns sentences for the buyer; empty when all is well. Placing the order checks
+    again, taking the room for good (``shop.order.placement``)."""
+    if choice is None:
         return []
-    if not lock:
-        close_due_runs()
-    runs = DeliveryRun.objects.select_for_update() if lock else DeliveryRun.objects
-    run = runs.filter(pk=parsed[0]).first()
+    close_due_runs()
+    run = DeliveryRun.objects.filter(pk=choice.run_id).first()
     if run is None or not run.is_open_for_orders:
-        return [_("您选的配送批次已截单，请另选一个批次。")]
-    return problems_by_run([run], basket, fresh=lock)[run.pk]
+        return [run_closed_message()]
+    return problems_by_run([run], basket)[run.pk]
+
+
+def run_closed_message():
+    return _("您选的配送批次已截单，请另选一个批次。")
+
+
+def run_full_message():
+    return _("这个批次已不能选（可能已截单或装满），请换一个。")
+
+
+# --- taking room on a run -----------------------------------------------------------
+# An order takes its room in a short transaction of its own, before the order is written
+# (``shop.order.placement``): each product's ``RunLoad`` row grows only where the
+# households' supply allows, then the run's ``booked_kg``/``booked_crates`` grow only
+# while the run is open and the car has room. No lock is kept while the order is written.
+
+
+class NoRoom(Exception):
+    """The run cannot take the basket; ``messages`` says why, in the buyer's language."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        super().__init__(" ".join(self.messages))
+
+
+class _Refused(Exception):
+    """Rolls the room-taking transaction back."""
+
+
+@dataclass(frozen=True)
+class Booking:
+    """Room taken on a run for an order being placed (``RunBooking`` rows under ``key``).
+    ``kg`` and ``crates`` are the order's own load, kept on its ``OrderRun``. The run's
+    booked kilograms grew by ``kg``; its crates by what the products' loads needed more
+    (crates are rounded up per product over the whole run)."""
+
+    key: uuid.UUID
+    choice: RunChoice
+    quantities: dict
+    kg: Decimal
+    crates: int
+
+
+def _held_run(run_id):
+    """The run's row as a CTE, with a key-share lock on PostgreSQL: bookings and orders
+    never wait for each other on it, while ``supply.count_run_loads`` and
+    ``change_status`` (which lock the row for update) wait until a booking is written, and
+    the other way round. Each statement that changes a run's loads starts with it."""
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    return f"WITH held AS (SELECT id FROM {sql.table(DeliveryRun)} WHERE id = %s{lock}) ", [run_id]
+
+
+def _hold_run_row(run_id):
+    if connection.vendor == "postgresql":
+        held, params = _held_run(run_id)
+        sql.execute(f"{held}SELECT id FROM held", params)
+
+
+def _add_to_loads(run_id, wanted, committed):
+    """Add ``wanted`` ({product_id: units}) to the run's loads in one statement, each only
+    if it stays within what households committed (``committed``; products missing there
+    have no limit). Returns {product_id: (new load, units per crate or None)} for the
+    products added."""
+    table = sql.table(RunLoad)
+    products = sorted(wanted)  # every booking locks the loads in the same order
+    held, params = _held_run(run_id)
+    params += [value for pid in products for value in (pid, wanted[pid], committed.get(pid, -1))]
+    limits = [pid for pid in products if pid in committed]
+    within = ""
+    if limits:
+        cases = " ".join(["WHEN %s THEN %s"] * len(limits))
+        within = (
+            f" WHERE {table}.quantity + excluded.quantity <= "
+            f"CASE excluded.product_id {cases} ELSE {table}.quantity + excluded.quantity END"
+        )
+        params += [value for pid in limits for value in (pid, committed[pid])]
+    values = ", ".join(["(%s, %s, %s)"] * len(products))
+    rows = sql.rows(
+        f"{held}INSERT INTO {table} (run_id, product_id, quantity) "
+        f"SELECT held.id, v.column1, v.column2 FROM held, (VALUES {values}) AS v "
+        f"WHERE v.column3 < 0 OR v.column2 <= v.column3 ORDER BY v.column1 "
+        f"ON CONFLICT (run_id, product_id) DO UPDATE "
+        f"SET quantity = {table}.quantity + excluded.quantity{within} "
+        f"RETURNING product_id, quantity, (SELECT p.units_per_crate FROM "
+        f"{sql.table(CratePacking)} p WHERE p.product_id = {table}.product_id)",
+        params,
+    )
+    return {product_id: (load, per_crate) for product_id, load, per_crate in rows}
+
+
+def _crates(loads, packing):
+    return room_taken(loads, {}, packing)[1]
+
+
+def take_room(choice, basket, now=None):
+    """Take room on ``choice``'s run for ``basket``; return the ``Booking`` or raise
+    ``NoRoom`` with the buyer's reasons (the sentences ``basket_problems`` gives), with
+    nothing taken."""
+    wanted, products = basket_quantities(basket)
+    weights = {pid: product.weight_per_unit_g for pid, product in products.items()}
+    from fulfilment import supply
+
+    committed = supply.committed_by_run([choice.run_id], wanted)[choice.run_id]
+    kg = room_taken(wanted, weights, {})[0]
+    key = uuid.uuid4()
+    for _attempt in range(3):
+        try:
+            packing = _take(choice.run_id, key, wanted, committed, kg, now)
+        except _Refused:
+            problems = _why_refused(choice, basket)
+            if problems:
+                raise NoRoom(problems) from None
+            continue  # room came free meanwhile: try again
+        return Booking(key, choice, dict(wanted), kg, _crates(wanted, packing))
+    raise NoRoom([run_full_message()])
+
+
+def _take(run_id, key, wanted, committed, kg, now):
+    """Take the room in one short transaction; return the products' crate sizes."""
+    with transaction.atomic():
+        found = _add_to_loads(run_id, wanted, committed)
+        if len(found) != len(wanted):
+            raise _Refused  # short of supply, or no such run
+        packing = {pid: per_crate for pid, (_load, per_crate) in found.items() if per_crate}
+        after = {pid: load for pid, (load, _per_crate) in found.items()}
+        before = {pid: load - wanted[pid] for pid, load in after.items()}
+        crates = _crates(after, packing) - _crates(before, packing)
+        RunBooking.objects.bulk_create(
+            RunBooking(key=key, run_id=run_id, product_id=pid, quantity=quantity)
+            for pid, quantity in wanted.items()
+        )
+        # Last, so the run's row is held for the shortest time.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {sql.table(DeliveryRun)} "
+                f"SET booked_kg = booked_kg + %s, booked_crates = booked_crates + %s "
+                f"WHERE id = %s AND status = %s AND cutoff > %s "
+                f"AND booked_kg + %s <= capacity_kg "
+                f"AND (capacity_crates = 0 OR booked_crates + %s <= capacity_crates)",
+                [kg, crates, run_id, Status.OPEN, now or timezone.now(), kg, crates],
+            )
+            if cursor.rowcount != 1:
+                raise _Refused
+    return packing
+
+
+def _why_refused(choice, basket):
+    run = DeliveryRun.objects.filter(pk=choice.run_id).first()
+    if run is None or not run.is_open_for_orders:
+        return [run_closed_message()]
+    return problems_by_run([run], basket, fresh=True)[run.pk]
+
+
+def give_back_room(booking):
+    """Return the room ``booking`` took (the order was not placed after all): loads and
+    booked room shrink by what it added, never below zero."""
+    run_id = booking.choice.run_id
+    table = sql.table(RunLoad)
+    packing = crate_sizes(booking.quantities)
+    with transaction.atomic():
+        _hold_run_row(run_id)
+        before, after = {}, {}
+        for product_id, quantity in sorted(booking.quantities.items()):
+            found = sql.rows(
+                f"UPDATE {table} SET quantity = CASE WHEN quantity > %s THEN quantity - %s "
+                f"ELSE 0 END WHERE run_id = %s AND product_id = %s RETURNING quantity",
+                [quantity, quantity, run_id, product_id],
+            )
+            if found:
+                after[product_id] = found[0][0]
+                before[product_id] = found[0][0] + quantity
+        crates = _crates(before, packing) - _crates(after, packing)
+        RunBooking.objects.filter(key=booking.key).delete()
+        sql.execute(
+            f"UPDATE {sql.table(DeliveryRun)} "
+            f"SET booked_kg = CASE WHEN booked_kg > %s THEN booked_kg - %s ELSE 0 END, "
+            f"booked_crates = CASE WHEN booked_crates > %s THEN booked_crates - %s ELSE 0 END "
+            f"WHERE id = %s",
+            [booking.kg, booking.kg, crates, crates, run_id],
+        )
+
+
+def link_order(order, booking):
+    """Tie the order just written to its run, stop or zone, in the order's transaction:
+    the room its booking took is now the order's."""
+    link = OrderRun.objects.create(
+        order=order,
+        run_id=booking.choice.run_id,
+        pickup_id=booking.choice.pickup_id,
+        zone_id=booking.choice.zone_id,
+        weight_kg=booking.kg,
+        crates=booking.crates,
+    )
+    RunBooking.objects.filter(key=booking.key).delete()
+    return link

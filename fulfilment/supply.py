@@ -21,8 +21,14 @@ from django.db.models import Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from fulfilment import allocation, sql
-from fulfilment.models import Allocation, DeliveryRun, RunLoad, SupplyCommitment
+from fulfilment import allocation, runs, sql
+from fulfilment.models import (
+    Allocation,
+    DeliveryRun,
+    RunBooking,
+    RunLoad,
+    SupplyCommitment,
+)
 from shop.order import status as order_status
 
 Line = get_model("order", "Line")
@@ -72,49 +78,50 @@ def sold_by_run(run_ids):
     return sold, weights
 
 
-def add_to_run_load(run_id, quantities):
-    """Add a newly placed order's ``{product_id: quantity}`` to its run, in one statement.
-
-    Called with the run's row locked (checkout's ``place_order``), so no other order's
-    addition interleaves."""
-    quantities = {pid: qty for pid, qty in quantities.items() if pid and qty}
-    if not quantities:
-        return
-    table = sql.table(RunLoad)
-    values = ", ".join(["(%s, %s, %s)"] * len(quantities))
-    sql.execute(
-        f"INSERT INTO {table} (run_id, product_id, quantity) VALUES {values} "
-        f"ON CONFLICT (run_id, product_id) DO UPDATE "
-        f"SET quantity = {table}.quantity + excluded.quantity",
-        [value for pid, qty in quantities.items() for value in (run_id, pid, qty)],
-    )
-
-
 def count_run_loads(run_ids):
-    """Count what ``run_ids``' orders hold again from their lines: after a cancellation, a
-    changed or removed line, or an order moved between runs."""
-    run_ids = [run_id for run_id in set(run_ids) if run_id]
+    """Count what ``run_ids``' orders hold again from their lines, with what orders being
+    placed have booked (``RunBooking``): after a cancellation, a changed or removed line,
+    or an order moved between runs. The runs' ``booked_kg``/``booked_crates`` follow.
+
+    The runs' rows are locked first. Taking or giving back room holds a key-share lock on
+    the row while it works (``runs.take_room``), so no booking is half-written while this
+    counts, and none starts until it is done."""
+    run_ids = sorted(run_id for run_id in set(run_ids) if run_id)
     if not run_ids:
         return
-    rows = (
+    lines = (
         Line.objects.filter(order__run_link__run_id__in=run_ids, product__isnull=False)
         .exclude(order__status=order_status.CANCELLED)
-        .values("order__run_link__run_id", "product_id")
+        .values_list("order__run_link__run_id", "product_id")
         .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    booked = (
+        RunBooking.objects.filter(run_id__in=run_ids)
+        .values_list("run_id", "product_id")
+        .annotate(total=Sum("quantity"))
+        .order_by()
     )
     with transaction.atomic():
-        # The runs' rows first, as placing an order does: no order is added while counting.
         list(DeliveryRun.objects.select_for_update().filter(pk__in=run_ids).values_list("pk"))
-        rows = list(rows)
+        held = {run_id: defaultdict(int) for run_id in run_ids}
+        for run_id, product_id, total in lines.union(booked, all=True):  # one snapshot
+            held[run_id][product_id] += total or 0
         RunLoad.objects.filter(run_id__in=run_ids).delete()
         RunLoad.objects.bulk_create(
-            RunLoad(
-                run_id=row["order__run_link__run_id"],
-                product_id=row["product_id"],
-                quantity=row["total"],
-            )
-            for row in rows
+            RunLoad(run_id=run_id, product_id=product_id, quantity=quantity)
+            for run_id, quantities in held.items()
+            for product_id, quantity in quantities.items()
+            if quantity
         )
+        product_ids = {pid for quantities in held.values() for pid in quantities}
+        weights = dict(
+            Product.objects.filter(pk__in=product_ids).values_list("pk", "weight_per_unit_g")
+        )
+        packing = runs.crate_sizes(product_ids)
+        for run_id, quantities in held.items():
+            kg, crates = runs.room_taken(quantities, weights, packing)
+            DeliveryRun.objects.filter(pk=run_id).update(booked_kg=kg, booked_crates=crates)
 
 
 def committed_quantities(run):
@@ -128,38 +135,42 @@ def remaining_for_run(run, product_ids):
     return remaining_by_run([run], product_ids)[run.pk]
 
 
+def committed_by_run(run_ids, product_ids):
+    """What households promised for each run of ``run_ids`` per product, in one query:
+    ``{run_id: {product_id: quantity}}``, listing only the products the run's team has a
+    commitment for on any of its runs (so a product without one on this run has 0);
+    products nobody committed for are left out (their stock record alone limits them)."""
+    run_ids, product_ids = sorted(set(run_ids)), list(product_ids)
+    committed = {run_id: {} for run_id in run_ids}
+    if not run_ids or not product_ids:
+        return committed
+    runs_table = sql.table(DeliveryRun)
+    rows = sql.rows(
+        f"SELECT q.id, c.product_id, SUM(CASE WHEN c.run_id = q.id THEN c.quantity ELSE 0 END) "
+        f"FROM {runs_table} q JOIN {runs_table} r ON r.team_id = q.team_id "
+        f"JOIN {sql.table(SupplyCommitment)} c ON c.run_id = r.id "
+        f"WHERE q.id IN ({sql.in_list(run_ids)}) AND c.product_id IN ({sql.in_list(product_ids)}) "
+        f"GROUP BY q.id, c.product_id",
+        run_ids + product_ids,
+    )
+    for run_id, product_id, quantity in rows:
+        committed[run_id][product_id] = quantity or 0
+    return committed
+
+
 def remaining_by_run(runs, product_ids, sold=None):
     """``remaining_for_run`` of several runs in one query (two without ``sold``, the
-    ``sold_by_run`` quantities when the caller has them): per team and product, whether
-    any of the team's runs has a commitment, and what each of ``runs`` has."""
-    team_of = {run.pk: run.team_id for run in runs}
-    teams, product_ids = sorted(set(team_of.values())), list(product_ids)
-    rows = []
-    if teams and product_ids:
-        rows = sql.rows(
-            f"SELECT r.team_id, c.product_id, c.run_id, SUM(c.quantity) "
-            f"FROM {sql.table(SupplyCommitment)} c JOIN {sql.table(DeliveryRun)} r ON r.id = c.run_id "
-            f"WHERE r.team_id IN ({sql.in_list(teams)}) AND c.product_id IN ({sql.in_list(product_ids)}) "
-            f"GROUP BY r.team_id, c.product_id, c.run_id",
-            teams + product_ids,
-        )
-    governed = defaultdict(set)
-    committed = defaultdict(dict)
-    for team_id, product_id, run_id, quantity in rows:
-        governed[team_id].add(product_id)
-        if run_id in team_of:
-            committed[run_id][product_id] = quantity or 0
-    remaining = {run_id: {} for run_id in team_of}
-    if not governed:
-        return remaining
+    ``sold_by_run`` quantities when the caller has them): what households promised
+    (``committed_by_run``) less what the run's orders hold."""
+    committed = committed_by_run([run.pk for run in runs], product_ids)
+    if not any(committed.values()):
+        return {run_id: {} for run_id in committed}
     if sold is None:
-        sold = sold_by_run(list(team_of))[0]
-    for run_id, team_id in team_of.items():
-        remaining[run_id] = {
-            pid: max(0, committed[run_id].get(pid, 0) - sold[run_id].get(pid, 0))
-            for pid in governed[team_id]
-        }
-    return remaining
+        sold = sold_by_run(list(committed))[0]
+    return {
+        run_id: {pid: max(0, promised - sold[run_id].get(pid, 0)) for pid, promised in by.items()}
+        for run_id, by in committed.items()
+    }
 
 
 def sync_stock(team, product_ids=None):

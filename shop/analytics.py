@@ -6,9 +6,13 @@ add-to-basket and every order line pays for that. Here each count is one upsert 
 fixed statement: the row is created or incremented in the same query, so two buyers
 counting the same new product at once cannot collide. The catalogue's "popular first"
 order reads ``num_purchases``. Counts for signed-in users (``UserRecord``) stay Oscar's.
+
+An order's purchases are counted once its transaction has committed: every order of a
+product would otherwise hold that product's counter row locked while the rest of the
+order is written, and orders of one product would queue behind each other on it.
 """
 
-from django.db import connection
+from django.db import connection, transaction
 from oscar.apps.analytics import receivers as oscar_receivers
 from oscar.apps.basket.signals import basket_addition
 from oscar.apps.order.signals import order_placed
@@ -57,9 +61,13 @@ def receive_order_placed(sender, order, user, **kwargs):
     for line in order.lines.all():
         if line.product_id:
             bought[line.product_id] = bought.get(line.product_id, 0) + line.quantity
-    count("num_purchases", bought)
-    if user and user.is_authenticated:
-        oscar_receivers._record_user_order(user, order)
+
+    def count_purchases():
+        count("num_purchases", bought)
+        if user and user.is_authenticated:
+            oscar_receivers._record_user_order(user, order)
+
+    transaction.on_commit(count_purchases)
 
 
 def connect():

@@ -269,8 +269,8 @@ def test_the_order_confirmation_page_and_its_one_tap_keep_to_their_budgets(
 def test_run_filled_by_another_order_during_checkout_is_refused_under_the_lock(
     client, team, run, monkeypatch
 ):
-    """The checks remembered earlier in the same request never stand in for the one made
-    with the run's row locked."""
+    """The checks remembered earlier in the same request never stand in for taking the
+    room when the order is placed."""
     from shop.checkout.views import PaymentDetailsView
 
     chickens = factories.product_in_stock(

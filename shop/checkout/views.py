@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django import http
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
@@ -25,12 +25,13 @@ from oscar.apps.checkout.exceptions import FailedPreCondition
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 from oscar.core.loading import get_model
 
-from fulfilment.runs import delivery_problems
+from fulfilment import runs
+from fulfilment.runs import RunChoice, delivery_problems
 from shop import notices, rows
 from shop.checkout import tasks
 from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm, normalise_cn_mobile
+from shop.order import placement
 from shop.order.status import PENDING_PAYMENT
-from shop.partner import reservations
 from shop.payment import methods as payment_methods
 from shop.payment import stripe_gateway
 from shop.payment.processing import PaymentProblem, record_payment_choice
@@ -156,7 +157,7 @@ class ShippingMethodView(
 ):
     def checks_capacity(self, request):
         # The list shown (GET) leaves out full runs; a choice posted from it is checked
-        # again by the preview and, with the run's row locked, when the order is placed.
+        # again by the preview and, taking the room for good, when the order is placed.
         return request.method != "POST"
 
     def get_context_data(self, **kwargs):
@@ -370,8 +371,8 @@ class PaymentDetailsView(
         )
 
     def checks_capacity(self, request):
-        # Placing the order checks with the run's row locked (``place_order``); checking
-        # just before that too would only cost time.
+        # Placing the order takes the room with conditional updates (``place_order``);
+        # checking just before that too would only cost time.
         return not (request.method == "POST" and request.POST.get("action") == "place_order")
 
     def check_delivery_run_takes_the_basket(self, request):
@@ -380,7 +381,7 @@ class PaymentDetailsView(
         # The choices Oscar checks next hold the answer for an open run of the basket's team.
         problems = Repository().problems_on(request.basket, code)
         if problems is None:
-            problems = delivery_problems(code, request.basket)
+            problems = delivery_problems(RunChoice.from_code(code), request.basket)
         if problems:
             raise FailedPreCondition(url=reverse("checkout:shipping-method"), messages=problems)
 
@@ -447,35 +448,22 @@ class PaymentDetailsView(
         record_payment_choice(self, self.checkout_session.payment_method(), total)
 
     def place_order(self, **kwargs):
-        """Reserve the basket's stock first (``shop.partner.reservations``: nobody else can
-        take it now), then place the order on that reservation. Online payment starts only
-        after this, from ``handle_successful_order``.
-
-        The chosen run's row stays locked while the order is placed, so its capacity and
-        cut-off are checked once more with no other order slipping in between."""
-        with transaction.atomic():
-            problems = delivery_problems(
-                kwargs["shipping_method"].code, kwargs["basket"], lock=True
-            )
-            if problems:
-                raise UnableToPlaceOrder(" ".join(problems))
-            return self._place_reserved_order(**kwargs)
-
-    def _place_reserved_order(self, **kwargs):
-        try:
-            held = reservations.reserve_basket(kwargs["basket"])
-        except reservations.OutOfStock as shortage:
-            raise UnableToPlaceOrder(" ".join(shortage.messages)) from None
+        """Place the order on the chosen run through ``shop.order.placement``: the room in
+        the car and the stock are taken first (nobody else can take them now), then the
+        order is written on them. Online payment starts only after this, from
+        ``handle_successful_order``."""
         online = self.checkout_session.payment_method() == payment_methods.STRIPE
         if online:
             kwargs["status"] = PENDING_PAYMENT
         try:
-            order = super().place_order(**kwargs)
-        except Exception:
-            reservations.release(held)
-            raise
-        reservations.attach(held, order, sold=not online)
-        return order
+            return placement.place_on_run(
+                RunChoice.from_code(kwargs["shipping_method"].code),
+                kwargs["basket"],
+                lambda: super(PaymentDetailsView, self).place_order(**kwargs),
+                awaiting_payment=online,
+            )
+        except placement.Refused as refusal:
+            raise UnableToPlaceOrder(" ".join(refusal.messages)) from None
 
     def handle_successful_order(self, order):
         if order.status == PENDING_PAYMENT:
@@ -551,7 +539,7 @@ class ConfirmView(PaymentDetailsView):
 
     def checks_capacity(self, request):
         # The page lists only runs with room and supply; a choice posted from it is
-        # checked again, with the run's row locked, when the order is placed.
+        # checked again, taking the room for good, when the order is placed.
         return request.method != "POST"
 
     def get(self, request, *args, **kwargs):
@@ -598,7 +586,7 @@ class ConfirmView(PaymentDetailsView):
                     "zone": method.zone.name,
                     "districts": "、".join(method.zone.district_list),
                 }
-        return _("这个批次已不能选（可能已截单或装满），请换一个。")
+        return runs.run_full_message()
 
     def store_choices(self, address_form, code, payment_method):
         fields = {

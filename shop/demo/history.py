@@ -1,8 +1,9 @@
 """Four weeks of past runs for the demo, so reports, impact figures and payouts show
 something real on a newcomer's first look.
 
-Orders go through Oscar's own OrderCreator with a run's pickup as the shipping method,
-exactly as a buyer's checkout would; then each run lives its day through the same steps
+Orders are placed as a buyer's checkout places them (``shop.order.placement``: room in
+the car, households' supply and stock taken, Oscar's own OrderCreator with a run's pickup
+as the shipping method), while the run still takes orders; then each run lives its day through the same steps
 the team takes (``fulfilment.runs.change_status`` and the order-life module): closed (sales
 shared out among the households by the stated rule), collected, on its way, each order
 handed over and paid in cash, done; the older runs' payouts are marked paid. The past
@@ -24,6 +25,7 @@ from fulfilment import payouts, runs, supply
 from fulfilment.models import Allocation, DeliveryRun, OrderRun, RunPickup
 from shop.notices.models import Notice
 from shop.order import life
+from shop.order.placement import Refused, place_on_run
 from shop.payment.methods import PAY_ON_PICKUP
 from shop.shipping.methods import PickupOnRun
 
@@ -91,7 +93,7 @@ def load_history(teams, products, customer=None):
                 team=team,
                 date=date,
                 departure_time=datetime.time(5, 30),
-                cutoff=cutoff,
+                cutoff=timezone.now() + datetime.timedelta(hours=1),  # the past cut-off below
                 capacity_kg=D("400"),
                 capacity_crates=12,
                 start_label=f"{village.name}村委会",
@@ -120,9 +122,13 @@ def load_history(teams, products, customer=None):
             for n in range(ORDERS_PER_RUN):
                 user = customer if customer is not None and n == 0 and week <= 2 else None
                 order = _place(rng, run, rng.choice(stops), team_products, china, source_type, user)
+                if order is None:
+                    continue
                 placed_at = cutoff - datetime.timedelta(hours=rng.randint(2, 70))
                 Order.objects.filter(pk=order.pk).update(date_placed=placed_at)
                 placed += 1
+            run.cutoff = cutoff
+            run.save(update_fields=["cutoff"])
             with (
                 override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
                 transaction.atomic(),
@@ -168,17 +174,25 @@ def _place(rng, run, stop, products, china, source_type, user):
     method = PickupOnRun(stop)
     charge = method.calculate(basket)
     total = OrderTotalCalculator().calculate(basket, charge)
-    address = ShippingAddress(first_name=name, phone_number=f"+86{phone}", country=china)
-    address.save()
-    order = OrderCreator().place_order(
-        basket=basket,
-        total=total,
-        shipping_method=method,
-        shipping_charge=charge,
-        user=user,
-        shipping_address=address,
-        **({} if user else {"guest_email": f"{phone}@buyer.example.cn"}),
-    )
+
+    def create_order():
+        address = ShippingAddress(first_name=name, phone_number=f"+86{phone}", country=china)
+        address.save()
+        return OrderCreator().place_order(
+            basket=basket,
+            total=total,
+            shipping_method=method,
+            shipping_charge=charge,
+            user=user,
+            shipping_address=address,
+            **({} if user else {"guest_email": f"{phone}@buyer.example.cn"}),
+        )
+
+    try:
+        order = place_on_run(method.choice, basket, create_order)
+    except Refused:
+        basket.delete()  # the car or the households' supply was full: nobody ordered
+        return None
     for line in order.lines.all():
         # Handed over: the units leave stock and the allocation (if any was taken) ends.
         StockRecord.objects.filter(pk=line.stockrecord_id).update(

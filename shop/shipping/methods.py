@@ -1,6 +1,6 @@
 """Shipping methods as buyers see them: one per (run, pickup point) and per (run, zone).
 
-The code names the run and the stop (``fulfilment.runs.parse_shipping_code``), so the
+The code names the run and the stop (``fulfilment.runs.RunChoice``), so the
 order records which run carries it and Oscar's checkout re-checks the choice each step.
 """
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from oscar.apps.shipping.methods import FixedPrice, Free
 
 from fulfilment.models import DeliveryRun, DeliveryZone, RunPickup
-from fulfilment.runs import parse_shipping_code
+from fulfilment.runs import RunChoice
 from shop.prepared import PreparedQuery, Slot
 
 # Order pages name each order's pickup stop (shop.prepared: compiled once).
@@ -44,15 +44,14 @@ def delivery_name(run, zone):
 def _name_from_code(code):
     """How to name the method ``code`` stands for (a callable), or None when the code is
     not a run's or its stop or zone is gone."""
-    parsed = parse_shipping_code(code)
-    if parsed is None:
+    choice = RunChoice.from_code(code)
+    if choice is None:
         return None
-    run_id, kind, target_id = parsed
-    if kind == "pickup":
-        found = _stop_of_run(stop=target_id, run=run_id)
+    if choice.is_pickup:
+        found = _stop_of_run(stop=choice.pickup_id, run=choice.run_id)
         return partial(pickup_name, found[0]) if found else None
-    run = DeliveryRun.objects.filter(pk=run_id).first()
-    zone = DeliveryZone.objects.filter(pk=target_id).first()
+    run = DeliveryRun.objects.filter(pk=choice.run_id).first()
+    zone = DeliveryZone.objects.filter(pk=choice.zone_id).first()
     return partial(delivery_name, run, zone) if run and zone else None
 
 
@@ -80,7 +79,8 @@ class PickupOnRun(Free):
     def __init__(self, stop):
         self.stop = stop
         self.run = stop.run
-        self.code = stop.shipping_code
+        self.choice = RunChoice.at_stop(stop)
+        self.code = self.choice.code
         self.name = pickup_name(stop)
         self.description = _("%(address)s · %(cutoff)s 截单") % {
             "address": stop.point.address,
@@ -97,7 +97,8 @@ class HomeDeliveryOnRun(FixedPrice):
         super().__init__(charge_excl_tax=zone.fee, charge_incl_tax=zone.fee)
         self.run = run
         self.zone = zone
-        self.code = f"run-{run.pk}-zone-{zone.pk}"
+        self.choice = RunChoice.to_zone(run, zone)
+        self.code = self.choice.code
         self.name = delivery_name(run, zone)
         self.description = _("%(run)s 送到您填写的地址 · %(cutoff)s 截单") % {
             "run": run,

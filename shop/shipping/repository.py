@@ -41,7 +41,7 @@ class Repository(repository.Repository):
 
         ``check_capacity=False`` is for steps that only need the chosen method and its
         price: room in the car and supply are not checked there, because the preview
-        checks them again and placing the order checks them with the run's row locked."""
+        checks them again and placing the order takes the room with conditional updates."""
         basket._open_runs = {}
         basket._choices = {}
         basket._check_capacity = check_capacity
@@ -66,12 +66,12 @@ class Repository(repository.Repository):
     def problems_on(self, basket, code):
         """The check of the run ``code`` names, taken from the basket team's open runs (worked
         out once per request); None when that run is not one of them."""
-        parsed = runs.parse_shipping_code(code)
+        choice = runs.RunChoice.from_code(code)
         team_ids = basket_team_ids(basket)
-        if parsed is None or len(team_ids) != 1:
+        if choice is None or len(team_ids) != 1:
             return None
         for run, problems in self._open_runs(basket, team_ids):
-            if run.pk == parsed[0]:
+            if run.pk == choice.run_id:
                 return problems
         return None
 

@@ -92,12 +92,14 @@ def place_order(
     line1="",
     placed=None,
 ):
-    """Place an order on ``run`` through Oscar's OrderCreator (so the order_placed receiver
-    links it), paid on pickup unless ``paid_online``. ``items`` is [(product, quantity)]."""
+    """Place an order on ``run`` as checkout does (``shop.order.placement``: room and stock
+    taken, Oscar's OrderCreator, the run link), paid on pickup unless ``paid_online``.
+    ``items`` is [(product, quantity)]."""
     from oscar.apps.partner.strategy import Default
     from oscar.core.loading import get_model
     from oscar.test.factories import create_order
 
+    from shop.order.placement import place_on_run
     from shop.shipping.methods import HomeDeliveryOnRun, PickupOnRun
 
     Basket = get_model("basket", "Basket")
@@ -121,8 +123,12 @@ def place_order(
         country=Country.objects.get(iso_3166_1_a2="CN"),
     )
     address.save()
-    order = create_order(
-        basket=basket, shipping_method=method, shipping_address=address, guest_email=email
+    order = place_on_run(
+        method.choice,
+        basket,
+        lambda: create_order(
+            basket=basket, shipping_method=method, shipping_address=address, guest_email=email
+        ),
     )
     if placed is not None:
         order.date_placed = placed

@@ -1,0 +1,62 @@
+"""Placing an order on a delivery run, in one place: checkout, the demo data, the benches
+and the test helpers all go through ``place_on_run``.
+
+1. Take the room on the run (``fulfilment.runs.take_room``): conditional updates of the
+   run's loads and booked room, in a short transaction of its own, so that two buyers can
+   never both take the last room in the car or the last promised eggs.
+2. Reserve the stock (``shop.partner.reservations``), in its own short transaction.
+3. Write the order and tie it to its run (``fulfilment.runs.link_order``) in one
+   transaction that never touches the run's row: orders on one run are written side by
+   side instead of queueing behind its row lock.
+4. When anything after 1 fails, give the room back and release the stock.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from fulfilment import runs
+from fulfilment.runs import RunChoice
+from shop.partner import reservations
+
+__all__ = ["Refused", "RunChoice", "place_on_run"]
+
+
+class Refused(Exception):
+    """The order cannot be placed; ``messages`` says why, in the buyer's language."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        super().__init__(" ".join(self.messages))
+
+
+def place_on_run(choice, basket, create_order, awaiting_payment=False):
+    """Place ``basket`` on the run ``choice`` (a ``RunChoice``) names and return the order.
+
+    ``create_order()`` writes the order (Oscar's ``OrderCreator`` with the shop's checkout
+    details) and returns it; it is called inside the order's transaction, after the room
+    and stock are held. With ``awaiting_payment`` the stock stays reserved until the online
+    payment settles it, else it is sold now. Raises ``Refused`` with the buyer's reasons
+    (no room, short of supply or stock, run closed) with nothing changed."""
+    if choice is None:
+        raise Refused([_("请选一个批次和取货方式。")])
+    try:
+        booking = runs.take_room(choice, basket)
+    except runs.NoRoom as refusal:
+        raise Refused(refusal.messages) from None
+    try:
+        try:
+            held = reservations.reserve_basket(basket)
+        except reservations.OutOfStock as shortage:
+            raise Refused(shortage.messages) from None
+        try:
+            with transaction.atomic():
+                order = create_order()
+                runs.link_order(order, booking)
+                reservations.attach(held, order, sold=not awaiting_payment)
+        except BaseException:
+            reservations.release(held)
+            raise
+    except BaseException:
+        runs.give_back_room(booking)
+        raise
+    return order
