@@ -10,7 +10,7 @@ from oscar.core.loading import get_model
 from fulfilment import runs, supply
 from fulfilment.models import CratePacking, DeliveryRun, RunBooking
 from fulfilment.runs import RunChoice
-from shop.order import history
+from shop.order import life
 from shop.order.placement import Refused, place_on_run
 from tests import factories
 from tests.fulfilment.factories import place_order
@@ -145,7 +145,7 @@ def test_booked_room_follows_cancellations_line_changes_and_moves(run, later_run
     second = place_order(run, [(eggs, 10)])
     assert booked(run) == (D("3"), 2) == room_from_lines(run)
 
-    history.move_order(first, history.CANCELLED)
+    life.cancel(first)
     assert booked(run) == (D("0"), 1) == room_from_lines(run)
     assert load(run) == {eggs.pk: 10}
 
@@ -166,7 +166,7 @@ def test_booked_room_follows_cancellations_line_changes_and_moves(run, later_run
 def test_counting_a_run_again_keeps_the_room_of_an_order_being_placed(run, chickens):
     first = place_order(run, [(chickens, 2)])
     booking = runs.take_room(RunChoice.at_stop(run.stops.get()), basket_of([(chickens, 1)]))
-    history.move_order(first, history.CANCELLED)  # counts the run again meanwhile
+    life.cancel(first)  # counts the run again meanwhile
     assert booked(run) == (D("1.5"), 0) and load(run) == {chickens.pk: 1}
     runs.give_back_room(booking)
     assert booked(run) == (D("0"), 0) and load(run) == {}
