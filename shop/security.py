@@ -85,6 +85,11 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             return parts
         if parts.config is None:
             path = _without_language_prefix(request.path_info)
+            if getattr(request, "is_preview", False):
+                # Wagtail renders a preview through the middleware again, on a request for
+                # the page's own address; it shows inside the editor's frame, so it takes
+                # the editor's policy (this site may frame it).
+                path = "/cms/"
             for prefixes, directives in settings.CONTENT_SECURITY_POLICY_AREAS.items():
                 if path.startswith(prefixes):
                     parts.config = default_config(directives)

@@ -45,5 +45,5 @@ def test_guest_finds_and_reads_the_order_at_phone_width(
         path=str(ARTIFACTS / f"guest-order{prefix.replace('/', '-')}-390.png"), full_page=True
     )
     no_sideways_scroll(page, "the guest order page")
-    title = page.locator(".thank-you__title").first.bounding_box()
+    title = page.locator(".order-line__title").first.bounding_box()
     assert title["width"] > 120, "the product name wraps a character per line"
