@@ -79,6 +79,10 @@ def test_editor_writes_previews_schedules_and_publishes_a_story(
     page.locator("[data-a11y-dialog-show='schedule-publishing-dialog']").first.click()
     dialog = page.locator("#schedule-publishing-dialog")
     dialog.locator("input[name='go_live_at']").fill(go_live.strftime("%Y-%m-%d %H:%M"))
+    page.keyboard.press("Tab")  # close the date picker, which can lie over the save button
+    page.locator(".xdsoft_datetimepicker").evaluate_all(
+        "pickers => pickers.forEach(p => { p.style.display = 'none'; })"
+    )
     dialog.locator("button.action-save").click()  # 保存计划: saves the draft with its schedule
     page.wait_for_url("**/edit/**")
     page.locator("footer [data-w-dropdown-target='toggle']").click()
