@@ -316,11 +316,3 @@ def credits_for_run(run):
                 )
             )
     return credits
-
-
-def credits_of_order(order):
-    """[``Credit``] of one order (empty before its run's cut-off shared the sales out)."""
-    link = getattr(order, "run_link", None)
-    if link is None:
-        return []
-    return [credit for credit in credits_for_run(link.run) if credit.order_id == order.pk]

@@ -143,11 +143,6 @@ def in_reader_language(obj):
     return shown
 
 
-def progress_order():
-    """Statuses from least to most advanced (cancelled last)."""
-    return [*PROGRESS, CANCELLED]
-
-
 def status_from_lines(line_statuses):
     """The order status the given line statuses add up to (``None`` for no lines)."""
     statuses = list(line_statuses)
