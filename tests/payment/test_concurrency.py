@@ -7,17 +7,15 @@ sold, stock never goes negative, and the other 45 get a message naming the produ
 and no order.
 """
 
-import queue
-import threading
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, connections
 from oscar.apps.shipping.methods import Free
 from oscar.core.loading import get_class, get_model
 
 from shop.partner import reservations
 from tests import factories
+from tests.racing import postgres_only, racers  # noqa: F401  (postgres_only is a fixture)
 
 Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")
@@ -31,72 +29,40 @@ BUYERS = 50
 UNITS = 5
 ROUNDS = 20
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("postgres_only")]
 
 
-@pytest.fixture
-def postgres_only(transactional_db, django_db_serialized_rollback):
-    # Real commits, so the rows the migrations made (the site, countries) are restored
-    # first: a browser test on the same worker may have flushed them.
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... to run the oversell race")
-
-
-def buy(basket_id, start, results):
+def buy(basket_id):
+    basket = Basket.objects.get(pk=basket_id)
+    basket.strategy = Selector().strategy()
     try:
-        basket = Basket.objects.get(pk=basket_id)
-        basket.strategy = Selector().strategy()
-        start.wait()
-        try:
-            held = reservations.reserve_basket(basket)
-        except reservations.OutOfStock as shortage:
-            results.append(("refused", shortage.messages))
-            return
-        shipping = Free()
-        charge = shipping.calculate(basket)
-        total = OrderTotalCalculator().calculate(basket, charge)
-        order = OrderCreator().place_order(
-            basket=basket,
-            total=total,
-            shipping_method=shipping,
-            shipping_charge=charge,
-            user=None,
-            guest_email=f"buyer{basket_id}@example.cn",
-        )
-        reservations.attach(held, order)
-        reservations.convert(order)
-        results.append(("bought", order.number))
-    except Exception as error:  # noqa: BLE001  reported by the test, never swallowed
-        results.append(("error", repr(error)))
+        held = reservations.reserve_basket(basket)
+    except reservations.OutOfStock as shortage:
+        return ("refused", shortage.messages)
+    shipping = Free()
+    charge = shipping.calculate(basket)
+    total = OrderTotalCalculator().calculate(basket, charge)
+    order = OrderCreator().place_order(
+        basket=basket,
+        total=total,
+        shipping_method=shipping,
+        shipping_charge=charge,
+        user=None,
+        guest_email=f"buyer{basket_id}@example.cn",
+    )
+    reservations.attach(held, order)
+    reservations.convert(order)
+    return ("bought", order.number)
 
 
-def buyer_thread(jobs):
-    """One buyer process-alike: its own database connection, kept over all rounds."""
-    try:
-        for job in iter(jobs.get, None):
-            buy(*job)
-            job[1].wait()  # the round is over for everyone
-    finally:
-        connections.close_all()
-
-
-def test_fifty_buyers_for_the_last_five_units_never_oversell(postgres_only):
+def test_fifty_buyers_for_the_last_five_units_never_oversell():
     team = factories.TeamFactory(code="race", name="赛跑工作队")
-    queues = [queue.Queue() for _ in range(BUYERS)]
-    threads = [threading.Thread(target=buyer_thread, args=(q,), daemon=True) for q in queues]
-    for thread in threads:
-        thread.start()
-    try:
+    with racers(BUYERS) as field:
         for round_number in range(ROUNDS):
-            play_round(team, round_number, queues)
-    finally:
-        for q in queues:
-            q.put(None)
-        for thread in threads:
-            thread.join(timeout=30)
+            play_round(field, team, round_number)
 
 
-def play_round(team, round_number, queues):
+def play_round(field, team, round_number):
     product = factories.product_in_stock(
         team=team, title=f"散养土鸡蛋{round_number}", stock=UNITS, price=D("1.50")
     )
@@ -106,12 +72,7 @@ def play_round(team, round_number, queues):
         basket.strategy = Selector().strategy()
         basket.add_product(product, 1)
         baskets.append(basket.pk)
-    start = threading.Barrier(BUYERS + 1)
-    results = []
-    for q, pk in zip(queues, baskets, strict=True):
-        q.put((pk, start, results))
-    start.wait(timeout=180)  # everyone goes at once (a busy CI box is slow, not stuck)
-    start.wait(timeout=180)  # everyone is done
+    results = field.race(buy, [(pk,) for pk in baskets])
 
     outcomes = [kind for kind, _ in results]
     assert outcomes.count("error") == 0, [r for r in results if r[0] == "error"]

@@ -7,12 +7,9 @@ stock, Oscar's ``OrderCreator``, the run link). Every round a new run has room f
 5 kg more than it already carries; buyers want 1 or 2 kg (a chicken of 1 kg, or two).
 """
 
-import queue
-import threading
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, connections
 from oscar.core.loading import get_class, get_model
 
 from fulfilment import runs, supply
@@ -22,6 +19,7 @@ from shop.order.placement import Refused, place_on_run
 from shop.shipping.methods import PickupOnRun
 from tests import factories
 from tests.fulfilment.factories import open_run_at, place_order
+from tests.racing import postgres_only, racers  # noqa: F401  (postgres_only is a fixture)
 
 Basket = get_model("basket", "Basket")
 OrderCreator = get_class("order.utils", "OrderCreator")
@@ -32,75 +30,45 @@ BUYERS = 50
 ROUNDS = 20
 ROOM_LEFT_KG = D("5")
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("postgres_only")]
 
 
-@pytest.fixture
-def postgres_only(transactional_db, django_db_serialized_rollback):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... to run the capacity race")
-
-
-def buy(basket_id, stop, start, results):
+def buy(basket_id, stop):
+    basket = Basket.objects.get(pk=basket_id)
+    basket.strategy = Selector().strategy()
+    method = PickupOnRun(stop)
+    charge = method.calculate(basket)
+    total = OrderTotalCalculator().calculate(basket, charge)
     try:
-        basket = Basket.objects.get(pk=basket_id)
-        basket.strategy = Selector().strategy()
-        method = PickupOnRun(stop)
-        charge = method.calculate(basket)
-        total = OrderTotalCalculator().calculate(basket, charge)
-        start.wait()
-        try:
-            order = place_on_run(
-                method.choice,
-                basket,
-                lambda: OrderCreator().place_order(
-                    basket=basket,
-                    total=total,
-                    shipping_method=method,
-                    shipping_charge=charge,
-                    user=None,
-                    guest_email=f"buyer{basket_id}@example.cn",
-                ),
-            )
-        except Refused as refusal:
-            results.append(("refused", refusal.messages))
-            return
-        results.append(("bought", order.number))
-    except Exception as error:  # noqa: BLE001  reported by the test, never swallowed
-        results.append(("error", repr(error)))
+        order = place_on_run(
+            method.choice,
+            basket,
+            lambda: OrderCreator().place_order(
+                basket=basket,
+                total=total,
+                shipping_method=method,
+                shipping_charge=charge,
+                user=None,
+                guest_email=f"buyer{basket_id}@example.cn",
+            ),
+        )
+    except Refused as refusal:
+        return ("refused", refusal.messages)
+    return ("bought", order.number)
 
 
-def buyer_thread(jobs):
-    """One buyer process-alike: its own database connection, closed at the end."""
-    try:
-        for job in iter(jobs.get, None):
-            buy(*job)
-            job[2].wait()  # the round is over for everyone
-    finally:
-        connections.close_all()
-
-
-def test_fifty_buyers_for_the_last_room_never_overload_the_car(postgres_only):
+def test_fifty_buyers_for_the_last_room_never_overload_the_car():
     team = factories.TeamFactory(code="race-run", name="赛跑工作队")
     point = factories.PickupPointFactory(team=team)
     chicken = factories.product_in_stock(
         team=team, title="小笨鸡", stock=100_000, price=D("60"), weight_per_unit_g=1000
     )
-    queues = [queue.Queue() for _ in range(BUYERS)]
-    threads = [threading.Thread(target=buyer_thread, args=(q,), daemon=True) for q in queues]
-    for thread in threads:
-        thread.start()
-    try:
+    with racers(BUYERS) as field:
         for round_number in range(ROUNDS):
-            play_round(point, chicken, round_number, queues)
-    finally:
-        for q in queues:
-            q.put(None)
-        for thread in threads:
-            thread.join(timeout=30)
+            play_round(field, point, chicken, round_number)
 
 
-def play_round(point, chicken, round_number, queues):
+def play_round(field, point, chicken, round_number):
     run = open_run_at(point, capacity_kg=D("12") + ROOM_LEFT_KG)
     place_order(run, [(chicken, 12)])  # already on the run: 12 kg
     stop = run.stops.get()
@@ -110,12 +78,7 @@ def play_round(point, chicken, round_number, queues):
         basket.strategy = Selector().strategy()
         basket.add_product(chicken, 1 + (n + round_number) % 2)
         baskets.append(basket.pk)
-    start = threading.Barrier(BUYERS + 1)
-    results = []
-    for q, pk in zip(queues, baskets, strict=True):
-        q.put((pk, stop, start, results))
-    start.wait(timeout=60)  # everyone goes at once
-    start.wait(timeout=60)  # everyone is done
+    results = field.race(buy, [(pk, stop) for pk in baskets])
 
     outcomes = [kind for kind, _ in results]
     assert outcomes.count("error") == 0, [r for r in results if r[0] == "error"]
