@@ -78,7 +78,7 @@ class ProductPhoneForm(forms.Form):
     stock_amount = forms.IntegerField(
         label=_("数量"),
         min_value=0,
-        max_value=1_000_000,
+        max_value=products.MAX_LEVEL,
         required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
         error_messages={

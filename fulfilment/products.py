@@ -29,6 +29,7 @@ ProductImage = get_model("catalogue", "ProductImage")
 StockRecord = get_model("partner", "StockRecord")
 
 SET, ADD, SUBTRACT = "set", "add", "subtract"
+MAX_LEVEL = 1_000_000
 
 
 class StockError(Exception):
@@ -102,6 +103,8 @@ def new_level(current, allocated, mode, amount, unit=""):
     level = {SET: amount, ADD: current + amount, SUBTRACT: current - amount}[mode]
     if level < 0:
         raise StockError(_("库存不能少于 0。"))
+    if level > MAX_LEVEL:
+        raise StockError(_("库存数量太大了。"))
     if level < allocated:
         raise StockError(
             _("已有 %(n)s %(unit)s被买家订下，库存不能少于 %(n)s %(unit)s。")

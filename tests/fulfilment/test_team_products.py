@@ -261,6 +261,7 @@ def test_saving_a_new_price_leaves_stock_that_moved_meanwhile(member_client, tea
     [
         ({"stock_amount": "-5"}, "库存数量不能是负数"),
         ({"stock_amount": "三十"}, "库存要填整数"),
+        ({"stock_mode": "add", "stock_amount": "1000000"}, "库存数量太大了"),
         ({"stock_mode": "subtract", "stock_amount": ""}, "请填库存数量"),
         ({"price": "一块五"}, "单价要填数字"),
         ({"price": "0"}, "单价要大于 0"),
