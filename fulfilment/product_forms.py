@@ -1,9 +1,12 @@
 """The phone forms for a team's products: edit one (name, price, stock, description, on sale,
 a photo from the camera) and add one (plus unit, category, village and households)."""
 
+import html
+import re
 from decimal import Decimal
 
 from django import forms
+from django.utils.html import linebreaks, strip_tags
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
@@ -16,6 +19,20 @@ Category = get_model("catalogue", "Category")
 
 MAX_PHOTO_BYTES = 25 * 1024 * 1024  # a 40-megapixel phone JPEG is about 15 MB
 NUMBER_INPUT = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+def description_text(markup):
+    """A product description (HTML, shown as is on the product page) as the plain text a
+    phone's text box shows: paragraphs and line breaks kept, tags dropped."""
+    text = re.sub(r"(?i)</p>|</h\d>", "\n\n", markup or "")
+    text = re.sub(r"(?i)<br\s*/?>|</li>", "\n", text)
+    text = html.unescape(strip_tags(text))
+    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
+
+
+def description_markup(text):
+    """Plain text from the phone as the HTML the product page shows, escaped."""
+    return linebreaks(text, autoescape=True) if text else ""
 
 
 class CameraPhotoField(LimitedImageField):
@@ -119,7 +136,7 @@ class ProductPhoneForm(forms.Form):
                 "stock_mode": products.SET,
                 "stock_amount": record.num_in_stock,
                 "stock_was": record.num_in_stock,
-                "description": product.description,
+                "description": description_text(product.description),
                 "is_public": product.is_public,
             }
         super().__init__(*args, **kwargs)
@@ -152,12 +169,15 @@ class ProductPhoneForm(forms.Form):
         return mode, amount
 
     def product_fields(self):
+        """The product's fields to write. A description whose text is unchanged keeps its
+        markup (the dashboard's editor may have set bold or lists the phone does not show)."""
         data = self.cleaned_data
-        return {
-            "title": data["title"],
-            "description": data["description"],
-            "is_public": data["is_public"],
-        }
+        fields = {"title": data["title"], "is_public": data["is_public"]}
+        if self.record is None or data["description"] != description_text(
+            self.record.product.description
+        ):
+            fields["description"] = description_markup(data["description"])
+        return fields
 
 
 class NewProductForm(ProductPhoneForm):

@@ -184,7 +184,7 @@ def test_member_changes_price_stock_words_sale_and_photo(member_client, member, 
             title="散养土鸡蛋（大）",
             price="1.80",
             stock_amount="120",
-            description="山坡上散养，蛋黄颜色深。",
+            description="山坡上散养，蛋黄颜色深。\n\n<b>十枚起卖</b>",
             is_public="",
             note="新收 20 枚，涨价",
             photo=photo(),
@@ -194,7 +194,10 @@ def test_member_changes_price_stock_words_sale_and_photo(member_client, member, 
     eggs.refresh_from_db()
     record = stock_of(eggs, team)
     assert eggs.title == "散养土鸡蛋（大）" and not eggs.is_public
-    assert eggs.description == "山坡上散养，蛋黄颜色深。"
+    # shown as typed on the product page: paragraphs kept, markup escaped
+    assert (
+        eggs.description == "<p>山坡上散养，蛋黄颜色深。</p>\n\n<p>&lt;b&gt;十枚起卖&lt;/b&gt;</p>"
+    )
     assert record.price == D("1.80") and record.num_in_stock == 120
     assert eggs.primary_image().original.name.endswith(".jpg")
     entries = {e.field: e for e in AuditEntry.objects.filter(object_id=str(record.pk))}
@@ -205,6 +208,19 @@ def test_member_changes_price_stock_words_sale_and_photo(member_client, member, 
     assert "已保存“散养土鸡蛋（大）”" in listing and "¥1.80 / 枚" in listing
     assert "未上架" in listing
     assert "新收 20 枚，涨价" in text(member_client.get(edit_url(eggs)))
+
+
+@pytest.mark.django_db
+def test_a_description_left_alone_keeps_the_dashboards_markup(member_client, team, eggs):
+    eggs.description = "<p>散养满一年，<strong>蛋黄红</strong>。</p><ul><li>十枚起卖</li></ul>"
+    eggs.save()
+    page = text(member_client.get(edit_url(eggs)))
+    assert "散养满一年，蛋黄红。\n\n十枚起卖</textarea>" in page
+    data = edit_data(eggs, team, price="1.60", description="散养满一年，蛋黄红。\n\n十枚起卖")
+    member_client.post(edit_url(eggs), data)
+    eggs.refresh_from_db()
+    assert eggs.description.startswith("<p>散养满一年，<strong>蛋黄红</strong>")
+    assert stock_of(eggs, team).price == D("1.60")
 
 
 @pytest.mark.django_db
