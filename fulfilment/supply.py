@@ -17,7 +17,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Prefetch, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -173,6 +173,17 @@ def remaining_by_run(runs, product_ids, sold=None):
     }
 
 
+def governed_pairs(team_ids, product_ids):
+    """The (team id, product id) pairs whose stock the rule above sets, so a typed-in
+    level would be overwritten at the next ``sync_stock``: the team has a commitment for
+    the product on any of its runs."""
+    return set(
+        SupplyCommitment.objects.filter(run__team_id__in=list(team_ids), product_id__in=product_ids)
+        .values_list("run__team_id", "product_id")
+        .distinct()
+    )
+
+
 def sync_stock(team, product_ids=None):
     """Apply the stock rule above to ``team``'s stock records."""
     governed = SupplyCommitment.objects.filter(run__team=team)
@@ -194,6 +205,38 @@ def sync_stock(team, product_ids=None):
         if record.num_in_stock != wanted:
             record.num_in_stock = wanted
             record.save(update_fields=["num_in_stock"])
+
+
+def commitment_sheet(run):
+    """What the run's supply page lists, per household of the team: each product it is
+    linked to or has promised for this run, with the promised quantity (0 when none).
+    ``[(household, [(product, quantity)])]``, households with nothing left out."""
+    from catalogue.models import Household
+
+    promised = {
+        (c.household_id, c.product_id): c.quantity
+        for c in run.commitments.only("household_id", "product_id", "quantity")
+    }
+    sold_here = Product.objects.filter(stockrecords__partner=run.team_id).distinct()
+    households = (
+        Household.objects.filter(team=run.team_id)
+        .select_related("village")
+        .prefetch_related(Prefetch("products", queryset=sold_here.order_by("title")))
+    )
+    committed_products = products_by_id({pid for _hid, pid in promised})
+    sheet = []
+    for household in households:
+        linked = {p.pk: p for p in household.products.all()}
+        for (hid, pid), _quantity in promised.items():
+            if hid == household.pk:
+                linked.setdefault(pid, committed_products[pid])
+        items = [
+            (product, promised.get((household.pk, product.pk), 0))
+            for product in sorted(linked.values(), key=lambda p: p.title)
+        ]
+        if items:
+            sheet.append((household, items))
+    return sheet
 
 
 @transaction.atomic

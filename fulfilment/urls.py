@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fulfilment.views import driver, lists, payouts, places, runs
+from fulfilment.views import driver, lists, payouts, places, products, runs
 
 app_name = "fulfilment"
 
@@ -32,6 +32,9 @@ urlpatterns = [
     path("zones/<int:zone_id>/", places.zone_edit, name="zone-edit"),
     path("zones/<int:zone_id>/delete/", places.zone_delete, name="zone-delete"),
     path("crates/", places.crate_list, name="crates"),
+    path("products/", products.product_list, name="product-list"),
+    path("products/new/", products.product_create, name="product-create"),
+    path("products/<int:product_pk>/", products.product_edit, name="product-edit"),
     path("payouts/", payouts.payout_list, name="payouts"),
     path(
         "payouts/<int:household_id>/statement.pdf", payouts.statement_pdf, name="payout-statement"

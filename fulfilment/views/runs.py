@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -185,6 +186,8 @@ def run_pin(request, pk):
 
 @team_required
 def run_supply(request, pk):
+    """Each household's promise per product, one small form per row (a phone screen has no
+    room for a table), and the full form for a product a household has not supplied yet."""
     run = run_or_404(request, pk)
     form = CommitmentForm(request.POST or None, team=run.team)
     if request.method == "POST":
@@ -197,13 +200,31 @@ def run_supply(request, pk):
                 form.cleaned_data["product"],
                 form.cleaned_data["quantity"],
             )
-            messages.success(request, _("已记下供货承诺。"))
+            messages.success(
+                request,
+                _("已记下：%(household)s %(product)s %(n)s %(unit)s。")
+                % {
+                    "household": form.cleaned_data["household"].public_name,
+                    "product": form.cleaned_data["product"].get_title(),
+                    "n": form.cleaned_data["quantity"],
+                    "unit": form.cleaned_data["product"].get_unit_display(),
+                },
+            )
             return redirect("fulfilment:run-supply", pk=run.pk)
-    commitments = run.commitments.select_related("household", "household__village", "product")
+    row_posted = bool(request.POST.get("row"))
+    if row_posted and form.is_bound and ({"household", "product"} & form.errors.keys()):
+        raise Http404  # a row names another team's household or product: as everywhere else
+    posted = (request.POST.get("household", ""), request.POST.get("product", ""))
     return render(
         request,
         "fulfilment/run_supply.html",
-        {"run": run, "form": form, "commitments": commitments},
+        {
+            "run": run,
+            "form": form,
+            "sheet": supply.commitment_sheet(run),
+            "is_open": run.status == DeliveryRun.Status.OPEN,
+            "posted": posted if row_posted else None,
+        },
     )
 
 

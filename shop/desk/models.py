@@ -29,6 +29,7 @@ class AuditEntry(models.Model):
     field = models.CharField(_("字段"), max_length=32)
     old = models.CharField(_("原值"), max_length=200, blank=True)
     new = models.CharField(_("新值"), max_length=200, blank=True)
+    note = models.CharField(_("修改说明"), max_length=200, blank=True)
     team = models.ForeignKey(
         "partner.Partner",
         on_delete=models.SET_NULL,

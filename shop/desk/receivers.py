@@ -11,7 +11,7 @@ from django.apps import apps
 from django.db.models import Expression
 from django.db.models.signals import post_init, post_save, pre_save
 
-from shop.desk.audit import current_user
+from shop.desk.audit import current_note, current_user
 
 # (app_label, model): (object_type, fields, team attribute or None)
 AUDITED = {
@@ -82,6 +82,7 @@ def _record(sender, instance, created=False, raw=False, **kwargs):
                 field=field,
                 old="" if before[field] is None else str(before[field]),
                 new="" if new is None else str(new),
+                note=current_note(),
                 team_id=getattr(instance, team_attr) if team_attr else None,
             )
         )

@@ -207,6 +207,8 @@ def test_every_form_answers_bad_values_without_a_500_or_a_half_save(shop_world):
         reverse("basket:summary"),
         reverse("customer:address-create"),
         reverse("fulfilment:point-create"),
+        reverse("fulfilment:product-create"),
+        reverse("fulfilment:product-edit", args=[objects["product"].pk]),
         reverse("dashboard:catalogue-household-create"),
         reverse("dashboard:catalogue-product-import"),
         reverse("dashboard:partner-create"),
