@@ -189,7 +189,13 @@ class ChangePasswordView(customer_views.ChangePasswordView):
 
 
 class ProfileDeleteView(customer_views.ProfileDeleteView):
+    form_class = forms.ConfirmPasswordForm
     page_title = gettext_lazy("注销账户")
+
+    def form_valid(self, form):
+        self.request.user.delete()
+        messages.success(self.request, _("账户已注销。谢谢您支持消费帮扶。"))
+        return redirect(self.get_success_url())
 
 
 # --- addresses ----------------------------------------------------------------------------

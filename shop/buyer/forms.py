@@ -68,6 +68,7 @@ class SignUpForm(customer_forms.EmailUserCreationForm):
         _password_field(self.fields["password1"], _("密码"), "new-password")
         _password_field(self.fields["password2"], _("再填一次密码"), "new-password")
         self.fields["password1"].help_text = _("至少 8 位，不要只用数字")
+        self.fields["password2"].help_text = ""
 
     def clean_email(self):
         try:
@@ -113,6 +114,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         _password_field(self.fields["new_password1"], _("新密码"), "new-password")
         _password_field(self.fields["new_password2"], _("再填一次新密码"), "new-password")
         self.fields["new_password1"].help_text = _("至少 8 位，不要只用数字")
+        self.fields["new_password2"].help_text = ""
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
@@ -125,6 +127,21 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
         _password_field(self.fields["new_password1"], _("新密码"), "new-password")
         _password_field(self.fields["new_password2"], _("再填一次新密码"), "new-password")
         self.fields["new_password1"].help_text = _("至少 8 位，不要只用数字")
+        self.fields["new_password2"].help_text = ""
+
+
+class ConfirmPasswordForm(customer_forms.ConfirmPasswordForm):
+    """Closing the account asks for the password once more."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _password_field(self.fields["password"], _("密码"))
+
+    def clean_password(self):
+        try:
+            return super().clean_password()
+        except forms.ValidationError as error:
+            raise forms.ValidationError(_("密码不对，账户没有注销。")) from error
 
 
 class PasswordResetForm(customer_forms.PasswordResetForm):
