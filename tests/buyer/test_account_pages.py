@@ -521,3 +521,15 @@ def test_closing_the_account_needs_the_password(signed_in, customer):
     gone = signed_in.post(url, {"password": "old-password-1"}, follow=True)
     assert "账户已注销" in text(gone)
     assert not User.objects.filter(pk=customer.pk).exists()
+
+
+def test_sign_up_sends_a_chinese_welcome_with_the_real_address(client, mailoutbox, settings):
+    settings.SHOP_BASE_URL = "https://shop.521nongzhu.cn"
+    client.post(
+        reverse("customer:register"),
+        {"email": "lin@example.cn", "password1": "yard-eggs-2026", "password2": "yard-eggs-2026"},
+    )
+    (mail,) = mailoutbox
+    assert mail.subject == "欢迎来到 521助农小店"
+    assert "https://shop.521nongzhu.cn/shop/accounts/orders/" in mail.body
+    assert mail.body.rstrip().endswith("521助农小店") and "example.com" not in mail.body
