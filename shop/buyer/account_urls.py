@@ -3,7 +3,8 @@ in shop/urls.py before Oscar's URLs: ``customer:...`` and ``password-reset...`` 
 reverse to these paths, and the paths resolve here first. Sign-in is required as in Oscar."""
 
 from django.contrib.auth.decorators import login_required
-from django.urls import path
+from django.urls import path, reverse_lazy
+from django.views.generic import RedirectView
 
 from shop.buyer import account
 
@@ -20,6 +21,23 @@ accounts = [
     path("addresses/add/", login_required(account.AddressCreateView.as_view())),
     path("addresses/<int:pk>/", login_required(account.AddressUpdateView.as_view())),
     path("addresses/<int:pk>/delete/", login_required(account.AddressDeleteView.as_view())),
+]
+
+# Oscar's account sections the shop does not offer (e-mail history, site notifications, the
+# list of stock alerts) lead to the buyer's orders; a product page's stock alert, and the
+# confirm and cancel links its e-mails carry, still work.
+not_offered = RedirectView.as_view(url=reverse_lazy("customer:order-list"))
+accounts += [
+    path(route, login_required(not_offered))
+    for route in (
+        "emails/",
+        "emails/<int:email_id>/",
+        "notifications/",
+        "notifications/inbox/",
+        "notifications/archive/",
+        "notifications/<int:pk>/",
+        "alerts/",
+    )
 ]
 
 password_reset = [

@@ -533,3 +533,12 @@ def test_sign_up_sends_a_chinese_welcome_with_the_real_address(client, mailoutbo
     assert mail.subject == "欢迎来到 521助农小店"
     assert "https://shop.521nongzhu.cn/shop/accounts/orders/" in mail.body
     assert mail.body.rstrip().endswith("521助农小店") and "example.com" not in mail.body
+
+
+@pytest.mark.parametrize(
+    "path", ["emails/", "emails/3/", "notifications/", "notifications/inbox/", "alerts/"]
+)
+def test_sections_the_shop_does_not_offer_lead_to_my_orders(signed_in, path):
+    response = signed_in.get(f"/shop/accounts/{path}")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("customer:order-list")
