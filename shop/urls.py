@@ -19,7 +19,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from catalogue import views as catalogue_views
 from content import views as content_views
 from shop import health
-from shop.desk import accounts
+from shop.buyer import account_urls
 from shop.order import views as order_views
 from shop.payment import views as payment_views
 from shop.search.views import SiteSearchView
@@ -48,9 +48,10 @@ urlpatterns += i18n_patterns(
     path("shop/team/", include("fulfilment.urls")),
     path("shop/orders/", include("shop.buyer.urls")),
     path("shop/", include("catalogue.urls")),
-    # Oscar's own sign-up pages, with the sign-in step that login protection needs.
-    path("shop/accounts/login/", accounts.LoginOrSignUpView.as_view()),
-    path("shop/accounts/register/", accounts.SignUpView.as_view()),
+    # The buyer's account pages and password reset: Oscar's views with the shop's forms
+    # and templates (and the sign-in step login protection needs), on Oscar's addresses.
+    path("shop/accounts/", include(account_urls.accounts)),
+    path("shop/password-reset/", include(account_urls.password_reset)),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", SiteSearchView.as_view(), name="site-search"),
     path("posters/product/<int:pk>/", content_views.product_poster, name="product-poster"),

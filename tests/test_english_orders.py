@@ -3,6 +3,7 @@
 page and the message after a coordinator moves the whole order on. What is stored stays."""
 
 import html as html_lib
+import re
 
 import pytest
 from oscar.core.loading import get_model
@@ -41,7 +42,10 @@ def test_buyer_reads_the_pickup_in_english_on_thank_you_and_order_pages(
     assert "自提" not in html
 
     detail = client.get(en("customer:order", order_number=chinese_order.number))
-    assert english in html_lib.unescape(detail.content.decode())
+    # The order page says where and when as the text messages do (shop.buyer.handover).
+    shown = html_lib.unescape(detail.content.decode())
+    assert "<h2>Pickup</h2>" in shown and pickup_point.name in shown
+    assert re.search(r"\d\d-\d\d (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d–\d\d:\d\d", shown)
     assert chinese_left(detail) == []
 
     listing = client.get(en("customer:order-list"))
@@ -49,7 +53,7 @@ def test_buyer_reads_the_pickup_in_english_on_thank_you_and_order_pages(
     assert chinese_left(listing) == []
 
     chinese = client.get(zh("customer:order", order_number=chinese_order.number))
-    assert chinese_order.shipping_method in html_lib.unescape(chinese.content.decode())
+    assert "<h2>取货</h2>" in html_lib.unescape(chinese.content.decode())
     stored = Order.objects.get().shipping_method
     assert stored == chinese_order.shipping_method  # as placed, in Chinese
 
@@ -82,20 +86,27 @@ def test_guest_reads_home_delivery_in_english(client, home_page, team, eggs, pic
 
     assert page.status_code == 200
     html = html_lib.unescape(page.content.decode())
-    assert f"Home delivery: 城关镇 ({run.date:%m-%d})" in html
+    assert "Home delivery (城关镇)" in html
     assert chinese_left(page, words=[zone.name]) == []
 
 
-def test_a_renamed_pickup_point_keeps_the_name_the_order_was_placed_with(
+def test_a_renamed_pickup_point_reads_the_same_on_the_order_page_and_in_messages(
     client, home_page, chinese_order, pickup_point
 ):
+    """The order page, the text messages and the e-mails take the place from one function
+    (shop.buyer.handover.where_and_when): after a rename they all send the buyer to the
+    point by its new name, while the order keeps the shipping method it was placed with."""
+    from shop.buyer.handover import where_and_when
+
+    placed_with = chinese_order.shipping_method
     pickup_point.name = "县人民医院住院部"
     pickup_point.save()
 
     html = client.get(en("customer:order", order_number=chinese_order.number)).content.decode()
 
-    assert chinese_order.shipping_method in html_lib.unescape(html)
-    assert "住院部" not in html
+    assert where_and_when(Order.objects.get())["place"] == "县人民医院住院部"
+    assert 'data-testid="handover-place">县人民医院住院部<' in html
+    assert Order.objects.get().shipping_method == placed_with
 
 
 def test_payment_events_on_the_dashboard_line_page_in_english(client, home_page, chinese_order):

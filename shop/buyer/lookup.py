@@ -53,3 +53,26 @@ def find_order(number, phone, client):
     if order is None or order_phone(order) != mobile:
         return None
     return order
+
+
+def buyer_phone(user):
+    """The mobile a signed-in buyer is known by: her default delivery address's, else her
+    newest address's, else the one given with her newest order; None when she gave none."""
+    from django.db.models import F
+
+    address = (
+        user.addresses.exclude(phone_number="")
+        .order_by(F("is_default_for_shipping").desc(), "-date_created")
+        .first()
+    )
+    if address is not None:
+        mobile = normalise_cn_mobile(getattr(address.phone_number, "as_e164", address.phone_number))
+        if mobile:
+            return mobile
+    order = (
+        Order.objects.filter(user=user, shipping_address__isnull=False)
+        .select_related("shipping_address")
+        .order_by("-date_placed")
+        .first()
+    )
+    return order_phone(order) if order is not None else None

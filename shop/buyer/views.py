@@ -10,9 +10,7 @@ from oscar.core.loading import get_model
 
 from shop import notices
 from shop.buyer import links, lookup
-from shop.buyer.codes import pickup_code
 from shop.buyer.forms import OrderLookupForm
-from shop.buyer.handover import where_and_when
 
 Order = get_model("order", "Order")
 
@@ -62,9 +60,8 @@ def order_page(request, token):
         raise Http404(_("这个订单链接不对，请用短信或邮件里的链接，或用订单号和手机号查询。"))
     context = {
         "order": order,
+        "token": token,
         "lines": order.lines.all(),
-        "handover": where_and_when(order),
-        "pickup_code": pickup_code(order),
         "notices": notices.sent(order),
         "phone": lookup.order_phone(order),
     }

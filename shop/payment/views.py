@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from oscar.core.loading import get_model
 
+from shop.buyer import links
 from shop.order import cancellation, life
 from shop.order import status as order_status
 from shop.payment import refunds, stripe_gateway, webhooks
@@ -238,7 +239,10 @@ def cancel_order(request, number):
         and order.check_verification_hash(request.POST.get("hash", ""))
         and request.session.get("anon_order_email") == order.email
     )
-    if not (owner or guest):
+    # Or the signed link every message carries (``shop.buyer.links``) opened the order page.
+    token = request.POST.get("token", "")
+    signed = bool(token) and links.order_number_from(token) == order.number
+    if not (owner or guest or signed):
         raise Http404
     try:
         cancellation.cancel_by_customer(order, request.user)
@@ -248,4 +252,6 @@ def cancel_order(request, number):
         messages.success(request, _("订单 %(number)s 已取消。") % {"number": number})
     if owner:
         return redirect("customer:order", order_number=number)
+    if signed:
+        return redirect(links.order_path(order))
     return redirect("customer:anon-order", order_number=number, hash=request.POST.get("hash"))

@@ -246,8 +246,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_REDIRECT_URL = "/shop/accounts/"
-LOGIN_URL = "/shop/accounts/login/"
+# URL names, reversed in the reader's language: an /en/ page sends to the English sign-in.
+LOGIN_REDIRECT_URL = "customer:summary"
+LOGIN_URL = "customer:login"
 
 # Issue 6 (shop/desk): 5 failed logins lock that username from that address for 15 minutes;
 # dashboard and CMS users' sessions last a working day; staff with a TOTP device enter a code.
@@ -452,6 +453,7 @@ OSCAR_INITIAL_LINE_STATUS = order_status.PLACED
 OSCAR_ORDER_STATUS_PIPELINE = order_status.ORDER_PIPELINE
 OSCAR_LINE_STATUS_PIPELINE = order_status.LINE_PIPELINE
 OSCAR_HIDDEN_FEATURES = ["wishlists", "reviews"]
+OSCAR_ACCOUNTS_REDIRECT_URL = "customer:order-list"  # "我的" opens the next pickup first
 # Teams reach their households and the products spreadsheet from the catalogue menu.
 for _section in OSCAR_DASHBOARD_NAVIGATION:  # noqa: F405
     if _section.get("icon") == "fas fa-sitemap":

@@ -64,7 +64,7 @@ def test_passwords_that_differ_get_a_chinese_message_and_no_account(client):
         },
     )
     assert response.status_code == 200
-    assert "两次密码不匹配" in response.content.decode()
+    assert "两次填的密码不一样" in response.content.decode()
     assert not User.objects.filter(email="xiaolin@example.cn").exists()
     assert not _signed_in(client)
 
@@ -80,6 +80,6 @@ def test_an_address_already_signed_up_gets_a_chinese_message(client, customer):
         },
     )
     assert response.status_code == 200
-    assert "用户的电子邮件地址已经存在" in response.content.decode()
+    assert "这个邮箱已经注册过了" in response.content.decode()
     assert User.objects.filter(email__iexact="buyer@example.cn").count() == 1
     assert not _signed_in(client)
