@@ -130,7 +130,7 @@ def mark_paid(request, household_id):
         return render(
             request,
             "fulfilment/payout_confirm.html",
-            {"statement": statement, "title": title, "query": query, "household": household},
+            {"statement": statement, "title": title, "back": query, "household": household},
         )
     try:
         payouts.mark_paid(statement, request.user)
