@@ -72,12 +72,12 @@ NEEDS_CONFIRMING = (Status.CLOSED, Status.CANCELLED)
 def confirm_status(request, run, to_status):
     """``run_status``'s first step for a close or a cancel, and its check of the second:
     None when the move may go ahead, else the page to show."""
+    if to_status not in runs.TRANSITIONS[run.status]:
+        return None  # not possible (or done by someone else already): change_status says so
     preview = status_preview(run, to_status)
     if request.POST.get("confirm") == "1" and request.POST.get("seen") == preview["seen"]:
         return None
     if request.POST.get("confirm") == "1":
-        if to_status not in runs.TRANSITIONS[run.status]:
-            return None  # already done by someone else: change_status says so
         messages.warning(request, _("情况有变化，请看清新的数字后再确认。"))
     return render(
         request,

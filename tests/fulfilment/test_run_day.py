@@ -453,3 +453,16 @@ def test_run_sheet_cash_column_holds_numbers(client, busy_run, member):
     amounts = [value for value in cash if value not in (None, "")]
     assert amounts and all(isinstance(value, int | float) for value in amounts)
     assert sorted(amounts) == [30, 30]
+
+
+@pytest.mark.django_db
+def test_the_run_day_pages_speak_english_under_en(client, busy_run, member, households):
+    client.force_login(member)
+    orders = text(client.get(f"/en/shop/team/runs/{busy_run.pk}/orders/"))
+    assert "Collect ¥30.00 in cash" in orders and "取货收现金" not in orders
+    cancelling = client.post(f"/en/shop/team/runs/{busy_run.pk}/status/", {"to": "cancelled"})
+    assert "Yes, cancel the run" in text(cancelling)
+    collect(client, busy_run, households["monitored"])
+    set_off = text(client.get(f"/en/shop/team/runs/{busy_run.pk}/driver/set-off/"))
+    assert "Leave now and record the shortfalls" in set_off
+    assert "1 household not collected yet:" in set_off
