@@ -628,6 +628,7 @@ class DriverTap(models.Model):
         COLLECTED = "collected", _("已收货")
         ARRIVED = "arrived", _("已到达")
         HANDED_OVER = "handed_over", _("已交货")
+        PAID = "paid", _("已收款")
 
     key = models.UUIDField(unique=True)
     run = models.ForeignKey(DeliveryRun, on_delete=models.CASCADE, related_name="taps")
@@ -640,6 +641,10 @@ class DriverTap(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
+    # Undo (``fulfilment.driver.undo``): where the run stood before the tap, and when the
+    # tap was taken back.
+    run_status_before = models.CharField(max_length=12, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]

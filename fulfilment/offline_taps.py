@@ -8,6 +8,7 @@ the phone "已由 张三 登记" instead of recording the stop twice.
 """
 
 from fulfilment.models import Allocation, DriverTap, OrderRun
+from shop.order import money
 
 Action = DriverTap.Action
 
@@ -25,6 +26,9 @@ def _effect_stands(run, action, stop_key, order):
     if action == Action.ARRIVED:
         links = OrderRun.objects.filter(run=run, pickup_id=target)
         return links.exists() and not links.filter(ready_notified_at__isnull=True).exists()
+    if action == Action.PAID and order is not None:
+        order_money = money.of(order)
+        return order_money.paid_cash > 0 and not order_money.cash_to_collect
     if action == Action.HANDED_OVER and order is not None:
         return OrderRun.objects.filter(run=run, order=order, handed_over_at__isnull=False).exists()
     return False

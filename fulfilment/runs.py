@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from fulfilment import sql
 from fulfilment.models import (
+    Allocation,
     CratePacking,
     DeliveryRun,
     OrderRun,
@@ -66,6 +67,11 @@ def change_status(run, to_status, actor=None, note=""):
                 _("配送批次不能从“%(from)s”改为“%(to)s”。")
                 % {"from": Status(locked.status).label, "to": Status(to_status).label}
             )
+        waiting = households_waiting(locked) if to_status == Status.DELIVERING else 0
+        if waiting:
+            raise IllegalTransition(
+                _("还有 %(n)s 户没收货：收完货，或在司机页点“不等了，出发”。") % {"n": waiting}
+            )
         from_status = locked.status
         locked.status = to_status
         locked.save(update_fields=["status"])
@@ -86,6 +92,52 @@ def change_status(run, to_status, actor=None, note=""):
             life.run_cancelled(locked, _("配送批次取消"))
         if to_status in (Status.CLOSED, Status.CANCELLED):
             supply.sync_stock(locked.team)
+        event = RunEvent.objects.create(
+            run=locked,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            note=note,
+        )
+    run.status = to_status
+    return event
+
+
+def households_waiting(run):
+    """How many households still have goods to collect for ``run``: the car is on its way
+    only when none has, or when the driver set off without them (``driver.set_off``)."""
+    return (
+        Allocation.objects.filter(run=run, quantity__gt=0, collected_at__isnull=True)
+        .values("household_id")
+        .distinct()
+        .count()
+    )
+
+
+# Steps back that only an undo of the driver's last tap takes (``fulfilment.driver.undo``).
+STEPS_BACK = {
+    Status.COLLECTING: {Status.CLOSED},
+    Status.DELIVERING: {Status.COLLECTING, Status.CLOSED},
+    Status.DONE: {Status.DELIVERING},
+}
+
+
+def step_back(run, to_status, actor=None, note=""):
+    """Move ``run`` back to ``to_status`` because the tap that moved it was undone; its
+    orders follow (``life.run_stepped_back``) and a ``RunEvent`` logs it."""
+    from shop.order import life
+
+    with transaction.atomic():
+        locked = DeliveryRun.objects.select_for_update().get(pk=run.pk)
+        if to_status not in STEPS_BACK.get(locked.status, ()):
+            raise IllegalTransition(
+                _("配送批次不能从“%(from)s”退回“%(to)s”。")
+                % {"from": Status(locked.status).label, "to": Status(to_status).label}
+            )
+        from_status = locked.status
+        locked.status = to_status
+        locked.save(update_fields=["status"])
+        life.run_stepped_back(locked, to_status, user=actor)
         event = RunEvent.objects.create(
             run=locked,
             from_status=from_status,

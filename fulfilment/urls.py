@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fulfilment.views import driver, lists, payouts, places, products, runs
+from fulfilment.views import driver, lists, payouts, places, products, run_day, runs
 
 app_name = "fulfilment"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("runs/<int:pk>/", runs.run_detail, name="run-detail"),
     path("runs/<int:pk>/edit/", runs.run_edit, name="run-edit"),
     path("runs/<int:pk>/status/", runs.run_status, name="run-status"),
+    path("runs/<int:pk>/orders/", run_day.orders, name="run-orders"),
+    path("runs/<int:pk>/driver/set-off/", run_day.set_off, name="set-off"),
+    path("runs/<int:pk>/driver/undo/", run_day.undo, name="driver-undo"),
     path("runs/<int:pk>/route/", runs.run_route, name="run-route"),
     path("runs/<int:pk>/pins/", runs.run_pin, name="run-pin"),
     path("runs/<int:pk>/supply/", runs.run_supply, name="run-supply"),

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from oscar.core.loading import get_model
 
-from fulfilment import driver, itinerary, lists, offline_taps, routing
+from fulfilment import driver, itinerary, lists, offline_taps, routing, runs
 from fulfilment.access import run_or_404, team_required
-from fulfilment.models import DriverTap
+from fulfilment.models import DeliveryRun, DriverTap
 
 Order = get_model("order", "Order")
 
@@ -43,6 +43,7 @@ def driver_view(request, pk):
                     {
                         "packed": lists.packed_order(link),
                         "key": uuid.uuid4(),
+                        "cash_key": uuid.uuid4(),
                         "done": bool(link.handed_over_at),
                     }
                     for link in stop.links
@@ -51,6 +52,16 @@ def driver_view(request, pk):
             }
         )
     next_row = next((row for row in rows if not row["done"]), None)
+    titles = {row["stop"].key: row["stop"].title for row in rows}
+    undo_taps = []
+    for action in driver.UNDOABLE:
+        last = driver.undoable(run, action)
+        if last is not None:
+            last.title = titles.get(last.stop_key, "")
+            undo_taps.append(last)
+    waiting = 0
+    if run.status in (DeliveryRun.Status.CLOSED, DeliveryRun.Status.COLLECTING):
+        waiting = runs.households_waiting(run)
     return render(
         request,
         "fulfilment/driver.html",
@@ -59,6 +70,8 @@ def driver_view(request, pk):
             "rows": rows,
             "next": next_row,
             "offline": offline_settings(),
+            "undo_taps": undo_taps,
+            "waiting_households": waiting,
         },
     )
 
@@ -125,7 +138,14 @@ def driver_tap(request, pk):
         return _answer(request, run, 409, str(error))
     except ValueError:
         return _answer(request, run, 400, _("站点无效。"))
-    return _answer(request, run, duplicate=not recorded, message=_("已记录。"))
+    undo = None
+    if recorded and action in driver.UNDOABLE:
+        undo = {
+            "url": reverse("fulfilment:driver-undo", kwargs={"pk": run.pk}),
+            "key": str(key),
+            "label": _("撤销"),
+        }
+    return _answer(request, run, duplicate=not recorded, message=_("已记录。"), undo=undo)
 
 
 CACHE_PREFIX = "team-driver-"

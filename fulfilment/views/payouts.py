@@ -118,8 +118,20 @@ def statement_pdf(request, household_id):
 @team_required
 def mark_paid(request, household_id):
     household = get_object_or_404(Household, pk=household_id, team__in=visible_teams(request.user))
-    statements, _title, _team = _statements(request)
+    statements, title, _team = _statements(request)
     statement = _find(statements, household.pk)
+    query = {k: request.POST[k] for k in ("run", "team", "month") if request.POST.get(k)}
+    if statement.paid is None and (
+        request.POST.get("confirm") != "1" or request.POST.get("seen") != str(statement.net)
+    ):
+        # The first tap, or figures that changed since the page was shown: ask (again).
+        if request.POST.get("confirm") == "1":
+            messages.warning(request, _("金额有变化，请看清新的数字后再确认。"))
+        return render(
+            request,
+            "fulfilment/payout_confirm.html",
+            {"statement": statement, "title": title, "back": query, "household": household},
+        )
     try:
         payouts.mark_paid(statement, request.user)
         messages.success(
@@ -129,5 +141,4 @@ def mark_paid(request, household_id):
         )
     except payouts.AlreadyPaid:
         messages.info(request, _("这笔已经标记过付款了。"))
-    query = {k: request.POST[k] for k in ("run", "team", "month") if request.POST.get(k)}
     return redirect(reverse("fulfilment:payouts") + ("?" + urlencode(query) if query else ""))

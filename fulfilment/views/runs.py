@@ -14,6 +14,7 @@ from fulfilment import itinerary, runs, shortfalls, supply
 from fulfilment.access import run_or_404, team_required, visible_teams
 from fulfilment.forms import AddressPinForm, CommitmentForm, RunForm, ShortfallForm
 from fulfilment.models import DeliveryRun, OrderRun, RunPickup
+from fulfilment.views import run_day
 from shop import tasks
 
 
@@ -101,10 +102,17 @@ def run_detail(request, pk):
 @team_required
 def run_status(request, pk):
     run = run_or_404(request, pk)
+    to_status = request.POST.get("to", "")
+    if to_status in run_day.NEEDS_CONFIRMING:
+        page = run_day.confirm_status(request, run, to_status)
+        if page is not None:
+            return page
+    elif to_status == DeliveryRun.Status.DELIVERING and runs.households_waiting(run):
+        return redirect("fulfilment:set-off", pk=run.pk)
     try:
         runs.change_status(
             run,
-            request.POST.get("to", ""),
+            to_status,
             actor=request.user,
             note=request.POST.get("note", "")[:200],
         )
@@ -232,23 +240,36 @@ def run_supply(request, pk):
 def run_shortfalls(request, pk):
     run = run_or_404(request, pk)
     form = ShortfallForm(request.POST or None, team=run.team)
+    preview = None
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            shortfalls.record_shortfall(
-                run,
-                form.cleaned_data["household"],
-                form.cleaned_data["product"],
-                form.cleaned_data["quantity"],
-                actor=request.user,
-                note=form.cleaned_data["note"],
-            )
-            messages.success(request, _("已登记缺货，受影响的订单已调整并通知买家。"))
-            return redirect("fulfilment:run-shortfalls", pk=run.pk)
+            shortfalls.check(run, data["household"], data["product"], data["quantity"])
+            preview = shortfalls.preview(run, [(data["product"], data["quantity"])])
+            # What the person saw: the figures and how many shortfalls the run had, so a
+            # second send of the same confirmation records nothing.
+            preview.seen = f"{run.shortfalls.count()}-{preview.fingerprint}"
+            if request.POST.get("confirm") == "1" and request.POST.get("seen") == preview.seen:
+                shortfalls.record_shortfall(
+                    run,
+                    data["household"],
+                    data["product"],
+                    data["quantity"],
+                    actor=request.user,
+                    note=data["note"],
+                )
+                messages.success(request, _("已登记缺货，受影响的订单已调整并通知买家。"))
+                return redirect("fulfilment:run-shortfalls", pk=run.pk)
+            if request.POST.get("confirm") == "1":
+                messages.warning(request, _("情况有变化，请看清新的数字后再确认。"))
         except shortfalls.ShortfallError as error:
             form.add_error(None, str(error))
+            preview = None
     rows = run.shortfalls.select_related("household", "product").prefetch_related(
         "cuts__line__order"
     )
     return render(
-        request, "fulfilment/run_shortfalls.html", {"run": run, "form": form, "shortfalls": rows}
+        request,
+        "fulfilment/run_shortfalls.html",
+        {"run": run, "form": form, "shortfalls": rows, "preview": preview},
     )

@@ -205,6 +205,12 @@ def refunds_changed(order):
 # --- shortfalls -----------------------------------------------------------------------
 
 
+def cut_amount(line, units):
+    """What taking ``units`` away from ``line`` takes off the order (the confirmation page
+    shows it before ``cut_lines`` writes it)."""
+    return (line.unit_price_incl_tax or Decimal("0")) * units
+
+
 def cut_lines(shortfall, cuts, user=None):
     """A household brought less: take ``cuts`` ({line: units}) away from their orders.
 
@@ -216,7 +222,7 @@ def cut_lines(shortfall, cuts, user=None):
     for line, units in cuts.items():
         if units <= 0:
             continue
-        amount = (line.unit_price_incl_tax or Decimal("0")) * units
+        amount = cut_amount(line, units)
         LineCut.objects.create(shortfall=shortfall, line=line, quantity=units, amount=amount)
         by_order.setdefault(line.order, []).append((line, units, amount))
     for order, order_cuts in by_order.items():
@@ -379,6 +385,61 @@ def handed_over(link, user=None):
     notices.delivered(order)
     transaction.on_commit(lambda: notifications.delivered(link))
     return True
+
+
+def handed_over_undone(link, user=None):
+    """The last hand-over was tapped by mistake: the order goes back to where it was before
+    it (its status change says so), with a note; money is untouched (a hand-over takes
+    none; cash has its own tap). Returns False when the order was not handed over."""
+    with transaction.atomic():
+        link = OrderRun.objects.select_for_update().get(pk=link.pk)
+        if link.handed_over_at is None:
+            return False
+        order = _locked(link.order)
+        link.handed_over_at = None
+        link.save(update_fields=["handed_over_at"])
+        if order.status in (S.HANDED_OVER, S.COMPLETED):
+            before = (
+                OrderStatusChange.objects.filter(order=order, new_status=S.HANDED_OVER)
+                .order_by("-date_created", "-pk")
+                .values_list("old_status", flat=True)
+                .first()
+            )
+            if before is None or S.rank(before) >= S.rank(S.HANDED_OVER):
+                before = S.ON_ITS_WAY
+            _move(
+                [order],
+                before,
+                user=user,
+                message=_("撤销交货：货还没有交到买家手里。"),
+                backwards=True,
+            )
+        link.order = order
+    return True
+
+
+def run_stepped_back(run, to_run_status, user=None):
+    """A collection was undone and the run steps back (``fulfilment.runs.step_back``): its
+    orders that only followed the run go back with it (on its way → being collected →
+    confirmed); orders further along (ready, handed over) or cancelled stay."""
+    from fulfilment.models import DeliveryRun
+
+    target = {
+        DeliveryRun.Status.CLOSED: S.CONFIRMED,
+        DeliveryRun.Status.COLLECTING: S.COLLECTING,
+    }.get(to_run_status)
+    if target is None:
+        return []
+    orders = Order.objects.filter(
+        run_link__run=run, status__in=(S.COLLECTING, S.ON_ITS_WAY)
+    ).exclude(status=target)
+    return _move(
+        [order for order in orders if S.rank(order.status) > S.rank(target)],
+        target,
+        user=user,
+        message=_("撤销收货：订单回到“%(status)s”。") % {"status": S.label(target)},
+        backwards=True,
+    )
 
 
 def run_cancelled(run, reason):

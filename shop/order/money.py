@@ -100,6 +100,21 @@ class OrderMoney:
     def settled(self):
         return self.balance == 0
 
+    @property
+    def pay_state(self):
+        """Where the order's money stands, in one word the team pages turn into a label:
+        ``cancelled``; ``refund`` (money owed back); ``collect`` (cash to take at hand-over);
+        ``unpaid`` (an online payment still missing); ``paid`` (nothing left either way)."""
+        if self.cancelled and not self.refund_owed:
+            return "cancelled"
+        if self.refund_owed:
+            return "refund"
+        if self.cash_to_collect:
+            return "collect"
+        if self.still_to_pay:
+            return "unpaid"
+        return "paid"
+
 
 def after_a_cut(order_money):
     """What a cut means for the buyer's money, in one sentence (the shortfall e-mail and

@@ -104,12 +104,38 @@
     });
   }
 
-  function showDone(item) {
+  function undoForm(item, undo) {
+    // "撤销" for the tap just recorded (a plain form: fulfilment.views.run_day.undo). Only
+    // the last tap of a kind can be taken back, so an earlier one's button goes.
+    Array.prototype.slice.call(root.querySelectorAll('form.driver-undo[data-action="' + item.action + '"]'))
+      .forEach(function (old) { old.parentNode.removeChild(old); });
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = undo.url;
+    form.className = "driver-undo";
+    form.setAttribute("data-action", item.action);
+    [["csrfmiddlewaretoken", csrfToken(item)], ["key", undo.key]].forEach(function (pair) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = pair[0];
+      input.value = pair[1];
+      form.appendChild(input);
+    });
+    var button = document.createElement("button");
+    button.type = "submit";
+    button.className = "btn btn-outline-danger";
+    button.textContent = undo.label;
+    form.appendChild(button);
+    return form;
+  }
+
+  function showDone(item, answer) {
     tapForms().forEach(function (form) {
       if (!sameTap(form, item)) return;
       var done = document.createElement("p");
       done.className = "driver-done";
       done.textContent = "✓ " + form.querySelector("button").textContent.trim();
+      if (answer && answer.undo) done.appendChild(undoForm(item, answer.undo));
       form.parentNode.replaceChild(done, form);
     });
   }
@@ -195,7 +221,7 @@
           return send(item).then(function (answer) {
             if (answer.ok) {
               if (answer.already) note(answer.message, "warning");
-              showDone(item);
+              showDone(item, answer);
             } else {
               note(answer.error, "danger");
               showDropped(item);

@@ -100,6 +100,35 @@ def test_taps_survive_closing_the_page_while_offline(live_server, phone_page, ro
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_cash_taken_offline_waits_on_the_phone_and_counts_once(
+    live_server, phone_page, road_run, team
+):
+    from shop.order import money
+
+    page = phone_page
+    sign_in(page, live_server, factories.team_member(team))
+    open_online(page, live_server, road_run)
+    number = page.locator("[data-order]").first.get_attribute("data-order")
+    order = road_run.order_links.get(order__number=number).order
+    due = money.of(order).cash_to_collect
+    assert due > 0
+    page.context.set_offline(True)
+    page.locator(f"[data-order='{number}'] form.driver-tap:has(input[value=paid]) button").click()
+    wait_queued(page, 1)
+    page.reload()  # the service worker's copy; the tap still waits
+    wait_queued(page, 1)
+    assert DriverTap.objects.count() == 0
+    page.context.set_offline(False)
+    wait_queued(page, 0, timeout=45000)
+    page.reload()
+    wait_queued(page, 0)
+    assert list(DriverTap.objects.values_list("action", flat=True)) == ["paid"]
+    money.forget(order)
+    assert money.of(order).paid_cash == due and money.of(order).cash_to_collect == 0
+    assert page.locator(f"[data-order='{number}'] [data-testid=mark-paid]").count() == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_signing_out_clears_what_the_phone_kept(live_server, phone_page, road_run, team):
     page = phone_page
     sign_in(page, live_server, factories.team_member(team))

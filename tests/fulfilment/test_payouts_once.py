@@ -156,7 +156,10 @@ def test_payout_page_says_paid_by_the_month_and_refuses_the_run(
     client.force_login(member)
     month = f"{first.date:%Y-%m}"
     household = households["monitored"]
-    client.post(f"/shop/team/payouts/{household.pk}/paid/", {"team": team.pk, "month": month})
+    url = f"/shop/team/payouts/{household.pk}/paid/"
+    asked = client.post(url, {"team": team.pk, "month": month})  # the first tap asks
+    net = asked.context["statement"].net
+    client.post(url, {"team": team.pk, "month": month, "confirm": "1", "seen": str(net)})
     page = client.get(f"/shop/team/payouts/?run={first.pk}").content.decode()
     assert f"（{month} 按月结算）" in page
     response = client.post(

@@ -149,6 +149,16 @@ def test_driver_taps_count_once_survive_reload_and_move_the_run_along(
 
     mail.outbox.clear()
     links = list(OrderRun.objects.filter(run=busy_run))
+    # In town nothing happens while a household is still to collect (issue 19) ...
+    early = tap(client, busy_run, uuid.uuid4(), "arrived", f"p{links[0].pickup_id}")
+    assert early.status_code == 302
+    busy_run.refresh_from_db()
+    assert busy_run.status == S.COLLECTING and DriverTap.objects.count() == 1
+    # ... the last household collected puts the car on its way
+    with django_capture_on_commit_callbacks(execute=True):
+        tap(client, busy_run, uuid.uuid4(), "collected", f"h{households['other'].pk}")
+    busy_run.refresh_from_db()
+    assert busy_run.status == S.DELIVERING
     arrive = uuid.uuid4()
     with django_capture_on_commit_callbacks(execute=True):
         tap(client, busy_run, arrive, "arrived", f"p{links[0].pickup_id}")
@@ -240,8 +250,12 @@ def test_payout_statement_pdf_and_mark_paid(client, busy_run, member, households
     assert "吴奶奶家" in page and "¥45.00" in page
     pdf = client.get(f"/shop/team/payouts/{household.pk}/statement.pdf?run={busy_run.pk}")
     assert pdf.content.startswith(b"%PDF")
-    client.post(f"/shop/team/payouts/{household.pk}/paid/", {"run": busy_run.pk})
-    client.post(f"/shop/team/payouts/{household.pk}/paid/", {"run": busy_run.pk})
+    # the first tap asks (issue 19), the confirmation pays, a second one pays nothing more
+    asked = client.post(f"/shop/team/payouts/{household.pk}/paid/", {"run": busy_run.pk})
+    assert "确认已付 ¥45.00" in asked.content.decode() and not household.payouts.exists()
+    confirm = {"run": busy_run.pk, "confirm": "1", "seen": "45.00"}
+    client.post(f"/shop/team/payouts/{household.pk}/paid/", confirm)
+    client.post(f"/shop/team/payouts/{household.pk}/paid/", confirm)
     payout = household.payouts.get()
     assert payout.net == D("45.00") and payout.paid_by == member
 

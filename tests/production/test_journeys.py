@@ -11,6 +11,7 @@ import re
 import uuid
 
 import pytest
+from bs4 import BeautifulSoup
 
 from tests.production.conftest import (
     BASE_URL,
@@ -161,12 +162,22 @@ def _run_page(visitor, run):
     return visitor.page(f"/shop/team/runs/{run}/")
 
 
+def _confirm(visitor, url, response):
+    """Submit the confirmation step ``response`` shows (closing, shortfalls, setting off)."""
+    soup = BeautifulSoup(response.text, "html.parser")
+    field = soup.find("input", attrs={"name": "confirm", "value": "1"})
+    assert field is not None, response.text[:3000]
+    return visitor.submit(url, field.find_parent("form"))
+
+
 def test_a_team_member_closes_the_run(team_member, journey):
     run = journey["run"]
     url = f"/shop/team/runs/{run}/"
     _, soup = _run_page(team_member, run)
     form = soup.find("input", attrs={"name": "to", "value": "closed"}).find_parent("form")
-    response = team_member.submit(url, form)
+    asked = team_member.submit(url, form)
+    assert "确认截单" in asked.text  # the first tap shows what will happen
+    response = _confirm(team_member, url, asked)
     assert "已截单" in response.text
 
 
@@ -198,7 +209,7 @@ print(json.dumps({{"household": allocation.household_id}}))
     url = f"/shop/team/runs/{run}/shortfalls/"
     _, soup = team_member.page(url)
     form = soup.find("input", attrs={"name": "quantity"}).find_parent("form")
-    response = team_member.submit(
+    asked = team_member.submit(
         url,
         form,
         household=str(short["household"]),
@@ -206,6 +217,7 @@ print(json.dumps({{"household": allocation.household_id}}))
         quantity="1",
         note="prod stage",
     )
+    response = _confirm(team_member, url, asked)
     assert "已登记缺货" in response.text, response.text[:3000]
 
 
@@ -224,6 +236,12 @@ def _tap(visitor, run, action, order=None):
 def test_the_driver_taps_collected_arrived_and_handed_over(team_member, journey):
     run = journey["run"]
     _tap(team_member, run, "collected")
+    # The car leaves for town once every household is collected (issue 19).
+    for _household in range(50):
+        _, soup = team_member.page(f"/shop/team/runs/{run}/driver/")
+        if not soup.find("input", attrs={"name": "action", "value": "collected"}):
+            break
+        _tap(team_member, run, "collected")
     _tap(team_member, run, "arrived")
     _tap(team_member, run, "handed_over", order=journey["pk"])
     _, soup = team_member.page(f"/shop/team/runs/{run}/driver/")
