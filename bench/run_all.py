@@ -40,6 +40,12 @@ def main():
     print("\n=== summary ===")
     for label, status in results:
         print(f"{label:<28}{status}")
+    print(
+        "\nThe checkout lock bench above measures this checkout only. Issue 16 compares it "
+        "with the code\nbefore its work, in one session on the same machine (about 15 "
+        "minutes):\n  DATABASE_URL=postgres://... .venv/bin/python "
+        "bench/checkout_lock_bench.py --compare-with 2f75002"
+    )
 
 
 if __name__ == "__main__":

@@ -588,7 +588,7 @@ def give_back_room(booking):
                 after[product_id] = found[0][0]
                 before[product_id] = found[0][0] + quantity
         crates = _crates(before, packing) - _crates(after, packing)
-        RunBooking.objects.filter(key=booking.key).delete()
+        _forget_booking(booking)
         sql.execute(
             f"UPDATE {sql.table(DeliveryRun)} "
             f"SET booked_kg = CASE WHEN booked_kg > %s THEN booked_kg - %s ELSE 0 END, "
@@ -609,5 +609,12 @@ def link_order(order, booking):
         weight_kg=booking.kg,
         crates=booking.crates,
     )
-    RunBooking.objects.filter(key=booking.key).delete()
+    _forget_booking(booking)
     return link
+
+
+def _forget_booking(booking):
+    """Delete the booking's rows in one statement: ``QuerySet.delete`` would read them
+    first (a receiver listens to every model's deletes), and nothing refers to them."""
+    key = RunBooking._meta.get_field("key").get_db_prep_value(booking.key, connection)
+    sql.execute(f"DELETE FROM {sql.table(RunBooking)} WHERE key = %s", [key])

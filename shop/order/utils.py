@@ -32,8 +32,9 @@ def remember_line(order, line):
 
 class OrderCreator(utils.OrderCreator):
     def place_order(self, *args, **kwargs):
-        self._reserved = None  # the stock records the basket holds, read at the first line
         basket = kwargs.get("basket") or args[0]
+        self._basket = basket
+        self._reserved = None  # the stock records the basket holds, read at the first line
         if not vouchers_exist():
             # Oscar reads the basket's vouchers twice; with no voucher in the shop there are none.
             prefetch_related_objects(
@@ -52,7 +53,7 @@ class OrderCreator(utils.OrderCreator):
         if not line.stockrecord_id or not line.product.get_product_class().track_stock:
             return
         if getattr(self, "_reserved", None) is None:
-            self._reserved = reservations.reserved_stockrecord_ids(line.basket_id)
+            self._reserved = reservations.reserved_stockrecord_ids(self._basket)
         if line.stockrecord_id in self._reserved:
             return
         # Orders placed outside the checkout (demo history, imports) allocate as Oscar does.

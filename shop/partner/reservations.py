@@ -126,15 +126,21 @@ def reserve_basket(basket, now=None):
         )
     if wanted:
         page_cache.note_allocation()
+    # The order is written next, from this basket object: it need not read them back.
+    basket._reserved_stockrecord_ids = {r.stockrecord_id for r in reservations}
     return reservations
 
 
-def reserved_stockrecord_ids(basket_id):
+def reserved_stockrecord_ids(basket):
     """The stock records the basket's held reservation covers, asked once per order where
-    Oscar would allocate each line: for these the reservation is the allocation."""
+    Oscar would allocate each line: for these the reservation is the allocation. Known
+    without a query when ``reserve_basket`` has just reserved this basket object."""
+    known = getattr(basket, "_reserved_stockrecord_ids", None)
+    if known is not None:
+        return known
     return set(
         StockReservation.objects.filter(
-            basket_id=basket_id, state=HELD, order__isnull=True
+            basket_id=basket.pk, state=HELD, order__isnull=True
         ).values_list("stockrecord_id", flat=True)
     )
 
