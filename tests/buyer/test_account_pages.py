@@ -147,6 +147,17 @@ def test_order_page_shows_where_when_code_and_money_once(
     assert 'data-testid="cancel-order"' in body and 'data-testid="reorder"' in body
 
 
+def test_the_pickup_code_goes_once_the_order_is_handed_over(signed_in, customer, run, eggs):
+    order = hers(place_order(run, [(eggs, 10)]), customer)
+    url = reverse("customer:order", args=[order.number])
+    assert 'data-testid="pickup-code"' in html(signed_in.get(url))
+    for done in S.DELIVERED:
+        Order.objects.filter(pk=order.pk).update(status=done)
+        page = signed_in.get(url)
+        assert 'data-testid="pickup-code"' not in html(page)
+        assert S.label(done) in text(page) or "已交付" in text(page)
+
+
 def test_another_buyers_order_is_not_found(signed_in, other_buyer, run, eggs):
     theirs = hers(place_order(run, [(eggs, 3)]), other_buyer)
     assert signed_in.get(reverse("customer:order", args=[theirs.number])).status_code == 404

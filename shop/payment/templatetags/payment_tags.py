@@ -73,4 +73,8 @@ def order_progress(order):
         if step == order_status.READY and order.status == order_status.OUT_FOR_DELIVERY:
             step = order_status.OUT_FOR_DELIVERY
         steps.append({"label": order_status.label(step), "done": reached})
-    return {"steps": steps, "cancelled": order.status == order_status.CANCELLED}
+    return {
+        "steps": steps,
+        "cancelled": order.status == order_status.CANCELLED,
+        "handed_over": order.status in order_status.DELIVERED,
+    }
