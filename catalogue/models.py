@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.catalogue.abstract_models import (
     AbstractCategory,
@@ -177,12 +178,25 @@ class MissingPhoto(MissingProductImage):
 
 
 class Category(AbstractCategory):
+    name_en = models.CharField(
+        _("英文名称"),
+        max_length=255,
+        blank=True,
+        help_text=_("英文页面上显示的分类名，如 Eggs；不填就显示中文名"),
+    )
     search_words_en = models.CharField(
         _("英文搜索词"),
         max_length=200,
         blank=True,
         help_text=_("这一类产品的英文叫法，如 eggs；类里的产品都能用它搜到"),
     )
+
+    @property
+    def shown_name(self):
+        """The name in the reader's language: ``name_en`` under /en/ when there is one."""
+        if self.name_en and get_language() == "en":
+            return self.name_en
+        return self.name
 
 
 class SearchDocument(models.Model):

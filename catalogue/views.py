@@ -196,7 +196,7 @@ class CatalogueView(TemplateView):
             villages=Village.objects.order_by("name"),
             teams=Partner.objects.order_by("name"),
             sorts=[(key, label) for key, (label, _order) in SORTS.items()],
-            summary=self.category.name if self.category else _("全部产品"),
+            summary=self.category.shown_name if self.category else _("全部产品"),
         )
         return context
 

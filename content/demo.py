@@ -61,6 +61,7 @@ def tag_story(story, slug):
 
 
 def _child(parent, model, slug, **fields):
+    fields.setdefault("title_en", data.TITLES_EN.get(slug, ""))
     page = model.objects.child_of(parent).filter(slug=slug).first()
     if page is None:
         page = model(slug=slug, **fields)

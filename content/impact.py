@@ -151,6 +151,26 @@ def years():
     return result
 
 
+def alliance():
+    """How big the alliance is, for the home page's hero: ``{"teams", "villages",
+    "households"}`` counted from the data (work teams, their villages, the households
+    that supply the shop), cached like the reports and retired with them (``receivers``
+    also bump the version when a team, village or household is added or removed)."""
+    key = f"impact:alliance:{_version()}"
+    result = cache.get(key)
+    if result is None:
+        Partner = apps.get_model("partner", "Partner")
+        Village = apps.get_model("catalogue", "Village")
+        Household = apps.get_model("catalogue", "Household")
+        result = {
+            "teams": Partner.objects.count(),
+            "villages": Village.objects.count(),
+            "households": Household.objects.count(),
+        }
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
 def live_figure(metric, team_id=None, village_id=None, year=None):
     """One number for a story's live-figure block: a village's, a team's or the alliance's."""
     if metric not in METRICS:

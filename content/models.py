@@ -15,6 +15,7 @@ from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -106,8 +107,23 @@ class ShopAwarePage(Page):
     # Wagtail would index the page inside the editor's request; content.receivers queues it.
     search_auto_update = False
 
+    title_en = models.CharField(
+        _("英文标题"),
+        max_length=255,
+        blank=True,
+        help_text=_("英文页面上显示的标题；不填就显示中文标题"),
+    )
+    promote_panels = Page.promote_panels + [FieldPanel("title_en")]
+
     class Meta:
         abstract = True
+
+    @property
+    def shown_title(self):
+        """The title in the reader's language: ``title_en`` under /en/ when there is one."""
+        if self.title_en and get_language() == "en":
+            return self.title_en
+        return self.title
 
     def clean(self):
         super().clean()
@@ -190,6 +206,9 @@ class HomePage(ShopAwarePage):
         help_text=_("首页最上方的大图，分享到微信时也用这张图"),
     )
     intro = RichTextField(_("介绍"), blank=True)
+    hero_title_en = models.CharField(_("英文大标题"), max_length=80, blank=True)
+    hero_text_en = models.CharField(_("英文副标题"), max_length=200, blank=True)
+    intro_en = RichTextField(_("英文介绍"), blank=True)
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -197,6 +216,10 @@ class HomePage(ShopAwarePage):
             heading=_("首屏"),
         ),
         FieldPanel("intro"),
+        MultiFieldPanel(
+            [FieldPanel("hero_title_en"), FieldPanel("hero_text_en"), FieldPanel("intro_en")],
+            heading=_("英文页面（不填就显示中文）"),
+        ),
     ]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
@@ -213,18 +236,29 @@ class HomePage(ShopAwarePage):
     def share_image(self):
         return self.hero_image
 
+    def hero(self):
+        """The hero's title and text and the intro in the reader's language: the English
+        fields under /en/ where the editor filled them, else the Chinese."""
+        english = get_language() == "en"
+        return {
+            "title": (english and self.hero_title_en) or self.hero_title or self.title,
+            "text": (english and self.hero_text_en) or self.hero_text,
+            "intro": (english and self.intro_en) or self.intro,
+        }
+
     def share_title(self):
-        return self.hero_title or self.title
+        return self.hero()["title"]
 
     def share_description(self):
-        return self.search_description or self.hero_text
+        return self.search_description or self.hero()["text"]
 
     def get_context(self, request, *args, **kwargs):
-        from catalogue.selectors import this_weeks_produce
         from content import impact, selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["produce"] = this_weeks_produce(limit=8)
+        context["produce"] = selectors.fresh_this_week(limit=8)
+        context["alliance"] = impact.alliance()
+        context["headline"] = self.hero()
         context["stories"] = selectors.featured_stories(limit=4)
         context["story_index"] = StoryIndexPage.objects.live().first()
         context["impact_page"] = ImpactPage.objects.live().first()

@@ -64,6 +64,11 @@ def connect():
     m2m_changed.connect(
         something_changed, sender=Product.households.through, dispatch_uid="impact-suppliers"
     )
+    for label in ("partner.Partner", "catalogue.Village", "catalogue.Household"):
+        model = apps.get_model(label)
+        uid = model.__name__
+        post_save.connect(something_changed, sender=model, dispatch_uid=f"alliance-save-{uid}")
+        post_delete.connect(something_changed, sender=model, dispatch_uid=f"alliance-del-{uid}")
     try:
         Payout = apps.get_model("fulfilment", "Payout")
     except LookupError:

@@ -258,3 +258,62 @@ class StoryFilter:
                 .order_by("tag__name")
             ),
         }
+
+
+def fresh_this_week(limit=8):
+    """What the home page's 本周新鲜 shows: in season and in stock for the next open run.
+
+    The shop keeps no season calendar; what households promised for their team's next
+    open run (``fulfilment.SupplyCommitment``) is what is in season, since nobody promises
+    watermelons in December. A product is shown while some of that promise is still
+    unsold on the run and its stock record has stock. Eggs come first when there are eggs
+    (the category with slug ``eggs``), then one product of each other category in turn,
+    in the order the categories are kept.
+    While no team records supply for an open run, products in stock are shown, newest
+    first.
+    """
+    from catalogue.selectors import product_card_queryset, this_weeks_produce
+    from fulfilment import supply
+    from fulfilment.models import SupplyCommitment
+    from fulfilment.runs import open_runs
+
+    next_run = {}
+    for run in open_runs().order_by("cutoff", "pk"):
+        next_run.setdefault(run.team_id, run)
+    runs = list(next_run.values())
+    promised = set(
+        SupplyCommitment.objects.filter(run__in=runs, quantity__gt=0).values_list(
+            "product_id", flat=True
+        )
+    )
+    if not promised:
+        return this_weeks_produce(limit=limit)
+    left = {}
+    for by_product in supply.remaining_by_run(runs, promised).values():
+        for product_id, quantity in by_product.items():
+            left[product_id] = left.get(product_id, 0) + quantity
+    products = (
+        product_card_queryset()
+        .filter(pk__in=[pk for pk, quantity in left.items() if quantity > 0])
+        .filter(stockrecords__num_in_stock__gt=0)
+        .distinct()
+    )
+
+    # One of each category in turn (the one most is left of), in the categories' order
+    # with eggs leading each round: a varied grid that opens with eggs.
+    by_category = {}
+    for product in sorted(products, key=lambda p: (-left[p.pk], p.pk)):
+        first = min(product.categories.all(), key=lambda c: c.path, default=None)
+        by_category.setdefault(first, []).append(product)
+
+    def order(category):
+        return (getattr(category, "slug", "") != "eggs", getattr(category, "path", "~"))
+
+    rounds = [by_category[category] for category in sorted(by_category, key=order)]
+    shown = [
+        group[i]
+        for i in range(max(map(len, rounds), default=0))
+        for group in rounds
+        if i < len(group)
+    ]
+    return shown[:limit]

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalogue import units
 from fulfilment import routing
 from fulfilment.itinerary import ordered_stops
 from shop.exports import safe_row
@@ -35,7 +36,7 @@ class PackedOrder:
 
 
 def _unit(product):
-    return product.get_unit_display() if product is not None and hasattr(product, "unit") else ""
+    return units.label(product)
 
 
 def packed_order(link):

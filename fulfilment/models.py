@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shop import dates
 from shop.loaded import KeepsLoadedValues
 
 LATITUDE_RANGE = [
@@ -235,7 +236,7 @@ class DeliveryRun(models.Model):
 
     def __str__(self):
         return _("%(date)s %(time)s 车次") % {
-            "date": self.date.strftime("%m-%d"),
+            "date": dates.day(self.date),
             "time": self.departure_time.strftime("%H:%M"),
         }
 
@@ -287,7 +288,7 @@ class RunPickup(models.Model):
 
     @property
     def window_label(self):
-        return f"{self.run.date:%m-%d} {self.window_start:%H:%M}–{self.window_end:%H:%M}"
+        return dates.window(self.run.date, self.window_start, self.window_end)
 
     @property
     def shipping_code(self):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.utils.translation import gettext as _
 
+from catalogue import units
 from fulfilment.models import OrderRun
 from shop.order import money
 
@@ -89,12 +90,13 @@ def delivered(link):
 
 
 def shortfall(order, cuts):
-    """``cuts`` are (product title, units cut, amount) for this order; what it means for
+    """``cuts`` are (product title, units cut, amount, product) for this order; what it means for
     the buyer's money comes from ``shop.order.money``, so the mail promises a refund only
     when money was taken."""
     lines = "\n".join(
-        _("· %(title)s 少 %(qty)s，减 ¥%(amount)s") % {"title": t, "qty": q, "amount": a}
-        for t, q, a in cuts
+        _("· %(title)s 少 %(qty)s，减 ¥%(amount)s")
+        % {"title": t, "qty": units.amount(q, p[0] if p else None), "amount": a}
+        for t, q, a, *p in cuts
     )
     after = money.after_a_cut(money.of(order))
     body = _("农户这次交的货比承诺的少，您的订单有以下调整：\n%(lines)s\n%(after)s") % {

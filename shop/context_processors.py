@@ -11,7 +11,7 @@ def _nav_categories():
     from catalogue.models import Category
 
     return [
-        {"name": c.name, "url": c.get_absolute_url()}
+        {"name": c.shown_name, "url": c.get_absolute_url()}
         for c in Category.get_root_nodes().filter(is_public=True).order_by("path")[:8]
     ]
 

@@ -6,6 +6,7 @@ import html as html_lib
 import re
 
 import pytest
+from django.utils import translation
 from oscar.core.loading import get_model
 
 from tests.dashboard.factories import coordinator
@@ -27,7 +28,8 @@ def chinese_order(client, customer, eggs, pickup_point):
 
 
 def pickup_in_english(point):
-    return f"Pickup: {point.name} ({point.run_stops.get().window_label})"
+    with translation.override("en"):
+        return f"Pickup: {point.name} ({point.run_stops.get().window_label})"
 
 
 def test_buyer_reads_the_pickup_in_english_on_thank_you_and_order_pages(

@@ -6,6 +6,7 @@ from django.utils.html import conditional_escape, escape
 from django.utils.translation import gettext as _
 from oscar.apps.basket import forms as oscar_forms
 
+from catalogue import units
 from shop.basket.features import options_exist
 
 
@@ -50,12 +51,10 @@ def check_order_step(product, quantity):
     if getattr(product, "is_child", False) and product.parent_id:
         step = getattr(product.parent, "order_step", None) or step
     if quantity and step > 1 and quantity % step:
-        unit = product.get_unit_display() if getattr(product, "unit", "") else ""
         raise forms.ValidationError(
-            _("这件产品按 %(step)d%(unit)s 的倍数购买，请改成 %(low)d 或 %(high)d。")
+            _("这件产品按 %(step)s 的倍数购买，请改成 %(low)d 或 %(high)d。")
             % {
-                "step": step,
-                "unit": unit,
+                "step": units.amount(step, product),
                 "low": max(step, quantity - quantity % step),
                 "high": quantity - quantity % step + step,
             }

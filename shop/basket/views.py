@@ -1,7 +1,8 @@
 """The basket page and add-to-basket, without working out delivery runs or offers on
 every request."""
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.template.loader import render_to_string
 from oscar.apps.basket import views as oscar_views
 from oscar.core.loading import get_model
 
@@ -55,7 +56,25 @@ class BasketView(oscar_views.BasketView):
         for name, value in (("MIN_NUM_FORMS", formset.min_num), ("MAX_NUM_FORMS", formset.max_num)):
             data.setdefault(formset.add_prefix(name), str(value))
         formset.data = data
-        return super().remove_deleted_forms(formset)
+        removed = super().remove_deleted_forms(formset)
+        # The lines are gone from the database; the basket's totals and count read them
+        # again (Oscar reloads the basket only after a fully valid change).
+        self.request.basket.reset_offer_applications()
+        return removed
+
+    def json_response(self, ctx, flash_messages):
+        """Oscar's reply to the basket script, with the basket's new count for the badges
+        in the header and the tab bar, which the script's redraw does not reach."""
+        content = render_to_string(
+            "oscar/basket/partials/basket_content.html", context=ctx, request=self.request
+        )
+        return JsonResponse(
+            {
+                "content_html": content,
+                "messages": flash_messages.as_dict(),
+                "basket_count": self.request.basket.num_items,
+            }
+        )
 
 
 class SavedView(oscar_views.SavedView):

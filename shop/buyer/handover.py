@@ -5,31 +5,9 @@ messages and the e-mails all take these facts from ``where_and_when``."""
 from urllib.parse import urlencode
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-WEEKDAYS = [
-    gettext_lazy("周一"),
-    gettext_lazy("周二"),
-    gettext_lazy("周三"),
-    gettext_lazy("周四"),
-    gettext_lazy("周五"),
-    gettext_lazy("周六"),
-    gettext_lazy("周日"),
-]
-
-
-def day(value):
-    """``12-06 周日`` (``12-06 Sun`` in English) for a date or a datetime."""
-    if hasattr(value, "hour") and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return f"{value:%m-%d} {WEEKDAYS[value.weekday()]}"
-
-
-def moment(value):
-    """``12-06 周日 10:32`` for a datetime, in the shop's time zone."""
-    return f"{day(value)} {timezone.localtime(value):%H:%M}"
+from shop.dates import day, moment, window  # noqa: F401 (the buyer_tags filters)
 
 
 def _link(order):
@@ -64,7 +42,7 @@ def where_and_when(order):
             "pickup": True,
             "place": point.name,
             "address": point.address,
-            "time": f"{day(run.date)} {stop.window_start:%H:%M}–{stop.window_end:%H:%M}",
+            "time": window(run.date, stop.window_start, stop.window_end),
             "map_url": map_url(point),
         }
     address = order.shipping_address

@@ -490,6 +490,47 @@ CATEGORIES = [
     ("干货", "dried"),
 ]
 
+# Page titles on the English pages (``title_en``), by slug.
+TITLES_EN = {
+    "stories": "Stories",
+    "wang-dajie-eggs": "Wang Dajie's eggs reach the hospital lobby",
+    "30000-km": "One car, 30,000 km in a year",
+    "liuhe-canal": "The canal flows again and Liuhe's gardens grow",
+    "xinghualing-millet": "New bags for the ridge's millet",
+    "taoyuan-melon-fair": "Taoyuan's melon fair",
+    "beipo-monitoring": "A steady year for Beipo's monitored households",
+    "news": "Shop news",
+    "new-pickup-point": "New pickup point at Xingfuli's south gate",
+    "winter-persimmon": "Persimmon cakes can be ordered now",
+    "about": "About us",
+    "how-pickup-works": "How pickup works",
+    "faq": "Questions and answers",
+    "impact": "What we did together",
+}
+
+# Category names on the English pages (``Category.name_en``).
+CATEGORY_NAMES_EN = {
+    "鸡蛋": "Eggs",
+    "禽类": "Poultry",
+    "蔬菜": "Vegetables",
+    "瓜果": "Fruit",
+    "粮油": "Grain & oil",
+    "干货": "Dried goods",
+}
+
+# The months a product is in season, where it has a season: households promise it for a
+# delivery run only then (the home page's 本周新鲜 follows their promises).
+SEASON_MONTHS = {
+    "露地西红柿": range(6, 10),
+    "农家黄瓜": range(5, 10),
+    "新挖土豆": range(6, 10),
+    "嫩南瓜": range(6, 11),
+    "桃园甜瓜": range(6, 9),
+    "桃园水蜜桃": (7,),
+    "北坡西瓜": (7, 8),
+    "柿子饼": (11, 12, 1, 2),
+}
+
 # English search words (``search_words_en``), so buyers under /en/ find things by name.
 CATEGORY_WORDS_EN = {
     "鸡蛋": "egg eggs",
@@ -577,8 +618,19 @@ DELIVERY_ZONE = {
 HOME = {
     "title": "521助农小店",
     "hero_title": "吃得放心，帮得实在",
-    "hero_text": "八支驻村工作队联手，把村里农户家的鸡蛋、小笨鸡和时令蔬菜，直接送到城里的你手上。",
+    "hero_text": "驻村工作队联手，把村里农户家的鸡蛋、小笨鸡和时令蔬菜，直接送到城里的你手上。",
     "intro": "<p>每周下单截止后，工作队挨家挨户收货，再开车送到医院、小区和早市的自提点。每一笔钱都记在供货农户名下，月底结算到户。</p>",
+    "hero_title_en": "Food you can trust, help that counts",
+    "hero_text_en": (
+        "Village work teams bring eggs, yard-raised chickens and seasonal vegetables "
+        "from the households they support straight to you in town."
+    ),
+    "intro_en": (
+        "<p>After each week's order cut-off the teams collect from every household and "
+        "drive the produce to pickup points at the hospital, in housing estates and at "
+        "the morning market. Every sale is credited to the household that supplied it "
+        "and paid out at the end of the month.</p>"
+    ),
 }
 
 STORY_INDEX = {

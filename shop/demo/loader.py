@@ -138,9 +138,10 @@ class DemoLoader:
             if category is None:
                 category = Category.add_root(name=name, slug=slug, is_public=True)
             words = data.CATEGORY_WORDS_EN.get(name, "")
-            if category.search_words_en != words:
-                category.search_words_en = words
-                category.save(update_fields=["search_words_en"])
+            english = data.CATEGORY_NAMES_EN.get(name, "")
+            if (category.search_words_en, category.name_en) != (words, english):
+                category.search_words_en, category.name_en = words, english
+                category.save(update_fields=["search_words_en", "name_en"])
             categories[name] = category
         kind_by_category = {name: slug for name, slug in data.CATEGORIES}
 
@@ -272,7 +273,9 @@ class DemoLoader:
                 for product in self.products.values():
                     record = product.stockrecords.filter(partner=team).first()
                     suppliers = list(product.households.filter(team=team))
-                    if record is None or not suppliers:
+                    season = data.SEASON_MONTHS.get(product.title)
+                    if record is None or not suppliers or (season and date.month not in season):
+                        supply.SupplyCommitment.objects.filter(run=run, product=product).delete()
                         continue
                     stock = next(row[5] for row in data.PRODUCTS if row[0] == product.title)
                     share = max(
@@ -321,6 +324,9 @@ class DemoLoader:
         home.hero_title = data.HOME["hero_title"]
         home.hero_text = data.HOME["hero_text"]
         home.intro = data.HOME["intro"]
+        home.hero_title_en = data.HOME["hero_title_en"]
+        home.hero_text_en = data.HOME["hero_text_en"]
+        home.intro_en = data.HOME["intro_en"]
         home.hero_image = self._picture("首页横幅", 999)
         home.save_revision().publish()
         site = Site.objects.filter(is_default_site=True).first()
@@ -345,6 +351,9 @@ class DemoLoader:
             )
             home.add_child(instance=index)
             index.save_revision().publish()
+        if index.title_en != data.TITLES_EN["stories"]:
+            index.title_en = data.TITLES_EN["stories"]
+            index.save_revision().publish()
 
         for seq, story_data in enumerate(data.STORIES):
             story = StoryPage.objects.filter(slug=story_data["slug"]).first()
@@ -360,6 +369,7 @@ class DemoLoader:
             body += content_demo.extra_blocks(story_data["slug"], self)
             fields = {
                 "title": story_data["title"],
+                "title_en": data.TITLES_EN.get(story_data["slug"], ""),
                 "date": datetime.date.fromisoformat(story_data["date"]),
                 "summary": story_data["summary"],
                 "team": self.teams[story_data["team"]],

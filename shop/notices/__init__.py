@@ -62,19 +62,22 @@ def delivered(order):
 
 def shortfall(order, cuts, key):
     """Lines were cut because a household supplied less. ``cuts`` are (product title, units
-        cut, amount) for this order, as ``fulfilment.shortfalls`` records them; ``key`` names
-        the shortfall (e.g. its id), so the same cut is told once. What it means for the money
-    is ``shop.order.money.after_a_cut``: a refund only when money was taken."""
+    cut, amount, product) for this order, as ``shop.order.life.cut_lines`` returns them
+    (the units are written in the product's unit); ``key`` names the shortfall (e.g. its
+    id), so the same cut is told once. What it means for the money is
+    ``shop.order.money.after_a_cut``: a refund only when money was taken."""
     from django.utils import translation
 
+    from catalogue import units
     from shop.notices.sending import language_of, notify
     from shop.order import money
 
     language = language_of(order)
     with translation.override(language):
         items = translation.gettext("、").join(
-            translation.gettext("%(title)s少%(qty)s") % {"title": title, "qty": qty}
-            for title, qty, _amount in cuts
+            translation.gettext("%(title)s少%(qty)s")
+            % {"title": title, "qty": units.amount(qty, product[0] if product else None)}
+            for title, qty, _amount, *product in cuts
         )
         after = money.after_a_cut(money.of(order))
     return notify(

@@ -217,7 +217,7 @@ def cut_lines(shortfall, cuts, user=None):
     Each cut is a ``LineCut``; an order paid online is owed the money back (a ``RefundOwed``,
     which the payments side pays through Stripe, once); a pay-on-pickup order simply owes
     less. A line that loses every unit is marked cut. Returns {order: [(title, units,
-    amount)]}."""
+    amount, product)]}."""
     by_order = {}
     for line, units in cuts.items():
         if units <= 0:
@@ -250,7 +250,7 @@ def cut_lines(shortfall, cuts, user=None):
         status_follows_lines(order)
         complete_if_settled(order)
     result = {
-        order: [(line.title, units, amount) for line, units, amount in order_cuts]
+        order: [(line.title, units, amount, line.product) for line, units, amount in order_cuts]
         for order, order_cuts in by_order.items()
     }
     for order, order_cuts in result.items():

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from catalogue import units
 from shop import cache as page_cache
 
 StockRecord = get_model("partner", "StockRecord")
@@ -88,13 +89,11 @@ def shortage_message(line, stockrecord_id):
     )
     left = max(0, (record.get("num_in_stock") or 0) - (record.get("num_allocated") or 0))
     product = line.product
-    unit = product.get_unit_display() if hasattr(product, "get_unit_display") else ""
     if left <= 0:
         return _("%(title)s已经卖完了，请从购物车中删除。") % {"title": product.get_title()}
-    return _("%(title)s只剩 %(left)s %(unit)s了，请减少数量。") % {
+    return _("%(title)s只剩 %(left)s了，请减少数量。") % {
         "title": product.get_title(),
-        "left": left,
-        "unit": unit,
+        "left": units.amount(left, product),
     }
 
 

@@ -7,12 +7,13 @@ order records which run carries it and Oscar's checkout re-checks the choice eac
 from functools import partial
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from oscar.apps.shipping.methods import FixedPrice, Free
 
 from fulfilment.models import DeliveryRun, DeliveryZone, RunPickup
 from fulfilment.runs import RunChoice
+from shop import dates
 from shop.prepared import PreparedQuery, Slot
 
 # Order pages name each order's pickup stop (shop.prepared: compiled once).
@@ -24,7 +25,7 @@ _stop_of_run = PreparedQuery(
 
 
 def _cutoff(run):
-    return timezone.localtime(run.cutoff).strftime("%m-%d %H:%M")
+    return dates.moment(run.cutoff)
 
 
 def pickup_name(stop):
@@ -37,7 +38,7 @@ def pickup_name(stop):
 def delivery_name(run, zone):
     return _("送货上门：%(zone)s（%(date)s）") % {
         "zone": zone.name,
-        "date": run.date.strftime("%m-%d"),
+        "date": dates.day(run.date),
     }
 
 

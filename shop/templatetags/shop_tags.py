@@ -6,16 +6,21 @@ from django import template
 from django.utils.translation import get_language
 from oscar.templatetags.currency_filters import currency
 
+from catalogue import units
+
 register = template.Library()
 
 
 @register.filter
 def unit_label(product):
-    """The unit a product is sold in (斤, 枚, 只…), translated."""
-    unit = getattr(product, "unit", "")
-    if not unit and getattr(product, "parent", None):
-        unit = product.parent.unit
-    return product.get_unit_display() if unit else ""
+    """The unit a product is sold in (斤, 枚, 只…), translated (``catalogue.units``)."""
+    return units.label(product)
+
+
+@register.filter
+def in_unit(quantity, product):
+    """``{{ line.quantity|in_unit:line.product }}``: ``3 箱`` (``3 boxes``)."""
+    return units.amount(quantity, product)
 
 
 @register.simple_tag

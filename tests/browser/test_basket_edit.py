@@ -1,9 +1,11 @@
-"""A buyer changes a quantity and removes a line on the basket page of a 390 px phone."""
+"""A buyer changes a quantity and removes a line on the basket page of a 390 px phone; the
+cart badges in the header and the tab bar follow each change without a reload."""
 
 import pytest
 from oscar.core.loading import get_model
 
 from tests import factories
+from tests.browser.conftest import ARTIFACTS
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -20,13 +22,20 @@ def test_buyer_updates_a_quantity_and_removes_a_line(live_server, phone_page, te
         page.wait_for_load_state()
 
     page.goto(live_server.url + "/shop/basket/")
+    header_badge, tabbar_badge = page.locator(".basket-count"), page.locator(".tabbar__count")
+    expect(header_badge).to_have_text("2")
     eggs_line = page.locator(".basket-line", has_text="散养土鸡蛋")
     eggs_line.locator("input[name$='-quantity']").fill("20")
     eggs_line.get_by_role("button", name="更新").click()  # Oscar's script posts and redraws
     expect(page.locator(".basket-line", has_text="散养土鸡蛋")).to_contain_text("¥30.00")
+    expect(header_badge).to_have_text("21")
+    expect(tabbar_badge).to_have_text("21")
 
     page.locator(".basket-line", has_text="农家小笨鸡").get_by_text("删除").click()
     expect(page.locator(".basket-line")).to_have_count(1)
+    expect(header_badge).to_have_text("20")
+    expect(tabbar_badge).to_have_text("20")
+    page.screenshot(path=str(ARTIFACTS / "basket_badge.png"))
     page.goto(live_server.url + "/shop/basket/")
     expect(page.locator(".basket-line")).to_have_count(1)
     assert "¥30.00" in page.locator(".basket-totals").inner_text()

@@ -176,7 +176,7 @@ def test_basket_refuses_a_quantity_that_is_not_a_multiple_of_the_step(client, pr
     response = client.post(
         url, {"quantity": 5}, HTTP_REFERER=product.get_absolute_url(), follow=True
     )
-    assert "按 10枚 的倍数购买" in response.content.decode()
+    assert "按 10 枚 的倍数购买" in response.content.decode()
     assert not Line.objects.exists()
     client.post(url, {"quantity": 20})
     assert Line.objects.get().quantity == 20

@@ -60,7 +60,11 @@ class CategoryForm(oscar_forms.CategoryForm):
     """Oscar's category form, never leaving a category without a slug: an empty slug
     field is filled from the name (or keeps the old slug), and a name that gives no slug
     (only punctuation) is refused. A category without one has no address, and the page
-    (and every page listing categories) failed to draw its link."""
+    (and every page listing categories) failed to draw its link. The English name and
+    search words are edited beside the Chinese name."""
+
+    class Meta(oscar_forms.CategoryForm.Meta):
+        fields = [*oscar_forms.CategoryForm.Meta.fields, "name_en", "search_words_en"]
 
     def clean(self):
         cleaned = super().clean()
