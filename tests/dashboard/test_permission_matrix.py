@@ -195,6 +195,7 @@ def test_every_team_run_page_for_every_role_and_team(client, world, role):
                 "pk": side.run.pk,
                 "kind": "collection",
                 "household_id": side.household.pk,
+                "product_pk": side.product.pk,
                 **places[side.team.pk],
             }
             url = reverse(f"fulfilment:{name}", kwargs={p: values[p] for p in params})
