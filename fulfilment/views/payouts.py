@@ -61,6 +61,7 @@ def payout_list(request):
             "teams": visible_teams(request.user),
             "month": request.GET.get("month", ""),
             "run_id": request.GET.get("run", ""),
+            "households": Household.objects.filter(team=team).select_related("village"),
         },
     )
 
