@@ -13,6 +13,7 @@ from catalogue.models import Household
 from content.posters import qr_svg
 from fulfilment import household_page, payouts
 from fulfilment.access import team_required, visible_teams
+from fulfilment.views.payouts import statement_pdf_response
 
 
 @never_cache
@@ -25,6 +26,7 @@ def household_view(request, token):
         "fulfilment/household_page.html",
         {
             "household": household,
+            "token": token,
             "promises": household_page.promises(household),
             "account": payouts.for_household(household),
             "languages": [
@@ -35,6 +37,23 @@ def household_view(request, token):
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+def household_statement(request, token, run_id):
+    """One run's statement of the household as a PDF, as the team prints it."""
+    household = household_page.household_for(token)
+    if household is None:
+        raise Http404(_("这个链接已经失效，请向工作队要新的链接。"))
+    account = payouts.for_household(household)
+    statement = next((s for s in account.runs if s.run.pk == run_id), None)
+    if statement is None:
+        raise Http404
+    title = _("%(date)s 这一趟的结算单") % {"date": statement.run.date.strftime("%Y-%m-%d")}
+    response = statement_pdf_response(statement, title, household.public_name)
+    response["Content-Disposition"] = f'inline; filename="statement-{statement.run.date}.pdf"'
+    response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 

@@ -274,3 +274,21 @@ def test_other_team_gets_404_and_coordinator_may(client, households, other_team,
         == 302
     )
     assert household_page.household_for(old.token) is None
+
+
+@pytest.mark.django_db
+def test_statement_pdf_by_link_only_for_its_own_runs(client, delivered, households):
+    a, other = households["monitored"], households["other"]
+    own = client.get(f"{household_page.path_for(a)}statements/{delivered.pk}.pdf")
+    assert own.status_code == 200 and own["Content-Type"] == "application/pdf"
+    assert own.content.startswith(b"%PDF")
+    assert "no-store" in own["Cache-Control"]
+    assert f"statements/{delivered.pk}.pdf" in _page(client, a).content.decode()
+    # a household with nothing on that run gets no statement for it
+    assert (
+        client.get(f"{household_page.path_for(other)}statements/{delivered.pk}.pdf").status_code
+        == 404
+    )
+    old = household_page.path_for(a)
+    household_page.renew(a)
+    assert client.get(f"{old}statements/{delivered.pk}.pdf").status_code == 404
