@@ -652,3 +652,37 @@ class DriverTap(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.stop_key}"
+
+
+def new_household_token():
+    import secrets
+
+    return secrets.token_urlsafe(16)
+
+
+class HouseholdLink(models.Model):
+    """The private link a team hands a household for its own page (``/h/<token>/``): no
+    password, so the token is the key. Revoking it stops it at once; a new one is made."""
+
+    household = models.ForeignKey(
+        "catalogue.Household", on_delete=models.CASCADE, related_name="page_links"
+    )
+    token = models.CharField(max_length=32, unique=True, default=new_household_token)
+    created = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_household_link",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.household_id}: {'revoked' if self.revoked_at else 'live'}"

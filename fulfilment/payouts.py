@@ -11,6 +11,10 @@ household from being paid twice for the same run:
 - a run that closed after its month was paid is left out of the paid month and is paid on
   its own.
 
+Marking as paid also texts the household (``shop.notices.payout_paid``: the amount and
+the link to its own page), once per payout. ``for_household`` gives one household's
+page its run statements, month totals and payouts by the same rules.
+
 ``mark_paid`` locks the household's row and checks the record again inside the
 transaction, so two people pressing "paid" at once (one for the run, one for the month)
 cannot both succeed.
@@ -26,6 +30,7 @@ from django.db import IntegrityError, transaction
 
 from catalogue.models import Household
 from fulfilment.models import Allocation, DeliveryRun, Payout
+from shop import notices
 
 CENT = Decimal("0.01")
 
@@ -156,6 +161,68 @@ def mark_paid(statement, actor):
                 paid_by=actor if actor and actor.is_authenticated else None,
             )
             payout.covered_runs.set(run_ids)
+            notices.payout_paid(payout)  # queued once the payout is committed
             return payout
     except IntegrityError as error:
         raise AlreadyPaid(statement.period_key) from error
+
+
+@dataclass
+class MonthTotal:
+    month: datetime.date
+    gross: Decimal = Decimal("0")  # credited for the month's delivered runs
+    paid: Decimal = Decimal("0")  # payouts that settled the month or its runs
+    runs: int = 0
+
+
+@dataclass
+class HouseholdAccount:
+    """What one household's own page shows about its money, from four queries."""
+
+    runs: list  # run statements (``for_run``'s rule), newest first; ``paid``: its payout
+    months: list  # ``MonthTotal`` per month, newest first
+    payouts: list  # the payouts made to it, newest first
+
+    @property
+    def earned(self):
+        return sum((s.net for s in self.runs), Decimal("0"))
+
+    @property
+    def paid(self):
+        return sum((p.net for p in self.payouts), Decimal("0"))
+
+    @property
+    def unpaid(self):
+        return sum((s.net for s in self.runs if s.paid is None), Decimal("0"))
+
+
+def for_household(household):
+    """The run statements, month totals and payouts of one household: each run statement
+    is built exactly as ``for_run`` builds it, and marked paid by the payout that covered
+    the run (a run payout or the month's), so the page and the team's payout page agree."""
+    by_run = defaultdict(list)
+    for row in _allocations().filter(household=household):
+        by_run[row.run].append(row)
+    covered = _covered(payout__household=household)
+    made = list(Payout.objects.filter(household=household).select_related("run"))
+    statements = []
+    for run, rows in by_run.items():
+        statement = _build(rows, run=run)[0]
+        statement.paid = covered.get((household.pk, run.pk))
+        statements.append(statement)
+    statements.sort(key=lambda s: (s.run.date, s.run.pk), reverse=True)
+    months = {}
+    for statement in statements:
+        total = months.setdefault(
+            month_start(statement.run.date), MonthTotal(month_start(statement.run.date))
+        )
+        total.gross += statement.gross
+        total.runs += 1
+    for payout in made:
+        month = payout.month or month_start(payout.run.date if payout.run else payout.paid_at)
+        months.setdefault(month, MonthTotal(month)).paid += payout.net
+    return HouseholdAccount(
+        runs=statements,
+        months=sorted(months.values(), key=lambda m: m.month, reverse=True),
+        payouts=made,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fulfilment.views import driver, lists, payouts, places, products, run_day, runs
+from fulfilment.views import driver, household, lists, payouts, places, products, run_day, runs
 
 app_name = "fulfilment"
 
@@ -43,4 +43,10 @@ urlpatterns = [
         "payouts/<int:household_id>/statement.pdf", payouts.statement_pdf, name="payout-statement"
     ),
     path("payouts/<int:household_id>/paid/", payouts.mark_paid, name="payout-paid"),
+    path("households/<int:household_id>/link/", household.household_link, name="household-link"),
+    path(
+        "households/<int:household_id>/link/renew/",
+        household.household_link_renew,
+        name="household-link-renew",
+    ),
 ]

@@ -18,6 +18,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from catalogue import views as catalogue_views
 from content import views as content_views
+from fulfilment.views.household import household_statement, household_view
 from shop import health
 from shop.buyer import account_urls
 from shop.order import views as order_views
@@ -56,6 +57,13 @@ urlpatterns += i18n_patterns(
     path("search/", SiteSearchView.as_view(), name="site-search"),
     path("posters/product/<int:pk>/", content_views.product_poster, name="product-poster"),
     path("p/<str:code>", catalogue_views.short_link, name="short-link"),
+    # a household's own page, by the private link its team hands over (short for a QR code)
+    path("h/<str:token>/", household_view, name="household-page"),
+    path(
+        "h/<str:token>/statements/<int:run_id>.pdf",
+        household_statement,
+        name="household-statement",
+    ),
     path("shop/payment/", include("shop.payment.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

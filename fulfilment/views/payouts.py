@@ -61,6 +61,7 @@ def payout_list(request):
             "teams": visible_teams(request.user),
             "month": request.GET.get("month", ""),
             "run_id": request.GET.get("run", ""),
+            "households": Household.objects.filter(team=team).select_related("village"),
         },
     )
 
@@ -77,6 +78,16 @@ def statement_pdf(request, household_id):
     household = get_object_or_404(Household, pk=household_id, team__in=visible_teams(request.user))
     statements, title, _team = _statements(request)
     statement = _find(statements, household.pk)
+    response = statement_pdf_response(
+        statement, title, household.real_name or household.public_name
+    )
+    response["Content-Disposition"] = f'inline; filename="statement-{household.pk}.pdf"'
+    return response
+
+
+def statement_pdf_response(statement, title, name):
+    """One statement as a PDF (the team's print, signed by ``name``; the household's own
+    page prints it with its public name)."""
     rows = [
         [
             line[0].date.strftime("%m-%d"),
@@ -88,7 +99,7 @@ def statement_pdf(request, household_id):
         for line in statement.lines
     ]
     blocks = [
-        ("h", _("%(name)s 结算单") % {"name": household.real_name or household.public_name}),
+        ("h", _("%(name)s 结算单") % {"name": name}),
         ("p", title),
         ("table", [_("日期"), _("产品"), _("数量"), _("单价"), _("金额")], rows),
         (
@@ -109,9 +120,7 @@ def statement_pdf(request, household_id):
             else _("农户签字：＿＿＿＿＿＿　日期：＿＿＿＿＿＿"),
         ),
     ]
-    response = HttpResponse(lists.pdf_document(title, blocks), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="statement-{household.pk}.pdf"'
-    return response
+    return HttpResponse(lists.pdf_document(title, blocks), content_type="application/pdf")
 
 
 @require_POST

@@ -87,3 +87,34 @@ def shortfall(order, cuts, key):
         f"shortfall:{order.number}:{key}",
         language=language,
     )
+
+
+def payout_paid(payout):
+    """The team marked a household's payout as paid: the amount, the run or month it
+    settles and the link to the household's own page. Once per payout; nothing when the
+    household has no phone number on file."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from fulfilment import household_page
+    from shop.notices.sending import record
+
+    household = payout.household
+    phone = (household.phone or "").strip()
+    if not phone:
+        return None
+    language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        if payout.run_id:
+            period = translation.gettext("%(date)s那一趟") % {
+                "date": f"{payout.run.date.month}月{payout.run.date.day}日"
+            }
+        else:
+            period = translation.gettext("%(month)s月") % {"month": payout.month.month}
+        params = {
+            "name": household.public_name,
+            "period": period,
+            "amount": payout.net,
+            "link": household_page.url_for(household),
+        }
+    return record(f"payout_paid:{payout.pk}", "payout_paid", phone, language, params, payout=payout)

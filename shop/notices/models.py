@@ -16,9 +16,23 @@ class Notice(models.Model):
         READY = "ready", _("可以取货")
         DELIVERED = "delivered", _("已交付")
         SHORTFALL = "shortfall", _("缺货调整")
+        PAYOUT_PAID = "payout_paid", _("农户收款")
 
     order = models.ForeignKey(
-        "order.Order", on_delete=models.CASCADE, related_name="notices", verbose_name=_("订单")
+        "order.Order",
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name=_("订单"),
+        null=True,
+        blank=True,
+    )
+    # A household told that it was paid (then ``order`` is empty).
+    payout = models.ForeignKey(
+        "fulfilment.Payout",
+        on_delete=models.CASCADE,
+        related_name="notices",
+        null=True,
+        blank=True,
     )
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
     channel = models.CharField(_("渠道"), max_length=12, default="sms")

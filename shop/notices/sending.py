@@ -34,15 +34,21 @@ def notify(order, kind, params, key, language=None):
     language = language or language_of(order)
     with translation.override(language):
         params = {"number": order.number, **params, "link": links.order_url(order)}
+    return record(key, kind, phone, language, params, order=order)
+
+
+def record(key, kind, phone, language, params, **about):
+    """Write the notice under ``key`` and queue it after the commit; the row already there
+    (nothing queued) when the key was used before. ``about``: its order or payout."""
     try:
         with transaction.atomic():  # the unique key decides: a second call writes nothing
             notice = Notice.objects.create(
                 key=key,
-                order=order,
                 kind=kind,
                 phone=phone,
                 language=language,
                 params={name: str(value) for name, value in params.items()},
+                **about,
             )
     except IntegrityError:
         return Notice.objects.filter(key=key).first()

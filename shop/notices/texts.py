@@ -20,6 +20,9 @@ TEXTS = {
     ),
     "delivered": gettext_noop("订单%(number)s已交到您手上，谢谢支持消费帮扶。查看订单：%(link)s"),
     "shortfall": gettext_noop("订单%(number)s缺货调整：%(items)s。%(money)s查看订单：%(link)s"),
+    "payout_paid": gettext_noop(
+        "%(name)s：工作队已付您%(period)s的货款¥%(amount)s。收入和结算单：%(link)s"
+    ),
 }
 
 

@@ -359,6 +359,7 @@ PRIVATE_PATH_PREFIXES = [
     "/shop/payment/",
     "/shop/team/",
     "/shop/dashboard/",
+    "/h/",  # a household's own page (fulfilment.household_page)
     "/cms/",
     "/django-admin/",
 ]
@@ -419,7 +420,14 @@ SMS_REGION = os.environ.get("SMS_REGION", "ap-guangzhou")
 # the console backend prints the shop's own text whatever the ids are.
 SMS_TEMPLATES = {
     kind: os.environ.get(f"SMS_TEMPLATE_{kind.upper()}", kind)
-    for kind in ("order_confirmed", "on_its_way", "ready", "delivered", "shortfall")
+    for kind in (
+        "order_confirmed",
+        "on_its_way",
+        "ready",
+        "delivered",
+        "shortfall",
+        "payout_paid",
+    )
 }
 # Guest order lookup: tries per IP and per order number in the window (seconds).
 ORDER_LOOKUP_TRIES = int(os.environ.get("ORDER_LOOKUP_TRIES", "5"))
