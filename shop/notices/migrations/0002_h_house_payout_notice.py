@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("fulfilment", "0007_h_house_household_link"),
+        ("fulfilment", "0008_h_house_household_link"),
         ("notices", "0001_initial"),
         ("order", "0023_h_resilience_ordersubmission"),
     ]
