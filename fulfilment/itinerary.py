@@ -186,7 +186,12 @@ def build_stops(run):
         stop.allocations.append(row)
         if row.product.weight_per_unit_g:
             stop.load_kg += Decimal(row.product.weight_per_unit_g) * row.quantity / 1000
-    links = order_links(run)
+    # An order a shortfall cut to nothing has no stop: nothing to hand over or collect.
+    links = [
+        link
+        for link in order_links(run)
+        if not order_status.nothing_left(line.status for line in link.order.lines.all())
+    ]
     pins = pins_for(run.team_id, links)
     for link in links:
         if link.pickup_id:

@@ -154,6 +154,11 @@ def status_from_lines(line_statuses):
     return min(active, key=rank)
 
 
+def nothing_left(line_statuses):
+    """True when every line is cancelled or cut: nothing to carry, hand over or collect."""
+    return all(s in (CANCELLED, CUT) for s in line_statuses)
+
+
 def line_label(line, cut_units):
     """What a line's status reads as, given the units shortfalls took from it."""
     if line.status == CUT or (cut_units and cut_units >= line.quantity):

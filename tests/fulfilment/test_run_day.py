@@ -322,6 +322,29 @@ def test_setting_off_without_the_rest_records_their_shortfall_after_a_confirm(
     assert "车已经出发了" in text(again) and Shortfall.objects.count() == 1
 
 
+@pytest.mark.django_db
+def test_an_order_the_set_off_cut_to_nothing_leaves_the_drivers_stops(
+    client, run, eggs, households, pickup_point, member
+):
+    supply.set_commitment(run, households["monitored"], eggs, 20)
+    supply.set_commitment(run, households["other"], eggs, 20)
+    zhang = place_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
+    li = place_order(run, [(eggs, 20)], email="b@example.cn", name="李四")
+    runs.change_status(run, S.CLOSED)
+    client.force_login(member)
+    collect(client, run, households["monitored"])
+    url = reverse("fulfilment:set-off", args=[run.pk])
+    first = client.get(url)
+    client.post(url, {"confirm": "1", "seen": first.context["seen"]})
+
+    assert money.of(Order.objects.get(pk=li.pk)).cash_to_collect == 0
+    driver_page = text(client.get(reverse("fulfilment:driver", args=[run.pk])))
+    assert f"订单 {zhang.number}" in driver_page
+    assert f"订单 {li.number}" not in driver_page  # nothing left to hand over or collect
+    orders_page = text(client.get(reverse("fulfilment:run-orders", args=[run.pk])))
+    assert li.number in orders_page  # the team still sees it, cut
+
+
 # --- undo ------------------------------------------------------------------------------
 
 
