@@ -70,6 +70,11 @@ def test_editor_writes_previews_schedules_and_publishes_a_story(
     page.get_by_role("option", name="农户故事").click()
     choose(page, "选择农户", "wdj", "王大姐家")
 
+    # By now the autosave has made the draft and the admin has switched to editing it,
+    # drawing its side panels again (a preview mode picked before that would be reset).
+    page.wait_for_url("**/edit/**")
+    expect(page.get_by_role("link", name="查看历史", include_hidden=True)).to_be_attached()
+
     # Preview: a phone-width frame showing the cards as a reader will see them.
     page.get_by_role("button", name="预览开关").click()
     frame = page.frame_locator("iframe#w-preview-iframe")
