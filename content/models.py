@@ -8,6 +8,9 @@ Chinese is the only page language: ``/en/...`` serves the same page with English
 interface text, so there is nothing to translate per page.
 """
 
+import uuid
+
+from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -68,7 +71,18 @@ class ShopAwarePageForm(WagtailAdminPageForm):
     new page therefore takes the next free slug (``-2``, ``-3``…) and the editor is
     told which; an existing page whose slug is changed to a taken one gets a message
     in Chinese instead of Wagtail's untranslated English one.
+
+    A new page's form also carries the key of this editing session (``editing_key``):
+    the first post creates the page, later posts of the same form edit it
+    (``content.editing``), so one session never makes two pages.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields["editing_key"] = forms.CharField(
+                required=False, widget=forms.HiddenInput, initial=uuid.uuid4().hex
+            )
 
     def clean(self):
         parent = getattr(self, "parent_page", None)
@@ -613,3 +627,22 @@ class ProductMention(models.Model):
 
     def __str__(self):
         return f"{self.story_id} → {self.product_id}"
+
+
+class EditingSession(models.Model):
+    """One opening of the admin's "add page" form, and the page it has created so far.
+
+    The form carries ``editing_key``; the first post with it creates the page, every
+    later post with it (an autosave, or a save clicked before the autosave's answer
+    came back) edits that page instead of creating another (``content.editing``).
+    """
+
+    key = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    page = models.ForeignKey(
+        "wagtailcore.Page", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.key} → {self.page_id}"

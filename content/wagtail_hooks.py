@@ -11,6 +11,14 @@ def register_shop_choosers():
     return CHOOSERS
 
 
+@hooks.register("register_admin_viewset")
+def register_shop_page_views():
+    """The shop's pages: one editing session creates one page (``content.editing``)."""
+    from content.editing import ShopPageViewSet
+
+    return ShopPageViewSet("shop_pages")
+
+
 @hooks.register("after_create_page")
 def tell_when_the_slug_moved(request, page):
     """A new page whose slug was taken (often by an autosaved draft) got ``-2``; say so."""

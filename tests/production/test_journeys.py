@@ -9,6 +9,8 @@ import email
 import email.policy
 import re
 import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup
@@ -266,30 +268,88 @@ def test_a_report_is_exported_by_the_worker_and_downloaded_as_xlsx(team_member):
     assert response.content[:2] == b"PK"
 
 
-def test_a_scheduled_story_goes_live_by_itself():
-    story = shop_shell(
-        """
-import datetime, json, uuid
+EDITOR = ("editor@example.cn", "write-story-2026")
+GO_LIVE_IN = 70  # seconds: at least one beat tick (every 60 s) falls before the time
+
+
+def test_an_editor_schedules_a_story_in_the_admin_and_it_goes_live_on_time():
+    """The editor opens "add story" in /cms/, lets the autosave make the draft, schedules
+    it GO_LIVE_IN seconds ahead and publishes from the same form; beat's publish_scheduled
+    (on the worker) makes it public at the first tick after its time, not before."""
+    slug = f"scheduled-{uuid.uuid4().hex[:8]}"
+    shop = shop_shell(
+        f"""
+import json
+from django.contrib.auth import get_user_model
 from django.utils import timezone
+from wagtail.rich_text import RichText
+from catalogue.models import Product
 from content.models import StoryIndexPage, StoryPage
+from tests.content.editor.admin_post import page_form_data
 index = StoryIndexPage.objects.first()
+editor = get_user_model().objects.get(email="{EDITOR[0]}")
 story = StoryPage(
-    title="定时发布的故事", slug=f"scheduled-{uuid.uuid4().hex[:8]}", summary="定时发布",
-    date=timezone.localdate(), go_live_at=timezone.now() + datetime.timedelta(seconds=5),
-    live=False,
+    title="定时发布的故事 {slug}", slug="{slug}", summary="编辑定好时间，到点自动上线。",
+    date=timezone.localdate(),
+    body=[("paragraph", RichText("<p>鸡蛋每周六进城。</p>")),
+          ("product_list", {{"heading": "本周", "products": [Product.objects.first()]}})],
 )
-index.add_child(instance=story)
-story.save_revision().publish()
-story.refresh_from_db()
-assert not story.live
-print(json.dumps({"url": story.url}))
+data = page_form_data(story, index, editor)
+data.pop("editing_key", None)
+print(json.dumps({{"index": index.pk, "url": index.url + "{slug}/", "data": data}}))
 """
     )
+    editor = Visitor()
+    _, soup = editor.page("/cms/login/")
+    form = soup.find("input", attrs={"name": "username"}).find_parent("form")
+    response = editor.submit("/cms/login/", form, username=EDITOR[0], password=EDITOR[1])
+    assert "/login/" not in response.url, "still on the admin's login page"
+    add = f"/cms/pages/add/content/storypage/{shop['index']}/"
+    _, soup = editor.page(add)
+    form = soup.find("form", id="page-edit-form")
+    opened = {
+        name: Visitor.form_fields(form)[name] for name in ("csrfmiddlewaretoken", "editing_key")
+    }
+    assert len(opened["editing_key"]) == 32, "the create form carries its editing session"
+    data = dict(shop["data"], **opened)
+    headers = {"Referer": BASE_URL + add}
+
+    # The autosave makes the draft (in the background, as JSON) ...
+    autosaved = editor.http.post(
+        BASE_URL + add, data=data, headers=dict(headers, Accept="application/json"), timeout=60
+    )
+    assert autosaved.status_code == 200 and autosaved.json()["success"], autosaved.text[:800]
+    # ... and 保存计划 then 发布 from the same form, the time GO_LIVE_IN seconds ahead.
+    go_live = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(seconds=GO_LIVE_IN)
+    data["go_live_at"] = go_live.strftime("%Y-%m-%d %H:%M:%S")
+    for action in ({}, {"action-publish": "action-publish"}):
+        response = editor.http.post(
+            BASE_URL + add, data=dict(data, **action), headers=headers, timeout=60
+        )
+        assert response.status_code == 200, response.text[:800]
+        assert "/add/" not in response.url, "the form came back with an error"
+
+    count = shop_shell(
+        f"""
+import json
+from content.models import StoryPage
+print(json.dumps(StoryPage.objects.filter(slug__startswith="{slug}").count()))
+"""
+    )
+    assert count == 1, "one editing session made one story"
+
     visitor = Visitor()
-    visitor.get(story["url"], expect=404)
-    wait_for(
-        lambda: visitor.http.get(BASE_URL + story["url"], timeout=30).status_code == 200,
-        90,
-        every=3,
+    visitor.get(shop["url"], expect=404)  # scheduled, not live
+    went_live = wait_for(
+        lambda: (
+            visitor.http.get(BASE_URL + shop["url"], timeout=30).status_code == 200
+            and datetime.now(ZoneInfo("Asia/Shanghai"))
+        ),
+        GO_LIVE_IN + 120,
+        every=2,
         what="the scheduled story to go live (beat + worker)",
     )
+    late = (went_live - go_live).total_seconds()
+    assert late > -1, f"live {-late:.0f} s before its time"
+    assert late < 90, f"live {late:.0f} s after its time (beat ticks every 60 s)"
+    assert "鸡蛋每周六进城" in visitor.get(shop["url"]).text
