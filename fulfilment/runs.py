@@ -92,15 +92,19 @@ def change_status(run, to_status, actor=None, note=""):
             life.run_cancelled(locked, _("配送批次取消"))
         if to_status in (Status.CLOSED, Status.CANCELLED):
             supply.sync_stock(locked.team)
-        event = RunEvent.objects.create(
-            run=locked,
-            from_status=from_status,
-            to_status=to_status,
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            note=note,
-        )
+        event = _log_move(locked, from_status, to_status, actor, note)
     run.status = to_status
     return event
+
+
+def _log_move(run, from_status, to_status, actor, note):
+    return RunEvent.objects.create(
+        run=run,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        note=note,
+    )
 
 
 def households_waiting(run):
@@ -138,13 +142,7 @@ def step_back(run, to_status, actor=None, note=""):
         locked.status = to_status
         locked.save(update_fields=["status"])
         life.run_stepped_back(locked, to_status, user=actor)
-        event = RunEvent.objects.create(
-            run=locked,
-            from_status=from_status,
-            to_status=to_status,
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            note=note,
-        )
+        event = _log_move(locked, from_status, to_status, actor, note)
     run.status = to_status
     return event
 
