@@ -2,6 +2,7 @@
 ``order|is_unpaid`` and ``order|amount_to_collect`` for run sheets and the driver view."""
 
 from django import template
+from django.db.models import prefetch_related_objects
 
 from shop.order import money
 from shop.order import status as order_status
@@ -47,8 +48,10 @@ def order_lines(order):
     """The order's lines as the buyer got them: units left after shortfall cuts, what they
     cost now, and each line's status (cut, partly cut) in the reader's language."""
     order_money = money.of(order)
+    lines = list(order.lines.all())
+    prefetch_related_objects(lines, "product__parent")  # each line's unit (catalogue.units)
     rows = []
-    for line in order.lines.all():
+    for line in lines:
         cut = order_money.cut_units.get(line.pk, 0)
         left = max(0, line.quantity - cut)
         rows.append(
