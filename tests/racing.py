@@ -5,14 +5,20 @@ gunicorn worker keeps its connection). A round hands every racer one job; they s
 together at a barrier, and the round ends when all have finished.
 """
 
+import fcntl
 import queue
+import tempfile
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.db import connection, connections
 
 ROUND_TIMEOUT_S = 180  # a busy CI box is slow, not stuck
+# Each race opens one connection per racer; two races at once on two xdist workers would
+# pass PostgreSQL's 100 connections, so races take turns across processes.
+RACE_LOCK = Path(tempfile.gettempdir()) / "nongzhu-test-races.lock"
 
 
 @pytest.fixture
@@ -55,6 +61,14 @@ class Racers:
 
 @contextmanager
 def racers(count):
+    with open(RACE_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        with _racers(count) as field:
+            yield field
+
+
+@contextmanager
+def _racers(count):
     jobs = [queue.Queue() for _ in range(count)]
     threads = [threading.Thread(target=_racer, args=(q,), daemon=True) for q in jobs]
     for thread in threads:

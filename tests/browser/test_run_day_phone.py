@@ -8,6 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from fulfilment import supply
 from fulfilment.models import DeliveryRun, Payout, Shortfall
@@ -100,9 +101,9 @@ def test_the_run_day_on_a_phone(live_server, phone_page, road_run, team, eggs, p
     for _ in range(2):
         page.locator("form.driver-tap:has(input[value=handed_over]) button").first.click()
         page.wait_for_timeout(300)
-    page.wait_for_function(
-        "document.querySelectorAll('form.driver-tap input[value=handed_over]').length === 0"
-    )
+    # A locator waits in Playwright's own world (a string function would need eval, which
+    # the page's policy refuses).
+    expect(page.locator("form.driver-tap input[value=handed_over]")).to_have_count(0)
     page.wait_for_selector("[data-driver][data-queued='0']", state="attached")
     road_run.refresh_from_db()
     assert road_run.status == S.DONE
