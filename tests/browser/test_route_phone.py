@@ -2,6 +2,7 @@
 place's pin is set from where the phone is ("用当前位置")."""
 
 import pytest
+from playwright.sync_api import expect
 
 from fulfilment import itinerary
 from tests import factories
@@ -28,7 +29,7 @@ def test_route_list_fits_and_the_pin_comes_from_the_phone(live_server, phone_pag
 
     page.goto(f"{live_server.url}/shop/team/points/new/")
     page.get_by_test_id("use-location").click()
-    page.wait_for_function("document.querySelector('#id_latitude').value !== ''")
+    expect(page.locator("#id_latitude")).not_to_have_value("")
     assert page.input_value("#id_latitude") == "34.812345"
     assert page.input_value("#id_longitude") == "113.523456"
     assert "误差约 8 米" in page.locator(".here-note").inner_text()
