@@ -247,7 +247,12 @@ def test_the_driver_taps_collected_arrived_and_handed_over(team_member, journey)
     _tap(team_member, run, "arrived")
     _tap(team_member, run, "handed_over", order=journey["pk"])
     _, soup = team_member.page(f"/shop/team/runs/{run}/driver/")
-    assert not soup.find("input", attrs={"name": "order", "value": str(journey["pk"])})
+    # The order is handed over: no hand-over button is left for it (its cash tap and the
+    # undo may still name it).
+    for field in soup.find_all("input", attrs={"name": "action", "value": "handed_over"}):
+        form = field.find_parent("form")
+        assert not form.find("input", attrs={"name": "order", "value": str(journey["pk"])})
+    assert soup.select_one(".driver-order--done .driver-done"), "no order shown handed over"
 
 
 def test_a_report_is_exported_by_the_worker_and_downloaded_as_xlsx(team_member):
