@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from catalogue import units
 from fulfilment.itinerary import address_parts, order_links
+from shop.order import money
 from shop.order import status as order_status
 
 
@@ -59,7 +61,7 @@ def stop_key(link):
 def _row(link):
     order = link.order
     address = order.shipping_address
-    order_money = order.__dict__["_money"]  # attached by order_links
+    order_money = money.of(order)  # attached by order_links: no query
     name = phone = phone_link = ""
     if address is not None:
         name = " ".join(part for part in (address.first_name, address.last_name) if part)
@@ -86,12 +88,11 @@ def _row(link):
     )
     for line in order.lines.all():
         cut = order_money.cut_units.get(line.pk, 0)
-        product = line.product
         row.lines.append(
             OrderLine(
                 title=line.title,
                 quantity=line.quantity,
-                unit=product.get_unit_display() if hasattr(product, "unit") else "",
+                unit=units.label(line.product),
                 cut=cut,
                 status=order_status.line_label(line, cut),
             )
