@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from catalogue.models import Category, Product, ProductCategory, ProductClass, Village
 from shop.exports import safe_row, unquote
+from shop.partner import levels
 from shop.partner.models import StockRecord
 
 COLUMNS = [
@@ -293,7 +294,26 @@ class ProductSheetImporter:
                     error(_("商品编号 %(upc)s 属于别的工作队，不能修改") % {"upc": upc})
                 else:
                     row.product, row.stockrecord = product, record
+                    self._check_level(row, error)
         return not self.has_errors
+
+    @staticmethod
+    def _check_level(row, error):
+        """A new stock level obeys the phone form's rule (``shop.partner.levels``): never
+        below what buyers already hold."""
+        stock, record = row.clean.get("stock"), row.stockrecord
+        if stock is None or stock == record.num_in_stock:
+            return
+        try:
+            levels.new_level(
+                record.num_in_stock or 0,
+                record.num_allocated or 0,
+                levels.SET,
+                stock,
+                row.product.get_unit_display(),
+            )
+        except levels.StockError as refusal:
+            error(str(refusal))
 
     @staticmethod
     def _positive_int(text, label, error, minimum):
@@ -416,13 +436,36 @@ class ProductSheetImporter:
                 product.origin_village = c["village"]
                 product.save()
             if {"price", "stock"} & row.changes.keys():
-                record.price = c["price"]
-                record.num_in_stock = c["stock"]
-                record.save()
+                self._write_record(row, record)
             if "category" in row.changes:
                 ProductCategory.objects.filter(product=product).delete()
                 ProductCategory.objects.create(product=product, category=c["category"])
         return self.summary()
+
+    @staticmethod
+    def _write_record(row, record):
+        """Price and level on the locked row, only those fields: a reservation taken
+        since the preview is neither written over nor sold twice."""
+        locked = StockRecord.objects.select_for_update().get(pk=record.pk)
+        fields = []
+        if "stock" in row.changes:
+            try:
+                locked.num_in_stock = levels.new_level(
+                    locked.num_in_stock or 0,
+                    locked.num_allocated or 0,
+                    levels.SET,
+                    row.clean["stock"],
+                    row.product.get_unit_display(),
+                )
+            except levels.StockError as refusal:
+                raise SheetError(
+                    _("第 %(n)d 行：%(msg)s") % {"n": row.number, "msg": refusal}
+                ) from None
+            fields.append("num_in_stock")
+        if "price" in row.changes:
+            locked.price = row.clean["price"]
+            fields.append("price")
+        locked.save(update_fields=fields)
 
     @staticmethod
     def label(key):

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 from catalogue.models import Household, Village
-from fulfilment import products
 from shop.images import LimitedImageField
+from shop.partner import levels
 
 Product = get_model("catalogue", "Product")
 Category = get_model("catalogue", "Category")
@@ -85,17 +85,17 @@ class ProductPhoneForm(forms.Form):
     stock_mode = forms.ChoiceField(
         label=_("库存"),
         choices=[
-            (products.SET, _("改为")),
-            (products.ADD, _("加上")),
-            (products.SUBTRACT, _("减去")),
+            (levels.SET, _("改为")),
+            (levels.ADD, _("加上")),
+            (levels.SUBTRACT, _("减去")),
         ],
-        initial=products.SET,
+        initial=levels.SET,
         required=False,
     )
     stock_amount = forms.IntegerField(
         label=_("数量"),
         min_value=0,
-        max_value=products.MAX_LEVEL,
+        max_value=levels.MAX_LEVEL,
         required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
         error_messages={
@@ -133,7 +133,7 @@ class ProductPhoneForm(forms.Form):
             kwargs["initial"] = {
                 "title": product.title,
                 "price": record.price,
-                "stock_mode": products.SET,
+                "stock_mode": levels.SET,
                 "stock_amount": record.num_in_stock,
                 "stock_was": record.num_in_stock,
                 "description": description_text(product.description),
@@ -149,8 +149,8 @@ class ProductPhoneForm(forms.Form):
         data = super().clean()
         if self.governed or "stock_amount" in self.errors:
             return data
-        mode, amount = data.get("stock_mode") or products.SET, data.get("stock_amount")
-        if amount is None and (self.record is None or mode != products.SET):
+        mode, amount = data.get("stock_mode") or levels.SET, data.get("stock_amount")
+        if amount is None and (self.record is None or mode != levels.SET):
             self.add_error("stock_amount", _("请填库存数量。"))
         return data
 
@@ -158,13 +158,13 @@ class ProductPhoneForm(forms.Form):
         """``(mode, amount)`` to apply, or ``None`` when the stock is left as it was."""
         if self.governed:
             return None
-        mode = self.cleaned_data.get("stock_mode") or products.SET
+        mode = self.cleaned_data.get("stock_mode") or levels.SET
         amount = self.cleaned_data.get("stock_amount")
         if amount is None:
             return None
-        if mode == products.SET and amount == self.cleaned_data.get("stock_was"):
+        if mode == levels.SET and amount == self.cleaned_data.get("stock_was"):
             return None
-        if mode != products.SET and amount == 0:
+        if mode != levels.SET and amount == 0:
             return None
         return mode, amount
 

@@ -21,20 +21,13 @@ from oscar.core.loading import get_model
 from catalogue.models import Household
 from fulfilment import supply
 from shop.desk.audit import noting
+from shop.partner.levels import StockError, new_level
 
 Product = get_model("catalogue", "Product")
 ProductClass = get_model("catalogue", "ProductClass")
 ProductCategory = get_model("catalogue", "ProductCategory")
 ProductImage = get_model("catalogue", "ProductImage")
 StockRecord = get_model("partner", "StockRecord")
-
-SET, ADD, SUBTRACT = "set", "add", "subtract"
-MAX_LEVEL = 1_000_000
-
-
-class StockError(Exception):
-    """A stock change that would sell what is not there; the message is for the team."""
-
 
 @dataclass
 class Row:
@@ -96,21 +89,6 @@ def record_or_none(teams, product_id):
 
 def is_governed(record):
     return bool(supply.governed_pairs([record.partner_id], [record.product_id]))
-
-
-def new_level(current, allocated, mode, amount, unit=""):
-    """The stock level after ``mode`` (set/add/subtract) by ``amount``, or ``StockError``."""
-    level = {SET: amount, ADD: current + amount, SUBTRACT: current - amount}[mode]
-    if level < 0:
-        raise StockError(_("库存不能少于 0。"))
-    if level > MAX_LEVEL:
-        raise StockError(_("库存数量太大了。"))
-    if level < allocated:
-        raise StockError(
-            _("已有 %(n)s %(unit)s被买家订下，库存不能少于 %(n)s %(unit)s。")
-            % {"n": allocated, "unit": unit}
-        )
-    return level
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from fulfilment import products
 from fulfilment.access import team_required, visible_teams
 from fulfilment.models import DeliveryRun
 from fulfilment.product_forms import NewProductForm, ProductPhoneForm
+from shop.partner import levels
 
 PER_PAGE = 40
 
@@ -73,7 +74,7 @@ def product_edit(request, product_pk):
                 photo=form.cleaned_data.get("photo"),
                 note=form.cleaned_data.get("note", ""),
             )
-        except products.StockError as error:
+        except levels.StockError as error:
             form.add_error("stock_amount" if not governed else None, str(error))
         else:
             messages.success(

@@ -17,7 +17,7 @@ from catalogue.models import Category, Product, ProductImage
 from fulfilment import products, supply
 from fulfilment.models import SupplyCommitment
 from shop.desk.models import AuditEntry
-from shop.partner import reservations
+from shop.partner import levels, reservations
 from shop.partner.models import StockRecord
 from tests import factories
 
@@ -256,7 +256,7 @@ def test_a_reservation_made_while_the_page_was_open_is_not_written_over(team, eg
         shown,
         product_fields={"title": eggs.title},
         price=D("2.00"),
-        stock=(products.ADD, 10),
+        stock=(levels.ADD, 10),
     )
     record = stock_of(eggs, team)
     assert (record.price, record.num_in_stock, record.num_allocated) == (D("2.00"), 110, 10)
