@@ -29,6 +29,7 @@ ProductCategory = get_model("catalogue", "ProductCategory")
 ProductImage = get_model("catalogue", "ProductImage")
 StockRecord = get_model("partner", "StockRecord")
 
+
 @dataclass
 class Row:
     """One line of the phone list: the stock record with its product and whether its
