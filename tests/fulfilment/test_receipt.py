@@ -266,3 +266,29 @@ def test_revoked_household_link_is_gone_and_receipt_links_no_household_page(
     old = household_page.live_link(monitored)
     household_page.renew(monitored)
     assert client.get(f"/h/{old.token}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_impact_household_figures_are_the_receipts_and_payouts(
+    run, eggs, orders, village_households, member
+):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from content import impact
+
+    monitored = village_households[0]
+    runs.change_status(run, S.CLOSED)
+    before = impact.build_report()
+    assert before.households_credited == 0 and before.credited == 0  # not delivered yet
+    DeliveryRun.objects.filter(pk=run.pk).update(status=S.DONE)
+    run.refresh_from_db()
+    payouts.mark_paid(next(s for s in payouts.for_run(run) if s.household == monitored), member)
+    report = impact.build_report()
+    credited = sum((receipt.for_order(o).credited for o in orders), D("0"))
+    assert report.credited == credited == D("67.50")
+    assert report.households_credited == 3
+    assert report.households_paid == 1 and report.totals.paid == D("15.00")
+    with translation.override("en"):
+        html = render_to_string("content/includes/impact_households.html", {"report": report})
+    assert "67.50" in html and "Households paid" in html

@@ -1,7 +1,8 @@
 """Receipts and household pages agree with the money records, for random runs: random
 supply promises, orders, shortfalls (cuts) and payouts. Each order's receipt credits add
 up to its goods handed over net of cuts; each household's page totals equal its payouts
-and its run statements; what the receipts give a household is what its statement credits.
+and its run statements; what the receipts give a household is what its statement credits,
+and the impact page's household figures are the same sums.
 """
 
 import datetime
@@ -15,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalogue.models import Household
+from content import impact
 from fulfilment import household_page, payouts, receipt, runs, shortfalls, supply
 from fulfilment.models import Allocation, DeliveryRun, Payout
 from shop.order import money
@@ -141,3 +143,10 @@ def _check(life, team, point):
                     assert (total.pay_state == receipt.PAID) == bool(made)
         html = client.get(household_page.path_for(household, "zh-hans")).content.decode()
         assert f"¥{account.earned}" in html and f"¥{account.paid}" in html
+
+    # the impact page's household figures read the same records
+    figures = impact.build_report()
+    assert figures.credited == sum(by_household.values(), D("0"))
+    assert figures.households_credited == len([a for a in by_household.values() if a])
+    assert figures.households_paid == Payout.objects.values("household").distinct().count()
+    assert figures.totals.paid == sum((p.net for p in Payout.objects.all()), D("0"))
