@@ -310,3 +310,12 @@ def test_english_receipt_speaks_english_and_stays_under_en(client, run, orders, 
     link = re.search(r'href="([^"]+)" data-testid="receipt-link"', part).group(1)
     assert link.startswith("/en/r/")
     assert "Where the money went" in client.get(link).content.decode()
+
+
+def test_no_top_level_page_can_take_the_receipt_address():
+    from django.core.exceptions import ValidationError
+
+    from content.models import check_root_slug
+
+    with pytest.raises(ValidationError):
+        check_root_slug("r", parent_depth=2)
