@@ -12,7 +12,10 @@ the fen:
 * orders delivered: distinct orders handed over (``shop.order.status.DELIVERED``);
 * kilograms carried: units handed over × the product's weight per unit.
 
-Beside them, the money actually paid out to households (``fulfilment.Payout.net``).
+Beside them, the money actually paid out to households (``fulfilment.Payout.net``) and to
+how many households, and what delivered runs credited to named households
+(``fulfilment.payouts.credited``: the allocations every order receipt, run statement and
+household page adds up) and to how many, by the run's date.
 
 A report is built in two queries and cached; ``receivers`` bump a version key on
 any order, line, product-supplier or page change, which retires every cached
@@ -33,6 +36,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from fulfilment import payouts as household_payouts
 from fulfilment.models import Payout
 from shop.exports import safe_row
 from shop.order import money
@@ -72,6 +76,9 @@ class Report:
     villages: list
     months: list
     has_payouts: bool = False
+    households_paid: int = 0  # households that received at least one payout
+    households_credited: int = 0  # households credited for a delivered run
+    credited: Decimal = Decimal("0.00")  # what delivered runs credited to households
 
     def find(self, dimension, key):
         for row in getattr(self, dimension):
@@ -262,6 +269,7 @@ def build_report(year=None):
         months=sorted(months.values(), key=lambda r: r.key),
     )
     _add_payouts(result, year)
+    _add_credits(result, year)
     return result
 
 
@@ -281,14 +289,31 @@ def _add_payouts(result, year):
     result.totals.paid = Decimal(0)
     for row in result.teams + result.villages:
         row.paid = Decimal(0)
-    for team_id, village_id, amount in payouts.values_list(
-        "household__team_id", "household__village_id", "net"
+    paid_households = set()
+    for team_id, village_id, household_id, amount in payouts.values_list(
+        "household__team_id", "household__village_id", "household_id", "net"
     ):
         amount = amount or Decimal(0)
         result.totals.paid += amount
+        paid_households.add(household_id)
         for row in (result.find("teams", team_id), result.find("villages", village_id)):
             if row is not None:
                 row.paid += amount
+    result.households_paid = len(paid_households)
+
+
+def _add_credits(result, year):
+    """What delivered runs credited to households, and to how many (run date's year)."""
+    credits = household_payouts.credited()
+    if year:
+        credits = credits.filter(run__date__year=year)
+    households, amount = set(), Decimal(0)
+    for household_id, quantity, unit_price in credits.values_list(
+        "household_id", "quantity", "unit_price"
+    ):
+        households.add(household_id)
+        amount += household_payouts.credit_amount(unit_price, quantity)
+    result.households_credited, result.credited = len(households), amount
 
 
 # --- output ---------------------------------------------------------------------

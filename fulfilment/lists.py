@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalogue import units
-from fulfilment import routing
+from catalogue.qr import qr_png
+from fulfilment import receipt, routing
 from fulfilment.itinerary import ordered_stops
 from shop.exports import safe_row
 from shop.order import money
@@ -227,7 +228,7 @@ def pdf_document(title, blocks):
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     font = _register_font()
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
@@ -251,7 +252,10 @@ def pdf_document(title, blocks):
             flow.append(Spacer(1, 3 * mm))
         else:
             _, header, rows = block
-            data = [[Paragraph(str(cell), body) for cell in row] for row in [header, *rows]]
+            data = [
+                [cell if isinstance(cell, Flowable) else Paragraph(str(cell), body) for cell in row]
+                for row in [header, *rows]
+            ]
             grid = Table(data, repeatRows=1)
             grid.setStyle(
                 TableStyle(
@@ -268,6 +272,15 @@ def pdf_document(title, blocks):
     return out.getvalue()
 
 
+def _receipt_qr(order):
+    """The QR code of the order's public receipt, as a PDF image 24 mm wide."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Image
+
+    png = qr_png(receipt.url_for(order), box_size=4, border=1)
+    return Image(io.BytesIO(png), width=24 * mm, height=24 * mm)
+
+
 def as_pdf(kind, run):
     title, header, rows = table(kind, run)
     blocks = [
@@ -282,7 +295,8 @@ def as_pdf(kind, run):
         ),
     ]
     if kind == "packing":
-        # One label per order, big enough to cut out and tape on the bag.
+        # One label per order, big enough to cut out and tape on the bag; its QR code opens
+        # the order's public receipt (钱去了哪里, ``fulfilment.receipt``).
         for order in packing_list(run):
             blocks.append(
                 (
@@ -292,6 +306,7 @@ def as_pdf(kind, run):
                         [_("收货人"), f"{order.name} {order.phone}"],
                         [_("交货"), order.destination],
                         [_("装袋"), _items_text(order.items)],
+                        [_("扫码看钱去了哪里"), _receipt_qr(order.link.order)],
                     ],
                 )
             )

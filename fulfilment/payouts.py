@@ -56,13 +56,18 @@ class Statement:
         return f"run-{self.run.pk}" if self.run else f"month-{self.month:%Y-%m}"
 
 
+def credit_amount(unit_price, quantity):
+    """The money a household is credited for ``quantity`` units at ``unit_price``."""
+    return (unit_price * quantity).quantize(CENT)
+
+
 def _build(allocations, **period):
     statements = {}
     for row in allocations:
         statement = statements.get(row.household_id)
         if statement is None:
             statement = statements[row.household_id] = Statement(household=row.household, **period)
-        amount = (row.unit_price * row.quantity).quantize(CENT)
+        amount = credit_amount(row.unit_price, row.quantity)
         statement.lines.append((row.run, row.product, row.quantity, row.unit_price, amount))
         statement.gross += amount
     for statement in statements.values():
@@ -78,6 +83,12 @@ def _allocations():
         .select_related("household", "household__village", "product", "run")
         .order_by("run__date", "product_id")
     )
+
+
+def credited():
+    """What households are credited for delivered runs, the rows every statement, household
+    page and order receipt adds up (the impact page counts its households from here)."""
+    return _allocations()
 
 
 def _covered(**filters):

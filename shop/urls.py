@@ -19,6 +19,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from catalogue import views as catalogue_views
 from content import views as content_views
 from fulfilment.views.household import household_statement, household_view
+from fulfilment.views.receipt import receipt_view
 from shop import health
 from shop.buyer import account_urls
 from shop.order import views as order_views
@@ -64,6 +65,8 @@ urlpatterns += i18n_patterns(
         household_statement,
         name="household-statement",
     ),
+    # an order's public receipt (钱去了哪里), by the signed link on its packing label's QR code
+    path("r/<str:token>/", receipt_view, name="order-receipt"),
     path("shop/payment/", include("shop.payment.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -514,6 +514,7 @@ RESERVED_ROOT_SLUGS = [
     "i18n",
     "posters",
     "p",
+    "r",
 ]
 
 # --- Operations (shop/cache.py, shop/celery.py, shop/health.py) -------------
