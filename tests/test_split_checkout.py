@@ -120,6 +120,8 @@ def test_buyers_account_lists_the_parts_as_separate_orders_bought_together(
     assert page.count('data-testid="order-card"') == 2
     assert f"与 #{second.number} 同一次下单" in page
     assert f"与 #{first.number} 同一次下单" in page
+    detail = client.get(reverse("customer:order", args=[first.number])).content.decode()
+    assert f"与 #{second.number} 同一次下单" in detail
 
 
 def test_a_part_without_a_chosen_run_is_named_and_nothing_is_placed(

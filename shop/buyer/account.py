@@ -141,6 +141,11 @@ class OrderDetailView(customer_views.OrderDetailView):
     def get_page_title(self):
         return _("订单 %(number)s") % {"number": self.object.number}
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["bought_with"] = groups.siblings_by_order([self.object]).get(self.object.pk, [])
+        return context
+
     def get_object(self, queryset=None):
         order = (
             Order.objects.filter(user=self.request.user, number=self.kwargs["order_number"])
