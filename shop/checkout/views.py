@@ -737,7 +737,7 @@ class ConfirmsSplitBasket:
             messages.success(
                 self.request,
                 _("下单成功！按工作队分成 %(count)s 张订单：%(numbers)s")
-                % {"count": len(orders), "numbers": "、".join(o.number for o in orders)},
+                % {"count": len(orders), "numbers": "、".join(str(o.number) for o in orders)},
             )
             return redirect("checkout:thank-you")
         except Exception:

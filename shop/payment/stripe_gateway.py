@@ -86,7 +86,7 @@ def start_checkout_for(orders, success_url, cancel_url, now=None):
     first = orders[0]
     expires_at = now + datetime.timedelta(minutes=SESSION_MINUTES)
     attempt = first.stripe_checkouts.count() + 1
-    numbers = ",".join(order.number for order in orders)
+    numbers = ",".join(str(order.number) for order in orders)
     params = {
         "mode": "payment",
         "payment_method_types": PAYMENT_METHOD_TYPES,

@@ -106,7 +106,7 @@ def stripe_cancel(request):
         messages.warning(
             request,
             _("付款未完成，订单 %(number)s 已取消。商品已放回购物车，可以重新下单。")
-            % {"number": "、".join(order.number for order in cancelled)},
+            % {"number": "、".join(str(order.number) for order in cancelled)},
         )
         return redirect("basket:summary")
     return redirect("checkout:thank-you")
