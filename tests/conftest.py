@@ -1,5 +1,7 @@
 """Shared fixtures. Tests are plain functions; data comes from tests/factories.py."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.cache import cache
 from django.utils import translation
@@ -72,6 +74,30 @@ def later_run(team, pickup_point):
 def eggs(team, pickup_point):
     """Free-range eggs, 1.50 yuan each, 100 in stock, sold by the team."""
     return factories.product_in_stock(team=team, title="散养土鸡蛋", stock=100)
+
+
+# The other team's run and cabbages: a basket of eggs and cabbages is split per team.
+@pytest.fixture
+def veg_point(other_team):
+    """The other team's pickup point, with an open run of its own stopping there."""
+    point = factories.PickupPointFactory(team=other_team, name="柳河社区东门")
+    from tests.fulfilment.factories import open_run_at
+
+    open_run_at(point)
+    return point
+
+
+@pytest.fixture
+def veg_run(veg_point):
+    return veg_point.runs.get()
+
+
+@pytest.fixture
+def veg(other_team, veg_point):
+    """Cabbages from the other team, ¥4.00 each, 30 in stock."""
+    return factories.product_in_stock(
+        team=other_team, title="柳河小白菜", price=Decimal("4.00"), stock=30
+    )
 
 
 @pytest.fixture

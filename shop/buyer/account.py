@@ -20,7 +20,7 @@ from oscar.core.loading import get_model
 from shop.buyer import forms, lookup, reorder
 from shop.buyer.handover import where_and_when
 from shop.desk import accounts
-from shop.order import money
+from shop.order import groups, money
 from shop.order import status as S
 
 Order = get_model("order", "Order")
@@ -118,6 +118,7 @@ class OrderHistoryView(customer_views.OrderHistoryView):
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
         orders = money.attach(list(context["orders"]))
+        together = groups.siblings_by_order(orders)
         context["rows"] = [
             {
                 "order": order,
@@ -126,6 +127,7 @@ class OrderHistoryView(customer_views.OrderHistoryView):
                 "handover": where_and_when(order),
                 "money": money.of(order),
                 "items": items_in_short(order),
+                "bought_with": together.get(order.pk, []),
             }
             for order in orders
         ]
@@ -138,6 +140,11 @@ class OrderDetailView(customer_views.OrderDetailView):
 
     def get_page_title(self):
         return _("订单 %(number)s") % {"number": self.object.number}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["bought_with"] = groups.siblings_by_order([self.object]).get(self.object.pk, [])
+        return context
 
     def get_object(self, queryset=None):
         order = (

@@ -22,15 +22,16 @@ from kombu.exceptions import OperationalError
 from oscar.apps.checkout import signals
 from oscar.apps.checkout import views as oscar_views
 from oscar.apps.checkout.exceptions import FailedPreCondition
+from oscar.apps.checkout.mixins import OrderPlacementMixin
 from oscar.apps.order.exceptions import UnableToPlaceOrder
-from oscar.core.loading import get_model
+from oscar.core.loading import get_class, get_model
 
 from fulfilment import runs
 from fulfilment.runs import RunChoice, delivery_problems
 from shop import notices, rows
-from shop.checkout import tasks
+from shop.checkout import split, tasks
 from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm, normalise_cn_mobile
-from shop.order import placement
+from shop.order import groups, placement
 from shop.order.status import PENDING_PAYMENT
 from shop.payment import methods as payment_methods
 from shop.payment import stripe_gateway
@@ -50,6 +51,7 @@ PaymentEventType = get_model("order", "PaymentEventType")
 OrderSubmission = get_model("order", "OrderSubmission")
 Source = get_model("payment", "Source")
 SourceType = get_model("payment", "SourceType")
+SurchargeApplicator = get_class("checkout.applicator", "SurchargeApplicator")
 logger = logging.getLogger(__name__)
 
 
@@ -74,6 +76,18 @@ class DeliveryChoicesOncePerRequest:
         """Whether this request checks room in the car and supply for the delivery choices
         (see ``Repository.remember_choices``)."""
         return True
+
+
+class SplitBasketGoesToConfirm:
+    """Oscar's step pages choose one run for the whole basket; a basket holding several
+    teams' produce is split per team on the order confirmation page instead."""
+
+    splits_basket = False  # the page that does it (``ConfirmView``)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.splits_basket and split.is_split(request.basket):
+            return redirect("checkout:confirm")
+        return super().dispatch(request, *args, **kwargs)
 
 
 class EmailIsOptional:
@@ -153,7 +167,10 @@ class ShippingAddressView(oscar_views.ShippingAddressView):
 
 
 class ShippingMethodView(
-    EmailIsOptional, DeliveryChoicesOncePerRequest, oscar_views.ShippingMethodView
+    SplitBasketGoesToConfirm,
+    EmailIsOptional,
+    DeliveryChoicesOncePerRequest,
+    oscar_views.ShippingMethodView,
 ):
     def checks_capacity(self, request):
         # The list shown (GET) leaves out full runs; a choice posted from it is checked
@@ -196,7 +213,10 @@ class ShippingMethodView(
 
 
 class PaymentMethodView(
-    EmailIsOptional, DeliveryChoicesOncePerRequest, oscar_views.PaymentMethodView
+    SplitBasketGoesToConfirm,
+    EmailIsOptional,
+    DeliveryChoicesOncePerRequest,
+    oscar_views.PaymentMethodView,
 ):
     template_name = "oscar/checkout/payment_method.html"
 
@@ -360,7 +380,11 @@ class SubmitsOnce:
 
 
 class PaymentDetailsView(
-    SubmitsOnce, EmailIsOptional, DeliveryChoicesOncePerRequest, oscar_views.PaymentDetailsView
+    SplitBasketGoesToConfirm,
+    SubmitsOnce,
+    EmailIsOptional,
+    DeliveryChoicesOncePerRequest,
+    oscar_views.PaymentDetailsView,
 ):
     def get_pre_conditions(self, request):
         conditions = super().get_pre_conditions(request)
@@ -477,6 +501,11 @@ class PaymentDetailsView(
         buyer gave an address, the e-mail: queued for a worker (``shop.checkout.tasks``);
         sent here only when the queue is unreachable, so a buyer always gets it once."""
         notices.order_confirmed(order)
+        self.queue_order_email(order)
+
+    def queue_order_email(self, order):
+        """The order e-mail, when the buyer gave an address (a split basket's e-mail is sent
+        once, for its first order, and lists every part)."""
         if not order.email:
             return
         context = self.get_message_context(order)
@@ -498,17 +527,23 @@ class PaymentDetailsView(
 
     def start_online_payment(self, order):
         """Send the buyer to Stripe; the order waits as "待付款" with its stock held."""
+        return self.start_online_payment_for([order])
+
+    def start_online_payment_for(self, orders):
+        """One Stripe payment for ``orders`` (a split basket's parts, or one order); each
+        waits as "待付款" with its stock held."""
         self.checkout_session.flush()
-        self.request.session["checkout_order_id"] = order.id
+        self.request.session["checkout_order_id"] = orders[0].id
         return_url = self.request.build_absolute_uri(reverse("payment:stripe-return"))
         try:
-            checkout = stripe_gateway.start_checkout(
-                order,
+            checkout = stripe_gateway.start_checkout_for(
+                orders,
                 success_url=return_url + "?session_id={CHECKOUT_SESSION_ID}",
                 cancel_url=self.request.build_absolute_uri(reverse("payment:stripe-cancel")),
             )
         except PaymentProblem as problem:
-            stripe_gateway.cancel_unpaid_order(order, str(problem))
+            for order in orders:
+                stripe_gateway.cancel_unpaid_order(order, str(problem))
             messages.error(self.request, str(problem))
             return redirect("basket:summary")
         return redirect(checkout.url)
@@ -518,7 +553,199 @@ class PaymentDetailsView(
 ADDRESS_FIELDS = ("first_name", "phone_number", "line1", "line4", "notes")
 
 
-class ConfirmView(PaymentDetailsView):
+class ConfirmsSplitBasket:
+    """The order confirmation for a basket holding several teams' produce
+    (``shop.checkout.split``): the page shows each team's part with its own run and pickup
+    point or zone (form field ``method_code-<team id>``); "提交订单" places one order per
+    part through ``placement.place_parts_on_runs``, all or none, grouped in a
+    ``CheckoutGroup``; the form's one-time key is recorded with the first order, so a
+    second submit shows the orders already placed. One online payment covers them all."""
+
+    def basket_parts(self):
+        if not hasattr(self, "_basket_parts"):
+            self._basket_parts = split.parts_of(self.request.basket)
+        return self._basket_parts
+
+    def split_context_data(self, **kwargs):
+        chosen = (
+            kwargs.pop("chosen_codes", None) or self.checkout_session._get("split", "codes") or {}
+        )
+        parts = []
+        for part in self.basket_parts():
+            methods, problems = Repository().choices_for_any_address(part.basket)
+            options = delivery_options(methods, part.basket)
+            code = chosen.get(part.field_name)
+            if len(options) == 1:
+                code = options[0]["method"].code
+            parts.append(
+                {
+                    "part": part,
+                    "team": part.team,
+                    "basket": part.basket,
+                    "options": options,
+                    "unavailable": problems,
+                    "chosen_code": code,
+                    "field_name": part.field_name,
+                }
+            )
+        context = {
+            "view": self,
+            "basket": self.request.basket,
+            "parts": parts,
+            "address_form": kwargs.pop("address_form", None) or self.get_address_form(),
+            "payment_form": kwargs.pop("payment_form", None)
+            or PaymentMethodForm(initial={"method": self.checkout_session.payment_method()}),
+            "submission_key": self.submission_key_for_form(),
+        }
+        context.update(kwargs)
+        return context
+
+    def post_split(self, request, parts):
+        address_form = self.get_address_form(data=request.POST)
+        payment_form = PaymentMethodForm(request.POST)
+        forms_valid = all([address_form.is_valid(), payment_form.is_valid()])
+        codes = {part.field_name: request.POST.get(part.field_name, "") for part in parts}
+        errors = []
+        for part in parts:
+            code = codes[part.field_name]
+            if not code:
+                errors.append(
+                    _("请为“%(team)s”的商品选一个批次和取货方式。") % {"team": part.team.name}
+                )
+            elif forms_valid:
+                problem = self.delivery_problem(code, address_form.instance, basket=part.basket)
+                if problem:
+                    errors.append(f"{part.team.name}：{problem}")
+        shown = {"address_form": address_form, "payment_form": payment_form, "chosen_codes": codes}
+        if errors or not forms_valid:
+            return self.render_preview(request, error=" ".join(errors) or None, **shown)
+        fields = {
+            key: value
+            for key, value in address_form.instance.__dict__.items()
+            if not key.startswith("_")
+        }
+        self.checkout_session.ship_to_new_address(fields)
+        if address_form.cleaned_data.get("guest_email"):
+            self.checkout_session.set_guest_email(address_form.cleaned_data["guest_email"])
+        self.checkout_session.pay_by(payment_form.cleaned_data["method"])
+        self.checkout_session._set("split", "codes", codes)
+        try:
+            return self.place_split(parts, codes)
+        except placement.Refused as refusal:
+            return self.render_preview(request, error=" ".join(refusal.messages), **shown)
+
+    def place_split(self, parts, codes):
+        """Place every part, all or none; then the same steps as after one order."""
+        request = self.request
+        basket = request.basket
+        online = self.checkout_session.payment_method() == payment_methods.STRIPE
+        base = self.generate_order_number(basket)
+        key = self.posted_submission_key()
+        started = timezone.now()
+
+        def after_writing(orders):
+            groups.group(orders)
+            if key is not None:
+                OrderSubmission.objects.create(key=key, order=orders[0])
+
+        specs = [
+            (
+                RunChoice.from_code(codes[part.field_name]),
+                part.basket,
+                self.part_writer(part, base, codes[part.field_name], online),
+            )
+            for part in parts
+        ]
+        try:
+            orders = placement.place_parts_on_runs(
+                specs, awaiting_payment=online, after_writing=after_writing
+            )
+        except placement.Refused:
+            raise
+        except Exception as error:
+            if isinstance(error, IntegrityError):
+                earlier = self.order_placed_with(key)
+                if earlier is not None:
+                    return self.show_placed_order(earlier)
+            placed = list(
+                Order.objects.using("default")
+                .filter(number__startswith=f"{base}-", date_placed__gte=started)
+                .order_by("number")
+            )
+            if not placed:
+                logger.exception("Split basket %s could not be placed", basket.pk)
+                raise placement.Refused([_("下单没有成功，什么都没有改动。请稍后再试。")]) from None
+            logger.error("Orders %s-* were placed; what ran after failed", base, exc_info=error)
+            orders = placed
+        return self.after_split_commit(orders, basket)
+
+    def part_writer(self, part, base, code, online):
+        """The callable writing ``part``'s order (Oscar's order placement, with the part's
+        basket, run choice, fee and payment record), called by the placement module."""
+        request = self.request
+
+        def write():
+            address = self.get_shipping_address(request.basket)
+            method = next(
+                m
+                for m in Repository().get_shipping_methods(
+                    basket=part.basket, user=request.user, shipping_addr=address, request=request
+                )
+                if m.code == code
+            )
+            charge = method.calculate(part.basket)
+            submission = {"user": request.user, "basket": part.basket}
+            surcharges = SurchargeApplicator(request, submission).get_applicable_surcharges(
+                part.basket, shipping_charge=charge
+            )
+            total = self.get_order_totals(
+                part.basket, shipping_charge=charge, surcharges=surcharges
+            )
+            number = part.order_number(base)
+            self._payment_sources, self._payment_events = None, None
+            self.handle_payment(number, total)
+            extra = {"status": PENDING_PAYMENT} if online else {}
+            if not request.user.is_authenticated:
+                extra["guest_email"] = self.checkout_session.get_guest_email() or ""
+            return OrderPlacementMixin.place_order(
+                self,
+                order_number=number,
+                user=request.user,
+                basket=part.basket,
+                shipping_address=address,
+                shipping_method=method,
+                shipping_charge=charge,
+                order_total=total,
+                billing_address=None,
+                surcharges=surcharges,
+                **extra,
+            )
+
+        return write
+
+    def after_split_commit(self, orders, basket):
+        """The orders stand: whatever fails now, the buyer is shown them."""
+        try:
+            basket.submit()
+            if orders[0].status == PENDING_PAYMENT:
+                return self.start_online_payment_for(orders)
+            for order in orders:
+                notices.order_confirmed(order)
+            self.queue_order_email(orders[0])
+            self.checkout_session.flush()
+            self.request.session["checkout_order_id"] = orders[0].pk
+            messages.success(
+                self.request,
+                _("下单成功！按工作队分成 %(count)s 张订单：%(numbers)s")
+                % {"count": len(orders), "numbers": "、".join(str(o.number) for o in orders)},
+            )
+            return redirect("checkout:thank-you")
+        except Exception:
+            logger.exception("Orders %s were placed; what follows failed", orders[0].number)
+            return self._show_order(orders[0])
+
+
+class ConfirmView(ConfirmsSplitBasket, PaymentDetailsView):
     """ "确认订单": one page to confirm and submit the order, as Chinese shoppers know it.
 
     It holds who collects (name, mobile, a guest's e-mail, the address for home delivery),
@@ -528,6 +755,7 @@ class ConfirmView(PaymentDetailsView):
     """
 
     preview = True
+    splits_basket = True
     template_name_preview = "oscar/checkout/confirm.html"
     pre_conditions = ["check_basket_is_not_empty", "check_basket_is_valid"]
 
@@ -546,6 +774,9 @@ class ConfirmView(PaymentDetailsView):
         return self.render_preview(request)
 
     def post(self, request, *args, **kwargs):
+        parts = self.basket_parts()
+        if parts:
+            return self.post_split(request, parts)
         address_form = self.get_address_form(data=request.POST)
         payment_form = PaymentMethodForm(request.POST)
         code = request.POST.get("method_code", "")
@@ -572,9 +803,10 @@ class ConfirmView(PaymentDetailsView):
             Repository.remember_choices(request.basket, check_capacity=True)
         return super().render_preview(request, **kwargs)
 
-    def delivery_problem(self, code, address):
-        """Why the run or zone ``code`` cannot take this basket to ``address``; None if it can."""
-        basket = self.request.basket
+    def delivery_problem(self, code, address, basket=None):
+        """Why the run or zone ``code`` cannot take this basket (or ``basket``, a part of it)
+        to ``address``; None if it can."""
+        basket = basket or self.request.basket
         methods = Repository().get_shipping_methods(
             basket=basket, user=self.request.user, shipping_addr=address, request=self.request
         )
@@ -627,6 +859,8 @@ class ConfirmView(PaymentDetailsView):
     def get_context_data(self, **kwargs):
         basket = self.request.basket
         basket.show_line_images()
+        if self.basket_parts():
+            return self.split_context_data(**kwargs)
         methods, problems = Repository().choices_for_any_address(basket)
         options = delivery_options(methods, basket)
         chosen = kwargs.pop("chosen_code", None) or self.checkout_session.shipping_method_code(
@@ -687,4 +921,19 @@ class ThankYouView(oscar_views.ThankYouView):
     def get_context_data(self, **kwargs):
         # Oscar's also marks the order as tracked for its Google Analytics snippet, which
         # the shop's page does not include: one write per order saved.
-        return super(oscar_views.ThankYouView, self).get_context_data(**kwargs)
+        context = super(oscar_views.ThankYouView, self).get_context_data(**kwargs)
+        context["parts"] = self.parts_of_checkout(context.get("object"))
+        return context
+
+    def parts_of_checkout(self, order):
+        """Every order of a split basket's checkout (``shop.order.groups``), with what the
+        page shows of each and its team's name; None for an order placed on its own."""
+        if order is None or not order.checkout_group_id:
+            return None
+        parts = groups.orders_of_group(order)
+        for part in parts:
+            for relation, read in _order_rows.items():
+                keep_as_prefetched(part, relation, read(order=part.pk))
+            lines = list(part.lines.all())
+            part.team_name = lines[0].partner_name if lines else ""
+        return parts

@@ -8,11 +8,32 @@ class Line(KeepsLoadedValues, AbstractLine):
     loaded_fields = ("quantity", "product_id")
 
 
+class CheckoutGroup(models.Model):
+    """One checkout that placed several orders: a basket holding several teams' produce
+    is split into one order per team (``shop.checkout.split``). The orders stay separate
+    (own run, pickup, money, refunds); this only records that they were bought together,
+    for the thank-you page, the e-mail, the buyer's account and one online payment."""
+
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"checkout group {self.pk}"
+
+
 class Order(KeepsLoadedValues, AbstractOrder):
     """Oscar's order. Its discount lists filter the ``discounts`` a page prefetched instead
     of asking the database once per list (the order pages show three of them)."""
 
     loaded_fields = ("status",)
+
+    checkout_group = models.ForeignKey(
+        CheckoutGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        help_text="Set when one checkout placed this order with others (one per team).",
+    )
 
     def _discounts_in(self, category):
         prefetched = getattr(self, "_prefetched_objects_cache", {}).get("discounts")

@@ -50,7 +50,8 @@ class StockReservation(models.Model):
 
 
 class StripeCheckout(models.Model):
-    """One Stripe Checkout Session opened for an order (a retry opens a new one)."""
+    """One Stripe Checkout Session opened for an order (a retry opens a new one). A split
+    basket's orders share one session: one row per order, each with its own ``amount``."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("待付款")
@@ -61,7 +62,7 @@ class StripeCheckout(models.Model):
     order = models.ForeignKey(
         "order.Order", on_delete=models.CASCADE, related_name="stripe_checkouts"
     )
-    session_id = models.CharField(max_length=255, unique=True)
+    session_id = models.CharField(max_length=255, db_index=True)
     payment_intent = models.CharField(max_length=255, blank=True)
     url = models.URLField(max_length=1000, blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
@@ -73,6 +74,11 @@ class StripeCheckout(models.Model):
 
     class Meta:
         ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session_id", "order"], name="stripecheckout_one_row_per_order"
+            )
+        ]
 
     def __str__(self):
         return self.session_id

@@ -26,7 +26,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 
-from shop.order import history, life
+from shop.order import groups, history, life
 from shop.order import status as order_status
 from shop.partner import reservations
 from shop.payment import methods
@@ -74,9 +74,19 @@ def as_dict(obj):
 
 def start_checkout(order, success_url, cancel_url, now=None):
     """Open a Checkout Session for the whole order total; return the ``StripeCheckout``."""
+    return start_checkout_for([order], success_url, cancel_url, now=now)
+
+
+def start_checkout_for(orders, success_url, cancel_url, now=None):
+    """Open one Checkout Session paying ``orders`` (the parts of a split basket, or one
+    order): a line per order, the metadata naming every order number, and one
+    ``StripeCheckout`` row per order holding its own amount. Returns the first row (its
+    ``url`` is the session's)."""
     now = now or timezone.now()
+    first = orders[0]
     expires_at = now + datetime.timedelta(minutes=SESSION_MINUTES)
-    attempt = order.stripe_checkouts.count() + 1
+    attempt = first.stripe_checkouts.count() + 1
+    numbers = ",".join(str(order.number) for order in orders)
     params = {
         "mode": "payment",
         "payment_method_types": PAYMENT_METHOD_TYPES,
@@ -92,33 +102,41 @@ def start_checkout(order, success_url, cancel_url, now=None):
                     },
                 },
             }
+            for order in orders
         ],
-        "client_reference_id": order.number,
-        "metadata": {"order_number": order.number},
-        "payment_intent_data": {"metadata": {"order_number": order.number}},
+        "client_reference_id": first.number,
+        "metadata": {"order_number": first.number},
+        "payment_intent_data": {"metadata": {"order_number": first.number}},
         "expires_at": int(expires_at.timestamp()),
         "locale": "zh",
         "success_url": success_url,
         "cancel_url": cancel_url,
     }
-    if order.email:
-        params["customer_email"] = order.email
+    if len(orders) > 1:
+        for metadata in (params["metadata"], params["payment_intent_data"]["metadata"]):
+            metadata["order_numbers"] = numbers
+    if first.email:
+        params["customer_email"] = first.email
     try:
         session = get_client().v1.checkout.sessions.create(
-            params, {"idempotency_key": f"nongzhu-checkout-{order.number}-{attempt}"}
+            params, {"idempotency_key": f"nongzhu-checkout-{first.number}-{attempt}"}
         )
     except stripe.StripeError as error:
-        logger.warning("Order %s: Stripe session not created: %s", order.number, error)
+        logger.warning("Orders %s: Stripe session not created: %s", numbers, error)
         raise PaymentProblem(_("在线支付暂时连不上，订单未付款。请稍后再试，或选择取货时付款。"))
-    return StripeCheckout.objects.create(
-        order=order,
-        session_id=session["id"],
-        url=session["url"] or "",
-        amount=order.total_incl_tax,
-        currency=order.currency,
-        expires_at=expires_at,
-        created=now,
+    checkouts = StripeCheckout.objects.bulk_create(
+        StripeCheckout(
+            order=order,
+            session_id=session["id"],
+            url=session["url"] or "",
+            amount=order.total_incl_tax,
+            currency=order.currency,
+            expires_at=expires_at,
+            created=now,
+        )
+        for order in orders
     )
+    return checkouts[0]
 
 
 def retrieve_session(session_id):
@@ -128,30 +146,46 @@ def retrieve_session(session_id):
 # --- settling ------------------------------------------------------------------------
 
 
+def checkouts_of_session(session_id):
+    """The ``StripeCheckout`` rows of one session: one per order it pays."""
+    return list(StripeCheckout.objects.filter(session_id=session_id or "-").order_by("pk"))
+
+
+def outcome_of(outcomes):
+    """One outcome word for a session paying several orders: the word when all agree."""
+    return outcomes[0] if len(set(outcomes)) == 1 else ",".join(outcomes)
+
+
 def settle_session(session):
-    """Act on what Stripe says about a session (a dict); return a short outcome word."""
-    checkout = StripeCheckout.objects.filter(session_id=session.get("id")).first()
-    if checkout is None:
+    """Act on what Stripe says about a session (a dict); return a short outcome word.
+    A session paying several orders (a split basket) settles each of them."""
+    checkouts = checkouts_of_session(session.get("id"))
+    if not checkouts:
         return "unknown-session"
     if session.get("status") == "complete" and session.get("payment_status") in (
         "paid",
         "no_payment_required",
     ):
-        return confirm_payment(checkout, session)
+        shared = len(checkouts) > 1
+        return outcome_of([confirm_payment(c, session, shared=shared) for c in checkouts])
     if session.get("status") == "expired":
-        return fail_checkout(checkout, StripeCheckout.Status.EXPIRED)
+        return outcome_of([fail_checkout(c, StripeCheckout.Status.EXPIRED) for c in checkouts])
     return "waiting"
 
 
-def confirm_payment(checkout, session, now=None):
-    """Stripe took the money for ``checkout``: record it once and move the order on."""
+def confirm_payment(checkout, session, now=None, shared=False):
+    """Stripe took the money for ``checkout``: record it once and move the order on. A
+    ``shared`` session pays several orders: each is debited its own amount."""
     now = now or timezone.now()
     with transaction.atomic():
         checkout = StripeCheckout.objects.select_for_update().get(pk=checkout.pk)
         if checkout.status == StripeCheckout.Status.PAID:
             return "already-paid"
         order = Order.objects.select_for_update().get(pk=checkout.order_id)
-        amount = from_fen(session.get("amount_total") or to_fen(checkout.amount))
+        if shared:
+            amount = checkout.amount
+        else:
+            amount = from_fen(session.get("amount_total") or to_fen(checkout.amount))
         payment_intent = session.get("payment_intent") or ""
         if isinstance(payment_intent, dict):
             payment_intent = payment_intent.get("id", "")
@@ -269,8 +303,9 @@ def close_session_for_cancel(order):
         paid = paid or outcome == "paid"
         if session.get("status") == "expired":
             with transaction.atomic():
+                # Every order the session was to pay (a split basket's parts) stops waiting on it.
                 StripeCheckout.objects.filter(
-                    pk=checkout.pk, status=StripeCheckout.Status.OPEN
+                    session_id=checkout.session_id, status=StripeCheckout.Status.OPEN
                 ).update(status=StripeCheckout.Status.EXPIRED, settled_at=timezone.now())
     return paid
 
@@ -292,12 +327,13 @@ def status_path(order):
 
 def send_confirmation(order_id):
     """The order-placed text message and e-mail, sent once the payment is confirmed (not at
-    "待付款"); the e-mail only when the buyer gave an address."""
+    "待付款"); the e-mail only when the buyer gave an address, and for a split basket only
+    once, from its first order (it lists every part)."""
     from shop import notices
 
     order = Order.objects.get(pk=order_id)
     notices.order_confirmed(order)
-    if not order.email:
+    if not order.email or not groups.is_first_of_group(order):
         return
     context = {
         "user": order.user,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from oscar.core.loading import get_model
 
 from shop.buyer import links
-from shop.order import cancellation, life
+from shop.order import cancellation, groups, life
 from shop.order import status as order_status
 from shop.payment import refunds, stripe_gateway, webhooks
 from shop.payment.processing import PaymentProblem
@@ -83,25 +83,30 @@ def stripe_return(request):
 
 
 def stripe_cancel(request):
-    """The buyer came back from Stripe without paying: cancel, free the stock, refill the basket."""
-    order = _buyers_order(request)
-    if order.status == order_status.PENDING_PAYMENT:
-        try:
-            paid = stripe_gateway.close_session_for_cancel(order)
-        except stripe.StripeError:
-            paid = False
-        order.refresh_from_db()
-        if not paid and order.status == order_status.PENDING_PAYMENT:
-            stripe_gateway.cancel_unpaid_order(
-                order, _("买家放弃付款，订单已取消，商品已放回货架。")
-            )
+    """The buyer came back from Stripe without paying: cancel, free the stock, refill the
+    basket; for a split basket, every order the payment was for."""
+    first = _buyers_order(request)
+    orders = groups.orders_of_group(first)
+    for order in orders:
+        if order.status == order_status.PENDING_PAYMENT:
+            try:
+                paid = stripe_gateway.close_session_for_cancel(order)
+            except stripe.StripeError:
+                paid = False
             order.refresh_from_db()
-    if order.status == order_status.CANCELLED:
-        stripe_gateway.refill_basket(request.basket, order)
+            if not paid and order.status == order_status.PENDING_PAYMENT:
+                stripe_gateway.cancel_unpaid_order(
+                    order, _("买家放弃付款，订单已取消，商品已放回货架。")
+                )
+                order.refresh_from_db()
+    cancelled = [order for order in orders if order.status == order_status.CANCELLED]
+    if cancelled:
+        for order in cancelled:
+            stripe_gateway.refill_basket(request.basket, order)
         messages.warning(
             request,
             _("付款未完成，订单 %(number)s 已取消。商品已放回购物车，可以重新下单。")
-            % {"number": order.number},
+            % {"number": "、".join(str(order.number) for order in cancelled)},
         )
         return redirect("basket:summary")
     return redirect("checkout:thank-you")

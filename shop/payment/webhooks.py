@@ -33,18 +33,22 @@ def _session_completed(session):
     return stripe_gateway.settle_session(session)
 
 
-def _session_async_failed(session):
-    checkout = StripeCheckout.objects.filter(session_id=session.get("id")).first()
-    if checkout is None:
+def _fail_session(session, status):
+    """Every order the session was to pay (a split basket's parts) is given up on."""
+    checkouts = stripe_gateway.checkouts_of_session(session.get("id"))
+    if not checkouts:
         return "unknown-session"
-    return stripe_gateway.fail_checkout(checkout, StripeCheckout.Status.FAILED)
+    return stripe_gateway.outcome_of(
+        [stripe_gateway.fail_checkout(checkout, status) for checkout in checkouts]
+    )
+
+
+def _session_async_failed(session):
+    return _fail_session(session, StripeCheckout.Status.FAILED)
 
 
 def _session_expired(session):
-    checkout = StripeCheckout.objects.filter(session_id=session.get("id")).first()
-    if checkout is None:
-        return "unknown-session"
-    return stripe_gateway.fail_checkout(checkout, StripeCheckout.Status.EXPIRED)
+    return _fail_session(session, StripeCheckout.Status.EXPIRED)
 
 
 def _payment_failed(intent):

@@ -4,7 +4,9 @@ Every open run of the basket's team (cut-off not passed) offers one method per p
 point it stops at, and one per home-delivery zone that covers the buyer's address when
 the basket reaches the zone's minimum. Runs that are full for this basket, or short of
 the promised supply, are left out; ``unavailable`` says why, for the checkout page.
-A basket holding products of two teams has no method: each team's car carries its own.
+A basket holding products of two teams has no method: each team's car carries its own,
+so the order confirmation splits it into one part per team (``shop.checkout.split``) and
+asks here for each part's choices.
 """
 
 from django.utils.translation import gettext as _

@@ -6,6 +6,7 @@ from django import template
 
 from shop import notices
 from shop.buyer import codes, handover, links
+from shop.order import groups
 
 register = template.Library()
 
@@ -13,6 +14,13 @@ register = template.Library()
 @register.simple_tag
 def order_link(order):
     return links.order_url(order)
+
+
+@register.simple_tag
+def checkout_parts(order):
+    """Every order placed with ``order`` in one checkout (a basket split per team), with its
+    team's name; [] for an order placed on its own."""
+    return groups.parts_of_checkout(order)
 
 
 @register.simple_tag

@@ -145,10 +145,15 @@ def test_basket_beyond_this_runs_promised_supply_is_refused(
 
 
 @pytest.mark.django_db
-def test_basket_with_two_teams_products_gets_a_clear_message(client, eggs, other_team, run):
+def test_basket_with_two_teams_products_is_split_on_the_confirmation_page(
+    client, eggs, other_team, run
+):
     veg = factories.product_in_stock(team=other_team, title="柳河小白菜")
     add_to_basket(client, eggs, 10)
     add_to_basket(client, veg, 1)
     start_guest_checkout(client)
-    page = client.get(reverse("checkout:shipping-method"), follow=True).content.decode()
-    assert "分开下单" in page
+    response = client.get(reverse("checkout:shipping-method"))
+    assert response["Location"] == reverse("checkout:confirm")
+    page = client.get(response["Location"]).content.decode()
+    assert page.count('data-testid="split-part"') == 2
+    assert other_team.name in page and "没有还在接单的批次" in page  # it has no run yet

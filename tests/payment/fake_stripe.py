@@ -116,7 +116,10 @@ class FakeStripe(stripe.HTTPClient):
     def create_session(self, params):
         session_id = _id("cs")
         item = params["line_items"]["0"]
-        amount = int(item["price_data"]["unit_amount"]) * int(item["quantity"])
+        amount = sum(  # one line per order (a split basket's session pays several)
+            int(line["price_data"]["unit_amount"]) * int(line["quantity"])
+            for line in params["line_items"].values()
+        )
         session = {
             "id": session_id,
             "object": "checkout.session",
