@@ -47,7 +47,7 @@ def _page(request, order, back):
         for key, value in request.POST.items():
             if key.startswith("qty-"):
                 line_id = key[4:]
-                if not line_id.isdigit():
+                if not line_id.isdecimal():
                     raise Http404
                 quantities[int(line_id)] = value
         additions = [(request.POST.get("add-product", ""), request.POST.get("add-qty", ""))]

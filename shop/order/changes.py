@@ -215,7 +215,8 @@ def _whole(raw, title):
     raw = (raw or "").strip()
     if raw == "":
         return None
-    if not raw.lstrip("-").isdigit():
+    digits = raw[1:] if raw.startswith("-") else raw
+    if not digits.isdecimal():
         raise ChangeRefused([_("“%(title)s”的数量请填整数。") % {"title": title}])
     value = int(raw)
     if value < 0:
@@ -250,6 +251,8 @@ def plan_change(order, quantities, additions, place_code):
         new_quantities.setdefault(line, line.quantity)
         if new_quantities[line] != line.quantity and _refunded(line):
             raise ChangeRefused([_("“%(title)s”已有退款记录，不能再改。") % {"title": line.title}])
+        if new_quantities[line] > line.quantity and line.product is None:
+            raise ChangeRefused([_("“%(title)s”已经下架，不能再加。") % {"title": line.title}])
     on_run = products_on_run(run)
     strategy = Selector().strategy()
     added = []
@@ -257,7 +260,7 @@ def plan_change(order, quantities, additions, place_code):
         raw_product = (raw_product or "").strip()
         if not raw_product:
             continue
-        if not raw_product.isdigit() or int(raw_product) not in on_run:
+        if not raw_product.isdecimal() or int(raw_product) not in on_run:
             raise ChangeRefused([_("这个商品不在这个配送批次上，不能加进订单。")])
         product, record = on_run[int(raw_product)]
         quantity = _whole(raw_quantity, product.get_title())
@@ -310,6 +313,9 @@ def plan_change(order, quantities, additions, place_code):
     plan.summary = _summary(plan, link)
     if not plan.summary:
         raise ChangeRefused([_("没有改动。")])
+    short = _short(plan)
+    if short:
+        raise ChangeRefused(short)
     if paid_online(before) and plan.due > before.due:
         raise ChangeRefused(
             [
@@ -321,6 +327,37 @@ def plan_change(order, quantities, additions, place_code):
             ]
         )
     return plan
+
+
+def _short(plan):
+    """Why the units the change adds are more than the stock and the households' promises
+    for the run leave, in the buyer's terms (how many more she can have). Taking the room
+    and the stock checks again, conditionally, when the change is written."""
+    from fulfilment import supply
+
+    increases = plan.increases()
+    remaining = supply.remaining_for_run(plan.run, [p.pk for p, _r, _n in increases])
+    held = plan.new_quantities()
+    problems = []
+    for product, record, more in increases:
+        limits = [remaining.get(product.pk)]
+        if record is not None and product.get_product_class().track_stock:
+            limits.append(max(0, (record.num_in_stock or 0) - (record.num_allocated or 0)))
+        left = min((limit for limit in limits if limit is not None), default=None)
+        if left is not None and more > left:
+            problems.append(
+                _("“%(title)s”这趟车最多还能加 %(left)s，这一单最多 %(most)s。")
+                % {
+                    "title": product.get_title(),
+                    "left": units.amount(left, product),
+                    "most": units.amount(held[product.pk] - more + left, product),
+                }
+            )
+    return problems
+
+
+def _amount(quantity, product):
+    return units.amount(quantity, product) if product is not None else str(quantity)
 
 
 def _summary(plan, link):
@@ -337,8 +374,8 @@ def _summary(plan, link):
                 _("“%(title)s” %(old)s → %(new)s")
                 % {
                     "title": title,
-                    "old": units.amount(line.quantity, line.product),
-                    "new": units.amount(quantity, line.product),
+                    "old": _amount(line.quantity, line.product),
+                    "new": _amount(quantity, line.product),
                 }
             )
     for new in plan.additions:

@@ -282,6 +282,11 @@ def changed_by_buyer(plan, booking=None, user=None):
         locked = _locked(order)
         if locked.status != S.PLACED:
             raise changes.ChangeRefused([changes.why_not_changeable(locked) or ""])
+        # Planned from the lines as they were read: a change that won the lock meanwhile
+        # (a second tap) must not be applied over again.
+        planned = {line.pk: line.quantity for line in plan.quantities}
+        if dict(Line.objects.filter(order=locked).values_list("pk", "quantity")) != planned:
+            raise changes.ChangeRefused([_("订单刚刚改过了，请看一下现在的订单再改。")])
         taken = []
         for product, record, units in plan.increases():
             if record is None or not product.get_product_class().track_stock:

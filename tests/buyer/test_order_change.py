@@ -157,6 +157,8 @@ def test_a_closed_run_refuses_too(buyer_client, order, run):
         ("-1", "不能小于 0"),
         ("abc", "请填整数"),
         ("2.5", "请填整数"),
+        ("²", "请填整数"),
+        ("--3", "请填整数"),
         ("100000000000000000000", "一单最多"),
         (str(changes.MAX_UNITS + 1), "一单最多"),
     ],
@@ -194,7 +196,7 @@ def test_more_than_the_stock_is_refused_and_nothing_changes(buyer_client, order,
     before = state(order)
     response = post_change(buyer_client, order, add=(str(greens.pk), "31"))
     assert response.status_code == 400
-    assert "小青菜只剩" in response.content.decode()
+    assert "“小青菜”这趟车最多还能加 30" in response.content.decode()
     assert state(order) == before
 
 
@@ -205,7 +207,8 @@ def test_more_than_the_households_promised_for_the_run_is_refused(buyer_client, 
     before = state(order)
     response = post_change(buyer_client, order, {order.lines.get(): 13})
     assert response.status_code == 400
-    assert "只剩" in response.content.decode()
+    assert "最多还能加 2" in response.content.decode()
+    assert "这一单最多 12" in response.content.decode()
     assert state(order) == before
     assert post_change(buyer_client, order, {order.lines.get(): 12}).status_code == 302
 
@@ -356,3 +359,17 @@ def test_a_cancelled_order_cannot_be_changed(buyer_client, order):
     assert "订单已经取消" in response.content.decode()
     assert order.lines.get().quantity == 10
     assert S.CANCELLED == Order.objects.get(pk=order.pk).status
+
+
+def test_a_second_tap_planned_from_the_same_page_is_not_applied_again(order, eggs):
+    from shop.order import life
+
+    line = order.lines.get()
+    first = changes.plan_change(order, {line.pk: "12"}, [], "")
+    second = changes.plan_change(order, {line.pk: "12"}, [], "")
+    life.changed_by_buyer(first)
+    with pytest.raises(changes.ChangeRefused) as refused:
+        life.changed_by_buyer(second)
+    assert "刚刚改过了" in refused.value.messages[0]
+    assert order.lines.get().quantity == 12
+    assert allocated(eggs) == 12
