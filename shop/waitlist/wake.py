@@ -3,8 +3,10 @@
 A buyer joins from the product page when it is sold out (``join``); the entry names the
 team's next run taking orders, so the team sees how many wait per product and run on the
 run's supply page (``waiting_on_run``). Stock appears when a household promises more for
-a run (``fulfilment.supply.set_commitment``), an order is cancelled or a buyer makes one
-smaller (``shop.order.life``): those call ``stock_freed`` after their commit, which queues
+a run (``fulfilment.supply.set_commitment``), the team types a higher level for a product
+nobody promised for (``fulfilment.products.update``), an order is cancelled or a buyer
+makes one smaller (``shop.order.life``): those call ``stock_freed`` after their commit,
+which queues
 ``shop.waitlist.tasks.tell_waiting_buyers``.
 
 The rule: first come, first told, and only as many buyers as the free units could serve

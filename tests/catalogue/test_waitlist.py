@@ -165,3 +165,20 @@ def test_another_teams_member_does_not_see_the_waitlist(client, sold_out, run, o
     join(client, sold_out, "a@example.cn")
     client.force_login(factories.team_member(other_team))
     assert client.get(reverse("fulfilment:run-supply", args=[run.pk])).status_code in (403, 404)
+
+
+def test_stock_typed_in_by_the_team_wakes_the_waitlist(
+    client, team, django_capture_on_commit_callbacks
+):
+    """A product no household promised for: its level is what the team types on the phone."""
+    from tests.fulfilment.test_team_products import edit_data, edit_url
+
+    product = factories.product_in_stock(team=team, title="柿子饼", stock=0)
+    for email in ("one@example.cn", "two@example.cn"):
+        join(client, product, email)
+    mail.outbox.clear()
+    client.force_login(factories.team_member(team))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(edit_url(product), edit_data(product, team, stock_amount="1"))
+    assert response.status_code == 302
+    assert [message.to[0] for message in mail.outbox] == ["one@example.cn"]
