@@ -293,6 +293,10 @@ def test_the_teams_lists_follow_the_change(client, order, run, eggs, greens, tea
     member = factories.team_member(team)
     client.force_login(order.user)
     post_change(client, order, {order.lines.get(): 3}, add=(str(greens.pk), "5"))
+    buyer_page = client.get(reverse("customer:order", args=[order.number])).content.decode()
+    due = re.search(r'data-testid="money-due"[^>]*>(.*?)</dd>', buyer_page, re.S).group(1)
+    to_collect = re.search(r'data-testid="money-to-collect"[^>]*>(.*?)</dd>', buyer_page, re.S)
+    assert "24.50" in due and "24.50" in to_collect.group(1)  # 3 × 1.50 + 5 × 4.00
     client.force_login(member)
     packing = client.get(reverse("fulfilment:run-document", args=[run.pk, "packing"]))
     html = packing.content.decode()
