@@ -111,6 +111,10 @@ def update(record, *, product_fields, price, stock=None, photo=None, note=""):
             locked.product.get_unit_display(),
         )
         if level != locked.num_in_stock:
+            if level > (locked.num_in_stock or 0):
+                from shop.waitlist import wake  # buyers waiting for it hear of the new stock
+
+                transaction.on_commit(lambda: wake.stock_freed([locked.product_id]))
             locked.num_in_stock = level
             fields.append("num_in_stock")
     if price != locked.price:

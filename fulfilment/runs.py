@@ -611,6 +611,13 @@ def link_order(order, booking):
     return link
 
 
+def booking_kept(booking):
+    """The room ``booking`` took now belongs to an order already on the run (the buyer
+    changed it, ``shop.order.life.changed_by_buyer``): the booking's rows go, the loads
+    stay."""
+    _forget_booking(booking)
+
+
 def _forget_booking(booking):
     """Delete the booking's rows in one statement: ``QuerySet.delete`` would read them
     first (a receiver listens to every model's deletes), and nothing refers to them."""

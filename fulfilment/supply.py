@@ -249,6 +249,10 @@ def set_commitment(run, household, product, quantity):
     else:
         SupplyCommitment.objects.filter(run=run, household=household, product=product).delete()
     sync_stock(run.team, [product.pk])
+    if quantity:
+        from shop.waitlist import wake  # buyers waiting for it hear of the new supply
+
+        transaction.on_commit(lambda: wake.stock_freed([product.pk]))
 
 
 def unit_prices(run):

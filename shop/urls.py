@@ -49,6 +49,7 @@ urlpatterns += i18n_patterns(
     ),
     path("shop/team/", include("fulfilment.urls")),
     path("shop/orders/", include("shop.buyer.urls")),
+    path("shop/waitlist/", include("shop.waitlist.urls")),
     path("shop/", include("catalogue.urls")),
     # The buyer's account pages and password reset: Oscar's views with the shop's forms
     # and templates (and the sign-in step login protection needs), on Oscar's addresses.

@@ -16,6 +16,7 @@ from fulfilment.forms import AddressPinForm, CommitmentForm, RunForm, ShortfallF
 from fulfilment.models import DeliveryRun, OrderRun, RunPickup
 from fulfilment.views import run_day
 from shop import tasks
+from shop.waitlist import wake
 
 
 @team_required
@@ -232,6 +233,7 @@ def run_supply(request, pk):
             "sheet": supply.commitment_sheet(run),
             "is_open": run.status == DeliveryRun.Status.OPEN,
             "posted": posted if row_posted else None,
+            "waiting": wake.waiting_rows(run),
         },
     )
 

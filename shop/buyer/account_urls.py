@@ -6,13 +6,18 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from shop.buyer import account
+from shop.buyer import account, order_change
 
 accounts = [
     path("login/", account.SignInOrUpView.as_view()),
     path("register/", account.SignUpView.as_view()),
     path("orders/", login_required(account.OrderHistoryView.as_view())),
     path("orders/<str:order_number>/", login_required(account.OrderDetailView.as_view())),
+    path(
+        "orders/<str:order_number>/change/",
+        order_change.account_change,
+        name="account-order-change",
+    ),
     path("profile/", login_required(account.ProfileView.as_view())),
     path("profile/edit/", login_required(account.ProfileUpdateView.as_view())),
     path("profile/delete/", login_required(account.ProfileDeleteView.as_view())),

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from shop.buyer import views
+from shop.buyer import order_change, views
 
 app_name = "buyer"
 
 urlpatterns = [
     path("find/", views.find_order, name="find-order"),
     path("o/<str:token>/", views.order_page, name="order"),
+    path("o/<str:token>/change/", order_change.guest_change, name="order-change"),
 ]

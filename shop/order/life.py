@@ -31,6 +31,7 @@ from oscar.core.loading import get_model
 
 from fulfilment import notifications
 from fulfilment.models import LineCut, OrderRun, RefundOwed
+from shop import cache as page_cache
 from shop import notices
 from shop.order import history, money
 from shop.order import status as S
@@ -38,6 +39,7 @@ from shop.partner import reservations
 from shop.payment import refunds
 from shop.payment.methods import PAY_ON_PICKUP
 from shop.payment.processing import PaymentProblem
+from shop.waitlist import wake
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -261,6 +263,121 @@ def cut_lines(shortfall, cuts, user=None):
     return result
 
 
+# --- the buyer changes the order -------------------------------------------------------
+
+
+def changed_by_buyer(plan, booking=None, user=None):
+    """The buyer changed the order before the cut-off (``shop.order.changes`` checked the
+    ``plan`` and took the room it adds, ``booking``). In one transaction: the extra stock
+    is taken (conditional, ``OutOfStock`` refuses with nothing written) and the stock
+    given up goes back, the lines, the run link and the order's totals are written, a note
+    and a "应付" payment event say what changed, and an order paid online that shrank is
+    owed the difference (a ``RefundOwed`` the payments side pays back). The run's loads
+    are counted again from the lines, so the team's lists follow."""
+    from fulfilment import runs, supply
+    from shop.order import changes
+
+    order = plan.order
+    with transaction.atomic():
+        locked = _locked(order)
+        if locked.status != S.PLACED:
+            raise changes.ChangeRefused([changes.why_not_changeable(locked) or ""])
+        # Planned from the lines as they were read: a change that won the lock meanwhile
+        # (a second tap) must not be applied over again.
+        planned = {line.pk: line.quantity for line in plan.quantities}
+        if dict(Line.objects.filter(order=locked).values_list("pk", "quantity")) != planned:
+            raise changes.ChangeRefused([_("订单刚刚改过了，请看一下现在的订单再改。")])
+        taken = []
+        for product, record, units in plan.increases():
+            if record is None or not product.get_product_class().track_stock:
+                continue
+            if not reservations.take(record.pk, units):
+                raise changes.ChangeRefused(
+                    [
+                        reservations.shortage_message(
+                            changes.NewLine(product, record, units, 0), record.pk
+                        )
+                    ]
+                )
+            taken.append(record.pk)
+        for line, units in plan.decreases():
+            if line.stockrecord_id and line.num_allocated and not line.allocation_cancelled:
+                reservations.give_back(line.stockrecord_id, min(units, line.num_allocated))
+        if booking is not None:
+            runs.booking_kept(booking)
+        written = []
+        for line, quantity in plan.quantities.items():
+            if quantity == line.quantity:
+                written.append((line, quantity))
+                continue
+            if quantity == 0:
+                line.delete()
+                continue
+            unit = line.unit_price_incl_tax or Decimal("0")
+            line.quantity = quantity
+            line.line_price_incl_tax = line.line_price_before_discounts_incl_tax = unit * quantity
+            excl = line.unit_price_excl_tax or unit
+            line.line_price_excl_tax = line.line_price_before_discounts_excl_tax = excl * quantity
+            if line.num_allocated:
+                line.num_allocated = quantity
+            line.save()  # the audit log records a person's edits
+            written.append((line, quantity))
+        for new in plan.additions:
+            line = changes.new_line(locked, new)
+            line.save()
+            written.append((line, line.quantity))
+        link = OrderRun.objects.get(order=locked)
+        link.pickup_id, link.zone_id = plan.choice.pickup_id, plan.choice.zone_id
+        kg, crates = runs.load_of(
+            plan.new_quantities(), supply.products_by_id(plan.new_quantities())
+        )
+        link.weight_kg, link.crates = kg, crates
+        link.save(update_fields=["pickup", "zone", "weight_kg", "crates"])
+        locked.shipping_code = plan.choice.code
+        locked.shipping_method = changes.place_label(plan.run, plan.choice)
+        locked.shipping_incl_tax = locked.shipping_excl_tax = plan.fee
+        locked.total_incl_tax = locked.total_excl_tax = plan.goods + plan.fee
+        locked.save(
+            update_fields=[
+                "shipping_code",
+                "shipping_method",
+                "shipping_incl_tax",
+                "shipping_excl_tax",
+                "total_incl_tax",
+                "total_excl_tax",
+            ]
+        )
+        supply.count_run_loads([link.run_id])
+        Source.objects.filter(order=locked, source_type__code=PAY_ON_PICKUP).update(
+            amount_allocated=locked.total_incl_tax
+        )
+        what = "；".join(plan.summary)
+        history.payment_event(
+            locked,
+            history.EVENT_DUE,
+            plan.due,
+            reference="changed-by-buyer",
+            lines=written,
+            user=user,
+            message=_("买家修改了订单：%(what)s。现在应付 ¥%(due)s。")
+            % {"what": what, "due": plan.due},
+        )
+        refund = plan.refund
+        if refund > 0:
+            RefundOwed.objects.create(
+                order=locked,
+                amount=refund,
+                reason=_("买家截单前修改订单：%(what)s") % {"what": what},
+            )
+    order.refresh_from_db()
+    money.forget(order)
+    freed = [line.product_id for line, _units in plan.decreases() if line.product_id]
+    if freed:
+        transaction.on_commit(lambda: wake.stock_freed(freed))
+    page_cache.note_allocation()
+    return order
+
+
 # --- cancelling -------------------------------------------------------------------------
 
 
@@ -280,6 +397,8 @@ def cancel(order, user=None, message="", refund_reason=None):
         owed = money.of(order).refund_owed
         if owed > 0 and refund_reason is not None:
             RefundOwed.objects.create(order=order, amount=owed, reason=refund_reason)
+        freed = list(order.lines.values_list("product_id", flat=True))
+        transaction.on_commit(lambda: wake.stock_freed(freed))
     return True
 
 

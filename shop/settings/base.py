@@ -120,6 +120,7 @@ LOCAL_APPS = [
     "fulfilment",
     "shop.desk",
     "shop.notices",
+    "shop.waitlist",
 ]
 
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS

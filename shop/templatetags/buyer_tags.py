@@ -59,3 +59,11 @@ def day(value):
 def sent_notices(order):
     """The text messages that went out about ``order`` (``shop.notices``), oldest first."""
     return notices.sent(order)
+
+
+@register.simple_tag
+def why_not_changeable(order):
+    """None while the buyer may still change ``order`` (``shop.order.changes``), else why."""
+    from shop.order import changes
+
+    return changes.why_not_changeable(order)

@@ -64,13 +64,13 @@ def test_sold_out_product_offers_a_back_in_stock_alert(client, team):
     product = factories.product_in_stock(team=team, title="绿壳乌鸡蛋", stock=0)
     html = client.get(product.get_absolute_url()).content.decode()
     assert "到货通知我" in html
-    assert reverse("customer:alert-create", kwargs={"pk": product.pk}) in html
+    assert reverse("waitlist:join", kwargs={"pk": product.pk}) in html
     assert "加入购物车" not in html
     response = client.post(
-        reverse("customer:alert-create", kwargs={"pk": product.pk}), {"email": "a@example.cn"}
+        reverse("waitlist:join", kwargs={"pk": product.pk}), {"email": "a@example.cn"}
     )
     assert response.status_code == 302
-    assert product.productalert_set.filter(email="a@example.cn").exists()
+    assert product.waiting_buyers.filter(email="a@example.cn").exists()
 
 
 @pytest.mark.django_db

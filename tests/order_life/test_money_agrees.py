@@ -1,4 +1,5 @@
-"""Random lives of a few orders on two runs: after every step, every screen shows the same
+"""Random lives of a few orders on two runs (placed, changed by the buyer before the
+cut-off, cancelled, cut, refunded, handed over): after every step, every screen shows the same
 money for each order, household credits add up to the goods handed over, the impact page
 and the team report agree, and statuses are the order-life module's.
 
@@ -27,7 +28,7 @@ from content import impact
 from fulfilment import payouts, runs, shortfalls
 from fulfilment.models import Allocation, DeliveryRun, OrderRun, RefundOwed
 from shop.desk.reports import SalesReport
-from shop.order import cancellation, life, money
+from shop.order import cancellation, changes, life, money
 from shop.order import status as S
 from shop.payment import refunds
 from shop.payment.methods import STRIPE
@@ -155,6 +156,23 @@ class OrderLives(RuleBasedStateMachine):
         if cancellation.why_not_cancellable(order) is None:
             response = self.buyer_client.post(reverse("payment:cancel-order", args=[order.number]))
             assert response.status_code in (302, 200)
+
+    @precondition(lambda self: self.orders)
+    @rule(order=st.integers(0, 50), quantity=st.integers(0, 14), product=st.integers(0, 1))
+    def buyer_changes(self, order, quantity, product):
+        """The buyer changes the order on her page before the cut-off: the first line's
+        quantity (0 removes it) and maybe one more product (issue 21)."""
+        order = self._order(order)
+        if changes.why_not_changeable(order) is not None:
+            return
+        line = order.lines.order_by("pk").first()
+        data = {f"qty-{line.pk}": str(quantity)}
+        if not order.lines.filter(product=self.products[product]).exists():
+            data.update({"add-product": str(self.products[product].pk), "add-qty": "2"})
+        response = self.buyer_client.post(
+            reverse("account-order-change", args=[order.number]), data
+        )
+        assert response.status_code in (302, 400)  # 400: refused with a reason, unchanged
 
     @rule(run=st.integers(0, 1))
     def close(self, run):

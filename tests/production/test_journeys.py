@@ -160,6 +160,67 @@ def test_the_worker_sends_the_order_confirmation_email(journey):
     assert any(journey["number"] in body for body in mails)
 
 
+def test_a_waiting_buyer_is_told_by_the_worker_when_a_household_promises_more(team_member):
+    """Issue 21: a sold-out product's "到货通知我" takes a visitor's e-mail; the team sees
+    one buyer waiting beside the run's supply; a household's new promise queues
+    ``tell_waiting_buyers`` on the worker, which e-mails the buyer a link to the product."""
+    tag = uuid.uuid4().hex[:8]
+    found = shop_shell(
+        f"""
+import json
+from decimal import Decimal
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from oscar.core.loading import get_model
+from catalogue.models import Household
+from fulfilment.models import DeliveryRun
+team = get_user_model().objects.get(email="team@example.cn").partners.get()
+Product = get_model("catalogue", "Product")
+StockRecord = get_model("partner", "StockRecord")
+like = StockRecord.objects.filter(partner=team).select_related("product__product_class").first()
+product = Product.objects.create(
+    title="绿壳乌鸡蛋 {tag}", product_class=like.product.product_class, is_public=True
+)
+StockRecord.objects.create(
+    partner=team, product=product, partner_sku="wait-{tag}", price=Decimal("2.00"), num_in_stock=0
+)
+run = DeliveryRun.objects.filter(team=team, status="open", cutoff__gt=timezone.now()).order_by("-cutoff").first()
+household = Household.objects.filter(team=team).first()
+print(json.dumps({{"product": product.pk, "url": product.get_absolute_url(), "run": run.pk,
+                  "household": household.pk, "title": product.title}}))
+"""
+    )
+    buyer = Visitor()
+    _, soup = buyer.page(found["url"])
+    form = soup.find("form", attrs={"data-testid": "waitlist-form"})
+    assert form is not None, "no 到货通知我 form on the sold-out product page"
+    address = f"waiting-{tag}@example.cn"
+    response = buyer.submit(found["url"], form, email=address)
+    assert "已登记" in response.text, response.text[:2000]
+
+    supply_url = f"/shop/team/runs/{found['run']}/supply/"
+    _, soup = team_member.page(supply_url)
+    waiting = soup.find(attrs={"data-testid": "supply-waiting"})
+    assert waiting is not None and f"{found['title']}：1 人在等" in waiting.get_text()
+    form = soup.find("form", class_="team-form")
+    response = team_member.submit(
+        supply_url,
+        form,
+        household=str(found["household"]),
+        product=str(found["product"]),
+        quantity="3",
+    )
+    assert "已记下" in response.text, response.text[:3000]
+
+    def told():
+        return [body for body in _mails_to(address) if found["url"] in body]
+
+    mails = wait_for(told, 60, what="the back-in-stock e-mail from the worker")
+    assert any(found["title"] in body for body in mails)
+    _, soup = team_member.page(supply_url)
+    assert soup.find(attrs={"data-testid": "supply-waiting"}) is None  # nobody waits now
+
+
 def _run_page(visitor, run):
     return visitor.page(f"/shop/team/runs/{run}/")
 

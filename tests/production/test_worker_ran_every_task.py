@@ -23,6 +23,7 @@ SHOP_TASKS = {
     "shop.tasks.warm_renditions": "load_demo: story images saved",
     "shop.tasks.warm_product_images": "load_demo: product photos saved",
     "shop.notices.tasks.send_notice": "journey: guest purchase (the order's text message)",
+    "shop.waitlist.tasks.tell_waiting_buyers": "journey: a waiting buyer is told (new supply)",
     "content.tasks.refresh_story": "journey: the scheduled story goes live",
     "content.tasks.update_admin_search": "journey: the scheduled story goes live",
     # queued by beat (CELERY_BEAT_SCHEDULE)
