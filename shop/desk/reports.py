@@ -228,6 +228,15 @@ class SalesReport:
             )
             .order_by()
         )
+        # Birds priced by weight are credited by their real weight, as payouts count them.
+        raw = list(raw)
+        by_weight = {}
+        for (_run, household_id, _product), extra in money.weight_credits(
+            allocations.only("run_id")
+        ).items():
+            by_weight[household_id] = by_weight.get(household_id, ZERO) + extra
+        for r in raw:
+            r["amount"] = (r["amount"] or ZERO) + by_weight.get(r["household_id"], ZERO)
         rows = self._rows(
             raw,
             "household_id",
