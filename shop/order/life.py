@@ -463,7 +463,9 @@ def weighed(line, weight_jin, user=None):
     (``weighing.WeighingProblem``, nothing written). Returns the ``LineWeight``."""
     with transaction.atomic():
         order = _locked(line.order)
-        line = Line.objects.select_for_update().select_related("product").get(pk=line.pk)
+        line = (
+            Line.objects.select_for_update(of=("self",)).select_related("product").get(pk=line.pk)
+        )
         line.order = order
         weight = weighing.check(line, weight_jin)
         record, previous = weighing.record(line, weight, user)

@@ -69,8 +69,12 @@ def check(line, raw):
     most = units.MAX_JIN_PER_PIECE * pieces
     if weight > most:
         raise WeighingProblem(
-            _("%(weight)s不对：%(n)s 只最多 %(most)s，请再称一次。")
-            % {"weight": units.jin(weight), "n": pieces, "most": units.jin(most)}
+            _("%(weight)s不对：%(pieces)s最多 %(most)s，请再称一次。")
+            % {
+                "weight": units.jin(weight),
+                "pieces": units.amount(pieces, line.product),
+                "most": units.jin(most),
+            }
         )
     return weight
 
@@ -170,10 +174,10 @@ def note_for(line, weighing, previous):
     else:
         effect = _("与估重价格相同")
     text = _(
-        "称重：%(title)s %(n)s 只实重 %(weight)s，按 ¥%(price)s/斤 计 ¥%(value)s，%(effect)s。"
+        "称重：%(title)s %(pieces)s实重 %(weight)s，按 ¥%(price)s/斤 计 ¥%(value)s，%(effect)s。"
     ) % {
         "title": line.title,
-        "n": weighing.pieces,
+        "pieces": units.amount(weighing.pieces, line.product),
         "weight": units.jin(weighing.weight_jin),
         "price": weighing.price_per_jin,
         "value": weighing.charged + weighing.amount,

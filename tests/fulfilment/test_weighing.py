@@ -432,3 +432,66 @@ def test_product_page_card_and_basket_explain_the_weight_rule(client, chicken_ru
     assert 'data-testid="basket-weight-note"' in basket and "约 3 斤/只" in basket
     english = client.get("/en" + chicken.get_absolute_url()).content.decode()
     assert "about 3 jin/bird, ¥40.00/jin, settled by real weight" in english
+
+
+# --- the team lists a product priced by weight from the phone ------------------------------
+
+
+def product_form(product, team, **changes):
+    record = product.stockrecords.get(partner=team)
+    data = {
+        "title": product.title,
+        "price": str(record.price),
+        "stock_mode": "set",
+        "stock_amount": str(record.num_in_stock),
+        "stock_was": str(record.num_in_stock),
+        "description": product.description,
+        "is_public": "on",
+        "note": "",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.django_db
+def test_a_team_prices_a_bird_by_weight_from_the_phone_form(client, member, team):
+    bird = factories.product_in_stock(team=team, price=D("99.00"), stock=5, unit="zhi")
+    url = reverse("fulfilment:product-edit", args=[bird.pk])
+    client.force_login(member)
+
+    response = client.post(url, product_form(bird, team, price="", price_per_jin="38"))
+    assert "按重量计价要同时填每斤价格和每件约重" in response.content.decode()
+    bird.refresh_from_db()
+    assert bird.price_per_jin is None and bird.stockrecords.get().price == D("99.00")
+
+    response = client.post(
+        url, product_form(bird, team, price="", price_per_jin="38", estimated_jin="3.5")
+    )
+
+    assert response.status_code == 302
+    bird.refresh_from_db()
+    assert (bird.price_per_jin, bird.estimated_jin) == (D("38.00"), D("3.5"))
+    assert bird.stockrecords.get().price == D("133.00")  # what checkout charges: 3.5 × 38
+    page = client.get(url).content.decode()
+    assert 'value="38.00"' in page and 'value="3.5"' in page
+
+
+@pytest.mark.django_db
+def test_a_shortfall_after_weighing_drops_the_weight(client, chicken_run, chicken, member):
+    from fulfilment import shortfalls
+    from fulfilment.models import Allocation
+
+    order = order_for(chicken_run, chicken, quantity=2)
+    close(chicken_run)
+    client.force_login(member)
+    weigh(client, chicken_run, order, "6.8")
+    assert fresh(order).due == D("272.00")
+    allocation = Allocation.objects.filter(run=chicken_run, quantity__gt=0).first()
+
+    shortfalls.record_shortfall(chicken_run, allocation.household, chicken, 1, actor=member)
+
+    # One bird left, at its estimate until it is weighed again (6.8 斤 was for two).
+    assert not LineWeight.objects.exists()
+    assert fresh(order).due == D("120.00")
+    weigh(client, chicken_run, order, "3.3")
+    assert fresh(order).due == D("132.00")
