@@ -34,6 +34,7 @@ def driver_view(request, pk):
     run = run_or_404(request, pk)
     stops = itinerary.ordered_stops(run)
     to_weigh = weighing.lines_to_weigh(run)
+    at_households = weighing.at_households(run, to_weigh)
     rows = []
     for stop in stops:
         rows.append(
@@ -55,6 +56,9 @@ def driver_view(request, pk):
                     for link in stop.links
                 ],
                 "arrived": bool(stop.links) and all(link.ready_notified_at for link in stop.links),
+                "weigh": [
+                    {**entry, "key": uuid.uuid4()} for entry in at_households.get(stop.key, ())
+                ],
             }
         )
     next_row = next((row for row in rows if not row["done"]), None)

@@ -200,7 +200,7 @@ def lines_to_weigh(run):
         .exclude(order__status=S.CANCELLED)
         .exclude(status__in=(S.CANCELLED, S.CUT))
         .filter(product__price_per_jin__isnull=False)
-        .select_related("product", "weighing")
+        .select_related("product", "weighing", "order")
         .prefetch_related("cuts")
         .order_by("order_id", "pk")
     )
@@ -219,4 +219,20 @@ def lines_to_weigh(run):
                 "record": getattr(line, "weighing", None),
             }
         )
+    return result
+
+
+def at_households(run, to_weigh):
+    """{household stop key (``h12``): [entry of ``to_weigh``]}: the lines each household's
+    birds fill (``money.credits_for_run``), so the team can weigh them at collection. A line
+    two households fill shows at both; it is weighed once, all its birds together."""
+    if not to_weigh:
+        return {}
+    entries = {entry["line"].pk: entry for rows in to_weigh.values() for entry in rows}
+    result = {}
+    for credit in money.credits_for_run(run):
+        entry = entries.get(credit.line_id)
+        rows = result.setdefault(f"h{credit.household_id}", [])
+        if entry is not None and entry not in rows:
+            rows.append(entry)
     return result

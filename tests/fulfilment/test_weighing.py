@@ -495,3 +495,24 @@ def test_a_shortfall_after_weighing_drops_the_weight(client, chicken_run, chicke
     assert fresh(order).due == D("120.00")
     weigh(client, chicken_run, order, "3.3")
     assert fresh(order).due == D("132.00")
+
+
+@pytest.mark.django_db
+def test_the_driver_page_offers_weighing_at_the_household_and_on_the_order_card(
+    client, chicken_run, chicken, member, households, eggs
+):
+    supply.set_commitment(chicken_run, households["poor"], eggs, 20)
+    order = order_for(chicken_run, chicken, quantity=2)
+    egg_order = order_for(chicken_run, eggs, quantity=10)
+    close(chicken_run)
+    client.force_login(member)
+
+    html = client.get(reverse("fulfilment:driver", args=[chicken_run.pk])).content.decode()
+
+    line = order.lines.get()
+    pickup = OrderRun.objects.get(order=order).pickup_id
+    # 吴奶奶家 (priority) supplies both birds: weigh them when collecting, or at hand-over.
+    assert f'data-testid="weigh-h{households["monitored"].pk}-{line.pk}"' in html
+    assert f'data-testid="weigh-p{pickup}-{line.pk}"' in html
+    assert f'data-testid="weigh-h{households["poor"].pk}-' not in html  # eggs only
+    assert f'name="line" value="{egg_order.lines.get().pk}"' not in html
