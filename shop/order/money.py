@@ -384,12 +384,21 @@ def credits_for_run(run):
 
 def weight_credits(allocations):
     """{(run id, household id, product id): what real weights add to (or take off) the
-    credit of those ``fulfilment.Allocation`` rows}, for the payouts, the household's page
-    and the reports, which start from allocations (units × price). Only runs with a weighed
-    line are laid out (``credits_for_run``); one query when there is none."""
+    credit of those ``fulfilment.Allocation`` rows (their products loaded)}, for the
+    payouts and the household's page, which start from allocations (units × price). No
+    query unless a product is priced by weight."""
+    from catalogue import units
+
+    return weight_credits_of_runs(
+        {row.run_id for row in allocations if units.by_weight(row.product) is not None}
+    )
+
+
+def weight_credits_of_runs(run_ids):
+    """As ``weight_credits``, for the runs ``run_ids``: only runs with a weighed line are
+    laid out (``credits_for_run``)."""
     from fulfilment.models import DeliveryRun
 
-    run_ids = {row.run_id for row in allocations}
     result = defaultdict(Decimal)
     if not run_ids:
         return result
