@@ -203,6 +203,8 @@ def test_lighter_bird_paid_online_is_refunded_the_difference_once(
     response = client.post(reverse("payment:refund", args=[order.number]), {"owed": owed.pk})
     assert response.status_code == 302
     assert list(stripe_fake.refunds.values())[0]["amount"] == 2000
+    refund = owed.refunds.get()
+    assert refund.reason == refund.Reason.OTHER and "2.5 斤" in refund.note
     truth = fresh(order)
     assert truth.refunds_paid == D("20.00") and truth.settled
     # The same weight again (a second phone, a retry) moves no money.
