@@ -145,6 +145,26 @@ class Product(AbstractProduct):
     season_note = models.CharField(_("时令/供应说明"), max_length=200, blank=True)
     storage_advice = models.CharField(_("储存建议"), max_length=200, blank=True)
     weight_per_unit_g = models.PositiveIntegerField(_("每单位重量（克）"), null=True, blank=True)
+    # Priced by weight (``catalogue.units.by_weight``): sold per piece (a bird, 只) at
+    # an estimate, settled by the real weight the team records (``shop.order.weighing``).
+    price_per_jin = models.DecimalField(
+        _("按重量计价：每斤价格"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("按只卖、按实重结算的商品（如散养土鸡）填写；不按重量计价就留空"),
+    )
+    estimated_jin = models.DecimalField(
+        _("每件约重（斤）"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1"))],
+        help_text=_("下单时按这个估重收款，称重后多退少补"),
+    )
     search_words_en = models.CharField(
         _("英文搜索词"),
         max_length=200,

@@ -308,11 +308,9 @@ def _add_credits(result, year):
     if year:
         credits = credits.filter(run__date__year=year)
     households, amount = set(), Decimal(0)
-    for household_id, quantity, unit_price in credits.values_list(
-        "household_id", "quantity", "unit_price"
-    ):
-        households.add(household_id)
-        amount += household_payouts.credit_amount(unit_price, quantity)
+    for row, credited in household_payouts.with_amounts(credits):
+        households.add(row.household_id)
+        amount += credited
     result.households_credited, result.credited = len(households), amount
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from fulfilment import runs, shortfalls
 from fulfilment.models import Allocation, DeliveryRun, DriverTap, OrderRun
-from shop.order import life
+from shop.order import life, weighing
 from shop.order import status as order_status
 from shop.payment.processing import PaymentProblem
 
@@ -55,10 +55,11 @@ def households_to_collect(run):
     return list(rows.values())
 
 
-def tap(run, key, action, stop_key, order=None, actor=None):
-    """Apply one tap; return False when ``key`` was already used (nothing happens)."""
+def tap(run, key, action, stop_key, order=None, actor=None, weight=None):
+    """Apply one tap; return False when ``key`` was already used (nothing happens).
+    ``weight`` is ``(line id, what was typed)`` for a weighing."""
     open_to_taps = (Status.CLOSED, Status.COLLECTING, Status.DELIVERING)
-    if action == Action.PAID:
+    if action in (Action.PAID, Action.WEIGHED):
         open_to_taps += (Status.DONE,)  # cash taken after the last hand-over
     if run.status not in open_to_taps:
         raise TapError(
@@ -76,7 +77,10 @@ def tap(run, key, action, stop_key, order=None, actor=None):
                 by=actor if actor.is_authenticated else None,
                 run_status_before=before,
             )
-            _apply(run, action, stop_key, order, actor)
+            if action == Action.WEIGHED:
+                _weigh(run, order, weight, actor)
+            else:
+                _apply(run, action, stop_key, order, actor)
     except IntegrityError:
         if DriverTap.objects.filter(key=key).exists():
             return False
@@ -149,6 +153,21 @@ def _cash(run, order, actor):
     try:
         life.paid_in_cash(order, actor)
     except PaymentProblem as problem:
+        raise TapError(str(problem)) from None
+
+
+def _weigh(run, order, weight, actor):
+    """The weighing form on an order's card: the real weight of one of its lines priced by
+    weight, through the order life (``life.weighed``)."""
+    line_id, typed = weight or (None, "")
+    line = None
+    if order is not None and str(line_id or "").isdigit():
+        line = order.lines.filter(pk=int(line_id)).select_related("product").first()
+    if line is None or not OrderRun.objects.filter(run=run, order=order).exists():
+        raise TapError(_("这个订单不在本批次。"))
+    try:
+        life.weighed(line, typed, actor)
+    except weighing.WeighingProblem as problem:
         raise TapError(str(problem)) from None
 
 

@@ -575,6 +575,36 @@ class RefundOwed(models.Model):
         return f"{self.order_id}: ¥{self.amount}"
 
 
+class LineWeight(models.Model):
+    """The real weight of an order line priced by weight (its birds together), recorded by
+    the team at collection or hand-over (``shop.order.life.weighed``). ``amount`` is what
+    the weight changes on the line: the real value less what the buyer was charged at the
+    estimate for the pieces delivered (above zero the buyer owes more, below zero less).
+    Weighing again replaces the weight and the amount; there is one row per line."""
+
+    line = models.OneToOneField("order.Line", on_delete=models.CASCADE, related_name="weighing")
+    weight_jin = models.DecimalField(max_digits=6, decimal_places=1)
+    pieces = models.PositiveIntegerField()
+    price_per_jin = models.DecimalField(max_digits=8, decimal_places=2)
+    charged = models.DecimalField(max_digits=10, decimal_places=2)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    refund_owed = models.ForeignKey(
+        RefundOwed, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"line {self.line_id}: {self.weight_jin} jin"
+
+    @property
+    def difference(self):
+        """The change without its sign (the page says "多" or "少")."""
+        return abs(self.amount)
+
+
 class Payout(models.Model):
     """A household's earnings for a run or a month, snapshotted when marked as paid.
 
@@ -630,6 +660,7 @@ class DriverTap(models.Model):
         ARRIVED = "arrived", _("已到达")
         HANDED_OVER = "handed_over", _("已交货")
         PAID = "paid", _("已收款")
+        WEIGHED = "weighed", _("已称重")
 
     key = models.UUIDField(unique=True)
     run = models.ForeignKey(DeliveryRun, on_delete=models.CASCADE, related_name="taps")

@@ -1,7 +1,8 @@
 """What each household earned: credited units × the price buyers paid, minus the stated fee.
 
 Earnings come from ``Allocation`` rows (already reduced by shortfalls), per run or per
-calendar month. ``settings.HOUSEHOLD_PAYOUT_FEE_PERCENT`` (default 0) is the share the
+calendar month; birds priced by weight are credited by their real weight
+(``shop.order.money.weight_credits``). ``settings.HOUSEHOLD_PAYOUT_FEE_PERCENT`` (default 0) is the share the
 alliance keeps, rounded to the fen. Marking as paid snapshots the figures in a ``Payout``
 and records the runs it settled (``Payout.covered_runs``); that record is what keeps a
 household from being paid twice for the same run:
@@ -31,6 +32,7 @@ from django.db import IntegrityError, transaction
 from catalogue.models import Household
 from fulfilment.models import Allocation, DeliveryRun, Payout
 from shop import notices
+from shop.order import money
 
 CENT = Decimal("0.01")
 
@@ -61,13 +63,28 @@ def credit_amount(unit_price, quantity):
     return (unit_price * quantity).quantize(CENT)
 
 
+def with_amounts(allocations):
+    """[(allocation, credited amount)]: units × price, and for birds sold by weight what
+    their real weight adds or takes off (``money.weight_credits``). The one rule every
+    statement, household page and the impact page's credited figure add up."""
+    allocations = list(allocations)
+    by_weight = money.weight_credits(allocations)
+    return [
+        (
+            row,
+            credit_amount(row.unit_price, row.quantity)
+            + by_weight.get((row.run_id, row.household_id, row.product_id), Decimal("0")),
+        )
+        for row in allocations
+    ]
+
+
 def _build(allocations, **period):
     statements = {}
-    for row in allocations:
+    for row, amount in with_amounts(allocations):
         statement = statements.get(row.household_id)
         if statement is None:
             statement = statements[row.household_id] = Statement(household=row.household, **period)
-        amount = credit_amount(row.unit_price, row.quantity)
         statement.lines.append((row.run, row.product, row.quantity, row.unit_price, amount))
         statement.gross += amount
     for statement in statements.values():

@@ -10,6 +10,7 @@ from django.utils.html import linebreaks, strip_tags
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
+from catalogue import units
 from catalogue.models import Household, Village
 from shop.images import LimitedImageField
 from shop.partner import levels
@@ -82,6 +83,39 @@ class ProductPhoneForm(forms.Form):
             "required": _("请填单价。"),
         },
     )
+    price_per_jin = forms.DecimalField(
+        label=_("按重量计价：每斤价格（元，可不填）"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("9999"),
+        max_digits=6,
+        decimal_places=2,
+        widget=forms.TextInput(attrs=NUMBER_INPUT),
+        help_text=_("按只卖、按实重结算（如散养土鸡）时填写，连同每件约重；单价就按估重算"),
+        error_messages={
+            "invalid": _("每斤价格要填数字，例如 40。"),
+            "min_value": _("每斤价格要大于 0。"),
+            "max_value": _("每斤价格太大了。"),
+            "max_decimal_places": _("每斤价格最多两位小数（到分）。"),
+            "max_digits": _("每斤价格太大了。"),
+        },
+    )
+    estimated_jin = forms.DecimalField(
+        label=_("每件约重（斤，可不填）"),
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=units.MAX_JIN_PER_PIECE,
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.TextInput(attrs=NUMBER_INPUT),
+        error_messages={
+            "invalid": _("约重要填数字，例如 3 或 3.5。"),
+            "min_value": _("约重要大于 0。"),
+            "max_value": _("约重太大了（每件最多 20 斤）。"),
+            "max_decimal_places": _("约重最多一位小数。"),
+            "max_digits": _("约重太大了（每件最多 20 斤）。"),
+        },
+    )
     stock_mode = forms.ChoiceField(
         label=_("库存"),
         choices=[
@@ -127,6 +161,7 @@ class ProductPhoneForm(forms.Form):
 
     def __init__(self, *args, record=None, governed=False, unit="", **kwargs):
         self.record = record
+        self.unit_code = units.code(record.product) if record is not None else ""
         self.governed = governed
         if record is not None and not kwargs.get("initial"):
             product = record.product
@@ -138,6 +173,8 @@ class ProductPhoneForm(forms.Form):
                 "stock_was": record.num_in_stock,
                 "description": description_text(product.description),
                 "is_public": product.is_public,
+                "price_per_jin": product.price_per_jin,
+                "estimated_jin": product.estimated_jin,
             }
         super().__init__(*args, **kwargs)
         self.unit_label = unit
@@ -145,8 +182,29 @@ class ProductPhoneForm(forms.Form):
             for name in ("stock_mode", "stock_amount", "stock_was"):
                 del self.fields[name]
 
+    def clean_by_weight(self, data):
+        """Priced by weight takes both figures, and the price per piece is their product
+        (``catalogue.units.WeightRule.estimated_price``): what the buyer pays at checkout."""
+        per_jin, estimate = data.get("price_per_jin"), data.get("estimated_jin")
+        if "price_per_jin" in self.errors or "estimated_jin" in self.errors:
+            return data
+        if (per_jin is None) != (estimate is None):
+            self.add_error(
+                "estimated_jin" if estimate is None else "price_per_jin",
+                _("按重量计价要同时填每斤价格和每件约重；不按重量计价就都留空。"),
+            )
+        elif per_jin is not None:
+            if self.unit_code in ("jin", "kg"):
+                self.add_error("price_per_jin", _("按斤或公斤卖的产品不用再按重量计价。"))
+                return data
+            data["price"] = units.WeightRule(per_jin, estimate).estimated_price
+            self.errors.pop("price", None)
+        elif data.get("price") is None and "price" not in self.errors:
+            self.add_error("price", _("请填单价。"))
+        return data
+
     def clean(self):
-        data = super().clean()
+        data = self.clean_by_weight(super().clean())
         if self.governed or "stock_amount" in self.errors:
             return data
         mode, amount = data.get("stock_mode") or levels.SET, data.get("stock_amount")
@@ -172,7 +230,12 @@ class ProductPhoneForm(forms.Form):
         """The product's fields to write. A description whose text is unchanged keeps its
         markup (the dashboard's editor may have set bold or lists the phone does not show)."""
         data = self.cleaned_data
-        fields = {"title": data["title"], "is_public": data["is_public"]}
+        fields = {
+            "title": data["title"],
+            "is_public": data["is_public"],
+            "price_per_jin": data.get("price_per_jin"),
+            "estimated_jin": data.get("estimated_jin"),
+        }
         if self.record is None or data["description"] != description_text(
             self.record.product.description
         ):
@@ -205,6 +268,8 @@ class NewProductForm(ProductPhoneForm):
         "title",
         "unit",
         "price",
+        "price_per_jin",
+        "estimated_jin",
         "stock_amount",
         "category",
         "origin_village",
@@ -229,7 +294,8 @@ class NewProductForm(ProductPhoneForm):
         self.team = team
 
     def clean(self):
-        return forms.Form.clean(self)
+        self.unit_code = self.data.get(self.add_prefix("unit"), "")
+        return self.clean_by_weight(forms.Form.clean(self))
 
     def product_fields(self):
         data = self.cleaned_data

@@ -18,6 +18,7 @@ from oscar.core.loading import get_model
 from fulfilment import driver, itinerary, lists, offline_taps, routing, runs
 from fulfilment.access import run_or_404, team_required
 from fulfilment.models import DeliveryRun, DriverTap
+from shop.order import weighing
 
 Order = get_model("order", "Order")
 
@@ -32,6 +33,8 @@ def _stop_done(stop):
 def driver_view(request, pk):
     run = run_or_404(request, pk)
     stops = itinerary.ordered_stops(run)
+    to_weigh = weighing.lines_to_weigh(run)
+    at_households = weighing.at_households(run, to_weigh)
     rows = []
     for stop in stops:
         rows.append(
@@ -44,11 +47,18 @@ def driver_view(request, pk):
                         "packed": lists.packed_order(link),
                         "key": uuid.uuid4(),
                         "cash_key": uuid.uuid4(),
+                        "weigh": [
+                            {**entry, "key": uuid.uuid4()}
+                            for entry in to_weigh.get(link.order_id, ())
+                        ],
                         "done": bool(link.handed_over_at),
                     }
                     for link in stop.links
                 ],
                 "arrived": bool(stop.links) and all(link.ready_notified_at for link in stop.links),
+                "weigh": [
+                    {**entry, "key": uuid.uuid4()} for entry in at_households.get(stop.key, ())
+                ],
             }
         )
     next_row = next((row for row in rows if not row["done"]), None)
@@ -132,8 +142,13 @@ def driver_tap(request, pk):
             by=name,
             message=_("已由 %(name)s 登记") % {"name": name},
         )
+    weight = None
+    if action == DriverTap.Action.WEIGHED:
+        weight = (request.POST.get("line", ""), request.POST.get("weight", "")[:20])
     try:
-        recorded = driver.tap(run, key, action, stop_key, order=order, actor=request.user)
+        recorded = driver.tap(
+            run, key, action, stop_key, order=order, actor=request.user, weight=weight
+        )
     except driver.TapError as error:
         return _answer(request, run, 409, str(error))
     except ValueError:
@@ -145,7 +160,10 @@ def driver_tap(request, pk):
             "key": str(key),
             "label": _("撤销"),
         }
-    return _answer(request, run, duplicate=not recorded, message=_("已记录。"), undo=undo)
+    message = _("已记录。")
+    if recorded and action == DriverTap.Action.WEIGHED:
+        message = _("已称重，订单金额已按实重调整。")
+    return _answer(request, run, duplicate=not recorded, message=message, undo=undo)
 
 
 CACHE_PREFIX = "team-driver-"

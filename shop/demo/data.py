@@ -479,6 +479,21 @@ PRODUCTS = [
         "干燥处保存",
         "北坡沙地花生，颗粒饱满。",
     ),
+    (
+        "散养土鸡",
+        "禽类",
+        "zhi",
+        1,
+        D("120.00"),
+        24,
+        "向阳村",
+        1500,
+        "poultry",
+        "按只卖，按实重结算",
+        "宰杀后冷冻保存",
+        "农户院子里散养一年多的土鸡，每只大小不一，约 3 斤。下单时按 3 斤付款，"
+        "工作队收鸡时过秤，按实重多退少补。",
+    ),
 ]
 
 CATEGORIES = [
@@ -540,12 +555,17 @@ CATEGORY_WORDS_EN = {
     "粮油": "grain grains oil flour",
     "干货": "dried dry goods",
 }
+# Sold per bird, settled by the real weight (catalogue.units.by_weight): price per 斤 and
+# the estimate the buyer pays at checkout (the stock record's price, 3 × ¥40 = ¥120).
+PRICED_BY_WEIGHT = {"散养土鸡": (D("40.00"), D("3.0"))}
+
 PRODUCT_WORDS_EN = {
     "散养土鸡蛋": "free-range egg eggs farm eggs",
     "笨鸡蛋 30 枚礼盒": "free-range egg eggs gift box",
     "石门村土鸭蛋": "duck egg eggs",
     "绿壳乌鸡蛋": "green-shell silkie egg eggs",
     "农家小笨鸡": "free-range chicken young chicken",
+    "散养土鸡": "yard chicken free-range chicken by weight whole chicken",
     "散养老母鸡": "free-range hen old hen stewing chicken",
     "土麻鸭": "duck",
     "柳河小白菜": "bok choy pak choi cabbage",

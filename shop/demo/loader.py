@@ -176,6 +176,8 @@ class DemoLoader:
                     "storage_advice": storage,
                     "weight_per_unit_g": weight,
                     "search_words_en": data.PRODUCT_WORDS_EN.get(title, ""),
+                    "price_per_jin": data.PRICED_BY_WEIGHT.get(title, (None, None))[0],
+                    "estimated_jin": data.PRICED_BY_WEIGHT.get(title, (None, None))[1],
                     "is_public": True,
                 },
             )

@@ -225,9 +225,27 @@ class SalesReport:
                 amount=Sum(F("unit_price") * F("quantity"), output_field=MONEY),
                 quantity=Sum("quantity"),
                 orders=Count("run", distinct=True),
+                by_weight=Count("pk", filter=Q(product__price_per_jin__isnull=False)),
             )
             .order_by()
         )
+        # Birds priced by weight are credited by their real weight, as payouts count them
+        # (queried only when the period has any).
+        raw = list(raw)
+        by_weight = {}
+        runs_by_weight = set()
+        if any(r["by_weight"] for r in raw):
+            runs_by_weight = set(
+                allocations.filter(product__price_per_jin__isnull=False).values_list(
+                    "run_id", flat=True
+                )
+            )
+        for (_run, household_id, _product), extra in money.weight_credits_of_runs(
+            runs_by_weight
+        ).items():
+            by_weight[household_id] = by_weight.get(household_id, ZERO) + extra
+        for r in raw:
+            r["amount"] = (r["amount"] or ZERO) + by_weight.get(r["household_id"], ZERO)
         rows = self._rows(
             raw,
             "household_id",

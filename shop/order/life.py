@@ -33,7 +33,7 @@ from fulfilment import notifications
 from fulfilment.models import LineCut, OrderRun, RefundOwed
 from shop import cache as page_cache
 from shop import notices
-from shop.order import history, money
+from shop.order import history, money, weighing
 from shop.order import status as S
 from shop.partner import reservations
 from shop.payment import refunds
@@ -136,6 +136,8 @@ def paid_in_cash(order, user, reference=""):
             .filter(order=order, source_type__code=PAY_ON_PICKUP)
             .first()
         )
+        if source is None and money.of(order).cash_to_collect > 0:
+            source = weighing.extra_cash_source(order)  # an online order's weight extra
         if source is None:
             raise PaymentProblem(_("这个订单不是取货时付款。"))
         if order.status == S.CANCELLED:
@@ -226,6 +228,7 @@ def cut_lines(shortfall, cuts, user=None):
             continue
         amount = cut_amount(line, units)
         LineCut.objects.create(shortfall=shortfall, line=line, quantity=units, amount=amount)
+        weighing.cut(line)  # a weight recorded for more birds no longer counts
         by_order.setdefault(line.order, []).append((line, units, amount))
     for order, order_cuts in by_order.items():
         money.forget(order)
@@ -566,3 +569,27 @@ def run_cancelled(run, reason):
     for order in Order.objects.filter(run_link__run=run).exclude(status=S.CANCELLED):
         cancel(order, message=reason, refund_reason=reason)
     transaction.on_commit(lambda: notifications.run_cancelled(run))
+
+
+# --- priced by weight -------------------------------------------------------------------
+
+
+def weighed(line, weight_jin, user=None):
+    """The team weighed the birds of ``line`` (priced by weight): the real weight replaces
+    any earlier one, the line is re-priced by it (``shop.order.weighing``: the change is
+    in the order's money once, however often it is weighed), money taken that is now too
+    much is owed back, and the order gets a note. ``weight_jin`` is checked first
+    (``weighing.WeighingProblem``, nothing written). Returns the ``LineWeight``."""
+    with transaction.atomic():
+        order = _locked(line.order)
+        line = (
+            Line.objects.select_for_update(of=("self",)).select_related("product").get(pk=line.pk)
+        )
+        line.order = order
+        weight = weighing.check(line, weight_jin)
+        record, previous = weighing.record(line, weight, user)
+        weighing.settle(order, record)
+        history.note(order, weighing.note_for(line, record, previous), user)
+        money.forget(order)
+        complete_if_settled(order)
+    return record

@@ -9,17 +9,20 @@ The rule, for one order:
 
 * ``goods``: its lines as placed; ``fees``: delivery fee and surcharges;
 * ``cuts``: what shortfalls took away (``fulfilment.LineCut``);
+* ``weighed``: what real weights changed on lines priced by weight (``fulfilment.LineWeight``,
+  above zero the birds weighed more than the estimate the buyer paid);
 * ``adjustments``: refunds the team gave for lines (damaged goods and the like), which
   lower what the order is worth; refunds that pay back a cut or a cancellation do not
   (the cut or the cancellation already did);
-* ``due``: goods − cuts − adjustments + fees, and nothing once the order is cancelled;
+* ``due``: goods − cuts − adjustments + weighed + fees, and nothing once the order is cancelled;
 * ``paid``: online (Stripe) and in cash at hand-over; ``refunds_paid``: refunds that went
   through (Stripe said so, or cash was handed back);
 * the balance ``paid − refunds_paid − due``: above zero it is a refund owed to the buyer,
   below zero it is what the buyer still pays (cash at hand-over for pay on pickup).
 
 So a pay-on-pickup order that is cut simply owes less and is promised no refund, and an
-online-paid one is owed the cut until the refund goes through. All figures for any
+online-paid one is owed the cut until the refund goes through. An order paid online whose
+birds weighed more owes the extra in cash at hand-over (``cash_to_collect``). All figures for any
 number of orders come from four queries (``for_orders``).
 """
 
@@ -27,7 +30,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from oscar.core.loading import get_model
 
@@ -54,6 +66,8 @@ class OrderMoney:
     paid_online: Decimal = ZERO
     paid_cash: Decimal = ZERO
     refunds_paid: Decimal = ZERO
+    weighed: Decimal = ZERO
+    by_weight: bool = False  # some line was weighed (``shop.order.weighing``)
     cut_units: dict = field(default_factory=dict, compare=False)  # {line id: units cut}
 
     @property
@@ -69,7 +83,7 @@ class OrderMoney:
         """The goods the buyer gets, in money: lines less cuts and adjustments."""
         if self.cancelled:
             return ZERO
-        return max(ZERO, self.goods - self.cuts - self.adjustments)
+        return max(ZERO, self.goods - self.cuts - self.adjustments + self.weighed)
 
     @property
     def due(self):
@@ -93,8 +107,13 @@ class OrderMoney:
 
     @property
     def cash_to_collect(self):
-        """What the driver takes in at hand-over (pay on pickup only)."""
-        return self.still_to_pay if self.is_pay_on_pickup else ZERO
+        """What the driver takes in at hand-over: what is still due on a pay-on-pickup order;
+        on an order paid online, only what weighing added after the payment."""
+        if self.is_pay_on_pickup:
+            return self.still_to_pay
+        if self.by_weight and self.paid_online > 0:
+            return self.still_to_pay
+        return ZERO
 
     @property
     def settled(self):
@@ -140,12 +159,21 @@ def for_orders(orders):
     ids = [order.pk for order in orders]
     if not ids:
         return {}
-    goods = dict(
+    goods, weighed, by_weight = {}, {}, set()
+    for order_id, total, weight_change, weighed_lines in (
         Line.objects.filter(order_id__in=ids)
         .values_list("order_id")
-        .annotate(total=Sum("line_price_incl_tax"))
+        .annotate(
+            total=Sum("line_price_incl_tax"),
+            weighed=Sum("weighing__amount"),
+            weighed_lines=Count("weighing"),
+        )
         .order_by()
-    )
+    ):
+        goods[order_id] = total
+        weighed[order_id] = weight_change
+        if weighed_lines:
+            by_weight.add(order_id)
     cut_units, cut_money = defaultdict(dict), defaultdict(Decimal)
     from fulfilment.models import LineCut  # fulfilment builds on orders, not the other way
 
@@ -164,7 +192,8 @@ def for_orders(orders):
         .annotate(debited=Sum("amount_debited"))
         .order_by("order_id", "source_type__code")
     ):
-        methods.setdefault(order_id, code)
+        if code == STRIPE or order_id not in methods:
+            methods[order_id] = code  # a weight's extra taken in cash keeps it paid online
         if code == PAY_ON_PICKUP:
             cash[order_id] += debited or ZERO
         else:
@@ -194,6 +223,8 @@ def for_orders(orders):
             paid_online=_money(online.get(pk)),
             paid_cash=_money(cash.get(pk)),
             refunds_paid=_money(refunded.get(pk)),
+            weighed=_money(weighed.get(pk)),
+            by_weight=pk in by_weight,
             cut_units=dict(cut_units.get(pk, {})),
         )
     return result
@@ -235,7 +266,7 @@ def _per_line(queryset, field, output):
 
 def counted_lines():
     """Lines of goods handed over, annotated with ``net_amount`` (the line less what
-    shortfalls cut and what the team refunded for it) and ``net_quantity`` (units the buyer
+    shortfalls cut and what the team refunded for it, re-priced by a recorded weight) and ``net_quantity`` (units the buyer
     got). Reports, the impact page and the checks of household credits all start here."""
     from fulfilment.models import LineCut
 
@@ -251,6 +282,7 @@ def counted_lines():
         .exclude(status__in=(statuses.CANCELLED, statuses.CUT))
         .annotate(
             net_amount=F("line_price_incl_tax")
+            + Coalesce(F("weighing__amount"), Value(0), output_field=MONEY_FIELD)
             - _per_line(cuts, "amount", MONEY_FIELD)
             - _per_line(adjusting, "amount", MONEY_FIELD),
             net_quantity=F("quantity") - _per_line(cuts, "quantity", IntegerField()),
@@ -271,6 +303,7 @@ class Credit:
     product_id: int
     quantity: int
     amount: Decimal
+    by_weight: Decimal = ZERO  # what the real weight added to (or took off) ``amount``
 
 
 def credits_for_run(run):
@@ -281,7 +314,9 @@ def credits_for_run(run):
     shortfalls). Here those units are laid over the orders' lines: priority households'
     units fill the earliest orders first, each line only up to what it still holds after
     cuts. The credits of one household add up to its allocations, so its payout, its page
-    and every order receipt agree.
+    and every order receipt agree. A line priced by weight and weighed credits its
+    households by the real weight: their units' price scales as the line's value did
+    (``by_weight`` says by how much; ``weight_credits`` gives payouts and reports the sum).
     """
     from fulfilment.allocation import PRIORITY_TIERS
     from fulfilment.models import Allocation, LineCut
@@ -296,7 +331,9 @@ def credits_for_run(run):
         .exclude(order__status=statuses.CANCELLED)
         .exclude(status__in=(statuses.CANCELLED, statuses.CUT))
         .order_by("order__date_placed", "pk")
-        .values_list("pk", "order_id", "product_id", "quantity")
+        .values_list(
+            "pk", "order_id", "product_id", "quantity", "weighing__charged", "weighing__amount"
+        )
     )
     cut = dict(
         LineCut.objects.filter(line_id__in=[line[0] for line in lines])
@@ -305,10 +342,13 @@ def credits_for_run(run):
         .order_by()
     )
     open_lines = defaultdict(list)
-    for line_id, order_id, product_id, quantity in lines:
+    for line_id, order_id, product_id, quantity, charged, weight_change in lines:
         left = quantity - cut.get(line_id, 0)
+        scale = Decimal(1)
+        if charged:  # weighed: the real value over what the estimate charged
+            scale = (charged + weight_change) / charged
         if left > 0:
-            open_lines[product_id].append([line_id, order_id, left])
+            open_lines[product_id].append([line_id, order_id, left, scale, 0])
     credits = []
     for row in allocations:
         units = row.quantity
@@ -320,6 +360,14 @@ def credits_for_run(run):
                 continue
             entry[2] -= take
             units -= take
+            at_estimate = _money(row.unit_price * take)
+            amount = at_estimate
+            if entry[3] != 1:  # rounded as a running total, so a line's credits add up
+                done = entry[4]
+                amount = _money(row.unit_price * (done + take) * entry[3]) - _money(
+                    row.unit_price * done * entry[3]
+                )
+            entry[4] += take
             credits.append(
                 Credit(
                     order_id=entry[1],
@@ -327,7 +375,38 @@ def credits_for_run(run):
                     household_id=row.household_id,
                     product_id=row.product_id,
                     quantity=take,
-                    amount=_money(row.unit_price * take),
+                    amount=amount,
+                    by_weight=amount - at_estimate,
                 )
             )
     return credits
+
+
+def weight_credits(allocations):
+    """{(run id, household id, product id): what real weights add to (or take off) the
+    credit of those ``fulfilment.Allocation`` rows (their products loaded)}, for the
+    payouts and the household's page, which start from allocations (units × price). No
+    query unless a product is priced by weight."""
+    from catalogue import units
+
+    return weight_credits_of_runs(
+        {row.run_id for row in allocations if units.by_weight(row.product) is not None}
+    )
+
+
+def weight_credits_of_runs(run_ids):
+    """As ``weight_credits``, for the runs ``run_ids``: only runs with a weighed line are
+    laid out (``credits_for_run``)."""
+    from fulfilment.models import DeliveryRun
+
+    result = defaultdict(Decimal)
+    if not run_ids:
+        return result
+    weighed_runs = DeliveryRun.objects.filter(
+        pk__in=run_ids, order_links__order__lines__weighing__isnull=False
+    ).distinct()
+    for run in weighed_runs:
+        for credit in credits_for_run(run):
+            if credit.by_weight:
+                result[(run.pk, credit.household_id, credit.product_id)] += credit.by_weight
+    return result

@@ -330,6 +330,8 @@ def settle_owed(owed, user=None):
         refund = row.refunds.filter(state__in=COUNTED).order_by("pk").first()
         if refund is None:
             reason = Refund.Reason.SHORTFALL if row.shortfall_id else Refund.Reason.CANCELLED
+            if row.line_id and not row.shortfall_id:  # a line weighed lighter (shop.order.weighing)
+                reason = Refund.Reason.OTHER
             refund = _create(row.order, row.amount, reason, user, row.reason, [], owed=row)
     refund = send(refund)
     _settle_owed_by(refund)

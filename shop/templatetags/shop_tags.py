@@ -23,6 +23,25 @@ def in_unit(quantity, product):
     return units.amount(quantity, product)
 
 
+@register.filter
+def weight_note(product):
+    """``约 3 斤/只，¥40.00/斤，按实重结算，多退少补`` for a product priced by weight
+    (``catalogue.units.weight_note``); empty otherwise."""
+    return units.weight_note(product)
+
+
+@register.filter
+def jin(weight):
+    """``3.4 斤`` (``3.4 jin``)."""
+    return units.jin(weight) if weight not in (None, "") else ""
+
+
+@register.filter
+def unsigned(amount):
+    """An amount without its sign, for a line that says "−" itself."""
+    return abs(amount) if amount is not None else amount
+
+
 @register.simple_tag
 def price_per_unit(price, product):
     """``¥12.00 / 斤`` for a purchase-info price."""

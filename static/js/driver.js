@@ -81,7 +81,7 @@
   function sameTap(form, item) {
     return field(form, "key") === item.key || (
       field(form, "action") === item.action && field(form, "stop") === item.stop &&
-      field(form, "order") === item.order
+      field(form, "order") === item.order && field(form, "line") === (item.line || "")
     );
   }
 
@@ -189,6 +189,10 @@
     body.append("action", item.action);
     body.append("stop", item.stop);
     if (item.order) body.append("order", item.order);
+    if (item.line) {  // a weighing: the line and what was typed
+      body.append("line", item.line);
+      body.append("weight", item.weight || "");
+    }
     return fetch(item.url, {
       method: "POST",
       body: body,
@@ -214,6 +218,7 @@
     sending = true;
     sendAgain = false;
     var sent = 0;
+    var reweighed = false;
     return queued().then(function (items) {
       var chain = Promise.resolve();
       items.forEach(function (item) {
@@ -221,6 +226,7 @@
           return send(item).then(function (answer) {
             if (answer.ok) {
               if (answer.already) note(answer.message, "warning");
+              if (item.line) reweighed = true;  // the card's money changed: show it
               showDone(item, answer);
             } else {
               note(answer.error, "danger");
@@ -244,7 +250,10 @@
       if (items.length) {
         retryTimer = setTimeout(sendAll, RETRY_MS);
       } else if (sent) {
-        return keepPageForOffline();  // the kept copy shows what was just recorded
+        return keepPageForOffline().then(function () {
+          // A weight re-prices the order: the card's cash and 已收款 button must follow.
+          if (reweighed) location.reload();
+        });
       }
     });
   }
@@ -258,6 +267,8 @@
       action: field(form, "action"),
       stop: field(form, "stop"),
       order: field(form, "order"),
+      line: field(form, "line"),
+      weight: field(form, "weight"),
       csrf: field(form, "csrfmiddlewaretoken"),
       url: new URL(form.getAttribute("action"), location.href).href,  // form.action is the "action" input
       madeAt: Date.now()

@@ -5,6 +5,7 @@ import pytest
 from catalogue.models import Household
 from tests import factories
 from tests.fulfilment.factories import DeliveryZoneFactory
+from tests.payment.conftest import stripe_fake  # noqa: F401  Stripe switched on against the fake
 
 
 @pytest.fixture

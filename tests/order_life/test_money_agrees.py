@@ -90,6 +90,18 @@ class OrderLives(RuleBasedStateMachine):
             factories.product_in_stock(
                 team=team, price=D("12.00"), stock=500, title="小青菜", origin_village=village
             ),
+            # Priced by weight: 约 3 斤 a bird at ¥40/斤, ¥120 at checkout, re-priced when
+            # the team weighs it (issue 21).
+            factories.product_in_stock(
+                team=team,
+                price=D("120.00"),
+                stock=500,
+                title="散养土鸡",
+                origin_village=village,
+                unit="zhi",
+                price_per_jin=D("40.00"),
+                estimated_jin=D("3.0"),
+            ),
         ]
         for product in self.products:
             product.households.set(self.households)
@@ -128,7 +140,7 @@ class OrderLives(RuleBasedStateMachine):
 
     @rule(
         run=st.integers(0, 1),
-        product=st.integers(0, 1),
+        product=st.integers(0, 2),
         quantity=st.integers(1, 12),
         online=st.booleans(),
     )
@@ -189,7 +201,7 @@ class OrderLives(RuleBasedStateMachine):
     @rule(
         run=st.integers(0, 1),
         household=st.integers(0, 2),
-        product=st.integers(0, 1),
+        product=st.integers(0, 2),
         quantity=st.integers(1, 10),
     )
     def shortfall(self, run, household, product, quantity):
@@ -223,6 +235,30 @@ class OrderLives(RuleBasedStateMachine):
             S.COMPLETED,
         ):
             self._tap(link.run, "handed_over", f"p{link.pickup_id}", order=order)
+
+    @precondition(lambda self: self.orders)
+    @rule(order=st.integers(0, 50), tenths=st.integers(15, 45))
+    def weigh(self, order, tenths):
+        """The team weighs an order's birds on the driver card (again, if weighed before):
+        1.5 to 4.5 斤 a bird."""
+        order = self._order(order)
+        run = OrderRun.objects.get(order=order).run
+        line = order.lines.filter(product=self.products[2]).first()
+        if line is None or order.status == S.CANCELLED or line.status in (S.CANCELLED, S.CUT):
+            return
+        if run.status not in (Status.CLOSED, Status.COLLECTING, Status.DELIVERING, Status.DONE):
+            return
+        pieces = line.quantity - money.of(order).cut_units.get(line.pk, 0)
+        data = {
+            "key": str(uuid.uuid4()),
+            "action": "weighed",
+            "stop": f"p{OrderRun.objects.get(order=order).pickup_id}",
+            "order": order.pk,
+            "line": line.pk,
+            "weight": str(D(tenths * pieces) / 10),
+        }
+        response = self.team_client.post(reverse("fulfilment:driver-tap", args=[run.pk]), data)
+        assert response.status_code == 302
 
     @precondition(lambda self: self.orders)
     @rule(order=st.integers(0, 50))
@@ -370,7 +406,7 @@ class OrderLives(RuleBasedStateMachine):
             credits = sum((c.amount for c in money.credits_for_run(run)), D("0"))
             handed = sum(
                 (
-                    money.of(o).goods - money.of(o).cuts
+                    money.of(o).goods - money.of(o).cuts + money.of(o).weighed
                     for o in Order.objects.filter(run_link__run=run, status__in=S.DELIVERED)
                 ),
                 D("0"),

@@ -316,6 +316,92 @@ def test_the_driver_taps_collected_arrived_and_handed_over(team_member, journey)
     assert soup.select_one(".driver-order--done .driver-done"), "no order shown handed over"
 
 
+def test_a_yard_chicken_bought_at_its_estimate_is_weighed_on_the_driver_page(team_member):
+    """Issue 21, priced by weight: a guest buys one 散养土鸡 (约 3 斤 at ¥40/斤, ¥120 at
+    checkout, pay on pickup); the team closes its run and posts the weighing form on the
+    driver card: a slip (50 斤) is refused in Chinese, 3.4 斤 re-prices the order to ¥136,
+    which the card's cash tap then shows."""
+    found = shop_shell(
+        """
+import json
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from oscar.core.loading import get_model
+from fulfilment import supply
+from fulfilment.models import DeliveryRun
+team = get_user_model().objects.get(email="team@example.cn").partners.get()
+chicken = get_model("catalogue", "Product").objects.get(title="散养土鸡")
+best = None
+for run in DeliveryRun.objects.filter(team=team, status="open", cutoff__gt=timezone.now()):
+    left = supply.committed_quantities(run).get(chicken.pk, 0)
+    left -= supply.sold_quantities(run).get(chicken.pk, 0)
+    if left >= 1:
+        best = run
+        break
+print(json.dumps({"run": best.pk, "product": chicken.pk, "url": chicken.get_absolute_url()}))
+"""
+    )
+    guest = Visitor()
+    page, soup = guest.page(found["url"])
+    assert "按实重结算" in page.text, "the product page does not explain the weight rule"
+    form = soup.find("form", action=re.compile(rf"/basket/add/{found['product']}/$"))
+    guest.submit(found["url"], form, quantity="1")
+    response, soup = guest.page("/shop/checkout/confirm/")
+    form = soup.find("button", attrs={"data-testid": "place-order"}).find_parent("form")
+    choice = soup.find(
+        "input", attrs={"name": "method_code", "value": re.compile(rf"^run-{found['run']}-")}
+    )
+    assert choice is not None, f"run {found['run']} is not offered at checkout"
+    guest_email = f"chicken-{uuid.uuid4().hex[:8]}@example.cn"
+    response = guest.submit(
+        "/shop/checkout/confirm/",
+        form,
+        first_name="周大姐",
+        phone_number="13812345679",
+        guest_email=guest_email,
+        method_code=choice["value"],
+        method="pay-on-pickup",
+    )
+    assert "/thank-you/" in response.url, response.text[:2000]
+    order = shop_shell(
+        f"""
+import json
+from oscar.core.loading import get_model
+order = get_model("order", "Order").objects.get(guest_email="{guest_email}")
+print(json.dumps({{"pk": order.pk, "total": str(order.total_incl_tax)}}))
+"""
+    )
+    assert order["total"] == "120.00"
+
+    run = found["run"]
+    url = f"/shop/team/runs/{run}/"
+    _, soup = _run_page(team_member, run)
+    form = soup.find("input", attrs={"name": "to", "value": "closed"}).find_parent("form")
+    _confirm(team_member, url, team_member.submit(url, form))
+
+    driver = f"/shop/team/runs/{run}/driver/"
+
+    def weighing_form():
+        _, soup = team_member.page(driver)
+        for field in soup.find_all("input", attrs={"name": "action", "value": "weighed"}):
+            form = field.find_parent("form")
+            if form.find("input", attrs={"name": "order", "value": str(order["pk"])}):
+                return form
+        pytest.fail("no weighing form on the order's driver card")
+
+    response = team_member.submit(driver, weighing_form(), weight="50")
+    assert "50 斤不对" in response.text, response.text[:3000]
+    response = team_member.submit(driver, weighing_form(), weight="3.4")
+    assert "已称重" in response.text, response.text[:3000]
+    soup = BeautifulSoup(response.text, "html.parser")
+    cards = [
+        c
+        for c in soup.select(".driver-order")
+        if c.find("input", attrs={"name": "order", "value": str(order["pk"])})
+    ]
+    assert cards and "已收款 ¥136.00" in cards[0].get_text(), response.text[:3000]
+
+
 def test_a_report_is_exported_by_the_worker_and_downloaded_as_xlsx(team_member):
     url = "/shop/dashboard/desk/reports/"
     _, soup = team_member.page(url)

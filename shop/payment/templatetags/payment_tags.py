@@ -46,20 +46,24 @@ def order_payment_summary(order):
 @register.simple_tag
 def order_lines(order):
     """The order's lines as the buyer got them: units left after shortfall cuts, what they
-    cost now, and each line's status (cut, partly cut) in the reader's language."""
+    cost now (re-priced by a recorded weight), and each line's status (cut, partly cut) in the reader's language."""
     order_money = money.of(order)
     lines = list(order.lines.all())
-    prefetch_related_objects(lines, "product__parent")  # each line's unit (catalogue.units)
+    # Each line's unit (catalogue.units) and, priced by weight, its recorded weight.
+    prefetch_related_objects(lines, "product__parent", "weighing")
     rows = []
     for line in lines:
         cut = order_money.cut_units.get(line.pk, 0)
         left = max(0, line.quantity - cut)
+        weighed = getattr(line, "weighing", None)  # fulfilment.LineWeight, re-pricing it
         rows.append(
             {
                 "line": line,
                 "cut": cut,
                 "left": left,
-                "amount": (line.unit_price_incl_tax or 0) * left,
+                "amount": (line.unit_price_incl_tax or 0) * left
+                + (weighed.amount if weighed else 0),
+                "weighed": weighed,
                 "status": order_status.line_label(line, cut),
             }
         )
