@@ -66,7 +66,10 @@ def test_three_cut_offs_with_a_skip_a_pause_and_a_shortage(
     client_b.post(reverse("standing:status", kwargs={"pk": b.pk}), {"status": "paused"})
 
     # Nothing is placed before the window.
-    assert place_at(run1.cutoff - datetime.timedelta(minutes=30), django_capture_on_commit_callbacks) == 0
+    assert (
+        place_at(run1.cutoff - datetime.timedelta(minutes=30), django_capture_on_commit_callbacks)
+        == 0
+    )
     assert not Order.objects.exists()
 
     # Cut-off 1: A's order in full; B is paused.
@@ -203,9 +206,7 @@ def test_fortnightly_falls_on_every_other_week(weekly_runs, point, eggs, buyer_a
     standing = standing_for(
         buyer_a, point, [(eggs, 10)], frequency=StandingOrder.Frequency.FORTNIGHTLY
     )
-    weeks = [
-        (schedule.monday(run.date) - standing.first_week).days // 7 for run in weekly_runs
-    ]
+    weeks = [(schedule.monday(run.date) - standing.first_week).days // 7 for run in weekly_runs]
     on = [schedule.occurrence_on(standing, run) is not None for run in weekly_runs]
     assert on == [week % 2 == 0 for week in weeks]
     assert on.count(True) in (1, 2) and on[0] != on[1]
