@@ -97,7 +97,7 @@ class Occurrence:
     @property
     def state_label(self):
         return {
-            "skipped": _("这次跳过"),
+            "skipped": _("这一次不要"),
             "placed": _("已下单"),
             "nothing": _("没能下单"),
             "paused": _("暂停中，不下单"),
@@ -365,13 +365,25 @@ def start(owner, items, frequency, point, name, phone, language, now=None):
     problems = check_quantities(items)
     if problems:
         raise Refused(" ".join(problems))
+    # Every other week counts from the week of the first run still open to changes.
+    first = (
+        RunPickup.objects.filter(
+            point=point,
+            run__team=team,
+            run__status=DeliveryRun.Status.OPEN,
+            run__cutoff__gt=now + PLACE_BEFORE_CUTOFF,
+        )
+        .select_related("run")
+        .order_by("run__date", "run__departure_time")
+        .first()
+    )
     with transaction.atomic():
         standing = StandingOrder.objects.create(
             owner=owner,
             team=team,
             point=point,
             frequency=frequency,
-            first_week=monday(timezone.localdate(now)),
+            first_week=monday(first.run.date if first else timezone.localdate(now)),
             name=name,
             phone=phone,
             language=language,

@@ -287,3 +287,22 @@ def test_the_list_shows_my_standing_orders_with_their_next_runs(client_a, mine, 
     assert page.count("将自动下单") == 3
     menu = client_a.get(reverse("customer:order-list")).content.decode()
     assert reverse("standing:list") in menu
+
+
+def test_the_pages_under_en_are_english(client_a, mine, weekly_runs, eggs):
+    from bs4 import BeautifulSoup
+
+    from tests.test_english_crawl import chinese_spoken, links_leaving_english, proper_names
+
+    client_a.post(url("skip", mine), {"run": weekly_runs[1].pk})
+    names = [name for name in proper_names() if name] + ["林小满", mine.point.name]
+    for path in (
+        reverse("standing:list"),
+        url("detail", mine),
+        reverse("standing:new") + f"?product={eggs.pk}",
+    ):
+        response = client_a.get("/en" + path)
+        assert response.status_code == 200, path
+        soup = BeautifulSoup(response.content, "html.parser")
+        assert chinese_spoken(soup, names) == [], path
+        assert links_leaving_english(soup) == [], path
