@@ -16,7 +16,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.dev")
 
 app = Celery("shop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["shop", "shop.checkout", "shop.notices", "shop.standing", "content"], related_name="tasks")
+app.autodiscover_tasks(
+    ["shop", "shop.checkout", "shop.notices", "shop.standing", "content"], related_name="tasks"
+)
 
 
 # Background tasks read the primary: a task queued on commit must find the rows its
