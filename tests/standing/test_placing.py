@@ -227,3 +227,27 @@ def test_weekly_takes_the_first_run_of_each_week(team, point, eggs, buyer_a, wee
     if same_week.date != first.date:
         assert schedule.occurrence_on(standing, same_week) is None
     assert [o.run for o in schedule.occurrences(standing)] == weekly_runs
+
+
+def test_the_command_places_what_is_due_for_a_shop_without_a_broker(
+    team, point, eggs, buyer_a, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from tests.fulfilment.factories import DeliveryRunFactory
+
+    DeliveryRunFactory(
+        team=team,
+        stops=[point],
+        date=timezone.localdate() + datetime.timedelta(days=1),
+        cutoff=timezone.now() + datetime.timedelta(minutes=5),
+    )
+    standing = standing_for(buyer_a, point, [(eggs, 10)])
+    StandingOrder.objects.filter(pk=standing.pk).update(
+        created=timezone.now() - datetime.timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("place_standing_orders")
+        call_command("place_standing_orders")
+    assert Order.objects.count() == 1
