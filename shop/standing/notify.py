@@ -12,6 +12,7 @@ from django.utils import translation
 from shop import dates
 from shop.buyer import links
 from shop.order import money
+from shop.standing import schedule
 from shop.standing.models import StandingRun
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ def occurrence_decided(row):
             "row": row,
             "standing": standing,
             "run_day": dates.day(row.run.date),
+            "notes": schedule.note_texts(row),
             "page_url": links.absolute(reverse("standing:detail", kwargs={"pk": standing.pk})),
         }
         if row.state == StandingRun.State.PLACED:

@@ -18,11 +18,9 @@ import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import override
 from oscar.core.loading import get_class, get_model
 
-from catalogue import units
 from fulfilment import supply
 from fulfilment.models import DeliveryRun
 from shop.order import history
@@ -132,34 +130,28 @@ def _place(standing, stop):
     wanted = {line.product_id: line.quantity for line in lines}
     products = {line.product_id: line.product for line in lines}
     quantities = {pid: _step_down(limits[pid], products[pid]) for pid in wanted}
-    order, reasons = None, []
+    order = None
     for _attempt in range(MAX_TRIES):
         if not any(quantities.values()):
             break
         try:
             order = _place_basket(standing, stop, {p: q for p, q in quantities.items() if q})
             break
-        except Refused as refusal:
-            reasons = refusal.messages
+        except Refused:
             # The car is full or a promise ran out meanwhile: one step less of the heaviest line.
             pid = max(
                 (p for p, q in quantities.items() if q),
                 key=lambda p: (products[p].weight_per_unit_g or 0) * quantities[p],
             )
             quantities[pid] = max(0, quantities[pid] - (products[pid].order_step or 1))
-    with override(standing.language):
-        notes = [
-            _("“%(title)s”要 %(wanted)s，这次只有 %(got)s。")
-            % {
-                "title": products[pid].get_title(),
-                "wanted": units.amount(wanted[pid], products[pid]),
-                "got": units.amount(quantities[pid], products[pid]),
-            }
-            for pid in wanted
-            if order is not None and quantities[pid] < wanted[pid]
-        ]
-        if order is None:
-            notes = [str(reason) for reason in reasons] or [_("这一趟车要的商品都没货了。")]
+    # What was short, as numbers: the pages and the e-mail word it in the reader's language
+    # (``schedule.note_texts``).
+    got = quantities if order is not None else dict.fromkeys(wanted, 0)
+    notes = [
+        {"product": pid, "wanted": wanted[pid], "got": got[pid]}
+        for pid in wanted
+        if got[pid] < wanted[pid]
+    ]
     return StandingRun.objects.create(
         standing=standing,
         run=run,

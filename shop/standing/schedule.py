@@ -19,13 +19,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from oscar.core.loading import get_class
+from oscar.core.loading import get_class, get_model
 
 from catalogue import units
 from fulfilment.models import DeliveryRun, RunPickup
 from shop import dates
 from shop.standing.models import StandingLine, StandingOrder, StandingRun
 
+Product = get_model("catalogue", "Product")
 Selector = get_class("partner.strategy", "Selector")
 
 PLACE_BEFORE_CUTOFF = datetime.timedelta(minutes=10)
@@ -105,6 +106,10 @@ class Occurrence:
             "placing": _("正在下单"),
             "coming": _("将自动下单"),
         }[self.state]
+
+    @property
+    def notes(self):
+        return note_texts(self.row) if self.row is not None else []
 
     @property
     def can_skip(self):
@@ -191,6 +196,32 @@ def occurrence_on(standing, run, now=None):
                 return None
             return occurrence
     return None
+
+
+def note_texts(row):
+    """What was short on ``row``'s run (``placing`` keeps it as numbers), in the active
+    language."""
+    products = Product.objects.in_bulk([note["product"] for note in row.notes])
+    texts = []
+    for note in row.notes:
+        product = products.get(note["product"])
+        if product is None:
+            continue
+        if note["got"]:
+            texts.append(
+                _("“%(title)s”要 %(wanted)s，这次只有 %(got)s。")
+                % {
+                    "title": product.get_title(),
+                    "wanted": units.amount(note["wanted"], product),
+                    "got": units.amount(note["got"], product),
+                }
+            )
+        else:
+            texts.append(
+                _("“%(title)s”要 %(wanted)s，这次没有。")
+                % {"title": product.get_title(), "wanted": units.amount(note["wanted"], product)}
+            )
+    return texts
 
 
 # --- money as the buyer is shown it --------------------------------------------------

@@ -105,13 +105,14 @@ def test_three_cut_offs_with_a_skip_a_pause_and_a_shortage(
     assert place_at(just_before(run3), django_capture_on_commit_callbacks) == 2
     third_a = StandingRun.objects.get(standing=a, run=run3)
     assert {line.product: line.quantity for line in third_a.order.lines.all()} == {eggs: 20}
-    assert any("农家小笨鸡" in note for note in third_a.notes)
+    assert third_a.notes == [{"product": chicken.pk, "wanted": 1, "got": 0}]
     assert money.of(third_a.order).due == D("30.00")
     third_b = StandingRun.objects.get(standing=b, run=run3)
     assert {line.product: line.quantity for line in third_b.order.lines.all()} == {eggs: 5}
-    assert third_b.notes and "5" in third_b.notes[0]
+    assert third_b.notes == [{"product": eggs.pk, "wanted": 10, "got": 5}]
     mail_b = next(m for m in mail.outbox if buyer_b.email in m.to)
     assert "有的商品不够" in mail_b.body and third_b.order.number in mail_b.body
+    assert "“散养土鸡蛋”要 10 枚，这次只有 5 枚。" in mail_b.body
     mail_a = next(m for m in mail.outbox if buyer_a.email in m.to)
     assert "农家小笨鸡" in mail_a.body
 
@@ -132,6 +133,7 @@ def test_nothing_placed_when_nothing_is_left_and_the_buyer_is_told(
     assert not Order.objects.exists()
     (told,) = mail.outbox
     assert "没能下单" in told.subject and "这一次不收钱" in told.body
+    assert "“散养土鸡蛋”要 20 枚，这次没有。" in told.body
 
 
 def test_the_car_full_places_what_fits(
