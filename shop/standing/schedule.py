@@ -263,10 +263,16 @@ def _being_placed(standing, now):
     """A refusal when an occurrence is fixed but not placed yet: a change now could reach
     the order being placed."""
     for occurrence in occurrences(standing, now=now):
-        if occurrence.state == "placing":
+        run = occurrence.run
+        open_run = run.status == DeliveryRun.Status.OPEN and run.cutoff > now
+        if occurrence.row is None and now >= occurrence.deadline and open_run:
             return Refused(
-                _("%(run)s 这一次已过修改时间（%(deadline)s），正在下单；请过几分钟再改。")
-                % {"run": occurrence.run_label, "deadline": occurrence.deadline_label}
+                _("%(run)s 这一次已过修改时间（%(deadline)s），%(cutoff)s 截单后再改。")
+                % {
+                    "run": occurrence.run_label,
+                    "deadline": occurrence.deadline_label,
+                    "cutoff": dates.moment(run.cutoff),
+                }
             )
     return None
 

@@ -229,10 +229,10 @@ def test_changes_after_a_run_is_fixed_are_refused_and_change_nothing(client_a, o
     assert "已过修改时间" in text(response) and "不能再跳过" in text(response)
     assert not StandingRun.objects.exists()
     response = client_a.post(url("status", older), {"status": "paused"}, follow=True)
-    assert "正在下单" in text(response)
+    assert "截单后再改" in text(response)
     line = older.lines.get()
     response = client_a.post(url("quantities", older), {f"qty-{line.pk}": "40"})
-    assert "正在下单" in text(response)
+    assert "截单后再改" in text(response)
     older.refresh_from_db()
     line.refresh_from_db()
     assert older.status == "active" and line.quantity == 20
@@ -306,3 +306,11 @@ def test_the_pages_under_en_are_english(client_a, mine, weekly_runs, eggs):
         soup = BeautifulSoup(response.content, "html.parser")
         assert chinese_spoken(soup, names) == [], path
         assert links_leaving_english(soup) == [], path
+
+
+def test_a_paused_order_cannot_be_resumed_into_a_run_already_fixed(client_a, older, fixed_run):
+    StandingOrder.objects.filter(pk=older.pk).update(status="paused")
+    response = client_a.post(url("status", older), {"status": "active"}, follow=True)
+    assert "截单后再改" in text(response)
+    older.refresh_from_db()
+    assert older.status == "paused"
