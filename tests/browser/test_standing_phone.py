@@ -54,7 +54,7 @@ def test_a_buyer_sets_up_a_weekly_order_from_the_product_page_and_skips_a_run(
     page.locator("input[name=phone]").fill("12345")
     page.get_by_role("button", name=words["start"]).click()
     look(page, prefix, "start-error", "the form's mistake")
-    expect(page.locator("[data-testid=field-error]")).to_have_count(1)
+    expect(page.locator("[data-testid=field-error]")).to_have_count(2)  # no name, bad phone
     assert not StandingOrder.objects.exists()
     page.locator("input[name=name]").fill("林小满")
     page.locator("input[name=phone]").fill("13812345678")
