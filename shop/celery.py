@@ -17,7 +17,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.dev")
 app = Celery("shop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(
-    ["shop", "shop.checkout", "shop.notices", "shop.waitlist", "content"], related_name="tasks"
+    ["shop", "shop.checkout", "shop.notices", "shop.waitlist", "shop.standing", "content"],
+    related_name="tasks",
 )
 
 

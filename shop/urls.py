@@ -53,6 +53,7 @@ urlpatterns += i18n_patterns(
     path("shop/", include("catalogue.urls")),
     # The buyer's account pages and password reset: Oscar's views with the shop's forms
     # and templates (and the sign-in step login protection needs), on Oscar's addresses.
+    path("shop/accounts/standing/", include("shop.standing.urls")),
     path("shop/accounts/", include(account_urls.accounts)),
     path("shop/password-reset/", include(account_urls.password_reset)),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),

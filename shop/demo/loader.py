@@ -25,6 +25,7 @@ from fulfilment.models import PickupPoint
 from shop.demo import data
 from shop.demo.history import load_history
 from shop.demo.images import draw_picture
+from shop.standing.demo import load_standing_orders
 
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
@@ -59,6 +60,7 @@ class DemoLoader:
             self.products.values(),
             customer=User.objects.filter(username="buyer").first(),
         )
+        load_standing_orders()  # the demo buyer's weekly eggs
         self.log(
             f"Demo data ready: {Partner.objects.count()} teams, {Village.objects.count()} villages, "
             f"{Household.objects.count()} households, {Product.objects.count()} products, "

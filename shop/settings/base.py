@@ -121,6 +121,7 @@ LOCAL_APPS = [
     "shop.desk",
     "shop.notices",
     "shop.waitlist",
+    "shop.standing",
 ]
 
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -563,6 +564,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
     },
     "close-due-runs": {"task": "shop.tasks.close_due_runs", "schedule": 60.0},
+    # Standing orders are placed in the last minutes before a run's cut-off (shop/standing).
+    "place-standing-orders": {
+        "task": "shop.standing.tasks.place_due_standing_orders",
+        "schedule": 60.0,
+    },
     "retry-pending-refunds": {"task": "shop.tasks.retry_pending_refunds", "schedule": 900.0},
     "clear-expired-sessions": {"task": "shop.tasks.clear_expired_sessions", "schedule": 86400.0},
     # Stories and news with a go-live or expiry time (Wagtail's publish_scheduled).

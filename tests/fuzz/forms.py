@@ -244,11 +244,12 @@ NUMBERED = re.compile(r"\d+")
 def filler(objects):
     """``fill(name, param)`` for ``page_paths`` from a dict of the world's objects:
     product, category, household, village, team, run, point, zone, order, order_line,
-    address, buyer, member."""
+    address, buyer, member, standing."""
     o = objects
 
     def pk_for(name):
         for words, obj in (
+            (("standing:",), o["standing"]),
             (("household",), o["household"]),
             (("fulfilment:run", "fulfilment:driver"), o["run"]),
             (("category",), o["category"]),

@@ -70,6 +70,9 @@ COUNTED = [
     "voucher.VoucherSet",
     "shipping.WeightBased",
     "wishlists.WishList",
+    "standing.StandingOrder",
+    "standing.StandingLine",
+    "standing.StandingRun",
 ]
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES,
@@ -106,7 +109,19 @@ def shop_world(world, run, pickup_point):
         country_id="CN",
         phone_number="+8613900001111",
     )
+    from shop.standing import schedule
+
+    standing = schedule.start(
+        buyer,
+        [(a.product, a.product.order_step or 1)],
+        "weekly",
+        factories.PickupPointFactory(team=a.team),
+        "林小满",
+        "13900001111",
+        "zh-hans",
+    )
     objects = {
+        "standing": standing,
         "product": a.product,
         "category": category,
         "household": a.household,
@@ -212,6 +227,7 @@ def test_every_form_answers_bad_values_without_a_500_or_a_half_save(shop_world):
         reverse("dashboard:catalogue-household-create"),
         reverse("dashboard:catalogue-product-import"),
         reverse("dashboard:partner-create"),
+        reverse("standing:quantities", args=[objects["standing"].pk]),
     ):
         assert expected in actions, expected
     for role, form in targets:

@@ -505,3 +505,139 @@ print(json.dumps(StoryPage.objects.filter(slug__startswith="{slug}").count()))
     assert late > -1, f"live {-late:.0f} s before its time"
     assert late < 90, f"live {late:.0f} s after its time (beat ticks every 60 s)"
     assert "鸡蛋每周六进城" in visitor.get(shop["url"]).text
+
+
+def _standing_page(visitor, standing):
+    url = f"/shop/accounts/standing/{standing}/"
+    response, soup = visitor.page(url)
+    return url, response, soup
+
+
+def _standing_form(soup, action, **inputs):
+    """The form posting to ``.../<action>/`` that holds the hidden ``inputs`` given."""
+    for form in soup.find_all("form", action=re.compile(rf"/standing/\d+/{action}/$")):
+        if all(form.find("input", attrs={"name": k, "value": str(v)}) for k, v in inputs.items()):
+            return form
+    pytest.fail(f"no “{action}” form with {inputs} on the standing order's page")
+
+
+def test_the_demo_buyer_changes_her_standing_order_and_beat_places_it_before_the_cut_off():
+    """The demo buyer's weekly eggs (shop/standing/demo.py): she skips a run and takes the
+    skip back, pauses and resumes, changes the quantity, all by the page's forms; then a run
+    whose cut-off is 8 minutes away (so inside the 10 minutes in which standing orders are
+    placed) gets its order from beat's ``place_due_standing_orders`` on the worker, once,
+    and she gets the e-mail."""
+    mine = shop_shell(
+        f"""
+import json
+from shop.standing.models import StandingOrder
+standing = StandingOrder.objects.get(owner__email="{BUYER[0]}", status="active")
+line = standing.lines.get()
+print(json.dumps({{"standing": standing.pk, "line": line.pk, "quantity": line.quantity}}))
+"""
+    )
+    buyer = Visitor()
+    buyer.login(*BUYER)
+    assert f"/standing/{mine['standing']}/" in buyer.get("/shop/accounts/standing/").text
+    url, _, soup = _standing_page(buyer, mine["standing"])
+
+    # Skip the coming run, then take it back.
+    skip = soup.find("form", action=re.compile(r"/skip/$"))
+    assert skip is not None, "no run to skip on the standing order's page"
+    skipped_run = skip.find("input", attrs={"name": "run"})["value"]
+    response = buyer.submit(url, skip)
+    assert "这一次跳过" in response.text, response.text[:2000]
+    soup = BeautifulSoup(response.text, "html.parser")
+    response = buyer.submit(url, _standing_form(soup, "unskip", run=skipped_run))
+    assert "照常下单" in response.text
+
+    # Pause, resume.
+    soup = BeautifulSoup(response.text, "html.parser")
+    response = buyer.submit(url, _standing_form(soup, "status", status="paused"))
+    assert "已暂停" in response.text
+    soup = BeautifulSoup(response.text, "html.parser")
+    response = buyer.submit(url, _standing_form(soup, "status", status="active"))
+    assert "已恢复" in response.text
+
+    # Change the quantity (eggs go by tens in the demo).
+    soup = BeautifulSoup(response.text, "html.parser")
+    quantity = mine["quantity"] + 10
+    response = buyer.submit(
+        url,
+        _standing_form(soup, "quantities"),
+        **{f"qty-{mine['line']}": str(quantity)},
+    )
+    assert "数量改好了" in response.text, response.text[:2000]
+
+    # A run of her team whose standing orders are being placed now.
+    found = shop_shell(
+        f"""
+import datetime, json
+from decimal import Decimal
+from django.utils import timezone
+from fulfilment import supply
+from fulfilment.models import DeliveryRun, RunPickup
+from shop.standing.models import StandingOrder
+standing = StandingOrder.objects.get(owner__email="{BUYER[0]}", status="active")
+StandingOrder.objects.filter(pk=standing.pk).update(
+    created=timezone.now() - datetime.timedelta(hours=1)
+)
+line = standing.lines.get()
+village = standing.team.villages.order_by("pk").first()
+run = DeliveryRun.objects.create(
+    team=standing.team, date=timezone.localdate(), departure_time=datetime.time(23, 0),
+    cutoff=timezone.now() + datetime.timedelta(minutes=8), capacity_kg=Decimal("400"),
+    start_label="prod stage", start_latitude=village.latitude,
+    start_longitude=village.longitude, notes="prod stage: standing order",
+)
+RunPickup.objects.create(
+    run=run, point=standing.point, window_start=datetime.time(8, 0),
+    window_end=datetime.time(10, 0),
+)
+household = line.product.households.filter(team=standing.team).first()
+supply.SupplyCommitment.objects.create(
+    run=run, household=household, product=line.product, quantity=200
+)
+supply.sync_stock(standing.team)
+print(json.dumps({{"run": run.pk}}))
+"""
+    )
+
+    # Beat places the run due now, on the worker, once.
+    def placed():
+        return shop_shell(
+            f"""
+import json
+from shop.standing.models import StandingRun
+rows = list(StandingRun.objects.filter(standing_id={mine["standing"]}, run_id={found["run"]}))
+order = rows[0].order if rows else None
+print(json.dumps({{"rows": len(rows), "state": rows[0].state if rows else "",
+    "number": order.number if order else "",
+    "quantity": sum(line.quantity for line in order.lines.all()) if order else 0}}))
+"""
+        )
+
+    result = wait_for(
+        lambda: (lambda r: r if r["rows"] else None)(placed()),
+        150,
+        every=5,
+        what="beat to place the standing order",
+    )
+    assert result["rows"] == 1 and result["state"] == "placed", result
+    assert result["quantity"] == quantity
+    assert result["number"] in buyer.get(url).text
+    mails = wait_for(
+        lambda: [body for body in _mails_to(BUYER[0]) if result["number"] in body],
+        60,
+        what="the standing order's e-mail",
+    )
+    assert "取货时付款" in mails[0]
+    # Placing again (as beat's next tick would) leaves it as it is.
+    again = shop_shell(
+        """
+import json
+from shop.standing import placing
+print(json.dumps(placing.place_due()))
+"""
+    )
+    assert again == 0 and placed()["rows"] == 1

@@ -29,6 +29,7 @@ SHOP_TASKS = {
     # queued by beat (CELERY_BEAT_SCHEDULE)
     "shop.tasks.close_due_runs": "beat: every 60 s",
     "content.tasks.publish_scheduled": "beat: every 60 s (scheduled story journey)",
+    "shop.standing.tasks.place_due_standing_orders": "beat: every 60 s (standing order journey)",
     "shop.tasks.release_expired_reservations": "beat: every 120 s",
     # nothing in the stage queues them (beat every 15 min; Stripe is off): sent here
     "shop.tasks.retry_pending_refunds": "sent: celery call",
