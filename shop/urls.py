@@ -47,6 +47,7 @@ urlpatterns += i18n_patterns(
         order_views.OrderLineView.as_view(),
     ),
     path("shop/team/", include("fulfilment.urls")),
+    path("shop/institution/", include("shop.institutions.urls")),
     path("shop/orders/", include("shop.buyer.urls")),
     path("shop/", include("catalogue.urls")),
     # The buyer's account pages and password reset: Oscar's views with the shop's forms
