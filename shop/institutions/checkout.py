@@ -22,6 +22,7 @@ class InstitutionChoiceForm(forms.Form):
         label=gettext_lazy("以单位名义下单"),
         queryset=None,
         required=False,
+        blank=True,  # a radio list offers "个人订单" only when blank
         empty_label=gettext_lazy("个人订单"),
         error_messages={
             "invalid_choice": gettext_lazy("您不是这个单位的成员，不能以它的名义下单。")

@@ -115,3 +115,26 @@ def test_coordinator_adds_an_institution_with_its_members(client, coordinator, c
     added = Institution.objects.get()
     assert added.tax_number == "11410000MB1234567Y"  # written as the code is printed
     assert list(added.members.all()) == [customer]
+
+
+@pytest.mark.django_db
+def test_member_pages_read_in_english_under_en(client, run, eggs, hospital, staff_member):
+    import re
+
+    from bs4 import BeautifulSoup
+
+    institution_order(run, [(eggs, 3)], hospital, staff_member)
+    client.force_login(staff_member)
+    month = f"{timezone.localdate():%Y-%m}"
+    for path in (
+        "/en/shop/institution/",
+        f"/en/shop/institution/{hospital.pk}/statements/{month}/",
+    ):
+        soup = BeautifulSoup(client.get(path).content.decode(), "html.parser")
+        spoken = " ".join(
+            tag.get_text(" ") for tag in soup.select("main h1, main h2, main .btn, main p")
+        )
+        spoken = spoken.replace(hospital.name, "").replace("县人民医院职工食堂后门", "")
+        assert not re.search(r"[\u4e00-\u9fff]", spoken), spoken
+    html = client.get("/en/shop/institution/").content.decode()
+    assert "My institution" in html and "Monthly statements" in html and "% done" in html

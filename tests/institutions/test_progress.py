@@ -51,3 +51,17 @@ def test_impact_figure_and_coordinator_totals_come_from_the_same_sums(
     client.force_login(coordinator)
     page = client.get(reverse("institutions:overview")).content.decode()
     assert "合计已送达 ¥45.00" in page
+
+
+@pytest.mark.django_db
+def test_impact_page_shows_the_institution_figure(client, home_page, run, eggs, hospital):
+    from content.models import ImpactPage
+
+    page = ImpactPage(title="帮扶成效", slug="impact")
+    home_page.add_child(instance=page)
+    page.save_revision().publish()
+    order = institution_order(run, [(eggs, 20)], hospital, None)
+    life.handed_over(order.run_link)
+    html = client.get(page.url).content.decode()
+    assert 'data-testid="impact-institutions"' in html
+    assert "30.00" in html and "单位客户" in html
