@@ -178,6 +178,15 @@ def alliance():
     return result
 
 
+def institutions(year=None):
+    """The institution buyers' figure: how many buy through the shop and what their
+    orders handed over came to in ``year`` (this year when none is chosen), from the same
+    counted lines as the report (``shop.institutions.figures``)."""
+    from shop.institutions import figures
+
+    return figures.impact_figure(year)
+
+
 def live_figure(metric, team_id=None, village_id=None, year=None):
     """One number for a story's live-figure block: a village's, a team's or the alliance's."""
     if metric not in METRICS:

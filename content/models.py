@@ -562,6 +562,7 @@ class ImpactPage(RoutablePageMixin, ShopAwarePage):
         context["year_invalid"] = bool(request.GET.get("year")) and year is None
         context["report"] = impact.report(year)
         context["years"] = impact.years()
+        context["institutions"] = impact.institutions(year)
         return context
 
     @path("csv/", name="csv")

@@ -48,6 +48,7 @@ urlpatterns += i18n_patterns(
         order_views.OrderLineView.as_view(),
     ),
     path("shop/team/", include("fulfilment.urls")),
+    path("shop/institution/", include("shop.institutions.urls")),
     path("shop/orders/", include("shop.buyer.urls")),
     path("shop/waitlist/", include("shop.waitlist.urls")),
     path("shop/", include("catalogue.urls")),

@@ -114,8 +114,12 @@ def choose(client, code):
 
 @pytest.fixture
 def warm(client, shelf):
-    """One request first, so per-process caches (site, content types, offers) are warm."""
+    """One request first, so per-process caches (site, content types, offers) are warm,
+    and the institutions' private drop-offs kept (read once per cache generation)."""
+    from shop.institutions.membership import closed_point_ids
+
     client.get(reverse("basket:summary"))
+    closed_point_ids(None)
 
 
 @pytest.mark.django_db

@@ -71,7 +71,15 @@ class AddToBasketForm(oscar_forms.AddToBasketForm):
         return super().cleaned_options() if self.parent_product.has_options else []
 
     def clean_quantity(self):
-        qty = super().clean_quantity()
+        """Oscar's basket limit, read from the basket (``Basket.max_allowed_quantity``:
+        higher for an institution's bulk orders), and the product's order step."""
+        qty = self.cleaned_data["quantity"]
+        max_allowed, threshold = self.basket.max_allowed_quantity()
+        if threshold and qty > max_allowed:
+            raise forms.ValidationError(
+                _("一张订单最多 %(threshold)s 件，购物车里已有 %(basket)s 件。")
+                % {"threshold": threshold, "basket": self.basket.num_items}
+            )
         check_order_step(self.product, qty)
         return qty
 

@@ -59,6 +59,14 @@ class Basket(AbstractBasket):
     # with ``show_line_images`` before the lines load; other pages skip the images query.
     _line_images = False
 
+    def max_allowed_quantity(self):
+        """Oscar's basket threshold, raised for an institution's members' bulk orders
+        (``shop.institutions.membership.basket_threshold``)."""
+        from shop.institutions.membership import basket_threshold  # builds on orders
+
+        threshold = basket_threshold(self.owner_id)
+        return threshold - self.num_items, threshold
+
     def all_lines(self):
         """Oscar's cached line set, plus what the pages read from each line's product.
 

@@ -93,9 +93,9 @@ class ShippingAddressForm(oscar_forms.ShippingAddressForm):
 class PaymentMethodForm(forms.Form):
     method = forms.ChoiceField(label=_("付款方式"), widget=forms.RadioSelect)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, for_institution=False, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = available_methods()
+        choices = available_methods(for_institution=for_institution)
         self.fields["method"].choices = choices
         if len(choices) == 1 and not self.initial.get("method"):
             self.initial["method"] = choices[0][0]  # the only way to pay is already chosen

@@ -31,6 +31,7 @@ from fulfilment.runs import RunChoice, delivery_problems
 from shop import notices, rows
 from shop.checkout import split, tasks
 from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm, normalise_cn_mobile
+from shop.institutions import checkout as institution_checkout
 from shop.order import groups, placement
 from shop.order.status import PENDING_PAYMENT
 from shop.payment import methods as payment_methods
@@ -382,6 +383,7 @@ class SubmitsOnce:
 class PaymentDetailsView(
     SplitBasketGoesToConfirm,
     SubmitsOnce,
+    institution_checkout.OrdersForInstitution,
     EmailIsOptional,
     DeliveryChoicesOncePerRequest,
     oscar_views.PaymentDetailsView,
@@ -778,23 +780,34 @@ class ConfirmView(ConfirmsSplitBasket, PaymentDetailsView):
         if parts:
             return self.post_split(request, parts)
         address_form = self.get_address_form(data=request.POST)
-        payment_form = PaymentMethodForm(request.POST)
+        institution_form = institution_checkout.choice_form(
+            request, self.checkout_session, request.POST
+        )
+        payment_form = PaymentMethodForm(
+            request.POST, for_institution=institution_checkout.transfer_offered(request)
+        )
         code = request.POST.get("method_code", "")
-        forms_valid = all([address_form.is_valid(), payment_form.is_valid()])
+        forms_valid = all(
+            [address_form.is_valid(), payment_form.is_valid(), institution_form.is_valid()]
+        )
         error = None
         if not code:
             error = _("请选一个批次和取货方式。")
         elif forms_valid:
-            error = self.delivery_problem(code, address_form.instance)
+            error = institution_checkout.payment_problem(
+                institution_form, payment_form.cleaned_data["method"]
+            ) or self.delivery_problem(code, address_form.instance)
         if error or not forms_valid:
             return self.render_preview(
                 request,
                 address_form=address_form,
                 payment_form=payment_form,
+                institution_form=institution_form,
                 chosen_code=code,
                 error=error,
             )
         self.store_choices(address_form, code, payment_form.cleaned_data["method"])
+        institution_checkout.remember(self.checkout_session, institution_form)
         return self.handle_place_order_submission(request)
 
     def render_preview(self, request, **kwargs):
@@ -876,7 +889,12 @@ class ConfirmView(ConfirmsSplitBasket, PaymentDetailsView):
             "chosen_code": chosen,
             "address_form": kwargs.pop("address_form", None) or self.get_address_form(),
             "payment_form": kwargs.pop("payment_form", None)
-            or PaymentMethodForm(initial={"method": self.checkout_session.payment_method()}),
+            or PaymentMethodForm(
+                initial={"method": self.checkout_session.payment_method()},
+                for_institution=institution_checkout.transfer_offered(self.request),
+            ),
+            "institution_form": kwargs.pop("institution_form", None)
+            or institution_checkout.choice_form(self.request, self.checkout_session),
             "submission_key": self.submission_key_for_form(),
         }
         context.update(kwargs)

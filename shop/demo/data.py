@@ -799,7 +799,30 @@ DEMO_USERS = [
     ("teammember", "team@example.cn", "team-car-2026", "team_member"),
     ("editor", "editor@example.cn", "write-story-2026", "editor"),
     ("coordinator", "coordinator@example.cn", "alliance-521-2026", "coordinator"),
+    ("unionbuyer", "union@example.cn", "canteen-order-2026", "institution_buyer"),
 ]
+
+# An institution buyer (issue 22): the hospital's trade union, ordering for staff benefits
+# and its canteen, delivered to the canteen's back door on the hospital team's runs.
+INSTITUTION = {
+    "name": "县人民医院工会",
+    "kind": "union",
+    "tax_number": "12410000MB0123456X",
+    "invoice_title": "县人民医院工会委员会",
+    "invoice_bank": "中国农业银行县支行",
+    "invoice_account": "16-123401040012345",
+    "invoice_address": "人民路 88 号",
+    "invoice_phone": "0371-12345678",
+    "yearly_target": "20000.00",
+    "team": "renmin-hospital",
+    "drop_off": (
+        "县人民医院职工食堂后门",
+        "人民路 88 号院内职工食堂后门（卸货区）",
+        "周六 11:30–12:30",
+    ),
+    "member": "unionbuyer",
+    "past_orders": 4,  # delivered demo orders of the team counted toward this year's target
+}
 
 # --- Content pages (issue 7): shop blocks in stories, tags, news, simple pages, impact ---------
 

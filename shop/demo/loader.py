@@ -61,6 +61,7 @@ class DemoLoader:
             customer=User.objects.filter(username="buyer").first(),
         )
         load_standing_orders()  # the demo buyer's weekly eggs
+        self.load_institution()
         self.log(
             f"Demo data ready: {Partner.objects.count()} teams, {Village.objects.count()} villages, "
             f"{Household.objects.count()} households, {Product.objects.count()} products, "
@@ -295,6 +296,77 @@ class DemoLoader:
                         )
             supply.sync_stock(team)
 
+    def load_institution(self):
+        """The hospital's trade union: its canteen door as a private drop-off on the team's
+        open runs (11:30–12:30), its buyer, and a few delivered orders under it."""
+        from fulfilment.models import DeliveryRun, OrderRun, RunPickup
+        from shop.institutions.models import Institution, InstitutionOrder
+        from shop.order import status as statuses
+
+        spec = data.INSTITUTION
+        team = self.teams[spec["team"]]
+        name, address, window = spec["drop_off"]
+        point, _ = PickupPoint.objects.update_or_create(
+            team=team,
+            name=name,
+            defaults={
+                "address": address,
+                "window": window,
+                "latitude": D("34.752500"),
+                "longitude": D("113.625600"),
+                "is_active": True,
+            },
+        )
+        for run in DeliveryRun.objects.filter(team=team, status=DeliveryRun.Status.OPEN):
+            RunPickup.objects.update_or_create(
+                run=run,
+                point=point,
+                defaults={
+                    "window_start": datetime.time(11, 30),
+                    "window_end": datetime.time(12, 30),
+                },
+            )
+        fields = {
+            key: spec[key]
+            for key in (
+                "kind",
+                "invoice_title",
+                "invoice_bank",
+                "invoice_account",
+                "invoice_address",
+                "invoice_phone",
+            )
+        }
+        institution, _ = Institution.objects.update_or_create(
+            tax_number=spec["tax_number"],
+            defaults={
+                **fields,
+                "name": spec["name"],
+                "yearly_target": D(spec["yearly_target"]),
+                "drop_off": point,
+                "is_active": True,
+            },
+        )
+        member = User.objects.get(username=spec["member"])
+        institution.members.add(member)
+        if not institution.order_links.exists():
+            this_year = timezone.localdate().year
+            delivered = (
+                OrderRun.objects.filter(
+                    run__team=team,
+                    order__status__in=statuses.DELIVERED,
+                    order__date_placed__year=this_year,
+                    order__institution_link__isnull=True,
+                )
+                .order_by("-order__date_placed")
+                .values_list("order_id", flat=True)[: spec["past_orders"]]
+            )
+            InstitutionOrder.objects.bulk_create(
+                InstitutionOrder(order_id=pk, institution=institution, placed_by=member)
+                for pk in delivered
+            )
+        return institution
+
     # --- Wagtail pages --------------------------------------------------------------
 
     def _picture(self, title, seed):
@@ -403,6 +475,7 @@ class DemoLoader:
             "team_member": roles.TEAM_MEMBER,
             "editor": roles.EDITOR,
             "coordinator": roles.COORDINATOR,
+            "institution_buyer": roles.CUSTOMER,  # buys for the institution (load_institution)
         }
         dashboard_access = Permission.objects.get(
             codename="dashboard_access", content_type__app_label="partner"
@@ -417,6 +490,7 @@ class DemoLoader:
                 "team_member": "李",
                 "editor": "周",
                 "coordinator": "吴",
+                "institution_buyer": "周",
             }[role]
             user.is_staff = (
                 role == "coordinator"

@@ -20,7 +20,15 @@ EVENT_PAID_ONLINE = gettext_noop("在线付款")
 EVENT_PAID_AT_PICKUP = gettext_noop("取货时付款")
 EVENT_REFUNDED = gettext_noop("退款")
 EVENT_CASH_OWED = gettext_noop("待退现金")
-EVENT_TYPES = (EVENT_DUE, EVENT_PAID_ONLINE, EVENT_PAID_AT_PICKUP, EVENT_REFUNDED, EVENT_CASH_OWED)
+EVENT_PAID_BY_TRANSFER = gettext_noop("对公转账到账")
+EVENT_TYPES = (
+    EVENT_DUE,
+    EVENT_PAID_ONLINE,
+    EVENT_PAID_AT_PICKUP,
+    EVENT_REFUNDED,
+    EVENT_CASH_OWED,
+    EVENT_PAID_BY_TRANSFER,
+)
 
 
 def event_label(name):

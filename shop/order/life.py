@@ -37,7 +37,7 @@ from shop.order import history, money, weighing
 from shop.order import status as S
 from shop.partner import reservations
 from shop.payment import refunds
-from shop.payment.methods import PAY_ON_PICKUP
+from shop.payment.methods import BANK_TRANSFER, PAY_ON_PICKUP
 from shop.payment.processing import PaymentProblem
 from shop.waitlist import wake
 
@@ -158,6 +158,38 @@ def paid_in_cash(order, user, reference=""):
         money.forget(order)
         complete_if_settled(order)
     return True
+
+
+def paid_by_transfer(order, user, reference):
+    """The institution's bank transfer for its monthly statement arrived: the order's
+    source is debited with exactly what is still due (``money``), a payment event names the
+    transfer reference. Returns the amount recorded (zero when nothing was left to pay)."""
+    with transaction.atomic():
+        order = _locked(order)
+        source = (
+            Source.objects.select_for_update()
+            .filter(order=order, source_type__code=BANK_TRANSFER)
+            .first()
+        )
+        if source is None:
+            raise PaymentProblem(_("这个订单不是对公转账（月结）。"))
+        money.forget(order)
+        amount = money.of(order).still_to_pay
+        if amount <= 0:
+            return Decimal("0.00")
+        source.debit(amount, reference=reference)
+        history.payment_event(
+            order,
+            history.EVENT_PAID_BY_TRANSFER,
+            amount,
+            reference=reference,
+            user=user,
+            message=_("对公转账已到账 ¥%(amount)s（流水号 %(ref)s）")
+            % {"amount": amount, "ref": reference},
+        )
+        money.forget(order)
+        complete_if_settled(order)
+    return amount
 
 
 def complete_if_settled(order):

@@ -10,7 +10,7 @@ from oscar.core.loading import get_model
 
 from shop import rows
 from shop.order import history, money
-from shop.payment.methods import PAY_ON_PICKUP, label
+from shop.payment.methods import BANK_TRANSFER, PAY_ON_PICKUP, label
 
 Source = get_model("payment", "Source")
 SourceType = get_model("payment", "SourceType")
@@ -31,7 +31,7 @@ def record_payment_choice(view, method, total):
         source_type=source_type(method), currency=total.currency, amount_allocated=total.incl_tax
     )
     view.add_payment_source(source)
-    if method == PAY_ON_PICKUP:
+    if method in (PAY_ON_PICKUP, BANK_TRANSFER):
         view.add_payment_event(history.EVENT_DUE, total.incl_tax)
 
 

@@ -122,6 +122,7 @@ LOCAL_APPS = [
     "shop.notices",
     "shop.waitlist",
     "shop.standing",
+    "shop.institutions",
 ]
 
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -447,6 +448,8 @@ OSCAR_SLUG_ALLOW_UNICODE = True
 OSCAR_REQUIRED_ADDRESS_FIELDS = ("first_name", "phone_number")
 OSCAR_PRODUCTS_PER_PAGE = 24
 OSCAR_MAX_BASKET_QUANTITY_THRESHOLD = 500
+# An institution's members may place bulk orders (shop.institutions.membership).
+INSTITUTION_MAX_BASKET_QUANTITY = 5000
 
 
 def gettext_noop(message):

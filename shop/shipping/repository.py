@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from oscar.apps.shipping import repository
 
 from fulfilment import runs
+from shop.institutions.membership import closed_point_ids
 from shop.shipping.methods import HomeDeliveryOnRun, PickupOnRun
 
 
@@ -96,13 +97,18 @@ class Repository(repository.Repository):
                 else []
             )
         methods, problems = [], []
+        closed = closed_point_ids(basket.owner_id)  # other institutions' private drop-offs
         text, postcode = address_text(shipping_addr)
         total = basket.total_incl_tax
         for run, run_problems in self._open_runs(basket, team_ids):
             if run_problems:
                 problems.extend(run_problems)
                 continue
-            methods.extend(PickupOnRun(stop) for stop in run.stops.all() if stop.point.is_active)
+            methods.extend(
+                PickupOnRun(stop)
+                for stop in run.stops.all()
+                if stop.point.is_active and stop.point_id not in closed
+            )
             for zone in run.zones.all():
                 if not zone.is_active or not (any_address or zone.covers(text, postcode)):
                     continue

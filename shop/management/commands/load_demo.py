@@ -9,6 +9,7 @@ ROLE_NAMES = {
     "team_member": "工作队队员",
     "editor": "编辑",
     "coordinator": "联盟协调员",
+    "institution_buyer": "单位采购员",
 }
 
 
