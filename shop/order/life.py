@@ -34,6 +34,7 @@ from fulfilment.models import LineCut, OrderRun, RefundOwed
 from shop import cache as page_cache
 from shop import notices
 from shop.order import history, money, weighing
+from shop.order import owed as owed_back
 from shop.order import status as S
 from shop.partner import reservations
 from shop.payment import refunds
@@ -429,7 +430,7 @@ def cancel(order, user=None, message="", refund_reason=None):
         # Oscar's post_save reactions (run loads) follow the order's own save.
         order.save(update_fields=["status"])
         reservations.release_order_stock(order)
-        owed = money.of(order).refund_owed
+        owed = owed_back.unclaimed(order)  # rows already waiting keep their share
         if owed > 0 and refund_reason is not None:
             RefundOwed.objects.create(order=order, amount=owed, reason=refund_reason)
         freed = list(order.lines.values_list("product_id", flat=True))

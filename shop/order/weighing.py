@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from catalogue import units
 from fulfilment.models import LineWeight, RefundOwed
 from shop.order import money
+from shop.order import owed as owed_back
 from shop.order import status as S
 
 
@@ -114,13 +115,7 @@ def settle(order, weighing):
         weighing.refund_owed = None
         weighing.save(update_fields=["refund_owed"])
         earlier.delete()
-    money.forget(order)
-    owed = money.of(order).refund_owed
-    covered = sum(
-        (row.amount for row in RefundOwed.objects.filter(order=order, settled_at__isnull=True)),
-        Decimal("0"),
-    )
-    uncovered = owed - covered
+    uncovered = owed_back.unclaimed(order)
     if uncovered <= 0 or order.status == S.CANCELLED:
         return None
     row = RefundOwed.objects.create(

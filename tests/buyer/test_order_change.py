@@ -20,6 +20,7 @@ from shop.order import changes, money
 from shop.order import status as S
 from tests import factories
 from tests.fulfilment.factories import CommitmentFactory, DeliveryZoneFactory, place_order
+from tests.payment.conftest import stripe_fake  # noqa: F401  Stripe switched on against the fake
 
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")
@@ -377,3 +378,38 @@ def test_a_second_tap_planned_from_the_same_page_is_not_applied_again(order, egg
     assert "刚刚改过了" in refused.value.messages[0]
     assert order.lines.get().quantity == 12
     assert allocated(eggs) == 12
+
+
+@pytest.mark.usefixtures("stripe_fake")
+def test_a_smaller_order_then_cancelled_is_owed_back_what_was_paid_once(client, run, eggs):
+    """Found by the money machine: the cancellation owed back the whole payment although the
+    smaller order's refund was still waiting, so the second refund was refused
+    ("最多还能退 ¥0") and its row stayed open for ever."""
+    from shop.order import life
+    from shop.payment.methods import STRIPE
+    from tests.payment import fake_stripe
+
+    order = place_order(run, [(eggs, 10)], paid_online=True)
+    intent = f"pi_test_{order.number}"
+    order.sources.update(
+        source_type=get_model("payment", "SourceType").objects.get_or_create(
+            code=STRIPE, defaults={"name": "Stripe"}
+        )[0],
+        reference=intent,
+    )
+    fake_stripe.current.charged[intent] = int(order.total_incl_tax * 100)
+    url = reverse("buyer:order-change", kwargs={"token": links.order_token(order)})
+    assert client.post(url, {f"qty-{order.lines.get().pk}": "4"}).status_code == 302
+    assert life.cancel(order, message="买家取消", refund_reason="买家截单前取消")
+
+    owed = list(RefundOwed.objects.filter(order=order).order_by("pk"))
+    assert [row.amount for row in owed] == [D("9.00"), D("6.00")]
+    for row in owed:
+        life.settle_owed(row)
+    assert not RefundOwed.objects.filter(order=order, settled_at__isnull=True).exists()
+    order.refresh_from_db()
+    assert money.of(order).refund_owed == D("0.00") and money.of(order).refunds_paid == D("15.00")
+    refunded = [
+        r["amount"] for r in fake_stripe.current.refunds.values() if r["payment_intent"] == intent
+    ]
+    assert sorted(refunded) == [600, 900]
