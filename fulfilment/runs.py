@@ -31,6 +31,7 @@ from fulfilment.models import (
     RunEvent,
     RunLoad,
     RunPickup,
+    SupplyCommitment,
 )
 from shop import request_cache
 from shop.cache import bump_counter, counter
@@ -425,10 +426,13 @@ def run_full_message():
 
 
 # --- taking room on a run -----------------------------------------------------------
-# An order takes its room in a short transaction of its own, before the order is written
-# (``shop.order.placement``): each product's ``RunLoad`` row grows only where the
-# households' supply allows, then the run's ``booked_kg``/``booked_crates`` grow only
-# while the run is open and the car has room. No lock is kept while the order is written.
+# An order takes its room before the order is written (``shop.order.placement``): each
+# product's ``RunLoad`` row grows only where the households' supply allows, then the run's
+# ``booked_kg``/``booked_crates`` grow only while the run is open and the car has room.
+# On PostgreSQL all of it is ONE statement, a transaction of its own: the rows it locks
+# are free when it ends, never held across a round trip to the application (which, with
+# more buyers than cores, may wait for a core while others wait for its locks). No lock
+# is kept while the order is written.
 
 
 class NoRoom(Exception):
@@ -514,25 +518,124 @@ def take_room(choice, basket, now=None):
     nothing taken."""
     wanted, products = basket_quantities(basket)
     weights = {pid: product.weight_per_unit_g for pid, product in products.items()}
-    from fulfilment import supply
-
-    committed = supply.committed_by_run([choice.run_id], wanted)[choice.run_id]
     kg = room_taken(wanted, weights, {})[0]
     key = uuid.uuid4()
     for _attempt in range(3):
         try:
-            packing = _take(choice.run_id, key, wanted, committed, kg, now)
+            if connection.vendor == "postgresql":
+                crates = _take_in_one_statement(choice.run_id, key, wanted, kg, now)
+            else:
+                crates = _take(choice.run_id, key, wanted, kg, now)
         except _Refused:
             problems = _why_refused(choice, basket)
             if problems:
                 raise NoRoom(problems) from None
             continue  # room came free meanwhile: try again
-        return Booking(key, choice, dict(wanted), kg, _crates(wanted, packing))
+        return Booking(key, choice, dict(wanted), kg, crates)
     raise NoRoom([run_full_message()])
 
 
-def _take(run_id, key, wanted, committed, kg, now):
-    """Take the room in one short transaction; return the products' crate sizes."""
+# PostgreSQL cannot be told to fail from plain SQL, but a cast can: the statement below
+# ends with this cast when anything was short, so everything it changed is undone.
+REFUSED_MARK = "placement-refused"
+
+
+def refusal(condition_sql):
+    """SQL that fails (undoing the whole statement) unless ``condition_sql`` holds."""
+    return f"CASE WHEN {condition_sql} THEN 0 ELSE CAST('{REFUSED_MARK}' || now() AS integer) END"
+
+
+def run_statement_or_refuse(statement, params, refused):
+    """Run ``statement`` (which fails through ``refusal`` when it cannot do its work) and
+    return its rows, or raise ``refused``: with nothing changed either way.
+
+    Outside a transaction the statement is a transaction of its own, so the rows it locks
+    are free again as soon as it ends, without waiting for the caller's next round trip;
+    its commit does not wait for the disk (``synchronous_commit``): the order written next
+    commits after it and waits for both, and if the server stops before that, the order
+    was never placed and the hold it loses was never needed. Inside a transaction it runs
+    in a savepoint and commits with the caller."""
+    from django.db import DataError
+
+    own = connection.get_autocommit()  # not inside anybody's transaction
+    if own:
+        statement = statement.replace(
+            "WITH ",
+            "WITH quick AS (SELECT set_config('synchronous_commit', 'off', true) AS v), ",
+            1,
+        )
+        statement += " CROSS JOIN quick"
+    try:
+        if own:
+            return sql.rows(statement, params)
+        with transaction.atomic():
+            return sql.rows(statement, params)
+    except DataError as error:
+        if REFUSED_MARK not in str(error):
+            raise
+        raise refused from None
+
+
+def _take_in_one_statement(run_id, key, wanted, kg, now):
+    """PostgreSQL: take the room in ONE statement and return the crates it added.
+
+    The run's row is held with a key-share lock (see ``_held_run``); each product's load
+    grows only within what households committed for this run (a product that a team has
+    commitments for on none of its runs has no limit); the run's booked room grows only
+    when every load did, the run is open and the car has room; the booking rows are
+    written with it. Concurrent bookings wait for each other's loads and run row only
+    while this statement runs."""
+    products = sorted(wanted)  # every booking locks the loads in the same order
+    held, params = _held_run(run_id)
+    params += [value for pid in products for value in (pid, wanted[pid])]
+    now = now or timezone.now()
+    loads = sql.table(RunLoad)
+    deliveryrun = sql.table(DeliveryRun)
+    params += [kg, len(products), Status.OPEN, now, kg, key, now]
+    values = ", ".join(["(%s::integer, %s::integer)"] * len(products))
+    rows = run_statement_or_refuse(
+        f"{held}, wanted (product_id, quantity) AS (VALUES {values}), "
+        f"limits AS (SELECT w.product_id, w.quantity, "
+        f"(SELECT SUM(CASE WHEN c.run_id = q.id THEN c.quantity ELSE 0 END) "
+        f"FROM {sql.table(SupplyCommitment)} c JOIN {deliveryrun} r ON r.id = c.run_id "
+        f"WHERE r.team_id = q.team_id AND c.product_id = w.product_id) AS committed "
+        f"FROM held JOIN {deliveryrun} q ON q.id = held.id, wanted w), "
+        f"loads AS (INSERT INTO {loads} AS l (run_id, product_id, quantity) "
+        f"SELECT held.id, m.product_id, m.quantity FROM held, limits m "
+        f"WHERE m.committed IS NULL OR m.quantity <= m.committed ORDER BY m.product_id "
+        f"ON CONFLICT (run_id, product_id) DO UPDATE SET quantity = l.quantity + excluded.quantity "
+        f"WHERE l.quantity + excluded.quantity <= COALESCE((SELECT m.committed FROM limits m "
+        f"WHERE m.product_id = excluded.product_id), l.quantity + excluded.quantity) "
+        f"RETURNING l.product_id, l.quantity), "
+        f"grown AS (SELECT COALESCE(SUM(CEIL(l.quantity::numeric / p.units_per_crate) "
+        f"- CEIL((l.quantity - w.quantity)::numeric / p.units_per_crate)), 0)::integer AS crates "
+        f"FROM loads l JOIN wanted w ON w.product_id = l.product_id "
+        f"JOIN {sql.table(CratePacking)} p ON p.product_id = l.product_id "
+        f"WHERE p.units_per_crate > 0), "
+        f"room AS (UPDATE {deliveryrun} d "
+        f"SET booked_kg = d.booked_kg + %s, booked_crates = d.booked_crates + g.crates "
+        f"FROM grown g WHERE d.id = (SELECT id FROM held) "
+        f"AND (SELECT count(*) FROM loads) = %s AND d.status = %s AND d.cutoff > %s "
+        f"AND d.booked_kg + %s <= d.capacity_kg "
+        f"AND (d.capacity_crates = 0 OR d.booked_crates + g.crates <= d.capacity_crates) "
+        f"RETURNING g.crates), "
+        f"booked AS (INSERT INTO {sql.table(RunBooking)} (key, run_id, product_id, quantity, created) "
+        f"SELECT %s, room_run.id, w.product_id, w.quantity, %s FROM wanted w, "
+        f"(SELECT id FROM held WHERE EXISTS (SELECT 1 FROM room)) room_run) "
+        f"SELECT (SELECT crates FROM room), {refusal('EXISTS (SELECT 1 FROM room)')} FROM "
+        f"(SELECT 1) one",
+        params,
+        _Refused,
+    )
+    return rows[0][0]
+
+
+def _take(run_id, key, wanted, kg, now):
+    """Take the room in one short transaction (other databases than PostgreSQL); return
+    the crates it added."""
+    from fulfilment import supply
+
+    committed = supply.committed_by_run([run_id], wanted)[run_id]
     with transaction.atomic():
         found = _add_to_loads(run_id, wanted, committed)
         if len(found) != len(wanted):
@@ -557,7 +660,7 @@ def _take(run_id, key, wanted, committed, kg, now):
             )
             if cursor.rowcount != 1:
                 raise _Refused
-    return packing
+    return crates
 
 
 def _why_refused(choice, basket):

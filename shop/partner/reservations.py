@@ -21,7 +21,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -103,6 +103,20 @@ def reserve_basket(basket, now=None):
     now = now or timezone.now()
     wanted = basket_quantities(basket)
     expires_at = now + timedelta(minutes=settings.STOCK_RESERVATION_MINUTES)
+    if not wanted:
+        reservations = []
+    elif connection.vendor == "postgresql":
+        reservations = _reserve_in_one_statement(basket, wanted, now, expires_at)
+    else:
+        reservations = _reserve(basket, wanted, now, expires_at)
+    if wanted:
+        page_cache.note_allocation()
+    # The order is written next, from this basket object: it need not read them back.
+    basket._reserved_stockrecord_ids = {r.stockrecord_id for r in reservations}
+    return reservations
+
+
+def _reserve(basket, wanted, now, expires_at):
     with transaction.atomic():
         failed = [pk for pk in sorted(wanted) if not take(pk, wanted[pk][0])]
         # Holds past their time are settled by the periodic task; when they stand in the
@@ -113,7 +127,7 @@ def reserve_basket(basket, now=None):
             # Raising inside the atomic block rolls back the lines already taken.
             messages = [shortage_message(wanted[pk][1], pk) for pk in failed]
             raise OutOfStock(messages)
-        reservations = StockReservation.objects.bulk_create(
+        return StockReservation.objects.bulk_create(
             StockReservation(
                 basket=basket,
                 stockrecord_id=pk,
@@ -123,10 +137,81 @@ def reserve_basket(basket, now=None):
             )
             for pk, (quantity, _line) in sorted(wanted.items())
         )
-    if wanted:
-        page_cache.note_allocation()
-    # The order is written next, from this basket object: it need not read them back.
-    basket._reserved_stockrecord_ids = {r.stockrecord_id for r in reservations}
+
+
+class _Short(Exception):
+    """The one-statement reservation took nothing."""
+
+
+def _reserve_in_one_statement(basket, wanted, now, expires_at):
+    """PostgreSQL: take every stock record and write the reservations in ONE statement
+    (``fulfilment.runs.run_statement_or_refuse``): the records are locked in id order, each
+    grows only if that much is free, and when one is short the statement fails and nothing
+    is taken. Concurrent buyers of a product wait for each other only while it runs."""
+    try:
+        return _one_statement(basket, wanted, now, expires_at)
+    except _Short:
+        pass
+    failed = _short_records(wanted)
+    # Holds past their time are settled by the periodic task; when they stand in the way
+    # of this basket, settle them now and try again.
+    if failed and release_expired(now=now, stockrecord_ids=failed):
+        try:
+            return _one_statement(basket, wanted, now, expires_at)
+        except _Short:
+            failed = _short_records(wanted)
+    raise OutOfStock([shortage_message(wanted[pk][1], pk) for pk in failed or sorted(wanted)])
+
+
+def _short_records(wanted):
+    free = {
+        pk: in_stock - (allocated or 0)
+        for pk, in_stock, allocated in StockRecord.objects.filter(pk__in=wanted).values_list(
+            "pk", "num_in_stock", "num_allocated"
+        )
+    }
+    return [pk for pk in sorted(wanted) if (free.get(pk) or 0) < wanted[pk][0]]
+
+
+def _one_statement(basket, wanted, now, expires_at):
+    from fulfilment import sql
+    from fulfilment.runs import refusal, run_statement_or_refuse
+
+    records = sorted(wanted)
+    values = ", ".join(["(%s::integer, %s::integer)"] * len(records))
+    params = [value for pk in records for value in (pk, wanted[pk][0])]
+    params += [len(records), basket.pk, HELD, now, expires_at]
+    stock = sql.table(StockRecord)
+    rows = run_statement_or_refuse(
+        f"WITH wanted (id, quantity) AS (VALUES {values}), "
+        f"locked AS (SELECT s.id FROM {stock} s WHERE s.id IN (SELECT id FROM wanted) "
+        f"ORDER BY s.id FOR NO KEY UPDATE), "
+        f"taken AS (UPDATE {stock} s SET num_allocated = COALESCE(s.num_allocated, 0) + w.quantity "
+        f"FROM wanted w WHERE s.id = w.id AND s.id IN (SELECT id FROM locked) "
+        f"AND s.num_in_stock >= COALESCE(s.num_allocated, 0) + w.quantity RETURNING s.id), "
+        f"ok AS (SELECT (SELECT count(*) FROM taken) = %s AS v), "
+        f"held AS (INSERT INTO {sql.table(StockReservation)} (basket_id, stockrecord_id, "
+        f"quantity, state, created, expires_at) "
+        f"SELECT %s, w.id, w.quantity, %s, %s, %s FROM wanted w, ok WHERE ok.v ORDER BY w.id "
+        f"RETURNING id, stockrecord_id, quantity) "
+        f"SELECT held.id, held.stockrecord_id, held.quantity, {refusal('ok.v')} "
+        f"FROM ok LEFT JOIN held ON true",
+        params,
+        _Short,
+    )
+    reservations = []
+    for pk, stockrecord_id, quantity, _ok in rows:
+        reservation = StockReservation(
+            pk=pk,
+            basket=basket,
+            stockrecord_id=stockrecord_id,
+            quantity=quantity,
+            state=HELD,
+            expires_at=expires_at,
+            created=now,
+        )
+        reservation._state.adding = False
+        reservations.append(reservation)
     return reservations
 
 
