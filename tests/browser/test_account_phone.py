@@ -130,7 +130,7 @@ def test_buyer_pages_fit_a_phone_in_both_languages(
     ]:
         page.goto(site + path)
         look(page, prefix, name, path)
-    assert page.locator("[data-testid=account-menu] a").count() == 5
+    assert page.locator("[data-testid=account-menu] a").count() == 6  # with 定期订单
 
     page.goto(f"{site}/shop/accounts/addresses/add/")
     page.get_by_role("button", name=words["save"]).click()
