@@ -280,3 +280,17 @@ def test_a_one_team_basket_still_checks_out_as_before(client, run, eggs):
     response = confirm(client, {**BUYER, "method_code": pickup_code(run)})
     assert response.status_code == 302
     assert Order.objects.get().checkout_group_id is None
+
+
+def test_a_part_says_how_a_bird_sold_by_weight_is_settled(client, team, other_team, eggs, veg):
+    """Each part's lines are the confirm page's lines: a bird priced per 斤 says so there too."""
+    from decimal import Decimal
+
+    Product = type(eggs)
+    Product.objects.filter(pk=eggs.pk).update(
+        price_per_jin=Decimal("40.00"), estimated_jin=Decimal("3.0")
+    )
+    fill_basket(client, eggs, veg)
+    page = client.get(reverse("checkout:confirm")).content.decode()
+    assert page.count('data-testid="split-part"') == 2
+    assert page.count("按实重结算") == 1
