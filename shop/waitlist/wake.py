@@ -87,11 +87,14 @@ def cancel(entry):
 
 
 def waiting_on_run(run):
-    """{product id: buyers waiting} for ``run``: those who could not get the product on
-    it, and those who asked when none of the team's runs took orders."""
+    """{product id: buyers waiting} for ``run``: everyone still waiting for a product of
+    the run's team who asked for this run or an earlier one (they wait for the next runs,
+    so more supply on this run serves them too), or when none of the team's runs took
+    orders."""
     rows = (
         WaitingBuyer.objects.filter(told_at=None, cancelled_at=None)
-        .filter(Q(run=run) | Q(run__isnull=True, product__stockrecords__partner_id=run.team_id))
+        .filter(product__stockrecords__partner_id=run.team_id)
+        .filter(Q(run__isnull=True) | Q(run__cutoff__lte=run.cutoff))
         .values("product_id")
         .annotate(n=Count("pk", distinct=True))
         .order_by()

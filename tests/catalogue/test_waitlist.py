@@ -182,3 +182,19 @@ def test_stock_typed_in_by_the_team_wakes_the_waitlist(
         response = client.post(edit_url(product), edit_data(product, team, stock_amount="1"))
     assert response.status_code == 302
     assert [message.to[0] for message in mail.outbox] == ["one@example.cn"]
+
+
+def test_buyers_waiting_since_an_earlier_run_are_counted_on_every_later_run(
+    client, sold_out, run, later_run, team, other_team
+):
+    """A buyer waits for the next runs, not one date: the team planning supply for a later
+    run sees her too (more promised there serves her), another team's run does not."""
+    from tests.fulfilment.factories import DeliveryRunFactory
+
+    join(client, sold_out, "early@example.cn")
+    assert WaitingBuyer.objects.get().run == run  # asked while the first run took orders
+    client.force_login(factories.team_member(team))
+    for each in (run, later_run):
+        page = client.get(reverse("fulfilment:run-supply", args=[each.pk])).content.decode()
+        assert "绿壳乌鸡蛋：1 人在等" in page, each
+    assert wake.waiting_on_run(DeliveryRunFactory(team=other_team)) == {}
