@@ -279,3 +279,25 @@ def test_an_order_with_nothing_left_to_pay_opens_no_session(buyer, order, stripe
     assert "没有要补的款" in response.content.decode()
     assert sessions_asked(stripe_fake) == []
     assert buyer.get(reverse("account-order-pay-rest", args=[order.number])).status_code == 405
+
+
+def test_a_rest_paid_after_the_order_was_cancelled_goes_back_through_its_own_payment(
+    buyer, order, stripe_fake  # noqa: F811
+):
+    from shop.order import life
+
+    grow(buyer, order, 14)
+    checkout = StripeCheckout.objects.get(order=order, purpose=StripeCheckout.Purpose.REST)
+    assert life.cancel(order, message="买家取消", refund_reason="买家截单前取消")
+    session = stripe_fake.pay(checkout.session_id)  # paid on Stripe's page meanwhile
+
+    send_webhook(buyer, "checkout.session.completed", session)
+
+    owed = list(RefundOwed.objects.filter(order=order).order_by("pk"))
+    assert [row.amount for row in owed] == [D("15.00"), D("6.00")]
+    for row in owed:
+        life.settle_owed(row)
+    truth = fresh(order)
+    assert truth.refunds_paid == D("21.00") and truth.settled
+    by_intent = {r["payment_intent"]: r["amount"] for r in stripe_fake.refunds.values()}
+    assert by_intent == {f"pi_test_{order.number}": 1500, session["payment_intent"]: 600}
