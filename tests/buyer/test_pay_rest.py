@@ -282,7 +282,9 @@ def test_an_order_with_nothing_left_to_pay_opens_no_session(buyer, order, stripe
 
 
 def test_a_rest_paid_after_the_order_was_cancelled_goes_back_through_its_own_payment(
-    buyer, order, stripe_fake  # noqa: F811
+    buyer,
+    order,
+    stripe_fake,  # noqa: F811
 ):
     from shop.order import life
 
