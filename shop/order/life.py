@@ -132,7 +132,7 @@ def paid_rest_online(order, amount, reference):
     grew before the cut-off): recorded once, on a Stripe source of its own (a refund goes
     back through the payment it came from), with a payment event. The order keeps its
     status; a handed-over one may now be settled. Money that lands on an order cancelled
-    meanwhile is owed back."""
+    meanwhile, or whose rest the driver took in cash first, is owed back."""
     with transaction.atomic():
         order = _locked(order)
         source = Source.objects.create(
@@ -152,13 +152,12 @@ def paid_rest_online(order, amount, reference):
             % {"amount": amount, "ref": reference},
         )
         money.forget(order)
-        if order.status == S.CANCELLED:
-            owed = owed_back.unclaimed(order)
-            if owed > 0:
-                RefundOwed.objects.create(
-                    order=order, amount=owed, reason=_("补款到账时订单已取消")
-                )
-            return order
+        owed = owed_back.unclaimed(order)  # cancelled meanwhile, or the cash came first
+        if owed > 0:
+            reason = _("补款到账时订单已取消")
+            if order.status != S.CANCELLED:
+                reason = _("补款到账前已收现金")
+            RefundOwed.objects.create(order=order, amount=owed, reason=reason)
         complete_if_settled(order)
     return order
 

@@ -204,6 +204,12 @@ def test_a_rest_unpaid_at_the_cutoff_is_collected_in_cash_at_hand_over(
     assert truth.paid_online == D("15.00") and truth.paid_cash == D("3.00") and truth.settled
     assert driver_cash(buyer, run, order) == 0
 
+    # the session the change opened before the cut-off is paid after all, too late
+    late = StripeCheckout.objects.get(order=order, purpose=StripeCheckout.Purpose.REST)
+    send_webhook(buyer, "checkout.session.completed", stripe_fake.pay(late.session_id))
+    assert RefundOwed.objects.get(order=order).amount == D("3.00")  # paid twice: once back
+    assert fresh(order).refund_owed == D("3.00")
+
 
 def test_changing_again_closes_the_old_session_and_a_smaller_order_owes_less_not_a_refund(
     buyer,
