@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path, reverse_lazy
 from django.views.generic import RedirectView
 
-from shop.buyer import account, order_change
+from shop.buyer import account, order_change, pay_rest
 
 accounts = [
     path("login/", account.SignInOrUpView.as_view()),
@@ -17,6 +17,16 @@ accounts = [
         "orders/<str:order_number>/change/",
         order_change.account_change,
         name="account-order-change",
+    ),
+    path(
+        "orders/<str:order_number>/pay-rest/",
+        pay_rest.account_pay,
+        name="account-order-pay-rest",
+    ),
+    path(
+        "orders/<str:order_number>/pay-rest/done/",
+        pay_rest.account_done,
+        name="account-order-pay-rest-done",
     ),
     path("profile/", login_required(account.ProfileView.as_view())),
     path("profile/edit/", login_required(account.ProfileUpdateView.as_view())),

@@ -14,7 +14,10 @@ from oscar.core.loading import get_model
 from catalogue import units
 from fulfilment.models import DeliveryRun
 from shop.buyer import links
+from shop.buyer.pay_rest import send_to_stripe
 from shop.order import changes, money
+from shop.payment import pay_rest
+from shop.payment.processing import PaymentProblem
 
 Order = get_model("order", "Order")
 
@@ -39,9 +42,16 @@ def _offer(run, order):
     return offer
 
 
-def _page(request, order, back):
+def _page(request, order, back, rest_done):
+    """``rest_done``: the path Stripe sends the buyer back to after paying what a bigger
+    order paid online owes (``shop.buyer.pay_rest``)."""
     refused = changes.why_not_changeable(order)
     errors = []
+    if request.method == "POST" and not refused:
+        try:  # a 补款 session for the old amount must not stay payable
+            pay_rest.close_open(order)
+        except PaymentProblem as problem:
+            refused = str(problem)
     if request.method == "POST" and not refused:
         quantities = {}
         for key, value in request.POST.items():
@@ -59,6 +69,8 @@ def _page(request, order, back):
             errors = refusal.messages
         else:
             messages.success(request, _change_done(after))
+            if pay_rest.payable(order) > 0:  # grown, paid online: on to Stripe for the rest
+                return send_to_stripe(request, order, back, rest_done)
             return redirect(back)
     elif request.method == "POST":
         errors = [refused]
@@ -81,6 +93,8 @@ def _page(request, order, back):
 
 
 def _change_done(after):
+    if after.is_online and after.still_to_pay:
+        return _("订单已修改。还需补款 ¥%(amount)s。") % {"amount": after.still_to_pay}
     if after.refund_owed:
         return _("订单已修改。¥%(amount)s 会原路退回给您。") % {"amount": after.refund_owed}
     if after.cash_to_collect:
@@ -98,7 +112,12 @@ def account_change(request, order_number):
     )
     if order is None:
         raise Http404
-    return _page(request, order, reverse("customer:order", kwargs={"order_number": order.number}))
+    return _page(
+        request,
+        order,
+        reverse("customer:order", kwargs={"order_number": order.number}),
+        reverse("account-order-pay-rest-done", kwargs={"order_number": order.number}),
+    )
 
 
 @never_cache
@@ -107,4 +126,9 @@ def guest_change(request, token):
     order = Order.objects.filter(number=number).select_related(*RELATED).first() if number else None
     if order is None:
         raise Http404(_("这个订单链接不对，请用短信或邮件里的链接，或用订单号和手机号查询。"))
-    return _page(request, order, links.order_path(order))
+    return _page(
+        request,
+        order,
+        links.order_path(order),
+        reverse("buyer:order-pay-rest-done", kwargs={"token": token}),
+    )

@@ -13,8 +13,8 @@ other order; the team's lists read the order's lines and follow by themselves.
 
 Money: a pay-on-pickup order simply owes the new amount at hand-over; an order paid online
 that shrinks is owed the difference back (a ``RefundOwed`` the payments side pays through
-Stripe). An order paid online cannot grow here (there is no second online payment for the
-difference yet): the buyer is told to place a new order for the extra.
+Stripe); one that grows owes the difference, which the buyer pays online right away or
+later before the cut-off (``shop.payment.pay_rest``), else in cash at hand-over.
 """
 
 from dataclasses import dataclass, field
@@ -49,7 +49,8 @@ class ChangeRefused(Exception):
 
 
 def paid_online(order_money):
-    """The order's money was taken online (so a change moves money back, never in)."""
+    """The order's money was taken online (a smaller order is owed back the difference, a
+    bigger one owes the rest, ``shop.payment.pay_rest``)."""
     return order_money.paid_online > 0
 
 
@@ -168,10 +169,13 @@ class Plan:
 
     @property
     def refund(self):
-        """Money paid online that the smaller order gives back."""
+        """Money paid online that the smaller order gives back: what is paid beyond the new
+        amount, less what was owed back already (an order that grew and whose rest is not
+        paid yet first owes less)."""
         if not paid_online(self.before):
             return ZERO
-        return max(ZERO, self.before.due - self.due)
+        after = self.before.balance + self.before.due - self.due
+        return max(ZERO, max(ZERO, after) - self.before.refund_owed)
 
     def increases(self):
         """[(product, stock record, extra units)] the change adds."""
@@ -316,16 +320,6 @@ def plan_change(order, quantities, additions, place_code):
     short = _short(plan)
     if short:
         raise ChangeRefused(short)
-    if paid_online(before) and plan.due > before.due:
-        raise ChangeRefused(
-            [
-                _(
-                    "这个订单已在线付款，只能减少商品或换取货方式；想多买请另下一单"
-                    "（修改后要多付 ¥%(more)s）。"
-                )
-                % {"more": plan.due - before.due}
-            ]
-        )
     return plan
 
 

@@ -38,8 +38,8 @@ from shop.order import owed as owed_back
 from shop.order import status as S
 from shop.partner import reservations
 from shop.payment import refunds
-from shop.payment.methods import BANK_TRANSFER, PAY_ON_PICKUP
-from shop.payment.processing import PaymentProblem
+from shop.payment.methods import BANK_TRANSFER, PAY_ON_PICKUP, STRIPE
+from shop.payment.processing import PaymentProblem, source_type
 from shop.waitlist import wake
 
 Order = get_model("order", "Order")
@@ -123,6 +123,41 @@ def paid_online(order, message=""):
         if link is not None and link.run.status != link.run.Status.OPEN:
             target = S.CONFIRMED
         _move([order], target, message=message or _("付款已确认。"))
+        complete_if_settled(order)
+    return order
+
+
+def paid_rest_online(order, amount, reference):
+    """Stripe took the rest of an order already paid online (``shop.payment.pay_rest``: it
+    grew before the cut-off): recorded once, on a Stripe source of its own (a refund goes
+    back through the payment it came from), with a payment event. The order keeps its
+    status; a handed-over one may now be settled. Money that lands on an order cancelled
+    meanwhile, or whose rest the driver took in cash first, is owed back."""
+    with transaction.atomic():
+        order = _locked(order)
+        source = Source.objects.create(
+            order=order,
+            source_type=source_type(STRIPE),
+            currency=order.currency,
+            amount_allocated=amount,
+            reference=reference,
+        )
+        source.debit(amount, reference=reference, status="paid")
+        history.payment_event(
+            order,
+            history.EVENT_PAID_ONLINE,
+            amount,
+            reference=reference,
+            message=_("补款已在线付清 ¥%(amount)s（Stripe %(ref)s）")
+            % {"amount": amount, "ref": reference},
+        )
+        money.forget(order)
+        owed = owed_back.unclaimed(order)  # cancelled meanwhile, or the cash came first
+        if owed > 0:
+            reason = _("补款到账时订单已取消")
+            if order.status != S.CANCELLED:
+                reason = _("补款到账前已收现金")
+            RefundOwed.objects.create(order=order, amount=owed, reason=reason)
         complete_if_settled(order)
     return order
 

@@ -21,8 +21,10 @@ The rule, for one order:
   below zero it is what the buyer still pays (cash at hand-over for pay on pickup).
 
 So a pay-on-pickup order that is cut simply owes less and is promised no refund, and an
-online-paid one is owed the cut until the refund goes through. An order paid online whose
-birds weighed more owes the extra in cash at hand-over (``cash_to_collect``). All figures for any
+online-paid one is owed the cut until the refund goes through. An order paid online that
+owes more afterwards (its birds weighed more, or the buyer made it bigger and has not paid
+the rest online, ``shop.payment.pay_rest``) owes the rest in cash at hand-over
+(``cash_to_collect``). All figures for any
 number of orders come from four queries (``for_orders``).
 """
 
@@ -108,10 +110,11 @@ class OrderMoney:
     @property
     def cash_to_collect(self):
         """What the driver takes in at hand-over: what is still due on a pay-on-pickup order;
-        on an order paid online, only what weighing added after the payment."""
+        on an order paid online, what it came to owe after the payment (a weight's extra, or
+        a bigger order's rest not paid online) and was not paid online since."""
         if self.is_pay_on_pickup:
             return self.still_to_pay
-        if self.by_weight and self.paid_online > 0:
+        if self.paid_online > 0:
             return self.still_to_pay
         return ZERO
 

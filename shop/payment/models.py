@@ -59,9 +59,14 @@ class StripeCheckout(models.Model):
         EXPIRED = "expired", _("已过期")
         FAILED = "failed", _("付款失败")
 
+    class Purpose(models.TextChoices):
+        ORDER = "order", _("订单付款")
+        REST = "rest", _("补款")  # what a paid order came to owe later (shop.payment.pay_rest)
+
     order = models.ForeignKey(
         "order.Order", on_delete=models.CASCADE, related_name="stripe_checkouts"
     )
+    purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.ORDER)
     session_id = models.CharField(max_length=255, db_index=True)
     payment_intent = models.CharField(max_length=255, blank=True)
     url = models.URLField(max_length=1000, blank=True)

@@ -62,13 +62,15 @@ def refunded_quantities(order):
 
 
 def _paying_source(order):
-    source = (
+    """The source a refund goes back through: the one with the most left to give back (an
+    order whose rest was paid online later has a Stripe source per payment)."""
+    sources = list(
         Source.objects.select_for_update()
         .select_related("source_type")
         .filter(order=order)
         .order_by("-amount_debited", "pk")
-        .first()
     )
+    source = max(sources, key=refundable) if len(sources) > 1 else next(iter(sources), None)
     if source is None:
         raise PaymentProblem(_("这个订单没有付款记录，无法退款。"))
     return source

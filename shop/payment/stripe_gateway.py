@@ -139,6 +139,59 @@ def start_checkout_for(orders, success_url, cancel_url, now=None):
     return checkouts[0]
 
 
+def start_rest_checkout(order, amount, success_url, cancel_url, now=None):
+    """Open a Checkout Session for ``amount``, what an order already paid online came to
+    owe later (``shop.payment.pay_rest`` says how much and when); the ``StripeCheckout``
+    row is marked ``REST`` so its payment is recorded as 补款, not as the order's payment."""
+    now = now or timezone.now()
+    expires_at = now + datetime.timedelta(minutes=SESSION_MINUTES)
+    attempt = order.stripe_checkouts.count() + 1
+    metadata = {"order_number": order.number, "purpose": StripeCheckout.Purpose.REST}
+    params = {
+        "mode": "payment",
+        "payment_method_types": PAYMENT_METHOD_TYPES,
+        "payment_method_options": {"wechat_pay": {"client": "web"}},
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": "cny",
+                    "unit_amount": to_fen(amount),
+                    "product_data": {
+                        "name": _("521助农小店订单 %(number)s 补款") % {"number": order.number}
+                    },
+                },
+            }
+        ],
+        "client_reference_id": order.number,
+        "metadata": metadata,
+        "payment_intent_data": {"metadata": dict(metadata)},
+        "expires_at": int(expires_at.timestamp()),
+        "locale": "zh",
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+    }
+    if order.email:
+        params["customer_email"] = order.email
+    try:
+        session = get_client().v1.checkout.sessions.create(
+            params, {"idempotency_key": f"nongzhu-rest-{order.number}-{attempt}"}
+        )
+    except stripe.StripeError as error:
+        logger.warning("Order %s: Stripe session for the rest not created: %s", order.number, error)
+        raise PaymentProblem(_("在线支付暂时连不上，请稍后再试；也可以取货时付现金。"))
+    return StripeCheckout.objects.create(
+        order=order,
+        purpose=StripeCheckout.Purpose.REST,
+        session_id=session["id"],
+        url=session["url"] or "",
+        amount=amount,
+        currency=order.currency,
+        expires_at=expires_at,
+        created=now,
+    )
+
+
 def retrieve_session(session_id):
     return as_dict(get_client().v1.checkout.sessions.retrieve(session_id))
 
@@ -182,6 +235,8 @@ def confirm_payment(checkout, session, now=None, shared=False):
         if checkout.status == StripeCheckout.Status.PAID:
             return "already-paid"
         order = Order.objects.select_for_update().get(pk=checkout.order_id)
+        if checkout.purpose == StripeCheckout.Purpose.REST:
+            return _confirm_rest(checkout, order, session, now)
         if shared:
             amount = checkout.amount
         else:
@@ -223,6 +278,27 @@ def confirm_payment(checkout, session, now=None, shared=False):
         life.paid_online(order, message=_("付款已确认，订单等待工作队确认。"))
         transaction.on_commit(lambda: send_confirmation(order.pk))
     return "paid"
+
+
+def _payment_intent_of(session):
+    payment_intent = session.get("payment_intent") or ""
+    if isinstance(payment_intent, dict):
+        payment_intent = payment_intent.get("id", "")
+    return payment_intent
+
+
+def _confirm_rest(checkout, order, session, now):
+    """The rest of an order (``REST``) was paid: marked paid once (the caller holds the row
+    locked) and recorded by the order-life module on a payment source of its own, so a
+    refund goes back through the payment it came from."""
+    amount = from_fen(session.get("amount_total") or to_fen(checkout.amount))
+    payment_intent = _payment_intent_of(session)
+    checkout.status = StripeCheckout.Status.PAID
+    checkout.payment_intent = payment_intent
+    checkout.settled_at = now
+    checkout.save(update_fields=["status", "payment_intent", "settled_at"])
+    life.paid_rest_online(order, amount, payment_intent)
+    return "paid-rest"
 
 
 def _refund_late_payment(order_id):

@@ -279,14 +279,23 @@ def test_an_order_paid_online_that_shrinks_is_owed_the_difference(client, run, e
     assert "¥9.00 会原路退回给您" in page
 
 
-def test_an_order_paid_online_cannot_grow_and_says_why(client, run, eggs):
+@pytest.mark.usefixtures("stripe_fake")
+def test_an_order_paid_online_can_grow_and_owes_the_difference(client, run, eggs):
+    """The 补款 itself (Stripe, webhook, cash at hand-over): tests/buyer/test_pay_rest.py."""
     order = place_order(run, [(eggs, 10)], paid_online=True)
+    order.sources.update(
+        source_type=get_model("payment", "SourceType").objects.get_or_create(
+            code="stripe", defaults={"name": "Stripe"}
+        )[0]
+    )
     url = reverse("buyer:order-change", kwargs={"token": links.order_token(order)})
-    before = state(order)
+    held = allocated(eggs)
     response = client.post(url, {f"qty-{order.lines.get().pk}": "12"})
-    assert response.status_code == 400
-    assert "已在线付款" in response.content.decode() and "另下一单" in response.content.decode()
-    assert state(order) == before
+    assert response.status_code == 302 and response.url.startswith("https://checkout.stripe.com/")
+    assert order.lines.get().quantity == 12 and allocated(eggs) == held + 2
+    assert load(run, eggs) == 12
+    truth = money.of(order)
+    assert truth.due == D("18.00") and truth.still_to_pay == D("3.00")
     assert not RefundOwed.objects.filter(order=order).exists()
 
 

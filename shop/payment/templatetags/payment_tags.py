@@ -29,8 +29,10 @@ def amount_to_collect(order):
 @register.simple_tag
 def order_payment_summary(order):
     """What the buyer's order page shows about money: method, paid, refunded, the
-    history of payments and status changes, and whether they may still cancel."""
+    history of payments and status changes, whether they may still cancel, and the rest
+    they may pay online (``shop.payment.pay_rest``)."""
     from shop.order.cancellation import why_not_cancellable
+    from shop.payment import pay_rest
 
     order_money = money.of(order)
     return {
@@ -40,6 +42,7 @@ def order_payment_summary(order):
         "changes": order.status_changes.order_by("date_created"),
         "notes": order.notes.filter(note_type="System").order_by("date_created"),
         "cancel_refused": why_not_cancellable(order),
+        "rest": pay_rest.payable(order),  # 补款 the buyer may pay online now
     }
 
 
