@@ -44,7 +44,9 @@ def test_a_guest_grows_an_online_order_and_pays_the_rest(
     page.goto(f"{live_server.url}{prefix}/shop/orders/o/{token}/change/")
     page.locator(f"[name=qty-{order.lines.get().pk}]").fill("14")
     page.get_by_role("button", name=change_button).click()
-    page.wait_for_timeout(1000)
+    # The browser leaves for Stripe (unreachable here: an error page); wait until it has
+    # left, or the next goto is cut short by that navigation.
+    page.wait_for_url(lambda url: not url.startswith(live_server.url), wait_until="commit")
     checkout = StripeCheckout.objects.get(order=order, purpose=StripeCheckout.Purpose.REST)
     assert checkout.url.split("#")[0] in stripe_pages  # sent to Stripe right away, for ¥6.00
 
