@@ -25,14 +25,32 @@ def source_type(method):
     return rows.get_or_create(SourceType, code=method, defaults={"name": str(label(method))})
 
 
+def _due_at_placement(method):
+    """Pay on pickup and transfer owe the total from the moment the order is placed."""
+    return method in (PAY_ON_PICKUP, BANK_TRANSFER)
+
+
 def record_payment_choice(view, method, total):
     """Attach a payment source to the order being placed by an Oscar checkout view."""
     source = Source(
         source_type=source_type(method), currency=total.currency, amount_allocated=total.incl_tax
     )
     view.add_payment_source(source)
-    if method in (PAY_ON_PICKUP, BANK_TRANSFER):
+    if _due_at_placement(method):
         view.add_payment_event(history.EVENT_DUE, total.incl_tax)
+
+
+def record_payment_choice_on(order, method, total):
+    """As ``record_payment_choice``, for an order written outside a checkout view (a
+    standing order placed at the cut-off)."""
+    Source.objects.create(
+        order=order,
+        source_type=source_type(method),
+        currency=total.currency,
+        amount_allocated=total.incl_tax,
+    )
+    if _due_at_placement(method):
+        history.payment_event(order, history.EVENT_DUE, total.incl_tax)
 
 
 def order_source(order, method=None):

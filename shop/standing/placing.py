@@ -23,10 +23,9 @@ from oscar.core.loading import get_class, get_model
 
 from fulfilment import supply
 from fulfilment.models import DeliveryRun
-from shop.order import history
 from shop.order.placement import Refused, place_on_run
 from shop.payment.methods import PAY_ON_PICKUP
-from shop.payment.processing import source_type
+from shop.payment.processing import record_payment_choice_on
 from shop.shipping.methods import PickupOnRun
 from shop.standing import notify, schedule
 from shop.standing.models import StandingOrder, StandingRun
@@ -36,7 +35,6 @@ logger = logging.getLogger(__name__)
 Basket = get_model("basket", "Basket")
 Country = get_model("address", "Country")
 ShippingAddress = get_model("order", "ShippingAddress")
-Source = get_model("payment", "Source")
 OrderCreator = get_class("order.utils", "OrderCreator")
 OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 Selector = get_class("partner.strategy", "Selector")
@@ -189,13 +187,7 @@ def _place_basket(standing, stop, quantities):
                 user=owner,
                 shipping_address=address,
             )
-        Source.objects.create(
-            order=order,
-            source_type=source_type(PAY_ON_PICKUP),
-            currency=total.currency,
-            amount_allocated=total.incl_tax,
-        )
-        history.payment_event(order, history.EVENT_DUE, total.incl_tax)
+        record_payment_choice_on(order, PAY_ON_PICKUP, total)
         return order
 
     try:
