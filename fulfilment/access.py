@@ -24,11 +24,21 @@ def visible_teams(user):
     return Partner.objects.none()
 
 
+def may_use_team_pages(user):
+    """A coordinator, or a member of at least one team; asked once per request and user
+    (the back-office menu asks it for every team page it lists)."""
+    if not user.is_authenticated:
+        return False
+    if not hasattr(user, "_may_use_team_pages"):
+        user._may_use_team_pages = visible_teams(user).exists()
+    return user._may_use_team_pages
+
+
 def team_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not visible_teams(request.user).exists():
+        if not may_use_team_pages(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

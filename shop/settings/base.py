@@ -279,7 +279,23 @@ OSCAR_DASHBOARD_NAVIGATION = [  # noqa: F405
             {"label": _("邀请队员"), "url_name": "dashboard:desk-invite"},
         ],
     },
+    # The team pages (/shop/team/) are in the same menu: one back office, one access rule
+    # (shop.dashboard.nav.access), drawn by templates/desk/chrome.html on both sides.
+    {
+        "label": _("工作队"),
+        "icon": "fas fa-truck",
+        "children": [
+            {"label": _("配送批次"), "url_name": "fulfilment:run-list"},
+            {"label": _("产品和库存"), "url_name": "fulfilment:product-list"},
+            {"label": _("农户结算"), "url_name": "fulfilment:payouts"},
+            {"label": _("自提点"), "url_name": "fulfilment:point-list"},
+            {"label": _("送货范围"), "url_name": "fulfilment:zone-list"},
+            {"label": _("装箱规格"), "url_name": "fulfilment:crates"},
+            {"label": _("单位客户"), "url_name": "institutions:overview"},
+        ],
+    },
 ]
+OSCAR_DASHBOARD_DEFAULT_ACCESS_FUNCTION = "shop.dashboard.nav.access"
 
 # --- What browsers may load and do (issue 17, shop/security.py) -----------------
 # The site serves its own scripts, styles and fonts (no CDN). Inline scripts carry the
