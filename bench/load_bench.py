@@ -652,7 +652,9 @@ def print_report(args, rounds, sql, imports, at_rest, at_end, postgres):
         bare_key = (
             ("mixed", "bare view (Python client)") if scenario == "mixed" else ("bare", "bare view")
         )
-        fractions = [r[key]["rps"] / r[bare_key]["rps"] for r in rounds if r[bare_key]["rps"]]
+        fractions = [
+            r[key]["rps"] / r[bare_key]["rps"] for r in rounds if key in r and r[bare_key]["rps"]
+        ]
         med = {
             name: statistics.median([x[name] for x in results if x[name] == x[name]] or [NAN])
             for name in ("p50", "p95", "p99")
@@ -671,7 +673,7 @@ def print_report(args, rounds, sql, imports, at_rest, at_end, postgres):
         )
         kinds = {}
         for r in rounds:
-            for kind, figures in r[key].get("kinds", {}).items():
+            for kind, figures in r.get(key, {}).get("kinds", {}).items():
                 kinds.setdefault(kind, []).append(figures)
         for kind, figures in sorted(kinds.items()):
             p = {n: statistics.median([f[n] for f in figures]) for n in ("p50", "p95", "p99")}
