@@ -573,7 +573,17 @@ def one_round(port, urls, args, workdir, basket_cookie, postgres, number):
     return found
 
 
+COUNT_DATA = (
+    "from oscar.core.loading import get_model; "
+    "print(get_model('catalogue', 'Product').objects.count(), "
+    "get_model('order', 'Line').objects.count())"
+)
+
+
 def report(port, master_pid, args, workdir, env, postgres, imports, at_rest):
+    out = run([PYTHON, "manage.py", "shell", "-c", COUNT_DATA], env, "data set counted")
+    found = (out.strip().splitlines() or [""])[-1].split()
+    args.dataset = f"{found[0]} products, {found[1]} order lines" if len(found) == 2 else "?"
     urls = discover(port)
     sql = {}
     for page in READ_PAGES:
@@ -626,7 +636,7 @@ def print_report(args, rounds, sql, imports, at_rest, at_end, postgres):
     print(
         f"{args.runs} rounds; {args.connections} connections; 2 gunicorn workers x "
         f"{args.threads} threads; {args.seconds} s per measurement after 1 s of warm-up; "
-        f"mixed load {args.mixed_seconds} s; {args.products} products, {args.lines} order lines."
+        f"mixed load {args.mixed_seconds} s; {args.dataset}."
     )
     print(
         f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on "

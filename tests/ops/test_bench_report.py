@@ -32,8 +32,7 @@ def report(capsys, rounds):
         threads=2,
         seconds=8,
         mixed_seconds=60,
-        products=10_000,
-        lines=200_000,
+        dataset="10000 products, 200000 order lines",
     )
     memory = [{"rss": 150.0, "pss": 80.0, "private": 20.0}]
     imports = ([2.0, 2.2, 2.1], [1.5, 1.6, 1.7], [2200, 2200, 2200])
