@@ -15,7 +15,7 @@ SCRIPTS = [
     ("catalogue and search", "catalogue_bench.py", 300),
     ("checkout", "checkout_bench.py", 300),
     ("checkout lock waits (PostgreSQL)", "checkout_lock_bench.py", 900),
-    ("load (production server)", "load_bench.py", 1200),
+    ("load (production server)", "load_bench.py", 3600),
 ]
 
 

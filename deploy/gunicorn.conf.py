@@ -72,7 +72,21 @@ def pre_fork(server, worker):
         from catalogue.search_index import load_dictionaries
 
         load_dictionaries()
+        load_url_map()
     gc.freeze()
+
+
+def load_url_map():
+    """Import every URLconf and view module in the master, once, before the first fork.
+
+    Django imports them on a process's first request; in each worker that is after the fork,
+    so every worker held its own copy of the same modules (views, forms, the CMS admin and
+    the Redis client). Loaded here, the workers share the master's pages instead. Builds the
+    reverse map only: no database, cache or network access."""
+    from django.urls import get_resolver, reverse
+
+    reverse("healthz")
+    get_resolver().url_patterns  # noqa: B018 -- imports every included URLconf
 
 
 # --- the request time limit for threaded workers --------------------------------------

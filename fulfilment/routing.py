@@ -55,8 +55,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from xml.sax.saxutils import escape, quoteattr
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-
 logger = logging.getLogger(__name__)
 
 Point = tuple[float, float]  # (lat, lng) in degrees
@@ -341,6 +339,9 @@ def plan_route(
     if not stops:
         return RoutePlan([], [], 0, 0, [], "empty")
     minutes, metres, index = _matrices(start, stops, matrix)
+
+    # heavy: loaded only by the workers that use it (OR-Tools: route planning, not buyers' pages)
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
     size = len(stops)
     end = size + 1  # dummy node: the open route's end

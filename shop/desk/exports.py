@@ -4,8 +4,6 @@ import csv
 import io
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from shop.exports import safe_row
 
@@ -32,6 +30,10 @@ def csv_bytes(title, rows, total):
 
 
 def xlsx_bytes(title, rows, total):
+    # heavy: loaded only by the workers that use it (the Celery task that writes exports)
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]

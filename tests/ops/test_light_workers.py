@@ -1,0 +1,139 @@
+"""Web workers load what buyers' pages need (issue 23): heavy libraries stay in the code
+paths that use them, and Wagtail's v3 API, which the shop does not serve, is not loaded.
+
+Each check runs in a fresh interpreter with production settings, so a module-level import
+added anywhere on the way from shop.wsgi through the URLconf to the views shows up here.
+"""
+
+import json
+import os
+import secrets
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+# Libraries only background work or staff exports need: route planning (OR-Tools),
+# spreadsheets (openpyxl), printed lists and statements (reportlab).
+HEAVY = ("ortools", "openpyxl", "reportlab")
+# Wagtail's v3 API and what it brings (django-ninja, pydantic).
+V3_API = ("ninja", "wagtail.api.v3.api")
+
+
+def run_python(code, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    alphabet = string.ascii_letters + string.digits
+    env.update(
+        DJANGO_SETTINGS_MODULE="shop.settings.production",
+        DJANGO_SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(60)),
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        DATA_DIR=str(tmp_path),
+        REDIS_URL="",
+        CELERY_BROKER_URL="",
+        PYTHONWARNINGS="ignore",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+LOADED = """
+import json, sys
+watched = {watched!r}
+def loaded():
+    return sorted(m for m in watched if m in sys.modules)
+import shop.wsgi
+at_start = loaded()
+from django.urls import get_resolver, reverse
+resolver = get_resolver()
+reverse("healthz")  # builds the reverse map: every included URLconf is imported
+def views(patterns):
+    for entry in patterns:
+        if hasattr(entry, "url_patterns"):
+            yield from views(entry.url_patterns)
+        else:
+            yield entry.callback
+callbacks = list(views(resolver.url_patterns))
+print(json.dumps({{"start": at_start, "urls": loaded(), "views": len(callbacks)}}))
+"""
+
+
+def test_buyer_urlconf_and_views_leave_heavy_libraries_out(tmp_path):
+    found = run_python(LOADED.format(watched=HEAVY + V3_API), tmp_path)
+    assert found["views"] > 100  # the whole URLconf was walked
+    assert found["start"] == []
+    assert [m for m in found["urls"] if m in HEAVY] == []
+    # The CMS admin (served under cms/) brings pydantic for its own page API, but not the
+    # v3 API or django-ninja.
+    assert [m for m in found["urls"] if m in V3_API] == []
+
+
+def test_heavy_libraries_load_where_they_are_used(tmp_path):
+    """The check above can fail: the modules that use them still load them on use."""
+    code = """
+import json, sys
+import django
+django.setup()
+from types import SimpleNamespace
+from fulfilment.routing import Stop, plan_route
+from shop.desk import exports
+before = sorted(m for m in ("ortools", "openpyxl") if m in sys.modules)
+stops = [Stop("a", 34.81, 113.51, "household", load=1), Stop("b", 34.82, 113.52, "pickup", load=-1)]
+plan_route((34.8, 113.5), stops)
+row = SimpleNamespace(label="鸡蛋", quantity=1, amount=2, orders=1)
+exports.xlsx_bytes("报表", [row], row)
+after = sorted(m for m in ("ortools", "openpyxl") if m in sys.modules)
+print(json.dumps([before, after]))
+"""
+    assert run_python(code, tmp_path) == [[], ["openpyxl", "ortools"]]
+
+
+def test_wagtail_apps_still_do_their_start_up_work(tmp_path):
+    """Only the v3 API registration is left out: signals, reference index and permission
+    policies are set up as Wagtail does, and the real API modules can still be imported."""
+    code = """
+import json, sys
+import django
+django.setup()
+from wagtail.contrib.redirects.signal_handlers import autocreate_redirects_on_page_move
+from wagtail.images import get_image_model
+from wagtail.documents import get_document_model
+from wagtail.models.reference_index import ReferenceIndex
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permissions import policy_registry
+from wagtail.signals import post_page_move
+from wagtail.contrib.redirects.models import Redirect
+stand_ins = [m for m in sys.modules if m.startswith("wagtail") and ".api.v3" in m]
+receivers = [r[1]() for r in post_page_move.receivers]
+out = {
+    "stand_ins_left": stand_ins,
+    "redirect_signal": autocreate_redirects_on_page_move in receivers,
+    "images_indexed": ReferenceIndex.is_indexed(get_image_model()),
+    "documents_indexed": ReferenceIndex.is_indexed(get_document_model()),
+    "redirect_policy": isinstance(
+        policy_registry.get_by_type(Redirect, fallback=False), BasePermissionPolicy
+    ),
+}
+import wagtail.contrib.redirects.api.v3 as real
+out["real_api_importable"] = real.router is not None
+print(json.dumps(out))
+"""
+    found = run_python(code, tmp_path)
+    assert found == {
+        "stand_ins_left": [],
+        "redirect_signal": True,
+        "images_indexed": True,
+        "documents_indexed": True,
+        "redirect_policy": True,
+        "real_api_importable": True,
+    }
