@@ -94,15 +94,15 @@ THIRD_PARTY_APPS = [
     "django_tables2",
     # Wagtail
     "wagtail.contrib.forms",
-    "shop.wagtail_apps.RedirectsConfig",  # wagtail.contrib.redirects, no v3 API
+    "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
-    "shop.wagtail_apps.SnippetsConfig",  # wagtail.snippets, no v3 API
-    "shop.wagtail_apps.DocumentsConfig",  # wagtail.documents, no v3 API
-    "shop.wagtail_apps.ImagesConfig",  # wagtail.images, no v3 API
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
     "wagtail.search",
     "wagtail.admin",
     "wagtail",

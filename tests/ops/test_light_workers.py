@@ -1,5 +1,5 @@
 """Web workers load what buyers' pages need (issue 23): heavy libraries stay in the code
-paths that use them, and Wagtail's v3 API, which the shop does not serve, is not loaded.
+paths that use them.
 
 Each check runs in a fresh interpreter with production settings, so a module-level import
 added anywhere on the way from shop.wsgi through the URLconf to the views shows up here.
@@ -18,8 +18,6 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 # Libraries only background work or staff exports need: route planning (OR-Tools),
 # spreadsheets (openpyxl), printed lists and statements (reportlab).
 HEAVY = ("ortools", "openpyxl", "reportlab")
-# Wagtail's v3 API and what it brings (django-ninja, pydantic).
-V3_API = ("ninja", "wagtail.api.v3.api")
 
 
 def run_python(code, tmp_path):
@@ -69,13 +67,10 @@ print(json.dumps({{"start": at_start, "urls": loaded(), "views": len(callbacks)}
 
 
 def test_buyer_urlconf_and_views_leave_heavy_libraries_out(tmp_path):
-    found = run_python(LOADED.format(watched=HEAVY + V3_API), tmp_path)
+    found = run_python(LOADED.format(watched=HEAVY), tmp_path)
     assert found["views"] > 100  # the whole URLconf was walked
     assert found["start"] == []
     assert [m for m in found["urls"] if m in HEAVY] == []
-    # The CMS admin (served under cms/) brings pydantic for its own page API, but not the
-    # v3 API or django-ninja.
-    assert [m for m in found["urls"] if m in V3_API] == []
 
 
 def test_heavy_libraries_load_where_they_are_used(tmp_path):
@@ -96,44 +91,3 @@ after = sorted(m for m in ("ortools", "openpyxl") if m in sys.modules)
 print(json.dumps([before, after]))
 """
     assert run_python(code, tmp_path) == [[], ["openpyxl", "ortools"]]
-
-
-def test_wagtail_apps_still_do_their_start_up_work(tmp_path):
-    """Only the v3 API registration is left out: signals, reference index and permission
-    policies are set up as Wagtail does, and the real API modules can still be imported."""
-    code = """
-import json, sys
-import django
-django.setup()
-from wagtail.contrib.redirects.signal_handlers import autocreate_redirects_on_page_move
-from wagtail.images import get_image_model
-from wagtail.documents import get_document_model
-from wagtail.models.reference_index import ReferenceIndex
-from wagtail.permission_policies.base import BasePermissionPolicy
-from wagtail.permissions import policy_registry
-from wagtail.signals import post_page_move
-from wagtail.contrib.redirects.models import Redirect
-stand_ins = [m for m in sys.modules if m.startswith("wagtail") and ".api.v3" in m]
-receivers = [r[1]() for r in post_page_move.receivers]
-out = {
-    "stand_ins_left": stand_ins,
-    "redirect_signal": autocreate_redirects_on_page_move in receivers,
-    "images_indexed": ReferenceIndex.is_indexed(get_image_model()),
-    "documents_indexed": ReferenceIndex.is_indexed(get_document_model()),
-    "redirect_policy": isinstance(
-        policy_registry.get_by_type(Redirect, fallback=False), BasePermissionPolicy
-    ),
-}
-import wagtail.contrib.redirects.api.v3 as real
-out["real_api_importable"] = real.router is not None
-print(json.dumps(out))
-"""
-    found = run_python(code, tmp_path)
-    assert found == {
-        "stand_ins_left": [],
-        "redirect_signal": True,
-        "images_indexed": True,
-        "documents_indexed": True,
-        "redirect_policy": True,
-        "real_api_importable": True,
-    }
