@@ -57,20 +57,6 @@ def households_for_product(product):
     return list(public_households(product.households.all()).order_by("pk"))
 
 
-def stories_for(**filters):
-    """Published stories about a product, team or village, newest first."""
-    from content.models import StoryPage
-
-    return list(
-        StoryPage.objects.live()
-        .public()
-        .filter(**filters)
-        .select_related("cover_image")
-        .distinct()
-        .order_by("-date", "-pk")[:6]
-    )
-
-
 def products_of_team(team):
     return (
         product_card_queryset()
