@@ -7,6 +7,12 @@ search index, then times catalogue and search pages through Django's test
 client and prints the median and p95 per page kind. Never fails on speed.
 
     .venv/bin/python bench/catalogue_bench.py [--products 10000] [--lines 200000] [--requests 40]
+    DATABASE_URL=... .venv/bin/python bench/catalogue_bench.py --measure-only   # a filled DB
+        (bench/dataset.py fills one); --runs N repeats the search-miss measurement
+
+The search-miss figures (queries that find nothing, page cache off) are given per run as
+p50/p95, then as the median and range over the runs, and as a fraction of Django's bare
+view (``/bench/bare/``) timed in the same run: bare p50 / miss p50.
 
 Takes about 4–8 minutes on a 2-core machine with SQLite (migrations are most of it).
 Figures are printed with the shop's page cache off (every request renders) and on.
@@ -31,6 +37,7 @@ WORK_DIR = Path(tempfile.mkdtemp(prefix="catalogue-bench-"))
 os.environ.setdefault("DATA_DIR", str(WORK_DIR))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{WORK_DIR / 'bench.sqlite3'}")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.dev")
+os.environ.setdefault("BENCH_MODE", "1")  # the bare view the misses are measured against
 
 GOODS = [
     "散养土鸡蛋",
@@ -69,6 +76,9 @@ SEARCHES = [
     "石门村土鸭蛋",
     "不存在的东西",
 ]
+# Queries that find nothing in the bench data (checked before timing): Chinese, pinyin-like
+# and English-like, so both the exact and the prefix paths of the index are timed.
+MISSES = ["火星", "外星人", "潜水艇", "zzqx", "qwerty", "xkcdv"]
 
 
 def log(message):
@@ -82,9 +92,9 @@ def fill(products, lines, seed=7):
     from oscar.apps.analytics.models import ProductRecord
     from oscar.core.loading import get_model
 
-    from catalogue import search_index
     from catalogue.models import Village
     from shop.demo.loader import DemoLoader
+    from shop.search import documents as search_index
 
     Product = get_model("catalogue", "Product")
     ProductCategory = get_model("catalogue", "ProductCategory")
@@ -229,9 +239,13 @@ def timed(client, url, repeats):
     return samples
 
 
-def report(name, samples):
+def p95_of(samples):
     samples = sorted(samples)
-    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+
+
+def report(name, samples):
+    p95 = p95_of(samples)
     log(
         f"{name:<28} n={len(samples):<4} median {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms"
     )
@@ -279,20 +293,77 @@ def measure(requests):
             report(name, samples)
 
 
+def measure_misses(runs, requests):
+    """Search misses against the bare view, ``runs`` times: median and range of each figure."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.test import Client
+    from django.urls import reverse
+
+    settings.DEBUG = False
+    settings.PAGE_CACHE_ENABLED = False
+    client = Client(HTTP_HOST="127.0.0.1")
+    search = reverse("site-search")
+    from shop.search.results import SiteSearch
+
+    found = {q: SiteSearch().run(q).count() for q in MISSES}
+    assert not any(found.values()), f"not misses in this data: {found}"
+    per_query = max(3, requests // len(MISSES))
+    figures = {"bare p50": [], "miss p50": [], "miss p95": [], "miss CPU": [], "bare/miss": []}
+    for run in range(1, runs + 1):
+        cache.clear()
+        bare = timed(client, "/bench/bare/", requests)
+        misses = []
+        cpu_started = time.process_time()
+        for query in MISSES:
+            misses += timed(client, f"{search}?q={query}", per_query)
+        # this process's CPU per miss (the warm-up requests included); the database's is apart
+        cpu = (time.process_time() - cpu_started) * 1000 / (len(misses) + len(MISSES))
+        row = {
+            "bare p50": statistics.median(bare),
+            "miss p50": statistics.median(misses),
+            "miss p95": p95_of(misses),
+            "miss CPU": cpu,
+        }
+        row["bare/miss"] = row["bare p50"] / row["miss p50"]
+        for key, value in row.items():
+            figures[key].append(value)
+        log(
+            f"run {run}: bare p50 {row['bare p50']:.2f} ms; search miss n={len(misses)} "
+            f"p50 {row['miss p50']:.1f} ms, p95 {row['miss p95']:.1f} ms, "
+            f"CPU {row['miss CPU']:.1f} ms; "
+            f"{100 * row['bare/miss']:.1f} % of bare"
+        )
+    log("")
+    for key, values in figures.items():
+        scale, unit = (100, " %") if key == "bare/miss" else (1, " ms")
+        log(
+            f"{key:<10} median {scale * statistics.median(values):7.2f}{unit}   "
+            f"range {scale * min(values):.2f}–{scale * max(values):.2f}{unit}   (runs={runs})"
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=3, help="search-miss runs (at least 3)")
+    parser.add_argument(
+        "--measure-only", action="store_true", help="time an already filled database"
+    )
     args = parser.parse_args()
 
     import django
 
     django.setup()
-    log(f"filling {os.environ['DATABASE_URL'].split('@')[-1]}")
+    log(f"database {os.environ['DATABASE_URL'].split('@')[-1]}")
     started = time.monotonic()
-    fill(args.products, args.lines)
-    measure(args.requests)
+    if not args.measure_only:
+        fill(args.products, args.lines)
+        measure(args.requests)
+    log("")
+    measure_misses(max(3, args.runs), args.requests)
     log(f"\ntotal {time.monotonic() - started:.0f} s")
 
 

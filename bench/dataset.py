@@ -197,7 +197,7 @@ def build(products=10_000, lines=200_000, stories=500, seed=7, log=print):
 
     _add_stories(stories, rng, teams, villages, all_products)
     log(f"  stories ready ({time.monotonic() - started:.0f} s)")
-    from catalogue import search_index
+    from shop.search import documents as search_index
 
     search_index.rebuild()
     log(f"  search index rebuilt ({time.monotonic() - started:.0f} s)")

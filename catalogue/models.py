@@ -219,42 +219,4 @@ class Category(AbstractCategory):
         return self.name
 
 
-class SearchDocument(models.Model):
-    """One row per searchable thing (a product or a published story).
-
-    ``title_tokens``/``body_tokens`` hold jieba-segmented words separated by
-    spaces, plus the pinyin (full and initials) of the words that matter, so a
-    plain whitespace tokenizer (SQLite FTS5, PostgreSQL ``to_tsvector('simple')``)
-    can index Chinese. ``catalogue.search_index`` builds and queries them; the
-    display fields let a results page render without loading every object.
-    """
-
-    class Kind(models.TextChoices):
-        PRODUCT = "product", _("产品")
-        STORY = "story", _("故事")
-
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    object_id = models.PositiveIntegerField()
-    title = models.CharField(max_length=255)
-    text = models.TextField(blank=True, help_text="plain text shown in result snippets")
-    url = models.CharField(max_length=255, blank=True)
-    title_tokens = models.TextField(blank=True)
-    body_tokens = models.TextField(blank=True)
-    in_stock = models.BooleanField(default=False)
-    village = models.ForeignKey(
-        Village, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "object_id"], name="search_document_unique_object"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.kind}:{self.title}"
-
-
 from oscar.apps.catalogue.models import *  # noqa: E402,F401,F403

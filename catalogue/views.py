@@ -19,7 +19,7 @@ from django.views.decorators.cache import cache_control, cache_page
 from django.views.generic import TemplateView
 from oscar.apps.catalogue.views import ProductDetailView as OscarProductDetailView
 
-from catalogue import selectors, share
+from catalogue import selectors, share, stories
 from catalogue.forms import SORTS, BrowseForm
 from catalogue.models import Category, Product, ProductCategory, Village
 from catalogue.qr import qr_png
@@ -48,20 +48,12 @@ class ProductDetailView(OscarProductDetailView):
             teams=sorted(
                 {sr.partner for sr in product.stockrecords.select_related("partner")}, key=str
             ),
-            stories=self.stories(product),
+            stories=stories.about(product=product),
             share_url=share.short_url(product),
             # The content app's include wins when it exists; ours is the fallback.
             story_templates=["includes/product_stories.html", "catalogue/product_stories.html"],
         )
         return context
-
-    @staticmethod
-    def stories(product):
-        try:
-            from content.selectors import stories_for_product
-        except ImportError:
-            return selectors.stories_for(related_products=product)
-        return stories_for_product(product)
 
 
 class TeamDetailView(TemplateView):
@@ -80,7 +72,7 @@ class TeamDetailView(TemplateView):
             villages=selectors.team_villages(team),
             page_obj=page,
             products=page.object_list,
-            stories=selectors.stories_for(team=team),
+            stories=stories.about(team=team),
         )
         return context
 
@@ -99,7 +91,7 @@ class VillageDetailView(TemplateView):
             households=selectors.village_households(village),
             page_obj=page,
             products=page.object_list,
-            stories=selectors.stories_for(village=village),
+            stories=stories.about(village=village),
         )
         return context
 

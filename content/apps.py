@@ -8,6 +8,8 @@ class ContentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from content import receivers, tasks  # noqa: F401  tasks: registers them with Celery
+        from catalogue import stories
+        from content import receivers, selectors, tasks  # noqa: F401  tasks: registers them with Celery
 
         receivers.connect()
+        stories.register(selectors.stories_about)

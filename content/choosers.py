@@ -7,7 +7,7 @@ Wagtail snippets, so each gets a ``ChooserViewSet`` (registered in
 Search works as the site search does: Chinese words match the names
 (``icontains``, the Wagtail backend cannot segment Chinese), and a word typed in
 pinyin or initials ("jidan", "jd") matches the names' pinyin. Products are found
-through the site search index itself (``catalogue.search_index``); households,
+through the site search index itself (``shop.search.engines``); households,
 teams and villages are few, so their names are spelled with the same segmenter
 in the worker that asks, once per name. Results show a photo and the village,
 so the editor can tell two "王大姐家" apart.
@@ -23,20 +23,22 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.coreutils import resolve_model_string
 
-from catalogue import search_index
+from shop.search.engines import engine
+from shop.search.models import SearchDocument
+from shop.search.segmenter import ASCII_WORD_RE, segmenter
 
 MAX_WORDS = 5
 
 
 def is_pinyin(word):
-    return bool(search_index.ASCII_WORD_RE.match(word.lower()))
+    return bool(ASCII_WORD_RE.match(word.lower()))
 
 
 @functools.lru_cache(maxsize=20000)
 def spellings(text):
     """(keys, whole) for a name: its words with their pinyin and initials, and the whole name
     spelled out (``王大姐家`` → ``wangdajiejia``, ``wdjj``), all by the site search's segmenter."""
-    seg = search_index.segmenter
+    seg = segmenter
     keys = frozenset(seg.with_pinyin(seg.words(text)))
     return keys, seg.pinyin(text) or ()
 
@@ -90,11 +92,9 @@ class ProductSearchForm(ContainsSearchForm):
     """Products in pinyin come from the site search index (title, village, team, category)."""
 
     def spelled_ids(self, objects, word):
-        from catalogue.models import SearchDocument
-
-        engine = search_index.engine()
+        index = engine()
         groups = [[(word.lower(), True)]]
-        document_ids = engine.ids(groups, 0, max(engine.count(groups), 1))
+        document_ids = index.ids(groups, 0, max(index.count(groups), 1))
         return SearchDocument.objects.filter(pk__in=document_ids, kind="product").values(
             "object_id"
         )

@@ -135,6 +135,24 @@ def stories_for_product(product, limit=6):
     )
 
 
+def stories_about(product=None, team=None, village=None, limit=6):
+    """Live public stories about a product, team or village, newest first: what the
+    catalogue's pages show (registered with ``catalogue.stories`` by ``content.apps``)."""
+    from content.models import StoryPage
+
+    if product is not None:
+        return stories_for_product(product, limit=limit)
+    filters = {"team": team} if team is not None else {"village": village}
+    return list(
+        StoryPage.objects.live()
+        .public()
+        .filter(**filters)
+        .select_related("cover_image")
+        .distinct()
+        .order_by("-date", "-pk")[:limit]
+    )
+
+
 def featured_stories(limit=4):
     """Stories an editor ticked for the home page first, then the newest."""
     from content.models import StoryPage

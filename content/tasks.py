@@ -17,6 +17,8 @@ import logging
 from celery import shared_task
 from django.core.management import call_command
 
+from content.signals import story_refreshed
+
 logger = logging.getLogger(__name__)
 
 
@@ -33,15 +35,15 @@ def publish_scheduled():
 
 @shared_task
 def refresh_story(page_id):
-    """A story was published: its site search document and product mentions follow."""
-    from catalogue import search_index
+    """A story was published: its product mentions follow, then whoever listens to
+    ``story_refreshed`` (the site search writes the story's document)."""
     from content.models import StoryPage
     from content.selectors import sync_product_mentions
 
     story = StoryPage.objects.filter(pk=page_id).first()
     if story is not None and story.live:
         sync_product_mentions(story)
-    search_index.index_story(page_id)
+    story_refreshed.send(sender=StoryPage, page_id=page_id)
 
 
 @shared_task

@@ -69,7 +69,7 @@ def pre_fork(server, worker):
     import gc
 
     if preload_app:
-        from catalogue.search_index import load_dictionaries
+        from shop.search.segmenter import load_dictionaries
 
         load_dictionaries()
         load_url_map()

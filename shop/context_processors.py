@@ -1,8 +1,6 @@
 """Data every page's header and footer needs, fetched once and cached."""
 
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
-from oscar.apps.search import context_processors as oscar_search
 
 from shop import request_cache
 
@@ -35,11 +33,3 @@ def site_chrome(request):
         chrome = {"categories": _nav_categories(), "story_index_url": _story_index_url()}
         request_cache.set(key, chrome, 300)
     return {"chrome": chrome}
-
-
-def search_form(request):
-    """Oscar's site-wide search form, made only on the pages that show it (Oscar's search
-    results); the shop's header has its own search box."""
-    return {
-        "search_form": SimpleLazyObject(lambda: oscar_search.search_form(request)["search_form"])
-    }

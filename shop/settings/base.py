@@ -8,7 +8,6 @@ without them.
 """
 
 import os
-import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -71,7 +70,7 @@ THIRD_PARTY_APPS = [
     "oscar.apps.offer.apps.OfferConfig",
     "shop.order.apps.OrderConfig",
     "oscar.apps.customer.apps.CustomerConfig",
-    "oscar.apps.search.apps.SearchConfig",
+    "shop.search.apps.SearchConfig",  # in Oscar's search app's place: no haystack
     "oscar.apps.voucher.apps.VoucherConfig",
     "oscar.apps.wishlists.apps.WishlistsConfig",
     "shop.dashboard.apps.DashboardConfig",
@@ -88,7 +87,6 @@ THIRD_PARTY_APPS = [
     "oscar.apps.dashboard.communications.apps.CommunicationsDashboardConfig",
     "oscar.apps.dashboard.shipping.apps.ShippingDashboardConfig",
     "widget_tweaks",
-    "haystack",
     "treebeard",
     "sorl.thumbnail",
     "django_tables2",
@@ -168,7 +166,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "shop.context_processors.search_form",
                 "oscar.apps.checkout.context_processors.checkout",
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
@@ -503,7 +500,7 @@ STRIPE_HTTP_CLIENT_FACTORY = None
 # Stock held for a basket while its online payment is under way (see shop/partner/reservations.py).
 STOCK_RESERVATION_MINUTES = 30
 
-HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
+OSCAR_DYNAMIC_CLASS_LOADER = "shop.oscar_classes.fork_first_class_loader"
 THUMBNAIL_KEY_PREFIX = "nongzhu-thumb"
 OSCAR_THUMBNAILER = "shop.thumbnails.KeptThumbnails"  # sorl, with addresses kept per process
 # sorl builds its storage without arguments: this one is STORAGES["default"] with its OPTIONS.
@@ -608,10 +605,6 @@ BENCH_MODE = env_bool("BENCH_MODE", False)
 
 # Share of a household's sales the alliance keeps for costs, in percent (fulfilment/payouts.py).
 HOUSEHOLD_PAYOUT_FEE_PERCENT = float(os.environ.get("HOUSEHOLD_PAYOUT_FEE_PERCENT", "0"))
-
-# Oscar's haystack "simple" engine only answers its own dashboard search; it has no index
-# to update, and says so on every product save.
-warnings.filterwarnings("ignore", "(update|remove) is not implemented in this backend")
 
 LOGGING = {
     "version": 1,

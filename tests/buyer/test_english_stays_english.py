@@ -5,8 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from catalogue import search_index
 from shop.demo import data
+from shop.search import documents
 from tests.fulfilment.factories import pickup_code as method_code
 from tests.test_checkout import add_to_basket
 
@@ -16,7 +16,7 @@ from tests.test_checkout import add_to_basket
 def test_english_search_finds_the_eggs_and_links_stay_english(client, eggs, words):
     eggs.search_words_en = "free-range egg eggs"
     eggs.save()
-    search_index.index_product(eggs)
+    documents.index_product(eggs)
 
     html = client.get("/en/search/", {"q": words}).content.decode()
 
@@ -27,7 +27,7 @@ def test_english_search_finds_the_eggs_and_links_stay_english(client, eggs, word
 
 @pytest.mark.django_db
 def test_search_results_under_en_link_to_english_pages(client, eggs):
-    search_index.index_product(eggs)  # indexed while Chinese is the active language
+    documents.index_product(eggs)  # indexed while Chinese is the active language
     chinese_page = eggs.get_absolute_url()
 
     html = client.get("/en/search/", {"q": "鸡蛋"}).content.decode()
@@ -42,7 +42,7 @@ def test_category_english_words_find_its_products(client, eggs):
 
     category = Category.add_root(name="鸡蛋", slug="eggs", search_words_en="eggs poultry-eggs")
     ProductCategory.objects.create(product=eggs, category=category)
-    search_index.index_product(eggs)
+    documents.index_product(eggs)
 
     assert "散养土鸡蛋" in client.get("/en/search/", {"q": "eggs"}).content.decode()
 

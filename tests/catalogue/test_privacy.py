@@ -74,7 +74,7 @@ def test_no_public_page_shows_a_real_name_or_phone(client, world):
 @pytest.mark.django_db
 @pytest.mark.parametrize("secret", [REAL_NAME, PHONE, "司马长顺", "不愿公开的称呼"])
 def test_searching_for_a_private_field_finds_nothing(client, world, secret):
-    from catalogue.search_index import SiteSearch
+    from shop.search.results import SiteSearch
 
     assert SiteSearch().run(secret).count() == 0
     html = client.get(reverse("site-search"), {"q": secret}).content.decode()
@@ -83,7 +83,7 @@ def test_searching_for_a_private_field_finds_nothing(client, world, secret):
 
 @pytest.mark.django_db
 def test_search_index_holds_no_private_field(world):
-    from catalogue.models import SearchDocument
+    from shop.search.models import SearchDocument
 
     for doc in SearchDocument.objects.all():
         blob = " ".join([doc.title, doc.text, doc.title_tokens, doc.body_tokens])

@@ -23,7 +23,7 @@ def test_connections_close_after_each_response_unless_asked(config, monkeypatch)
 
 
 def test_workers_fork_with_search_dictionaries_loaded_and_frozen(config):
-    from catalogue.search_index import segmenter
+    from shop.search.segmenter import segmenter
 
     segmenter.__dict__.pop("tokenizer", None)  # as in a master that has served nothing
     assert config["preload_app"] is True

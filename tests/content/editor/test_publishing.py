@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from catalogue.models import SearchDocument
 from content.models import ProductMention
+from shop.search.models import SearchDocument
 from tests.content.editor.admin_post import page_form_data
 
 pytestmark = pytest.mark.django_db

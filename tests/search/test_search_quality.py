@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 from django.test import TestCase
 
-from catalogue.search_index import SiteSearch
+from shop.search.results import SiteSearch
 
 # query, expected title, must be within the first n results
 CASES = [
@@ -102,7 +102,7 @@ def test_expected_result_ranks_near_the_top(demo, query, expected, within):
 @pytest.mark.django_db
 @pytest.mark.parametrize("query", ["向阳村", "向阳", "xiangyang"])
 def test_a_village_name_finds_its_products_first_and_its_stories(demo, query):
-    from catalogue.models import SearchDocument
+    from shop.search.models import SearchDocument
 
     hits = SiteSearch().run(query)[0:12]
     products = [h for h in hits if h.kind == "product"]
@@ -119,8 +119,9 @@ def test_a_village_name_finds_its_products_first_and_its_stories(demo, query):
 
 @pytest.mark.django_db
 def test_demo_loading_leaves_every_public_product_and_story_indexed(demo):
-    from catalogue.models import Product, SearchDocument
+    from catalogue.models import Product
     from content.models import StoryPage
+    from shop.search.models import SearchDocument
 
     assert set(
         SearchDocument.objects.filter(kind="product").values_list("object_id", flat=True)

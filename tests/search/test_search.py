@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalogue import search_index
-from catalogue.models import SearchDocument
+from shop.search.models import SearchDocument
+from shop.search.results import SiteSearch
 from tests import factories
 
 URL = reverse("site-search")
@@ -67,7 +67,7 @@ def test_in_stock_ranks_above_sold_out_and_title_above_body(team):
     body_only = factories.product_in_stock(
         team=team, title="农家小米", description="和笨鸡蛋一起熬粥", stock=50
     )
-    hits = search_index.SiteSearch().run("笨鸡蛋")[0:10]
+    hits = SiteSearch().run("笨鸡蛋")[0:10]
     assert [h.product.pk for h in hits] == [in_stock.pk, sold_out.pk, body_only.pk]
 
 
@@ -82,13 +82,13 @@ def test_index_follows_stock_visibility_and_deletion(team):
     assert not SearchDocument.objects.get(pk=doc.pk).in_stock
     product.is_public = False
     product.save()
-    assert search_index.SiteSearch().run("乌鸡蛋").count() == 0
+    assert SiteSearch().run("乌鸡蛋").count() == 0
     product.is_public = True
     product.save()
-    assert search_index.SiteSearch().run("乌鸡蛋").count() == 1
+    assert SiteSearch().run("乌鸡蛋").count() == 1
     product.delete()
     assert not SearchDocument.objects.filter(kind="product", object_id=product.pk).exists()
-    assert search_index.SiteSearch().run("乌鸡蛋").count() == 0
+    assert SiteSearch().run("乌鸡蛋").count() == 0
 
 
 @pytest.mark.django_db
@@ -102,13 +102,13 @@ def test_published_story_is_found_and_unpublished_story_is_not(
         title="向阳村的鸡蛋进城了", slug="eggs-to-town", summary="王大姐家的鸡蛋", body=[]
     )
     index.add_child(instance=story)
-    assert search_index.SiteSearch().run("进城").count() == 0  # a draft is not searchable
+    assert SiteSearch().run("进城").count() == 0  # a draft is not searchable
     with django_capture_on_commit_callbacks(execute=True):  # the worker indexes it after commit
         story.save_revision().publish()
-    hits = search_index.SiteSearch().run("进城")[0:5]
+    hits = SiteSearch().run("进城")[0:5]
     assert [h.kind for h in hits] == ["story"] and hits[0].url.endswith("/stories/eggs-to-town/")
     story.unpublish()
-    assert search_index.SiteSearch().run("进城").count() == 0
+    assert SiteSearch().run("进城").count() == 0
 
 
 @pytest.mark.django_db
@@ -116,9 +116,9 @@ def test_rebuild_command_restores_a_lost_index(team, eggs):
     from django.core.management import call_command
 
     SearchDocument.objects.all().delete()
-    assert search_index.SiteSearch().run("土鸡蛋").count() == 0
+    assert SiteSearch().run("土鸡蛋").count() == 0
     call_command("rebuild_search_index", stdout=open("/dev/null", "w"))
-    assert search_index.SiteSearch().run("土鸡蛋").count() == 1
+    assert SiteSearch().run("土鸡蛋").count() == 1
 
 
 @pytest.mark.django_db

@@ -2,8 +2,8 @@
 
 Product writes happen in the same transaction as the change that caused them, so the
 index is never ahead of or behind the data it describes. A story's document is written
-by the worker after the editor's publish commits (``content.receivers``); unpublishing
-and deleting drop it here at once.
+by the worker after the editor's publish commits (``content.tasks.refresh_story`` sends
+``story_refreshed``); unpublishing and deleting drop it here at once.
 """
 
 from django.core.cache import cache
@@ -11,26 +11,22 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from wagtail.signals import page_unpublished
 
-from catalogue import search_index
 from catalogue.models import Household, Product, ProductCategory, Village
+from content.models import StoryPage
+from content.signals import story_refreshed
 from shop.partner.models import Partner, StockRecord
-
-
-def _is_story(instance):
-    from content.models import StoryPage
-
-    return isinstance(instance, StoryPage)
+from shop.search import documents
 
 
 @receiver(post_save, sender=Product)
 def product_saved(sender, instance, raw=False, **kwargs):
     if not raw:
-        search_index.index_product(instance)
+        documents.index_product(instance)
 
 
 @receiver(post_delete, sender=Product)
 def product_deleted(sender, instance, **kwargs):
-    search_index.remove("product", instance.pk)
+    documents.remove("product", instance.pk)
 
 
 @receiver(post_save, sender=StockRecord)
@@ -39,7 +35,7 @@ def product_deleted(sender, instance, **kwargs):
 @receiver(post_delete, sender=ProductCategory)
 def product_part_changed(sender, instance, raw=False, **kwargs):
     if not raw and instance.product_id:
-        search_index.index_product(instance.product_id)
+        documents.index_product(instance.product_id)
 
 
 @receiver(m2m_changed, sender=Product.households.through)
@@ -48,19 +44,19 @@ def product_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
-        search_index.index_product(instance)
+        documents.index_product(instance)
     elif pk_set:
         for pk in pk_set:
-            search_index.index_product(pk)
+            documents.index_product(pk)
 
 
 @receiver(post_save, sender=Village)
 def village_saved(sender, instance, raw=False, **kwargs):
-    cache.delete(search_index.PLACE_WORDS_CACHE_KEY)
+    cache.delete(documents.PLACE_WORDS_CACHE_KEY)
     if raw:
         return
     for pk in instance.products.values_list("pk", flat=True):
-        search_index.index_product(pk)
+        documents.index_product(pk)
 
 
 @receiver(post_save, sender=Household)
@@ -68,7 +64,7 @@ def household_saved(sender, instance, raw=False, **kwargs):
     if raw or not instance.pk:
         return
     for pk in instance.products.values_list("pk", flat=True):
-        search_index.index_product(pk)
+        documents.index_product(pk)
 
 
 @receiver(post_save, sender=Partner)
@@ -76,16 +72,21 @@ def team_saved(sender, instance, raw=False, created=False, **kwargs):
     if raw or created:
         return
     for pk in instance.stockrecords.values_list("product_id", flat=True):
-        search_index.index_product(pk)
+        documents.index_product(pk)
+
+
+@receiver(story_refreshed)
+def story_refreshed_by_worker(sender, page_id, **kwargs):
+    documents.index_story(page_id)
 
 
 @receiver(page_unpublished)
 def story_unpublished(sender, instance, **kwargs):
-    if _is_story(instance):
-        search_index.remove("story", instance.pk)
+    if isinstance(instance, StoryPage):
+        documents.remove("story", instance.pk)
 
 
 @receiver(post_delete)
 def story_deleted(sender, instance, **kwargs):
-    if _is_story(instance):
-        search_index.remove("story", instance.pk)
+    if isinstance(instance, StoryPage):
+        documents.remove("story", instance.pk)

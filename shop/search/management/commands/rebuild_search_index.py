@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from catalogue import search_index
+from shop.search import documents
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        products, stories = search_index.rebuild(log=lambda m: self.stdout.write(m))
+        products, stories = documents.rebuild(log=lambda m: self.stdout.write(m))
         self.stdout.write(
             self.style.SUCCESS(
                 f"搜索索引已重建：{products} 件产品，{stories} 篇故事，用时 {time.monotonic() - started:.1f} 秒。"

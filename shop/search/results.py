@@ -1,0 +1,223 @@
+"""A buyer's query, parsed, run and shown: ranked, highlighted, paginated hits.
+
+``SiteSearch().run("土鸡蛋")`` cuts the query with the segmenter (synonyms and pinyin
+included), asks the engine for the strict match (every word) and falls back to a loose
+one (any word) when that finds nothing. ``SearchResults`` is lazy and sliceable, so
+Django's Paginator counts once and loads only the page it shows; product cards come in a
+fixed number of queries.
+"""
+
+import re
+from functools import cached_property
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import translate_url
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from catalogue.models import Village
+from catalogue.selectors import product_card_queryset
+from shop.search.documents import teach_place_words
+from shop.search.engines import engine
+from shop.search.models import SearchDocument
+from shop.search.segmenter import ASCII_WORD_RE, CJK_RE, SYNONYMS, segmenter
+
+MAX_QUERY_LENGTH = 100
+MAX_TOKENS = 12
+
+
+class ParsedQuery:
+    """A buyer's query as groups of alternatives: every group must match.
+
+    ``groups`` is a list of lists of (term, is_prefix). ``highlight`` is what to
+    mark in titles and snippets.
+    """
+
+    def __init__(self, raw, seg=segmenter):
+        self.raw = " ".join(raw.split())[:MAX_QUERY_LENGTH]
+        self.groups = []
+        self.highlight = set()
+        self.pinyin_terms = []
+        for word in seg.query_words(self.raw)[:MAX_TOKENS]:
+            if ASCII_WORD_RE.match(word):
+                self.groups.append([(word, True)])
+                self.pinyin_terms.append(word)
+                self.highlight.add(word)
+                continue
+            alternatives = [word, *SYNONYMS.get(word, [])]
+            self.groups.append([(alt, False) for alt in alternatives])
+            self.highlight.update(alternatives)
+        # A run of pinyin typed with spaces ("ji dan") also counts as one word.
+        ascii_words = self.raw.lower().split()
+        if len(ascii_words) > 1 and all(ASCII_WORD_RE.match(w) for w in ascii_words):
+            joined = "".join(ascii_words)
+            self.groups = [[(joined, True)]] if len(joined) > 1 else self.groups
+            self.pinyin_terms = [joined]
+
+    def __bool__(self):
+        return bool(self.groups)
+
+    def loose_groups(self, seg=segmenter):
+        """One group of everything: used when the strict query finds nothing."""
+        terms = {t for group in self.groups for t in group if len(t[0]) > 1}
+        for word in seg.words(self.raw):
+            if len(word) < 2:
+                continue  # single characters (的, 了, 王) would match nearly everything
+            terms.add((word, bool(ASCII_WORD_RE.match(word))))
+            if not ASCII_WORD_RE.match(word):
+                self.highlight.add(word)
+        return [sorted(terms)] if terms else []
+
+
+def in_language(path):
+    """A stored page path (``/stories/x/``) in the active language (``/en/stories/x/``)."""
+    if not path:
+        return path
+    language = translation.get_language()
+    with translation.override(settings.LANGUAGE_CODE):  # stored paths carry no prefix
+        return translate_url(path, language)
+
+
+class SearchHit:
+    def __init__(self, document, highlighter, product=None):
+        self.document = document
+        self.kind = document.kind
+        # Stored in the language it was indexed in; a hit links to the reader's language.
+        self.url = product.get_absolute_url() if product is not None else in_language(document.url)
+        self.title_html = highlighter.mark(document.title)
+        self.snippet_html = highlighter.snippet(document.text)
+        self.product = product
+        self.object = product
+
+
+class Highlighter:
+    """Wraps query words in <mark>; everything else is escaped."""
+
+    def __init__(self, parsed, seg=segmenter):
+        self.parsed = parsed
+        self.seg = seg
+        terms = sorted((t for t in parsed.highlight if t), key=len, reverse=True)
+        self.pattern = (
+            re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE) if terms else None
+        )
+
+    def _pinyin_words(self, text):
+        found = []
+        if not self.parsed.pinyin_terms:
+            return found
+        for word in self.seg.words(text):
+            spelled = self.seg.pinyin(word)
+            if spelled and any(
+                s.startswith(term) or term.startswith(s) and len(s) > 1
+                for term in self.parsed.pinyin_terms
+                for s in spelled
+            ):
+                found.append(word)
+        return found
+
+    def _pattern_for(self, text):
+        extra = self._pinyin_words(text)
+        if not extra:
+            return self.pattern
+        terms = sorted(set(self.parsed.highlight) | set(extra), key=len, reverse=True)
+        return re.compile("|".join(re.escape(t) for t in terms if t), re.IGNORECASE)
+
+    def mark(self, text, pattern=None):
+        pattern = pattern or self._pattern_for(text)
+        if not text:
+            return ""
+        if pattern is None:
+            return escape(text)
+        out, last = [], 0
+        for match in pattern.finditer(text):
+            out.append(escape(text[last : match.start()]))
+            out.append(f"<mark>{escape(match.group(0))}</mark>")
+            last = match.end()
+        out.append(escape(text[last:]))
+        return mark_safe("".join(out))
+
+    def snippet(self, text, width=90):
+        if not text:
+            return ""
+        pattern = self._pattern_for(text)
+        match = pattern.search(text) if pattern else None
+        start = max(0, match.start() - width // 3) if match else 0
+        piece = text[start : start + width]
+        prefix = "…" if start > 0 else ""
+        suffix = "…" if start + width < len(text) else ""
+        return mark_safe(prefix + self.mark(piece, pattern) + suffix)
+
+
+class SearchResults:
+    """A lazily counted, sliceable result list, shaped for Django's Paginator."""
+
+    def __init__(self, parsed, groups):
+        self.parsed = parsed
+        self.groups = groups
+        self.engine = engine()
+        self.highlighter = Highlighter(parsed)
+
+    def count(self):
+        if not hasattr(self, "_count"):
+            self._count = self.engine.count(self.groups) if self.groups else 0
+        return self._count
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        if isinstance(item, int):
+            return self[item : item + 1][0]
+        offset = item.start or 0
+        limit = (item.stop if item.stop is not None else self.count()) - offset
+        if limit <= 0 or not self.count():  # a miss's empty page asks for nothing more
+            return []
+        return self.load(self.engine.ids(self.groups, offset, limit, self.villages))
+
+    @cached_property
+    def villages(self):
+        """Villages the query names (向阳村, 向阳, xiangyang): their things rank first."""
+        terms = [t for group in self.parsed.groups for t, _prefix in group if len(t) > 1]
+        if not terms or not self.groups:
+            return []
+        match = Q(name__in=terms) | Q(slug__in=terms)
+        for term in terms:
+            if CJK_RE.search(term):
+                match |= Q(name__startswith=term)
+        return list(Village.objects.filter(match).values_list("pk", flat=True))
+
+    def load(self, ids):
+        """Documents for ``ids`` in order, with product cards' data in a fixed number of queries."""
+        if not ids:
+            return []
+        docs = SearchDocument.objects.in_bulk(ids)
+        product_ids = [d.object_id for d in docs.values() if d.kind == "product"]
+        products = product_card_queryset().in_bulk(product_ids) if product_ids else {}
+        hits = []
+        for pk in ids:
+            doc = docs.get(pk)
+            if doc is None:
+                continue
+            product = products.get(doc.object_id) if doc.kind == "product" else None
+            if doc.kind == "product" and product is None:
+                continue  # unpublished since it was indexed
+            hits.append(SearchHit(doc, self.highlighter, product))
+        return hits
+
+
+class SiteSearch:
+    """Entry point for the search view: ``SiteSearch().run("土鸡蛋")``."""
+
+    def run(self, raw):
+        teach_place_words()
+        parsed = ParsedQuery(raw)
+        if not parsed:
+            return SearchResults(parsed, [])
+        results = SearchResults(parsed, parsed.groups)
+        if results.count() == 0:
+            loose = parsed.loose_groups()
+            if loose != parsed.groups:  # one word: the loose query is the strict one again
+                results = SearchResults(parsed, loose)
+        return results
