@@ -139,10 +139,12 @@ def start_checkout_for(orders, success_url, cancel_url, now=None):
     return checkouts[0]
 
 
-def start_rest_checkout(order, amount, success_url, cancel_url, now=None):
-    """Open a Checkout Session for ``amount``, what an order already paid online came to
-    owe later (``shop.payment.pay_rest`` says how much and when); the ``StripeCheckout``
-    row is marked ``REST`` so its payment is recorded as 补款, not as the order's payment."""
+def start_rest_checkout(order, amount, success_url, cancel_url, now=None, first=False):
+    """Open a Checkout Session for ``amount``, what an order placed already owes (the rest
+    of an order paid online that grew, or with ``first`` the whole of a standing order paid
+    online per order; ``shop.payment.pay_rest`` says how much and when); the
+    ``StripeCheckout`` row is marked ``REST`` so its payment is recorded on a source of its
+    own by ``life.paid_rest_online``, never as a checkout's payment that moves "待付款" on."""
     now = now or timezone.now()
     expires_at = now + datetime.timedelta(minutes=SESSION_MINUTES)
     attempt = order.stripe_checkouts.count() + 1
@@ -158,7 +160,12 @@ def start_rest_checkout(order, amount, success_url, cancel_url, now=None):
                     "currency": "cny",
                     "unit_amount": to_fen(amount),
                     "product_data": {
-                        "name": _("521助农小店订单 %(number)s 补款") % {"number": order.number}
+                        "name": (
+                            _("521助农小店订单 %(number)s")
+                            if first
+                            else _("521助农小店订单 %(number)s 补款")
+                        )
+                        % {"number": order.number}
                     },
                 },
             }
