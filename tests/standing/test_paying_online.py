@@ -98,7 +98,12 @@ def test_without_online_payment_the_form_offers_no_choice_and_places_on_pickup(
 
 
 def test_with_online_payment_the_buyer_chooses_and_a_wrong_choice_is_refused(
-    client_a, buyer_a, eggs, point, weekly_runs, stripe_fake  # noqa: F811
+    client_a,
+    buyer_a,
+    eggs,
+    point,
+    weekly_runs,
+    stripe_fake,  # noqa: F811
 ):
     page = client_a.get(start_url(eggs)).content.decode()
     assert 'data-testid="standing-payment"' in page
@@ -191,9 +196,10 @@ def test_placed_owing_its_amount_and_paid_once_through_the_emails_link(
     }
     truth = fresh(order)
     assert truth.paid_online == D("30.00") and truth.settled and truth.cash_to_collect == 0
-    assert PaymentEvent.objects.filter(
-        order=order, event_type__name=history.EVENT_PAID_ONLINE
-    ).count() == 1
+    assert (
+        PaymentEvent.objects.filter(order=order, event_type__name=history.EVENT_PAID_ONLINE).count()
+        == 1
+    )
     assert order.status == S.PLACED
     state, page = pay_state(client_a, online)
     assert state == "paid" and "已在线付款 ¥30.00" in page
@@ -262,7 +268,10 @@ def test_unpaid_when_the_run_sets_off_it_is_cash_and_a_late_payment_is_owed_back
 
 
 def test_a_tampered_pay_link_is_a_404_and_opens_nothing(
-    online, weekly_runs, stripe_fake, django_capture_on_commit_callbacks  # noqa: F811
+    online,
+    weekly_runs,
+    stripe_fake,
+    django_capture_on_commit_callbacks,  # noqa: F811
 ):
     order = place(weekly_runs[0], django_capture_on_commit_callbacks)
     forged = f"{order.number}:forged"
