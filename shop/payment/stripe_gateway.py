@@ -10,7 +10,9 @@ and the other finds nothing left to do. A payment that lands on an order already
 cancelled (the reservation ran out first) is refunded in full at once.
 
 The Stripe client is built by ``get_client``; ``settings.STRIPE_HTTP_CLIENT_FACTORY``
-names a callable returning a ``stripe.HTTPClient`` (tests answer with recorded shapes).
+names a callable returning a ``stripe.HTTPClient`` (tests answer with recorded shapes), and
+``settings.STRIPE_API_BASE`` another address for the API (the production-shaped stage's
+stand-in on loopback).
 """
 
 import datetime
@@ -52,8 +54,12 @@ def enabled():
 def get_client():
     factory = settings.STRIPE_HTTP_CLIENT_FACTORY
     http_client = import_string(factory)() if factory else None
+    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
     return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY, http_client=http_client, max_network_retries=2
+        settings.STRIPE_SECRET_KEY,
+        http_client=http_client,
+        max_network_retries=2,
+        base_addresses=base,
     )
 
 

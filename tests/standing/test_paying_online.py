@@ -270,8 +270,8 @@ def test_unpaid_when_the_run_sets_off_it_is_cash_and_a_late_payment_is_owed_back
 def test_a_tampered_pay_link_is_a_404_and_opens_nothing(
     online,
     weekly_runs,
-    stripe_fake,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    stripe_fake,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     order = place(weekly_runs[0], django_capture_on_commit_callbacks)
     forged = f"{order.number}:forged"
