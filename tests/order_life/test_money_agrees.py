@@ -576,3 +576,35 @@ class OrderLives(RuleBasedStateMachine):
 def test_money_agrees_on_every_screen(stripe_fake):
     OrderLives.TestCase.settings = settings(max_examples=8, stateful_step_count=15, deadline=None)
     OrderLives.TestCase().runTest()
+
+
+@pytest.mark.django_db
+def test_the_new_events_in_one_life(stripe_fake):
+    """The machine's issue-21 rules, in one fixed order (so each surely runs): a standing
+    order paid online and one paid on pickup, a split basket paid by one Stripe session and
+    one paid on pickup, the standing order paid through its page, then the vegetable run
+    closed and cut, which touches only the split baskets' vegetable parts."""
+    lives = OrderLives()
+    try:
+        lives.alliance()
+        lives.standing_order_placed(run=0, product=0, quantity=10, online=True)
+        lives.standing_order_placed(run=1, product=1, quantity=2, online=False)
+        lives.split_basket(eggs=4, veg=3, online=True)
+        lives.split_basket(eggs=2, veg=2, online=False)
+        assert len(lives.orders) == 6
+        assert len({o.checkout_group_id for o in lives.orders[2:]}) == 2
+        lives.every_screen_shows_the_same_money()
+        lives.buyer_pays_online(order=0)
+        assert money.of(lives._order(0)).settled
+        lives.close(run=2)
+        veg = [i for i, o in enumerate(lives.orders) if o.lines.filter(product=lives.veg).exists()]
+        assert len(veg) == 2
+        before = [money.of(lives._order(i)).due for i in veg]
+        lives.shortfall(run=2, household=0, product=0, quantity=3)
+        after = [money.of(lives._order(i)).due for i in veg]
+        assert sum(before) - sum(after) == D("12.00")  # three 水芹菜 at ¥4.00
+        lives.every_screen_shows_the_same_money()
+        lives.statuses_follow_the_delivery()
+        lives.reports_impact_and_households_agree()
+    finally:
+        lives.teardown()

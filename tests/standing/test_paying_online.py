@@ -119,6 +119,7 @@ def test_with_online_payment_the_buyer_chooses_and_a_wrong_choice_is_refused(
     page = text(response)
     assert "下单后用邮件里的链接或订单页在线付款" in page
     assert "付款方式：在线支付：每次下单后在线付款" in page
+    assert "下单后在线付款（按下单时的价格）" in page and "取货时付款（按下单时" not in page
 
 
 def test_online_payment_turned_off_since_places_the_order_paid_on_pickup(
