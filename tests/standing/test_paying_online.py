@@ -279,3 +279,27 @@ def test_a_tampered_pay_link_is_a_404_and_opens_nothing(
     response = Client().get(reverse("standing:pay", kwargs={"token": forged}))
     assert response.status_code == 404
     assert not sessions_asked(stripe_fake) and not StripeCheckout.objects.exists()
+
+
+def test_the_standing_page_reads_the_orders_money_at_once(
+    online,
+    client_a,
+    weekly_runs,
+    django_capture_on_commit_callbacks,
+):
+    """Each placed order adds at most two queries to the standing order's page (its run,
+    for whether it may still be paid online); the money of all is read in one go."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("standing:detail", kwargs={"pk": online.pk})
+    place(weekly_runs[0], django_capture_on_commit_callbacks)
+    client_a.get(url)  # warm the caches every page shares
+    with CaptureQueriesContext(connection) as one:
+        assert client_a.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        placing.place_due(now=just_before(weekly_runs[1]))
+    with CaptureQueriesContext(connection) as two:
+        page = client_a.get(url).content.decode()
+    assert page.count('data-pay="pay-online"') == 2
+    assert len(two) - len(one) <= 2, [q["sql"][:120] for q in two.captured_queries]
