@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The production-shaped stage (issue 17): the shop as docs/deploy.md runs it, on loopback.
 #
-# A fresh PostgreSQL database, media in an S3 bucket (moto's server on loopback),
+# A fresh PostgreSQL database, media in an S3 bucket (moto's server on loopback), Stripe's
+# API answered by the tests' stand-in on loopback (tests/production/fake_stripe_server.py),
 # production settings, gunicorn (deploy/gunicorn.conf.py, two
 # workers), a Celery worker and Celery beat on Redis as the broker (nothing eager); then
 # tests/production/ (marker `production`) drives buyers' and teams' journeys over plain
@@ -27,11 +28,12 @@ REDIS="${PROD_STAGE_REDIS_URL:-redis://127.0.0.1:6379/13}"
 free_port() { $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PORT="$(free_port)"
 S3_PORT="$(free_port)"
+STRIPE_PORT="$(free_port)"
 PIDS=()
 STARTED=$(date +%s)
 
 show_logs() {
-  for name in gunicorn worker beat s3; do
+  for name in gunicorn worker beat s3 stripe; do
     if [ -f "$STAGE_DIR/$name.log" ]; then
       echo "----- last 60 lines of $name.log -----"
       tail -n 60 "$STAGE_DIR/$name.log"
@@ -90,6 +92,10 @@ AWS_ACCESS_KEY_ID=prod-stage
 AWS_SECRET_ACCESS_KEY=prod-stage
 AWS_DEFAULT_ACL=public-read
 METRICS_TOKEN=prod-stage-metrics-token
+STRIPE_SECRET_KEY=sk_test_prod_stage
+STRIPE_PUBLISHABLE_KEY=pk_test_prod_stage
+STRIPE_WEBHOOK_SECRET=whsec_prod_stage
+STRIPE_API_BASE=http://127.0.0.1:$STRIPE_PORT
 PROMETHEUS_MULTIPROC_DIR=$STAGE_DIR/prometheus
 WEB_CONCURRENCY=2
 GUNICORN_THREADS=2
@@ -158,6 +164,9 @@ PIDS+=($!)
   >"$STAGE_DIR/beat.log" 2>&1 &
 PIDS+=($!)
 echo "pids: s3 ${PIDS[0]}, gunicorn ${PIDS[1]}, worker ${PIDS[2]}, beat ${PIDS[3]}" | tee "$STAGE_DIR/pids"
+# Stripe: the tests' stand-in for its API, over HTTP on loopback (STRIPE_API_BASE).
+$PY -m tests.production.fake_stripe_server "$STRIPE_PORT" >"$STAGE_DIR/stripe.log" 2>&1 &
+PIDS+=($!)
 
 ready=""
 for _ in $(seq 1 120); do

@@ -128,13 +128,15 @@ def paid_online(order, message=""):
 
 
 def paid_rest_online(order, amount, reference):
-    """Stripe took the rest of an order already paid online (``shop.payment.pay_rest``: it
-    grew before the cut-off): recorded once, on a Stripe source of its own (a refund goes
+    """Stripe took what a placed order still owed (``shop.payment.pay_rest``: the rest of
+    an order paid online that grew before the cut-off, or the payment of a standing order
+    paid online per order): recorded once, on a Stripe source of its own (a refund goes
     back through the payment it came from), with a payment event. The order keeps its
     status; a handed-over one may now be settled. Money that lands on an order cancelled
     meanwhile, or whose rest the driver took in cash first, is owed back."""
     with transaction.atomic():
         order = _locked(order)
+        first = money.of(order).paid_online <= 0  # a standing order's payment, not a 补款
         source = Source.objects.create(
             order=order,
             source_type=source_type(STRIPE),
@@ -148,15 +150,20 @@ def paid_rest_online(order, amount, reference):
             history.EVENT_PAID_ONLINE,
             amount,
             reference=reference,
-            message=_("补款已在线付清 ¥%(amount)s（Stripe %(ref)s）")
+            message=(
+                _("在线付款成功 ¥%(amount)s（Stripe %(ref)s）")
+                if first
+                else _("补款已在线付清 ¥%(amount)s（Stripe %(ref)s）")
+            )
             % {"amount": amount, "ref": reference},
         )
         money.forget(order)
         owed = owed_back.unclaimed(order)  # cancelled meanwhile, or the cash came first
         if owed > 0:
-            reason = _("补款到账时订单已取消")
-            if order.status != S.CANCELLED:
-                reason = _("补款到账前已收现金")
+            if order.status == S.CANCELLED:
+                reason = _("在线付款到账时订单已取消") if first else _("补款到账时订单已取消")
+            else:
+                reason = _("在线付款到账前已收现金") if first else _("补款到账前已收现金")
             RefundOwed.objects.create(order=order, amount=owed, reason=reason)
         complete_if_settled(order)
     return order

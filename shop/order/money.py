@@ -24,7 +24,8 @@ So a pay-on-pickup order that is cut simply owes less and is promised no refund,
 online-paid one is owed the cut until the refund goes through. An order paid online that
 owes more afterwards (its birds weighed more, or the buyer made it bigger and has not paid
 the rest online, ``shop.payment.pay_rest``) owes the rest in cash at hand-over
-(``cash_to_collect``). All figures for any
+(``cash_to_collect``), and so does a standing order paid online per order that was not paid
+before its run set off. All figures for any
 number of orders come from four queries (``for_orders``).
 """
 
@@ -65,6 +66,7 @@ class OrderMoney:
     cuts: Decimal = ZERO
     adjustments: Decimal = ZERO
     cancelled: bool = False
+    awaiting_payment: bool = False  # "待付款": placed at checkout, its payment not in yet
     paid_online: Decimal = ZERO
     paid_cash: Decimal = ZERO
     refunds_paid: Decimal = ZERO
@@ -111,10 +113,14 @@ class OrderMoney:
     def cash_to_collect(self):
         """What the driver takes in at hand-over: what is still due on a pay-on-pickup order;
         on an order paid online, what it came to owe after the payment (a weight's extra, or
-        a bigger order's rest not paid online) and was not paid online since."""
+        a bigger order's rest not paid online) and was not paid online since; on an online
+        order placed for the buyer without waiting for a payment (a standing order paid
+        online per order, ``shop.payment.pay_rest``), what was not paid online in time. Only
+        an order still waiting at checkout for its payment ("待付款") owes nothing in cash:
+        it is cancelled if the payment never comes."""
         if self.is_pay_on_pickup:
             return self.still_to_pay
-        if self.paid_online > 0:
+        if self.paid_online > 0 or (self.is_online and not self.awaiting_payment):
             return self.still_to_pay
         return ZERO
 
@@ -223,6 +229,7 @@ def for_orders(orders):
             cuts=_money(cut_money.get(pk)),
             adjustments=_money(adjustments.get(pk)),
             cancelled=order.status == statuses.CANCELLED,
+            awaiting_payment=order.status == statuses.PENDING_PAYMENT,
             paid_online=_money(online.get(pk)),
             paid_cash=_money(cash.get(pk)),
             refunds_paid=_money(refunded.get(pk)),

@@ -32,3 +32,9 @@ def available_methods(for_institution=False):
 
 def label(code):
     return dict(CHOICES).get(code, code)
+
+
+def online_offered():
+    """Whether paying online is offered now: the checkout's rule (``available_methods``),
+    for a standing order's form and its placement at the cut-off too."""
+    return STRIPE in dict(available_methods())

@@ -1,15 +1,22 @@
-"""补款: paying online the rest of an order already paid online.
+"""Paying online what an order still owes: the 补款 of an order already paid online, and the
+payment of a standing order paid online per order (``shop.standing``).
 
 An order paid through Stripe can come to owe more: the buyer made it bigger before the
-cut-off (``shop.order.changes``). What it owes is ``money.of(order).still_to_pay`` and
-nothing else; this module only says when that may be paid online and opens the Stripe
-Checkout for exactly that amount (``stripe_gateway.start_rest_checkout``). The payment is
-settled like any other session, by the webhook or the return page, whichever comes first
-(``stripe_gateway.confirm_payment`` → ``life.paid_rest_online``: recorded once).
+cut-off (``shop.order.changes``). A standing order paid online per order is placed at its
+run's cut-off owing all of it. Either way what it owes is ``money.of(order).still_to_pay``
+and nothing else; this module only says when that may be paid online (``payable``) and
+opens the Stripe Checkout for exactly that amount (``stripe_gateway.start_rest_checkout``).
+The payment is settled like any other session, by the webhook or the return page,
+whichever comes first (``stripe_gateway.confirm_payment`` → ``life.paid_rest_online``:
+recorded once).
 
-Online until the run's cut-off; after it the rest is what the driver collects in cash at
-hand-over (``OrderMoney.cash_to_collect`` counts ``still_to_pay`` of any order paid online),
-so the buyer is never asked twice for the same yuan on two channels at hand-over time.
+The rest of an order already paid is paid online until the run's cut-off; an order with no
+online payment yet (the standing order, placed only minutes before the cut-off) until its
+run sets off. After that it is what the driver collects in cash at hand-over
+(``OrderMoney.cash_to_collect`` counts ``still_to_pay`` of any online order not waiting at
+checkout), so the buyer is never asked twice for the same yuan on two channels at
+hand-over time; a payment landing after the driver took the cash is owed back
+(``life.paid_rest_online``).
 """
 
 import datetime
@@ -20,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
-from fulfilment.models import OrderRun
+from fulfilment.models import DeliveryRun, OrderRun
 from shop.order import money
 from shop.order import status as order_status
 from shop.payment import stripe_gateway
@@ -44,9 +51,27 @@ def payable(order):
     if not stripe_gateway.enabled():
         return money.ZERO
     link = OrderRun.objects.filter(order=order).select_related("run").first()
-    if link is None or not link.run.is_open_for_orders:
+    if link is None or not open_for_payment(link.run, order_money):
         return money.ZERO
     return order_money.still_to_pay
+
+
+# Runs an order with no online payment yet may still be paid online on: the car has not left.
+NOT_SET_OFF = (DeliveryRun.Status.OPEN, DeliveryRun.Status.CLOSED, DeliveryRun.Status.COLLECTING)
+
+
+def open_for_payment(run, order_money):
+    """Whether an online order on ``run`` may pay what it owes online now: the rest of an
+    order already paid until the cut-off; a first payment (a standing order paid online per
+    order) until the run sets off."""
+    if order_money.paid_online > 0:
+        return run.is_open_for_orders
+    return run.status in NOT_SET_OFF
+
+
+def is_first_payment(order):
+    """True when what the order owes online is its whole payment, not a 补款."""
+    return money.of(order).paid_online <= 0
 
 
 def why_not_payable(order):
@@ -54,6 +79,10 @@ def why_not_payable(order):
     order_money = money.of(order)
     if order_money.still_to_pay <= 0:
         return _("这个订单没有要补的款。")
+    if order_money.cash_to_collect > 0 and order_money.paid_online <= 0:
+        return _("车已出发，在线付款已截止；¥%(amount)s 请取货时付给工作队。") % {
+            "amount": order_money.cash_to_collect
+        }
     if order_money.cash_to_collect > 0:
         return _("配送批次已截单，还差的 ¥%(amount)s 请取货时付给工作队。") % {
             "amount": order_money.cash_to_collect
@@ -87,7 +116,9 @@ def open_checkout(order, success_url, cancel_url, now=None):
     amount = payable(order)  # a closed session may have been paid after all
     if amount <= 0:
         raise PaymentProblem(why_not_payable(order))
-    return stripe_gateway.start_rest_checkout(order, amount, success_url, cancel_url, now=now)
+    return stripe_gateway.start_rest_checkout(
+        order, amount, success_url, cancel_url, now=now, first=is_first_payment(order)
+    )
 
 
 def close_open(order):

@@ -10,7 +10,7 @@ from oscar.core.loading import get_model
 
 from shop import rows
 from shop.order import history, money
-from shop.payment.methods import BANK_TRANSFER, PAY_ON_PICKUP, label
+from shop.payment.methods import BANK_TRANSFER, PAY_ON_PICKUP, STRIPE, label
 
 Source = get_model("payment", "Source")
 SourceType = get_model("payment", "SourceType")
@@ -42,14 +42,16 @@ def record_payment_choice(view, method, total):
 
 def record_payment_choice_on(order, method, total):
     """As ``record_payment_choice``, for an order written outside a checkout view (a
-    standing order placed at the cut-off)."""
+    standing order placed at the cut-off). Such an order does not wait for its payment:
+    paid online, it owes its total from placement too, payable online through
+    ``shop.payment.pay_rest`` and else in cash at hand-over (``money.cash_to_collect``)."""
     Source.objects.create(
         order=order,
         source_type=source_type(method),
         currency=total.currency,
         amount_allocated=total.incl_tax,
     )
-    if _due_at_placement(method):
+    if _due_at_placement(method) or method == STRIPE:
         history.payment_event(order, history.EVENT_DUE, total.incl_tax)
 
 

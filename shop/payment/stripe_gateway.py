@@ -10,7 +10,9 @@ and the other finds nothing left to do. A payment that lands on an order already
 cancelled (the reservation ran out first) is refunded in full at once.
 
 The Stripe client is built by ``get_client``; ``settings.STRIPE_HTTP_CLIENT_FACTORY``
-names a callable returning a ``stripe.HTTPClient`` (tests answer with recorded shapes).
+names a callable returning a ``stripe.HTTPClient`` (tests answer with recorded shapes), and
+``settings.STRIPE_API_BASE`` another address for the API (the production-shaped stage's
+stand-in on loopback).
 """
 
 import datetime
@@ -52,8 +54,12 @@ def enabled():
 def get_client():
     factory = settings.STRIPE_HTTP_CLIENT_FACTORY
     http_client = import_string(factory)() if factory else None
+    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
     return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY, http_client=http_client, max_network_retries=2
+        settings.STRIPE_SECRET_KEY,
+        http_client=http_client,
+        max_network_retries=2,
+        base_addresses=base,
     )
 
 
@@ -139,10 +145,12 @@ def start_checkout_for(orders, success_url, cancel_url, now=None):
     return checkouts[0]
 
 
-def start_rest_checkout(order, amount, success_url, cancel_url, now=None):
-    """Open a Checkout Session for ``amount``, what an order already paid online came to
-    owe later (``shop.payment.pay_rest`` says how much and when); the ``StripeCheckout``
-    row is marked ``REST`` so its payment is recorded as 补款, not as the order's payment."""
+def start_rest_checkout(order, amount, success_url, cancel_url, now=None, first=False):
+    """Open a Checkout Session for ``amount``, what an order placed already owes (the rest
+    of an order paid online that grew, or with ``first`` the whole of a standing order paid
+    online per order; ``shop.payment.pay_rest`` says how much and when); the
+    ``StripeCheckout`` row is marked ``REST`` so its payment is recorded on a source of its
+    own by ``life.paid_rest_online``, never as a checkout's payment that moves "待付款" on."""
     now = now or timezone.now()
     expires_at = now + datetime.timedelta(minutes=SESSION_MINUTES)
     attempt = order.stripe_checkouts.count() + 1
@@ -158,7 +166,12 @@ def start_rest_checkout(order, amount, success_url, cancel_url, now=None):
                     "currency": "cny",
                     "unit_amount": to_fen(amount),
                     "product_data": {
-                        "name": _("521助农小店订单 %(number)s 补款") % {"number": order.number}
+                        "name": (
+                            _("521助农小店订单 %(number)s")
+                            if first
+                            else _("521助农小店订单 %(number)s 补款")
+                        )
+                        % {"number": order.number}
                     },
                 },
             }

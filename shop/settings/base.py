@@ -497,6 +497,9 @@ STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 # Dotted path of a callable returning a stripe.HTTPClient; None uses the library's own.
 STRIPE_HTTP_CLIENT_FACTORY = None
+# Where the Stripe API is reached; empty is Stripe's own address. The production-shaped
+# stage (.ci/prod_stage.sh) points it at a stand-in on loopback.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 # Stock held for a basket while its online payment is under way (see shop/partner/reservations.py).
 STOCK_RESERVATION_MINUTES = 30
 

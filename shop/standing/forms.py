@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fulfilment.models import PickupPoint
 from shop.checkout.forms import normalise_cn_mobile
+from shop.payment.methods import online_offered
 from shop.standing.models import StandingOrder
 
 MAX_QUANTITY = 999
@@ -28,8 +29,10 @@ def quantity_field(product, initial, minimum=0):
 
 
 class StartForm(forms.Form):
-    """Set up a standing order: how often, where to collect, who collects, and how many of
-    each product (one ``qty-<product id>`` field each)."""
+    """Set up a standing order: how often, where to collect, who collects, how many of
+    each product (one ``qty-<product id>`` field each) and, while online payment is offered
+    (``shop.payment.methods.online_offered``), whether each order is paid on pickup or
+    online."""
 
     frequency = forms.ChoiceField(
         label=_("多久一次"),
@@ -54,9 +57,19 @@ class StartForm(forms.Form):
         error_messages={"required": _("请填写手机号。")},
     )
 
+    payment = forms.ChoiceField(
+        label=_("怎么付款"),
+        choices=StandingOrder.Payment.choices,
+        initial=StandingOrder.Payment.ON_PICKUP,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选怎么付款。"), "invalid_choice": _("请选怎么付款。")},
+    )
+
     def __init__(self, *args, team, products, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["point"].queryset = PickupPoint.objects.filter(team=team, is_active=True)
+        if not online_offered():  # the checkout's rule: no online payment, no choice
+            del self.fields["payment"]
         self.products = products
         for product, quantity in products:
             self.fields[f"qty-{product.pk}"] = quantity_field(product, quantity)
@@ -75,6 +88,9 @@ class StartForm(forms.Form):
 
     def quantity_fields(self):
         return [self[f"qty-{product.pk}"] for product, _quantity in self.products]
+
+    def payment_choice(self):
+        return self.cleaned_data.get("payment") or StandingOrder.Payment.ON_PICKUP
 
     def items(self):
         return [

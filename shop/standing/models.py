@@ -11,11 +11,19 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shop.payment.methods import PAY_ON_PICKUP, STRIPE
+
 
 class StandingOrder(models.Model):
     class Frequency(models.TextChoices):
         WEEKLY = "weekly", _("每周一次")
         FORTNIGHTLY = "fortnightly", _("每两周一次")
+
+    class Payment(models.TextChoices):
+        # The codes are the payment methods' (``shop.payment.methods``): each placed order
+        # records its choice under the same code as a checkout would.
+        ON_PICKUP = PAY_ON_PICKUP, _("到付：取货时付款（现金或扫码转账）")
+        ONLINE = STRIPE, _("在线支付：每次下单后在线付款")
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("进行中")
@@ -46,6 +54,9 @@ class StandingOrder(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True
     )
+    payment = models.CharField(
+        _("付款方式"), max_length=16, choices=Payment.choices, default=Payment.ON_PICKUP
+    )
     # Fortnightly orders fall on the weeks an even number of weeks after this Monday.
     first_week = models.DateField(_("起始周"))
     name = models.CharField(_("取货人"), max_length=64)
@@ -64,6 +75,10 @@ class StandingOrder(models.Model):
     @property
     def is_stopped(self):
         return self.status == self.Status.STOPPED
+
+    @property
+    def pays_online(self):
+        return self.payment == self.Payment.ONLINE
 
     @property
     def is_paused(self):

@@ -1,5 +1,6 @@
 """Telling the buyer what became of an occurrence: an e-mail always (what was placed,
-what was short, or why nothing could be), and for a placed order the text message every
+what was short, or why nothing could be; for an order paid online per order the link to
+pay it, ``paying.pay_url``), and for a placed order the text message every
 order gets (``shop.notices.order_confirmed``: place, time and pickup code)."""
 
 import logging
@@ -12,7 +13,7 @@ from django.utils import translation
 from shop import dates
 from shop.buyer import links
 from shop.order import money
-from shop.standing import schedule
+from shop.standing import paying, schedule
 from shop.standing.models import StandingRun
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ def occurrence_decided(row):
                 place=stop.point.name,
                 window=stop.window_label,
                 order_url=links.order_url(order),
+                pay=paying.of(order),
+                pay_url=paying.pay_url(order),
             )
         subject = render_to_string("standing/emails/decided_subject.txt", context).strip()
         body = render_to_string("standing/emails/decided_body.txt", context)

@@ -5,8 +5,10 @@ every minute) finds the open runs whose cut-off is less than
 ``schedule.PLACE_BEFORE_CUTOFF`` away and places each active standing order that falls on
 them through the order-life module (``shop.order.placement.place_on_run``), exactly as
 checkout places a buyer's basket: room in the car, the households' supply and the stock
-are taken, Oscar's ``OrderCreator`` writes the order on the run's pickup stop, paid on
-pickup. Where something is short the order is placed with what there is; where nothing
+are taken, Oscar's ``OrderCreator`` writes the order on the run's pickup stop, paid as the
+buyer chose: on pickup, or online per order (``payment_method``: the order owes its
+amount from placement, the buyer pays it online through ``shop.payment.pay_rest`` until
+the run sets off, else in cash at hand-over). Where something is short the order is placed with what there is; where nothing
 can be placed, nothing is. Either way the buyer is told (``notify``).
 
 Running it twice never places twice: the standing order's row is locked, and the
@@ -24,7 +26,7 @@ from oscar.core.loading import get_class, get_model
 from fulfilment import supply
 from fulfilment.models import DeliveryRun
 from shop.order.placement import Refused, place_on_run
-from shop.payment.methods import PAY_ON_PICKUP
+from shop.payment.methods import PAY_ON_PICKUP, online_offered
 from shop.payment.processing import record_payment_choice_on
 from shop.shipping.methods import PickupOnRun
 from shop.standing import notify, schedule
@@ -159,8 +161,17 @@ def _place(standing, stop):
     )
 
 
+def payment_method(standing):
+    """How the order placed for ``standing`` is paid: online only while online payment is
+    offered (the checkout's rule); a shop that turned it off places it paid on pickup."""
+    if standing.pays_online and online_offered():
+        return standing.payment
+    return PAY_ON_PICKUP
+
+
 def _place_basket(standing, stop, quantities):
-    """One order through ``place_on_run``, as checkout places one (pay on pickup)."""
+    """One order through ``place_on_run``, as checkout places one, paid as the buyer chose
+    (``payment_method``)."""
     owner = standing.owner
     basket = Basket.objects.create()  # no owner: never merged into the buyer's own basket
     basket.strategy = Selector().strategy(user=owner)
@@ -187,7 +198,7 @@ def _place_basket(standing, stop, quantities):
                 user=owner,
                 shipping_address=address,
             )
-        record_payment_choice_on(order, PAY_ON_PICKUP, total)
+        record_payment_choice_on(order, payment_method(standing), total)
         return order
 
     try:

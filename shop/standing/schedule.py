@@ -386,9 +386,20 @@ def team_of(product):
     return record.partner if record is not None else None
 
 
-def start(owner, items, frequency, point, name, phone, language, now=None):
+def start(
+    owner,
+    items,
+    frequency,
+    point,
+    name,
+    phone,
+    language,
+    now=None,
+    payment=StandingOrder.Payment.ON_PICKUP,
+):
     """Set up a standing order for ``items`` ([(product, quantity)], one team's) collected
-    at ``point``; the order's first week is this week."""
+    at ``point``, each order paid as ``payment`` says; the order's first week is this
+    week."""
     now = now or timezone.now()
     items = [(product, quantity) for product, quantity in items if quantity]
     if not items:
@@ -424,6 +435,7 @@ def start(owner, items, frequency, point, name, phone, language, now=None):
             name=name,
             phone=phone,
             language=language,
+            payment=payment,
         )
         merged = {}
         for product, quantity in items:

@@ -14,5 +14,7 @@ urlpatterns = [
     path("<int:pk>/skip/", login_required(views.SkipView.as_view()), name="skip"),
     path("<int:pk>/unskip/", login_required(views.UnskipView.as_view()), name="unskip"),
     path("<int:pk>/status/", login_required(views.StatusView.as_view()), name="status"),
+    # The placement e-mail's pay link: signed, opened without signing in.
+    path("pay/<str:token>/", views.pay_link, name="pay"),
     path("<int:pk>/quantities/", login_required(views.QuantitiesView.as_view()), name="quantities"),
 ]

@@ -5,15 +5,19 @@ change to ``schedule`` and show its refusal as a message, changing nothing."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from oscar.core.loading import get_model
 
 from fulfilment.models import DeliveryRun
-from shop.standing import forms, schedule
+from shop.buyer import links
+from shop.buyer.pay_rest import send_to_stripe
+from shop.standing import forms, paying, schedule
 from shop.standing.models import StandingOrder
 
 Order = get_model("order", "Order")
@@ -36,7 +40,7 @@ def _card(standing, now):
         "standing": standing,
         "priced": schedule.priced_lines(standing),
         "estimate": schedule.estimate(standing),
-        "occurrences": schedule.occurrences(standing, now=now),
+        "occurrences": paying.attach(schedule.occurrences(standing, now=now)),
     }
 
 
@@ -144,11 +148,18 @@ class StandingStartView(AccountPage):
                 form.cleaned_data["name"],
                 form.cleaned_data["phone"],
                 translation.get_language(),
+                payment=form.payment_choice(),
             )
         except schedule.Refused as refusal:
             form.add_error(None, refusal.message)
             return self.render_to_response(self.get_context_data(form=form))
-        messages.success(request, _("定期订单设好了：每趟车截单前自动下单，取货时付款。"))
+        if standing.pays_online:
+            messages.success(
+                request,
+                _("定期订单设好了：每趟车截单前自动下单，下单后用邮件里的链接或订单页在线付款。"),
+            )
+        else:
+            messages.success(request, _("定期订单设好了：每趟车截单前自动下单，取货时付款。"))
         return redirect("standing:detail", pk=standing.pk)
 
 
@@ -236,3 +247,16 @@ class QuantitiesView(OwnStanding, View):
                 return redirect("standing:detail", pk=standing.pk)
         view = StandingDetailView(request=request, kwargs=self.kwargs)
         return view.render_to_response(view.get_context_data(quantities_form=form))
+
+
+@never_cache
+def pay_link(request, token):
+    """The placement e-mail's "在线付款" link (signed like the order link, no sign-in): on to
+    the Stripe Checkout for exactly what the order still owes (``shop.payment.pay_rest``),
+    or to the order's page saying why there is nothing to pay online."""
+    number = links.order_number_from(token)
+    order = Order.objects.filter(number=number).first() if number else None
+    if order is None:
+        raise Http404(_("这个付款链接不对，请用邮件里的链接，或到订单页付款。"))
+    done = reverse("buyer:order-pay-rest-done", kwargs={"token": token})
+    return send_to_stripe(request, order, links.order_path(order), done)

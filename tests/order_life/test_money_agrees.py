@@ -1,6 +1,8 @@
-"""Random lives of a few orders on two runs (placed, changed by the buyer before the
-cut-off, cancelled, cut, refunded, handed over): after every step, every screen shows the same
-money for each order, household credits add up to the goods handed over, the impact page
+"""Random lives of a few orders on two runs of one team and a run of another (placed at
+checkout, placed by a standing order at the cut-off paid on pickup or online per order,
+checked out as one basket across both teams, changed by the buyer before the cut-off, paid
+online later, cancelled, cut, refunded, handed over): after every step, every screen shows
+the same money for each order, household credits add up to the goods handed over, the impact page
 and the team report agree, and statuses are the order-life module's.
 
 Each event goes in the way its user sends it: the buyer cancels through the shop, the
@@ -8,6 +10,7 @@ team closes runs, taps the driver buttons, records shortfalls and pays household
 refunds go through the (fake) Stripe endpoint; the screens are read over HTTP.
 """
 
+import datetime
 import io
 import re
 import uuid
@@ -17,6 +20,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -30,15 +34,25 @@ from fulfilment.models import Allocation, DeliveryRun, OrderRun, RefundOwed
 from shop.desk.reports import SalesReport
 from shop.order import cancellation, changes, life, money
 from shop.order import status as S
-from shop.payment import refunds
+from shop.order.groups import orders_of_group
+from shop.payment import pay_rest, refunds
 from shop.payment.methods import STRIPE
 from shop.payment.processing import PaymentProblem
+from shop.standing import placing, schedule
+from shop.standing.models import StandingOrder
 from tests import factories
-from tests.fulfilment.factories import CommitmentFactory, DeliveryRunFactory, place_order
+from tests.fulfilment.factories import (
+    CommitmentFactory,
+    DeliveryRunFactory,
+    pickup_code,
+    place_order,
+)
 from tests.payment import fake_stripe
+from tests.payment.conftest import send_webhook
 
 Order = get_model("order", "Order")
 SourceType = get_model("payment", "SourceType")
+StripeCheckout = get_model("payment", "StripeCheckout")
 Status = DeliveryRun.Status
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -58,7 +72,9 @@ def _testid(html, testid):
 
 
 class OrderLives(RuleBasedStateMachine):
-    """Two runs of one team, two products, three households (one of them priority)."""
+    """Two runs of one team a week apart, three products, three households (one of them
+    priority); a second team with one run, one product and one household, for baskets that
+    span both teams."""
 
     def __init__(self):
         super().__init__()
@@ -105,14 +121,42 @@ class OrderLives(RuleBasedStateMachine):
         ]
         for product in self.products:
             product.households.set(self.households)
-        self.runs = [DeliveryRunFactory(team=team, stops=[point]) for _ in range(2)]
+        self.point = point
+        # A week apart: a weekly standing order falls on each (``shop.standing.schedule``).
+        self.runs = [
+            DeliveryRunFactory(
+                team=team,
+                stops=[point],
+                date=timezone.localdate() + datetime.timedelta(days=2 + 7 * week),
+                cutoff=timezone.now() + datetime.timedelta(days=1, weeks=week),
+            )
+            for week in range(2)
+        ]
         for run in self.runs:
             for household in self.households:
                 for product in self.products:
                     CommitmentFactory(run=run, household=household, product=product, quantity=80)
+        # The other team: vegetables on a run of its own (a split basket's second part).
+        other = factories.TeamFactory(code=f"o{uuid.uuid4().hex[:6]}", name="水利局驻村工作队")
+        other_member = factories.team_member(other, username=f"m{uuid.uuid4().hex[:6]}")
+        other_village = factories.VillageFactory()
+        other_household = factories.HouseholdFactory(team=other, village=other_village)
+        self.veg = factories.product_in_stock(
+            team=other, price=D("4.00"), stock=500, title="水芹菜", origin_village=other_village
+        )
+        self.veg.households.set([other_household])
+        veg_run = DeliveryRunFactory(team=other, stops=[factories.PickupPointFactory(team=other)])
+        CommitmentFactory(run=veg_run, household=other_household, product=self.veg, quantity=80)
+        self.runs.append(veg_run)
+        self.households_of = {team.pk: self.households, other.pk: [other_household]}
+        self.products_of = {team.pk: self.products, other.pk: [self.veg]}
         self.orders = []
         self.team_client = Client()
         self.team_client.force_login(self.member)
+        other_client = Client()
+        other_client.force_login(other_member)
+        self.team_clients = {team.pk: self.team_client, other.pk: other_client}
+        self.members = {team.pk: self.member, other.pk: other_member}
         self.buyer_client = Client()
         self.buyer_client.force_login(self.buyer)
 
@@ -133,8 +177,15 @@ class OrderLives(RuleBasedStateMachine):
         data = {"key": str(uuid.uuid4()), "action": action, "stop": stop}
         if order is not None:
             data["order"] = order.pk
-        response = self.team_client.post(reverse("fulfilment:driver-tap", args=[run.pk]), data)
+        client = self.team_clients[run.team_id]
+        response = client.post(reverse("fulfilment:driver-tap", args=[run.pk]), data)
         assert response.status_code == 302
+
+    def _pay_session(self, checkout):
+        """The buyer pays a Stripe Checkout session; Stripe's webhook tells the shop."""
+        session = fake_stripe.current.pay(checkout.session_id)
+        response = send_webhook(self.buyer_client, "checkout.session.completed", session)
+        assert response.status_code == 200
 
     # --- what happens -------------------------------------------------------------
 
@@ -161,6 +212,91 @@ class OrderLives(RuleBasedStateMachine):
             fake_stripe.current.charged[intent] = int(order.total_incl_tax * 100)
         self.orders.append(order)
 
+    @rule(
+        run=st.integers(0, 1),
+        product=st.integers(0, 2),
+        quantity=st.integers(1, 12),
+        online=st.booleans(),
+    )
+    def standing_order_placed(self, run, product, quantity, online):
+        """The buyer sets up a weekly standing order (pay on pickup, or online per order)
+        and the cut-off task places it on the run through the order-life module (issue 21):
+        what the run still has, paid as she chose."""
+        run = self._run(run)
+        if run.status != Status.OPEN:
+            return
+        payment = StandingOrder.Payment.ONLINE if online else StandingOrder.Payment.ON_PICKUP
+        standing = schedule.start(
+            self.buyer,
+            [(self.products[product], quantity)],
+            StandingOrder.Frequency.WEEKLY,
+            self.point,
+            "林小满",
+            "13812345678",
+            "zh-hans",
+            payment=payment,
+        )
+        row = placing.place_one(standing, run, now=run.cutoff - datetime.timedelta(minutes=5))
+        assert row is not None
+        if row.order is not None:
+            order_money = money.of(row.order)
+            assert order_money.method == payment and order_money.paid == 0
+            self.orders.append(row.order)
+
+    @rule(eggs=st.integers(1, 12), veg=st.integers(1, 6), online=st.booleans())
+    def split_basket(self, eggs, veg, online):
+        """One checkout across both teams: eggs on the first run, vegetables on the other
+        team's; paid on pickup or by one Stripe session for both parts (issue 21)."""
+        run, veg_run = self._run(0), self._run(2)
+        if run.status != Status.OPEN or veg_run.status != Status.OPEN:
+            return
+        guest = Client()
+        for product, quantity in ((self.products[0], eggs), (self.veg, veg)):
+            guest.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": quantity})
+        data = {
+            "first_name": "林小满",
+            "phone_number": "13812345678",
+            "guest_email": "lin@example.cn",
+            "line1": "",
+            "line4": "",
+            "notes": "",
+            "method": STRIPE if online else "pay-on-pickup",
+            f"method_code-{run.team_id}": pickup_code(run),
+            f"method_code-{veg_run.team_id}": pickup_code(veg_run),
+        }
+        before = set(Order.objects.values_list("pk", flat=True))
+        response = guest.post(reverse("checkout:confirm"), data)
+        assert response.status_code == 302
+        placed = list(Order.objects.exclude(pk__in=before).order_by("pk"))
+        if not placed:
+            return  # refused with a reason (no room, no stock): nothing placed
+        assert len(placed) == 2 and orders_of_group(placed[0]) == placed
+        Order.objects.filter(pk__in=[o.pk for o in placed]).update(user=self.buyer)
+        if online:
+            self._pay_session(StripeCheckout.objects.filter(order=placed[0]).latest("pk"))
+        for order in placed:
+            order.refresh_from_db()
+            assert money.of(order).paid == (order.total_incl_tax if online else 0)
+        self.orders.extend(placed)
+
+    @precondition(lambda self: self.orders)
+    @rule(order=st.integers(0, 50))
+    def buyer_pays_online(self, order):
+        """The buyer presses "去付款" on her order page for what an online order still owes
+        (a standing order's payment, or the rest of one that grew) and pays at Stripe."""
+        order = self._order(order)
+        if pay_rest.payable(order) <= 0:
+            return
+        response = self.buyer_client.post(reverse("account-order-pay-rest", args=[order.number]))
+        assert response.status_code == 302
+        checkout = StripeCheckout.objects.filter(
+            order=order, purpose=StripeCheckout.Purpose.REST, status=StripeCheckout.Status.OPEN
+        ).latest("pk")
+        assert response.url == checkout.url and checkout.amount == money.of(order).still_to_pay
+        self._pay_session(checkout)
+        money.forget(order)
+        assert money.of(order).still_to_pay == 0
+
     @precondition(lambda self: self.orders)
     @rule(order=st.integers(0, 50))
     def buyer_cancels(self, order):
@@ -186,39 +322,51 @@ class OrderLives(RuleBasedStateMachine):
         )
         assert response.status_code in (302, 400)  # 400: refused with a reason, unchanged
 
-    @rule(run=st.integers(0, 1))
+    @rule(run=st.integers(0, 2))
     def close(self, run):
         run = self._run(run)
         if run.status == Status.OPEN:
-            runs.change_status(run, Status.CLOSED, actor=self.member)
+            runs.change_status(run, Status.CLOSED, actor=self.members[run.team_id])
 
-    @rule(run=st.integers(0, 1), household=st.integers(0, 2))
+    @rule(run=st.integers(0, 2), household=st.integers(0, 2))
     def collect(self, run, household):
         run = self._run(run)
+        households = self.households_of[run.team_id]
         if run.status in (Status.CLOSED, Status.COLLECTING):
-            self._tap(run, "collected", f"h{self.households[household].pk}")
+            self._tap(run, "collected", f"h{households[household % len(households)].pk}")
 
     @rule(
-        run=st.integers(0, 1),
+        run=st.integers(0, 2),
         household=st.integers(0, 2),
         product=st.integers(0, 2),
         quantity=st.integers(1, 10),
     )
     def shortfall(self, run, household, product, quantity):
+        """A household brings less than it promised; on the other team's run this cuts only
+        a split basket's vegetable part (the invariants check every order's money)."""
         run = self._run(run)
-        credited = Allocation.objects.filter(
-            run=run, household=self.households[household], product=self.products[product]
-        ).first()
+        households, products = self.households_of[run.team_id], self.products_of[run.team_id]
+        household = households[household % len(households)]
+        product = products[product % len(products)]
+        credited = Allocation.objects.filter(run=run, household=household, product=product).first()
         if run.status not in shortfalls.OPEN_TO_SHORTFALLS or credited is None:
             return
         quantity = min(quantity, credited.quantity)
         if quantity <= 0:
             return
+        parts = {
+            order.pk: money.of(order)
+            for order in Order.objects.filter(run_link__run__in=self.runs).exclude(
+                run_link__run=run
+            )
+        }
         shortfalls.record_shortfall(
-            run, self.households[household], self.products[product], quantity, actor=self.member
+            run, household, product, quantity, actor=self.members[run.team_id]
         )
+        for order in Order.objects.filter(pk__in=parts):  # a cut touches only its run's orders
+            assert money.of(order) == parts[order.pk]
 
-    @rule(run=st.integers(0, 1))
+    @rule(run=st.integers(0, 2))
     def arrive(self, run):
         run = self._run(run)
         if run.status in (Status.COLLECTING, Status.DELIVERING):
@@ -266,7 +414,8 @@ class OrderLives(RuleBasedStateMachine):
         """The driver taps the "已收款" button on the driver card."""
         order = self._order(order)
         if money.of(order).cash_to_collect > 0:
-            response = self.team_client.post(
+            team_client = self.team_clients[OrderRun.objects.get(order=order).run.team_id]
+            response = team_client.post(
                 reverse("payment:mark-paid", args=[order.number]), {"next": "/"}
             )
             assert response.status_code == 302
@@ -294,12 +443,12 @@ class OrderLives(RuleBasedStateMachine):
         for owed in RefundOwed.objects.filter(settled_at__isnull=True):
             life.settle_owed(owed)
 
-    @rule(run=st.integers(0, 1))
+    @rule(run=st.integers(0, 2))
     def pay_households(self, run):
         run = self._run(run)
         for statement in payouts.for_run(run):
             if statement.paid is None:
-                payouts.mark_paid(statement, self.member)
+                payouts.mark_paid(statement, self.members[run.team_id])
 
     # --- what must always hold ------------------------------------------------------
 
@@ -363,10 +512,11 @@ class OrderLives(RuleBasedStateMachine):
             ):
                 continue  # nothing to carry: the order leaves the driver's stops
             if run.pk not in drivers:
-                drivers[run.pk] = self.team_client.get(
+                team_client = self.team_clients[run.team_id]
+                drivers[run.pk] = team_client.get(
                     reverse("fulfilment:driver", args=[run.pk])
                 ).content.decode()
-                sheet = self.team_client.get(
+                sheet = team_client.get(
                     reverse("fulfilment:run-document", args=[run.pk, "sheet"]) + "?format=xlsx"
                 )
                 rows = list(
@@ -426,3 +576,35 @@ class OrderLives(RuleBasedStateMachine):
 def test_money_agrees_on_every_screen(stripe_fake):
     OrderLives.TestCase.settings = settings(max_examples=8, stateful_step_count=15, deadline=None)
     OrderLives.TestCase().runTest()
+
+
+@pytest.mark.django_db
+def test_the_new_events_in_one_life(stripe_fake):
+    """The machine's issue-21 rules, in one fixed order (so each surely runs): a standing
+    order paid online and one paid on pickup, a split basket paid by one Stripe session and
+    one paid on pickup, the standing order paid through its page, then the vegetable run
+    closed and cut, which touches only the split baskets' vegetable parts."""
+    lives = OrderLives()
+    try:
+        lives.alliance()
+        lives.standing_order_placed(run=0, product=0, quantity=10, online=True)
+        lives.standing_order_placed(run=1, product=1, quantity=2, online=False)
+        lives.split_basket(eggs=4, veg=3, online=True)
+        lives.split_basket(eggs=2, veg=2, online=False)
+        assert len(lives.orders) == 6
+        assert len({o.checkout_group_id for o in lives.orders[2:]}) == 2
+        lives.every_screen_shows_the_same_money()
+        lives.buyer_pays_online(order=0)
+        assert money.of(lives._order(0)).settled
+        lives.close(run=2)
+        veg = [i for i, o in enumerate(lives.orders) if o.lines.filter(product=lives.veg).exists()]
+        assert len(veg) == 2
+        before = [money.of(lives._order(i)).due for i in veg]
+        lives.shortfall(run=2, household=0, product=0, quantity=3)
+        after = [money.of(lives._order(i)).due for i in veg]
+        assert sum(before) - sum(after) == D("12.00")  # three 水芹菜 at ¥4.00
+        lives.every_screen_shows_the_same_money()
+        lives.statuses_follow_the_delivery()
+        lives.reports_impact_and_households_agree()
+    finally:
+        lives.teardown()

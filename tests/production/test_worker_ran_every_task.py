@@ -31,7 +31,7 @@ SHOP_TASKS = {
     "content.tasks.publish_scheduled": "beat: every 60 s (scheduled story journey)",
     "shop.standing.tasks.place_due_standing_orders": "beat: every 60 s (standing order journey)",
     "shop.tasks.release_expired_reservations": "beat: every 120 s",
-    # nothing in the stage queues them (beat every 15 min; Stripe is off): sent here
+    # nothing in the stage queues them (beat every 15 min; no refund waits on Stripe): sent here
     "shop.tasks.retry_pending_refunds": "sent: celery call",
     "shop.tasks.settle_refunds_owed": "sent: celery call",
     "shop.tasks.clear_expired_sessions": "sent: celery call (beat: daily)",

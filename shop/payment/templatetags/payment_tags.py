@@ -35,6 +35,8 @@ def order_payment_summary(order):
     from shop.payment import pay_rest
 
     order_money = money.of(order)
+    rest = pay_rest.payable(order)  # what the buyer may pay online now
+    first = order_money.is_online and order_money.paid_online <= 0  # not a 补款: all of it
     return {
         "method": methods.label(order_money.method) if order_money.method else "",
         "money": order_money,
@@ -42,7 +44,11 @@ def order_payment_summary(order):
         "changes": order.status_changes.order_by("date_created"),
         "notes": order.notes.filter(note_type="System").order_by("date_created"),
         "cancel_refused": why_not_cancellable(order),
-        "rest": pay_rest.payable(order),  # 补款 the buyer may pay online now
+        "rest": rest,
+        "rest_first": first,
+        # An online order placed for the buyer (a standing order) not paid before its run
+        # set off: its amount is now cash at hand-over.
+        "online_closed": first and not rest and order_money.cash_to_collect > 0,
     }
 
 
