@@ -186,8 +186,17 @@ class SalesReport:
             .annotate(amount_fen=Sum("amount_fen"), quantity=Sum("quantity"), orders=Sum("orders"))
             .order_by()
         )
+        tz = timezone.get_current_timezone()
         rows = self._rows(
-            [{**r, "amount": running.yuan(r["amount_fen"])} for r in raw],
+            [
+                {
+                    **r,
+                    "amount": running.yuan(r["amount_fen"]),
+                    # the first moment of the month, as the lines' month was
+                    "month": datetime.datetime.combine(r["month"], datetime.time.min, tz),
+                }
+                for r in raw
+            ],
             "month",
             lambda r: r["month"].strftime("%Y-%m") if r["month"] else "-",
         )
