@@ -4,25 +4,18 @@ database migrated with orders already in it (the cells are filled once)."""
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_save
 
 from shop.figures import running
 
-COUNTED_FIELDS = ("origin_village_id", "weight_per_unit_g")
-
-
-def product_saving(sender, instance, raw=False, **kwargs):
-    if raw or not instance.pk:
-        return
-    before = sender.objects.filter(pk=instance.pk).values_list(*COUNTED_FIELDS).first()
-    now = tuple(getattr(instance, name) for name in COUNTED_FIELDS)
-    instance._figures_changed = before is not None and before != now
-
 
 def product_saved(sender, instance, raw=False, **kwargs):
-    if not raw and getattr(instance, "_figures_changed", False):
-        instance._figures_changed = False
-        transaction.on_commit(lambda: running.product_changed(instance.pk))
+    if raw or not instance.counted_fields_changed():
+        return
+    instance._counted_as_loaded = {
+        name: getattr(instance, name) for name in instance.COUNTED_FIELDS
+    }
+    transaction.on_commit(lambda: running.product_changed(instance.pk))
 
 
 def suppliers_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -54,7 +47,6 @@ def fill_after_migrate(sender, using="default", **kwargs):
 
 def connect():
     Product = apps.get_model("catalogue", "Product")
-    pre_save.connect(product_saving, sender=Product, dispatch_uid="figures-product-saving")
     post_save.connect(product_saved, sender=Product, dispatch_uid="figures-product-saved")
     m2m_changed.connect(
         suppliers_changed, sender=Product.households.through, dispatch_uid="figures-suppliers"
