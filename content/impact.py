@@ -1,9 +1,10 @@
 """Live impact figures for funders: households reached, income credited to
 households, orders delivered and kilograms carried, by team, village and month.
 
-Figures count goods handed over, net of shortfall cuts and refunds, read through
-``shop.order.money.counted_lines`` exactly as the team reports do, so the two agree to
-the fen:
+Figures count goods handed over, net of shortfall cuts and refunds, as
+``shop.order.money.counted_lines`` gives them; they are read from the running figures
+(``shop.figures``), which every order event keeps in step in its own transaction, and
+which the team reports read too, so the two agree to the fen:
 
 * income credited: the net amount of those lines, for products supplied by at least
   one household; credited to the team that sold the line, the product's origin village
@@ -17,31 +18,34 @@ how many households, and what delivered runs credited to named households
 (``fulfilment.payouts.credited``: the allocations every order receipt, run statement and
 household page adds up) and to how many, by the run's date.
 
-A report is built in two queries and cached; ``receivers`` bump a version key on
-any order, line, product-supplier or page change, which retires every cached
-report at once.
+A report is built in a few queries over those small sums, whatever the number of
+orders, and cached; ``receivers`` bump a version key when the running figures change
+(after the commit) and on a team, village, household, payout or page change, which
+retires every cached report at once; one worker rebuilds it while the others serve the
+last one (``report``).
 """
 
 import csv
-import datetime
-from collections import defaultdict
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Count, Max, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from fulfilment import payouts as household_payouts
-from fulfilment.models import Payout
 from shop.exports import safe_row
-from shop.order import money
+from shop.figures import running
+from shop.figures.models import Cell
 
 CACHE_SECONDS = 60 * 60
+BUILD_LOCK_SECONDS = 30  # one worker builds a report at a time; a crashed one frees it
+BUILD_WAIT_SECONDS = 2  # how long the others wait for the first report ever built
 VERSION_KEY = "impact:version"
 
 METRICS = {
@@ -132,13 +136,33 @@ def parse_year(value):
 
 
 def report(year=None):
-    """The impact report for one calendar year (or all time), cached."""
+    """The impact report for one calendar year (or all time), cached. When the figures
+    changed, one worker builds the new report (it holds ``impact:building:<year>``) while
+    the others keep serving the last one built; with none built yet they wait a moment
+    for it, then build it themselves."""
     key = f"impact:report:{_version()}:{year or 'all'}"
     result = cache.get(key)
-    if result is None:
-        result = build_report(year)
-        cache.set(key, result, CACHE_SECONDS)
-    return result
+    if result is not None:
+        return result
+    last_key = f"impact:report:last:{year or 'all'}"
+    lock_key = f"impact:building:{year or 'all'}"
+    if cache.add(lock_key, 1, BUILD_LOCK_SECONDS):
+        try:
+            result = build_report(year)
+            cache.set_many({key: result, last_key: result}, CACHE_SECONDS)
+        finally:
+            cache.delete(lock_key)
+        return result
+    stale = cache.get(last_key)
+    if stale is not None:
+        return stale
+    deadline = time.monotonic() + BUILD_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        result = cache.get(key)
+        if result is not None:
+            return result
+    return build_report(year)
 
 
 def totals(year=None):
@@ -146,12 +170,17 @@ def totals(year=None):
 
 
 def years():
+    """The years with figures, newest first (for the year links)."""
     key = f"impact:years:{_version()}"
     result = cache.get(key)
     if result is None:
-        Order = apps.get_model("order", "Order")
         result = sorted(
-            {d.year for d in Order.objects.datetimes("date_placed", "year")},
+            {
+                day.year
+                for day in Cell.objects.filter(dim=running.TOTAL, team=running.ALL).dates(
+                    "day", "year"
+                )
+            },
             reverse=True,
         )
         cache.set(key, result, CACHE_SECONDS)
@@ -209,67 +238,68 @@ def live_figure(metric, team_id=None, village_id=None, year=None):
 
 
 def build_report(year=None):
-    Product = apps.get_model("catalogue", "Product")
-    tz = timezone.get_current_timezone()
+    """The report from the running figures (``shop.figures``): a handful of queries over
+    small sums, whatever the number of orders; ``manage.py rebuild_figures --check``
+    compares them with the order lines."""
+    Partner = apps.get_model("partner", "Partner")
+    Village = apps.get_model("catalogue", "Village")
 
-    lines = money.counted_lines()
+    cells = Cell.objects.filter(team=running.ALL)
     if year:
-        start = datetime.datetime(year, 1, 1, tzinfo=tz)
-        lines = lines.filter(
-            order__date_placed__gte=start, order__date_placed__lt=start.replace(year=year + 1)
-        )
-    rows = lines.values_list(
-        "order_id",
-        "order__date_placed",
-        "partner_id",
-        "partner__name",
-        "partner_name",
-        "product_id",
-        "product__origin_village_id",
-        "product__origin_village__name",
-        "product__weight_per_unit_g",
-        "net_quantity",
-        "net_amount",
-    )
-    suppliers = defaultdict(set)
-    for product_id, household_id in Product.households.through.objects.values_list(
-        "product_id", "household_id"
-    ):
-        suppliers[product_id].add(household_id)
-
+        cells = cells.filter(day__year=year)
     total = Row("all", "")
     teams, villages, months = {}, {}, {}
-    for (
-        order_id,
-        placed,
-        team_id,
-        team_name,
-        line_team_name,
-        product_id,
-        village_id,
-        village_name,
-        weight_g,
-        quantity,
-        price,
-    ) in rows.iterator():
-        month = timezone.localtime(placed, tz).strftime("%Y-%m")
-        groups = [total, _row(months, month, month)]
-        if team_id:
-            groups.append(_row(teams, team_id, team_name or line_team_name))
-        if village_id:
-            groups.append(_row(villages, village_id, village_name))
-        households = suppliers.get(product_id, set())
-        kilograms = Decimal(weight_g * quantity) / 1000 if weight_g else Decimal(0)
-        for row in groups:
-            if households:
-                row.income += Decimal(price or 0)
-                row._households |= households
-            row._orders.add(order_id)
-            row.kilograms += kilograms
+    sums = (
+        cells.filter(dim__in=(running.TOTAL, running.TEAM, running.VILLAGE), orders__gt=0)
+        .annotate(month=TruncMonth("day"))
+        .values_list("dim", "key", "month")
+        .annotate(
+            orders=Sum("orders"), grams=Sum("grams"), income=Sum("income_fen"), label=Max("label")
+        )
+        .order_by()
+    )
+    team_names = dict(Partner.objects.values_list("pk", "name"))
+    village_names = {}
+    for dim, key, month, orders, grams, income, label in sums:
+        if dim == running.TOTAL:
+            month_key = _month_key(month)
+            rows = (total, _row(months, month_key, month_key))
+        elif dim == running.TEAM:
+            if not key:
+                continue
+            rows = (_row(teams, key, team_names.get(key) or label),)
+        else:
+            if not key:
+                continue
+            village_names.setdefault(key, None)
+            rows = (_row(villages, key, ""),)
+        for row in rows:
+            row.orders += orders or 0
+            row.kilograms += Decimal(grams or 0) / 1000
+            row.income += running.yuan(income)
+    if village_names:
+        for pk, name in Village.objects.filter(pk__in=village_names).values_list("pk", "name"):
+            villages[str(pk)].name = name or ""
+    suppliers = (
+        Cell.objects.filter(dim=running.SUPPLIER, orders__gt=0)
+        .filter(**({"day__year": year} if year else {}))
+        .annotate(month=TruncMonth("day"))
+        .values_list("team", "sub", "key", "month")
+        .distinct()
+        .order_by()
+    )
+    for team, village, household, month in suppliers:
+        if team == running.ALL:
+            total._households.add(household)
+            _row(months, _month_key(month), _month_key(month))._households.add(household)
+            if village and str(village) in villages:
+                villages[str(village)]._households.add(household)
+        elif str(team) in teams:
+            teams[str(team)]._households.add(household)
     for row in [total, *teams.values(), *villages.values(), *months.values()]:
-        row.income = row.income.quantize(Decimal("0.01"))  # SQLite sums as bare numbers
-        row.households, row.orders = len(row._households), len(row._orders)
-        row._households, row._orders = set(), set()
+        row.kilograms = row.kilograms.quantize(Decimal("0.001"))
+        row.households = len(row._households)
+        row._households = set()
     result = Report(
         year=year,
         totals=total,
@@ -282,6 +312,10 @@ def build_report(year=None):
     return result
 
 
+def _month_key(month):
+    return f"{month:%Y-%m}"
+
+
 def _row(rows, key, name):
     key = str(key)
     if key not in rows:
@@ -291,36 +325,38 @@ def _row(rows, key, name):
 
 def _add_payouts(result, year):
     """Money actually paid to households (``fulfilment.Payout.net``), by paid date."""
-    payouts = Payout.objects.all()
+    cells = Cell.objects.filter(dim=running.PAID, orders__gt=0)
     if year:
-        payouts = payouts.filter(paid_at__year=year)
+        cells = cells.filter(day__year=year)
     result.has_payouts = True
     result.totals.paid = Decimal(0)
     for row in result.teams + result.villages:
         row.paid = Decimal(0)
     paid_households = set()
-    for team_id, village_id, household_id, amount in payouts.values_list(
-        "household__team_id", "household__village_id", "household_id", "net"
+    for team, village_id, household_id, amount in (
+        cells.values_list("team", "sub", "key").annotate(amount=Sum("amount_fen")).order_by()
     ):
-        amount = amount or Decimal(0)
-        result.totals.paid += amount
-        paid_households.add(household_id)
-        for row in (result.find("teams", team_id), result.find("villages", village_id)):
-            if row is not None:
-                row.paid += amount
+        amount = running.yuan(amount)
+        if team == running.ALL:
+            result.totals.paid += amount
+            paid_households.add(household_id)
+            row = result.find("villages", village_id)
+        else:
+            row = result.find("teams", team)
+        if row is not None:
+            row.paid += amount
     result.households_paid = len(paid_households)
 
 
 def _add_credits(result, year):
-    """What delivered runs credited to households, and to how many (run date's year)."""
-    credits = household_payouts.credited()
+    """What delivered runs credited to households (``fulfilment.payouts.with_amounts``,
+    kept running), and to how many (run date's year)."""
+    cells = Cell.objects.filter(dim=running.CREDIT, team=running.ALL, orders__gt=0)
     if year:
-        credits = credits.filter(run__date__year=year)
-    households, amount = set(), Decimal(0)
-    for row, credited in household_payouts.with_amounts(credits):
-        households.add(row.household_id)
-        amount += credited
-    result.households_credited, result.credited = len(households), amount
+        cells = cells.filter(day__year=year)
+    figures = cells.aggregate(amount=Sum("amount_fen"), households=Count("key", distinct=True))
+    result.households_credited = figures["households"] or 0
+    result.credited = running.yuan(figures["amount"])
 
 
 # --- output ---------------------------------------------------------------------

@@ -9,10 +9,11 @@ from functools import partial
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished
 
 from content import impact
+from shop.figures import running
 
 
 def _later(task, *args):
@@ -51,27 +52,14 @@ def connect():
             post_save.connect(
                 page_saved, sender=model, dispatch_uid=f"content-search-{model.__name__}"
             )
-    Order = apps.get_model("order", "Order")
-    Line = apps.get_model("order", "Line")
-    Product = apps.get_model("catalogue", "Product")
-    for model in (Order, Line):
-        post_save.connect(
-            something_changed, sender=model, dispatch_uid=f"impact-save-{model.__name__}"
-        )
-        post_delete.connect(
-            something_changed, sender=model, dispatch_uid=f"impact-del-{model.__name__}"
-        )
-    m2m_changed.connect(
-        something_changed, sender=Product.households.through, dispatch_uid="impact-suppliers"
-    )
+    # The report reads the running figures only: orders and lines retire it when the
+    # figures they count for changed (``shop.figures.running.changed``, after the commit).
+    running.changed.connect(something_changed, dispatch_uid="impact-figures")
     for label in ("partner.Partner", "catalogue.Village", "catalogue.Household"):
         model = apps.get_model(label)
         uid = model.__name__
         post_save.connect(something_changed, sender=model, dispatch_uid=f"alliance-save-{uid}")
         post_delete.connect(something_changed, sender=model, dispatch_uid=f"alliance-del-{uid}")
-    try:
-        Payout = apps.get_model("fulfilment", "Payout")
-    except LookupError:
-        return
+    Payout = apps.get_model("fulfilment", "Payout")
     post_save.connect(something_changed, sender=Payout, dispatch_uid="impact-payout-save")
     post_delete.connect(something_changed, sender=Payout, dispatch_uid="impact-payout-del")

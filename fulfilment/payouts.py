@@ -32,6 +32,7 @@ from django.db import IntegrityError, transaction
 from catalogue.models import Household
 from fulfilment.models import Allocation, DeliveryRun, Payout
 from shop import notices
+from shop.figures import running
 from shop.order import money
 
 CENT = Decimal("0.01")
@@ -189,6 +190,7 @@ def mark_paid(statement, actor):
                 paid_by=actor if actor and actor.is_authenticated else None,
             )
             payout.covered_runs.set(run_ids)
+            running.payouts_made([payout.pk])
             notices.payout_paid(payout)  # queued once the payout is committed
             return payout
     except IntegrityError as error:

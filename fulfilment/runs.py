@@ -35,6 +35,7 @@ from fulfilment.models import (
 )
 from shop import request_cache
 from shop.cache import bump_counter, counter
+from shop.figures import running
 
 Status = DeliveryRun.Status
 
@@ -93,6 +94,8 @@ def change_status(run, to_status, actor=None, note=""):
             life.run_cancelled(locked, _("配送批次取消"))
         if to_status in (Status.CLOSED, Status.CANCELLED):
             supply.sync_stock(locked.team)
+        if to_status == Status.DONE:
+            running.runs_changed([locked.pk])  # its credits count from now on
         event = _log_move(locked, from_status, to_status, actor, note)
     run.status = to_status
     return event
@@ -143,6 +146,8 @@ def step_back(run, to_status, actor=None, note=""):
         locked.status = to_status
         locked.save(update_fields=["status"])
         life.run_stepped_back(locked, to_status, user=actor)
+        if from_status == Status.DONE:
+            running.runs_changed([locked.pk])  # its credits no longer count
         event = _log_move(locked, from_status, to_status, actor, note)
     run.status = to_status
     return event

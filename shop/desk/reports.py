@@ -1,4 +1,4 @@
-"""The figures funders and teams ask for, computed from order lines.
+"""The figures funders and teams ask for, read from the running figures.
 
 One rule makes every table add up: the lines counted are the goods handed over, and a
 line's *net* amount is what the buyer pays for it in the end, less what shortfalls cut
@@ -10,6 +10,11 @@ household at the run's cut-off (``fulfilment.Allocation``, already reduced by
 shortfalls) plus one "not yet credited to a household" row, so that table too
 adds up to the same total.
 
+The sums come from ``shop.figures`` (cells per day, team and breakdown that every order
+event keeps in step), so a report page reads a few small sums instead of the order lines;
+``lines()`` still gives the lines themselves, and ``manage.py rebuild_figures --check``
+compares the two.
+
 ``SalesReport(team_ids=None)`` covers every team (coordinator); a list of ids
 limits everything to those teams' lines (team member).
 """
@@ -18,14 +23,17 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal as D
 
-from django.db.models import Count, DecimalField, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import DecimalField, Max, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
-from fulfilment.models import Allocation, DeliveryRun
+from catalogue.models import Household, Village
+from fulfilment.models import DeliveryRun, PickupPoint
+from shop.figures import running
+from shop.figures.models import Cell
 from shop.order import money
 
 Line = get_model("order", "Line")
@@ -78,38 +86,58 @@ class SalesReport:
 
     def lines(self):
         """Counted lines (``shop.order.money.counted_lines``: goods handed over) annotated
-        with ``net_amount`` and ``net_quantity``."""
+        with ``net_amount`` and ``net_quantity``: what the running figures sum (for
+        checks and exports that need the lines themselves; the report pages do not)."""
         lines = money.counted_lines().filter(self._date_q("order__date_placed"))
         if self.team_ids is not None:
             lines = lines.filter(partner_id__in=self.team_ids)
         return lines
 
-    def total(self):
-        agg = self.lines().aggregate(
-            amount=Sum("net_amount", output_field=MONEY),
-            quantity=Sum("net_quantity"),
-            orders=Count("order", distinct=True),
-        )
-        return Row(
-            key="total",
-            label=_("合计"),
-            quantity=agg["quantity"] or 0,
-            amount=agg["amount"] or ZERO,
-            orders=agg["orders"] or 0,
-        )
+    def cells(self, dim):
+        """The running figures of ``dim`` for this report's teams and days."""
+        cells = Cell.objects.filter(dim=dim, orders__gt=0)
+        if self.team_ids is None:
+            cells = cells.filter(team=running.ALL)
+        else:
+            cells = cells.filter(team__in=[pk for pk in self.team_ids if pk])
+        if self.date_from:
+            cells = cells.filter(day__gte=self.date_from)
+        if self.date_to:
+            cells = cells.filter(day__lte=self.date_to)
+        return cells
 
-    def _grouped(self, key, *label_fields, queryset=None):
-        queryset = self.lines() if queryset is None else queryset
+    def _grouped(self, dim, *fields):
+        """[{field..., amount, quantity, orders, label}] of ``dim``'s cells summed over the
+        days (each order counts once per key: it was placed on one day)."""
         rows = (
-            queryset.values(key, *label_fields)
+            self.cells(dim)
+            .values(*fields)
             .annotate(
-                amount=Sum("net_amount", output_field=MONEY),
-                quantity=Sum("net_quantity"),
-                orders=Count("order", distinct=True),
+                amount_fen=Sum("amount_fen"),
+                quantity=Sum("quantity"),
+                orders=Sum("orders"),
+                label=Max("label"),
             )
             .order_by()
         )
-        return list(rows)
+        for row in rows:
+            row["amount"] = running.yuan(row.pop("amount_fen"))
+            yield row
+
+    def total(self):
+        if getattr(self, "_total", None) is None:
+            self._total = self._sum_total()
+        return self._total
+
+    def _sum_total(self):
+        rows = list(self._grouped(running.TOTAL))
+        return Row(
+            key="total",
+            label=_("合计"),
+            quantity=sum(r["quantity"] or 0 for r in rows),
+            amount=sum((r["amount"] for r in rows), ZERO),
+            orders=sum(r["orders"] or 0 for r in rows),
+        )
 
     @staticmethod
     def _rows(raw, key, label):
@@ -128,129 +156,118 @@ class SalesReport:
     # --- breakdowns ------------------------------------------------------------
 
     def by_product(self):
-        raw = self._grouped("product_id", "title")
-        merged = {}
-        for r in raw:  # one product can appear under two titles if it was renamed
-            row = merged.setdefault(
-                r["product_id"], {**r, "amount": ZERO, "quantity": 0, "orders": 0}
-            )
-            row["amount"] += r["amount"] or ZERO
-            row["quantity"] += r["quantity"] or 0
-            row["orders"] += r["orders"]
-        return self._rows(merged.values(), "product_id", lambda r: r["title"])
+        raw = list(self._grouped(running.PRODUCT, "key"))
+        for r in raw:
+            r["key"] = r["key"] or None
+        return self._rows(raw, "key", lambda r: r["label"])
 
     def by_village(self):
-        raw = self._grouped("product__origin_village_id", "product__origin_village__name")
-        return self._rows(
-            raw,
-            "product__origin_village_id",
-            lambda r: r["product__origin_village__name"] or _("未注明产地"),
+        raw = list(self._grouped(running.VILLAGE, "key"))
+        names = dict(
+            Village.objects.filter(pk__in=[r["key"] for r in raw if r["key"]]).values_list(
+                "pk", "name"
+            )
         )
+        for r in raw:
+            r["key"] = r["key"] or None
+        return self._rows(raw, "key", lambda r: names.get(r["key"]) or _("未注明产地"))
 
     def by_team(self):
-        raw = self._grouped("partner_id", "partner_name")
-        merged = {}
+        raw = list(self._grouped(running.TEAM, "key"))
         for r in raw:
-            row = merged.setdefault(
-                r["partner_id"], {**r, "amount": ZERO, "quantity": 0, "orders": 0}
-            )
-            row["amount"] += r["amount"] or ZERO
-            row["quantity"] += r["quantity"] or 0
-            row["orders"] += r["orders"]
-        return self._rows(
-            merged.values(), "partner_id", lambda r: r["partner_name"] or _("未知工作队")
-        )
+            r["key"] = r["key"] or None
+        return self._rows(raw, "key", lambda r: r["label"] or _("未知工作队"))
 
     def by_month(self):
-        raw = self.lines().annotate(month=TruncMonth("order__date_placed"))
-        raw = self._grouped("month", queryset=raw)
+        raw = (
+            self.cells(running.TOTAL)
+            .annotate(month=TruncMonth("day"))
+            .values("month")
+            .annotate(amount_fen=Sum("amount_fen"), quantity=Sum("quantity"), orders=Sum("orders"))
+            .order_by()
+        )
+        tz = timezone.get_current_timezone()
         rows = self._rows(
-            raw, "month", lambda r: r["month"].strftime("%Y-%m") if r["month"] else "-"
+            [
+                {
+                    **r,
+                    "amount": running.yuan(r["amount_fen"]),
+                    # the first moment of the month, as the lines' month was
+                    "month": datetime.datetime.combine(r["month"], datetime.time.min, tz),
+                }
+                for r in raw
+            ],
+            "month",
+            lambda r: r["month"].strftime("%Y-%m") if r["month"] else "-",
         )
         return sorted(rows, key=lambda row: row.label)
 
     def by_run(self):
-        raw = self._grouped(
-            "order__run_link__run_id",
-            "order__run_link__run__date",
-            "order__run_link__run__departure_time",
-        )
+        raw = list(self._grouped(running.RUN_DIM, "key"))
+        runs = {
+            run.pk: run
+            for run in DeliveryRun.objects.filter(pk__in=[r["key"] for r in raw if r["key"]])
+        }
 
         def label(r):
-            if not r["order__run_link__run_id"]:
+            run = runs.get(r["key"])
+            if run is None:
                 return _("未排入批次")
-            return f"{r['order__run_link__run__date']:%Y-%m-%d} {r['order__run_link__run__departure_time']:%H:%M}"
+            return f"{run.date:%Y-%m-%d} {run.departure_time:%H:%M}"
 
-        rows = self._rows(raw, "order__run_link__run_id", label)
+        for r in raw:
+            r["key"] = r["key"] or None
+        rows = self._rows(raw, "key", label)
         return sorted(rows, key=lambda row: row.label)
 
     def by_pickup(self):
         """Pickup points (and home delivery) by orders and sales."""
-        raw = self._grouped(
-            "order__run_link__pickup__point_id",
-            "order__run_link__pickup__point__name",
-            "order__run_link__zone_id",
+        raw = list(self._grouped(running.PICKUP, "key"))
+        names = dict(
+            PickupPoint.objects.filter(pk__in=[r["key"] for r in raw if r["key"] > 0]).values_list(
+                "pk", "name"
+            )
         )
-        merged = {}
+        rows = []
         for r in raw:
-            if r["order__run_link__pickup__point_id"]:
-                key, name = (
-                    r["order__run_link__pickup__point_id"],
-                    r["order__run_link__pickup__point__name"],
-                )
-            elif r["order__run_link__zone_id"]:
+            if r["key"] > 0:
+                key, name = r["key"], names.get(r["key"], "")
+            elif r["key"] == running.ZONE_KEY:
                 key, name = "zone", _("送货上门")
             else:
                 key, name = "none", _("未排入批次")
-            row = merged.setdefault(key, Row(key=key, label=name))
-            row.amount += r["amount"] or ZERO
-            row.quantity += r["quantity"] or 0
-            row.orders += r["orders"]
-        return sorted(merged.values(), key=lambda row: (-row.orders, str(row.label)))
+            rows.append(
+                Row(
+                    key=key,
+                    label=name,
+                    amount=r["amount"] or ZERO,
+                    quantity=r["quantity"] or 0,
+                    orders=r["orders"],
+                )
+            )
+        return sorted(rows, key=lambda row: (-row.orders, str(row.label)))
 
     def by_household(self):
         """Income credited to each household, plus what is not credited to anyone yet."""
         total = self.total()
-        # Credits of delivered runs only, as payouts (``fulfilment.payouts``) count them.
-        allocations = Allocation.objects.filter(quantity__gt=0, run__status=DeliveryRun.Status.DONE)
-        if self.team_ids is not None:
-            allocations = allocations.filter(run__team_id__in=self.team_ids)
-        if self.date_from:
-            allocations = allocations.filter(run__date__gte=self.date_from)
-        if self.date_to:
-            allocations = allocations.filter(run__date__lte=self.date_to)
-        raw = (
-            allocations.values("household_id", "household__public_name", "household__village__name")
-            .annotate(
-                amount=Sum(F("unit_price") * F("quantity"), output_field=MONEY),
-                quantity=Sum("quantity"),
-                orders=Count("run", distinct=True),
-                by_weight=Count("pk", filter=Q(product__price_per_jin__isnull=False)),
+        # Credits of delivered runs only, as payouts (``fulfilment.payouts``) count them,
+        # birds priced by weight by their real weight: kept running by run.
+        raw = list(self._grouped(running.CREDIT, "key"))
+        households = {
+            h.pk: h
+            for h in Household.objects.filter(pk__in=[r["key"] for r in raw]).select_related(
+                "village"
             )
-            .order_by()
-        )
-        # Birds priced by weight are credited by their real weight, as payouts count them
-        # (queried only when the period has any).
-        raw = list(raw)
-        by_weight = {}
-        runs_by_weight = set()
-        if any(r["by_weight"] for r in raw):
-            runs_by_weight = set(
-                allocations.filter(product__price_per_jin__isnull=False).values_list(
-                    "run_id", flat=True
-                )
-            )
-        for (_run, household_id, _product), extra in money.weight_credits_of_runs(
-            runs_by_weight
-        ).items():
-            by_weight[household_id] = by_weight.get(household_id, ZERO) + extra
-        for r in raw:
-            r["amount"] = (r["amount"] or ZERO) + by_weight.get(r["household_id"], ZERO)
-        rows = self._rows(
-            raw,
-            "household_id",
-            lambda r: f"{r['household__public_name']}（{r['household__village__name']}）",
-        )
+        }
+
+        def label(r):
+            household = households.get(r["key"])
+            if household is None:
+                return "-"
+            village = household.village.name if household.village_id else None
+            return f"{household.public_name}（{village}）"
+
+        rows = self._rows(raw, "key", label)
         credited = sum((row.amount for row in rows), ZERO)
         credited_qty = sum(row.quantity for row in rows)
         rest = Row(
@@ -263,18 +280,16 @@ class SalesReport:
             rows.append(rest)
         return rows
 
+    def _buyers(self):
+        return [{**r, "buyer": r["text"] or None} for r in self._grouped(running.BUYER, "text")]
+
     def repeat_buyers(self):
         """Buyers (account, else e-mail) with two or more orders; ``amount`` is what they spent."""
-        lines = self.lines().annotate(
-            buyer=Coalesce("order__user__email", "order__guest_email", output_field=None)
-        )
-        raw = self._grouped("buyer", queryset=lines)
-        rows = [r for r in raw if r["orders"] >= 2 and r["buyer"]]
+        rows = [r for r in self._buyers() if r["orders"] >= 2 and r["buyer"]]
         return self._rows(rows, "buyer", lambda r: _mask_email(r["buyer"]))
 
     def buyer_summary(self):
-        lines = self.lines().annotate(buyer=Coalesce("order__user__email", "order__guest_email"))
-        raw = self._grouped("buyer", queryset=lines)
+        raw = self._buyers()
         buyers = len(raw)
         repeat = sum(1 for r in raw if r["orders"] >= 2)
         return {

@@ -33,6 +33,7 @@ from fulfilment import notifications
 from fulfilment.models import LineCut, OrderRun, RefundOwed
 from shop import cache as page_cache
 from shop import notices
+from shop.figures import running
 from shop.order import history, money, weighing
 from shop.order import owed as owed_back
 from shop.order import status as S
@@ -81,7 +82,21 @@ def _move(orders, new_status, user=None, message="", backwards=False):
         money.forget(order)
         if message:
             history.note(order, message, user)
+    _figures_follow([order.pk for order, old in moved if _counts_changed(old, new_status)])
     return [order for order, _old in moved]
+
+
+def _counts_changed(old, new):
+    """Whether a move between ``old`` and ``new`` changes what the order counts for in
+    the running figures (goods handed over count; the rest do not)."""
+    return (old in S.DELIVERED) != (new in S.DELIVERED)
+
+
+def _figures_follow(order_ids):
+    """The running figures follow these orders (their goods handed over and their runs'
+    credits), in the transaction of the event."""
+    if order_ids:
+        running.orders_changed(order_ids)
 
 
 def _locked(order):
@@ -105,6 +120,8 @@ def status_follows_lines(order):
     order.status = new_status
     OrderStatusChange.objects.create(order=order, old_status=old, new_status=new_status)
     money.forget(order)
+    if _counts_changed(old, new_status):
+        _figures_follow([order.pk])
     return new_status
 
 
@@ -279,6 +296,7 @@ def refunds_changed(order):
     follow."""
     with transaction.atomic():
         complete_if_settled(_locked(order))
+        _figures_follow([order.pk])
 
 
 # --- shortfalls -----------------------------------------------------------------------
@@ -329,6 +347,7 @@ def cut_lines(shortfall, cuts, user=None):
                 Line.objects.filter(pk=line.pk).update(status=S.CUT)
         status_follows_lines(order)
         complete_if_settled(order)
+    _figures_follow(sorted(order.pk for order in by_order))
     result = {
         order: [(line.title, units, amount, line.product) for line, units, amount in order_cuts]
         for order, order_cuts in by_order.items()
@@ -477,6 +496,7 @@ def cancel(order, user=None, message="", refund_reason=None):
             RefundOwed.objects.create(order=order, amount=owed, reason=refund_reason)
         freed = list(order.lines.values_list("product_id", flat=True))
         transaction.on_commit(lambda: wake.stock_freed(freed))
+        _figures_follow([order.pk])  # a done run's credits no longer lay units over it
     return True
 
 
@@ -496,6 +516,7 @@ def cancel_lines(order, lines, user=None, message=""):
         if status_follows_lines(order) == S.CANCELLED:
             order.save(update_fields=["status"])
             reservations.release_order_stock(order)
+        _figures_follow([order.pk])
 
 
 # --- the run's progress ---------------------------------------------------------------
@@ -568,6 +589,7 @@ def lines_by_hand(order, lines, new_status, user=None, message=""):
         if message:
             history.note(order, message, user)
         status_follows_lines(order)
+        _figures_follow([order.pk])
 
 
 def handed_over(link, user=None):
@@ -667,4 +689,5 @@ def weighed(line, weight_jin, user=None):
         history.note(order, weighing.note_for(line, record, previous), user)
         money.forget(order)
         complete_if_settled(order)
+        _figures_follow([order.pk])
     return record

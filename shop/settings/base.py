@@ -121,6 +121,7 @@ LOCAL_APPS = [
     "shop.waitlist",
     "shop.standing",
     "shop.institutions",
+    "shop.figures",
 ]
 
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS

@@ -19,6 +19,7 @@ from catalogue.models import Household
 from content import impact
 from fulfilment import household_page, payouts, receipt, runs, shortfalls, supply
 from fulfilment.models import Allocation, DeliveryRun, Payout
+from shop.figures import running
 from shop.order import money
 from tests import factories
 from tests.fulfilment.factories import place_order
@@ -108,6 +109,7 @@ def _check(life, team, point):
             if units:
                 shortfalls.record_shortfall(run, household, product, units)
     DeliveryRun.objects.filter(pk=run.pk).update(status=S.DONE)
+    running.runs_changed([run.pk])  # done past the run's own move: the figures are told
     run.refresh_from_db()
     member = factories.team_member(team)
     for statement in payouts.for_run(run):
