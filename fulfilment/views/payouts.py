@@ -90,11 +90,11 @@ def statement_pdf_response(statement, title, name):
     page prints it with its public name)."""
     rows = [
         [
-            line[0].date.strftime("%m-%d"),
-            line[1].get_title(),
-            line[2],
-            f"{line[3]:.2f}",
-            f"{line[4]:.2f}",
+            line.run.date.strftime("%m-%d"),
+            line.product.get_title(),
+            line.quantity,
+            f"{line.unit_price:.2f}",
+            f"{line.amount:.2f}",
         ]
         for line in statement.lines
     ]
