@@ -214,31 +214,27 @@ class RunForm(forms.ModelForm):
         return (start, end)
 
 
-class CommitmentForm(forms.Form):
+class HouseholdProductForm(forms.Form):
+    """One of the team's households and one of its products (a promise, a shortfall)."""
+
     household = forms.ModelChoiceField(label=_("农户"), queryset=Household.objects.none())
     product = forms.ModelChoiceField(label=_("产品"), queryset=Product.objects.none())
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = Household.objects.filter(team=team).select_related(
+            "village"
+        )
+        self.fields["product"].queryset = team_products(team)
+
+
+class CommitmentForm(HouseholdProductForm):
     quantity = forms.IntegerField(label=_("数量（填 0 删除）"), min_value=0, max_value=100000)
 
-    def __init__(self, *args, team, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.filter(team=team).select_related(
-            "village"
-        )
-        self.fields["product"].queryset = team_products(team)
 
-
-class ShortfallForm(forms.Form):
-    household = forms.ModelChoiceField(label=_("农户"), queryset=Household.objects.none())
-    product = forms.ModelChoiceField(label=_("产品"), queryset=Product.objects.none())
+class ShortfallForm(HouseholdProductForm):
     quantity = forms.IntegerField(label=_("少交数量"), min_value=1, max_value=100000)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
-
-    def __init__(self, *args, team, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.filter(team=team).select_related(
-            "village"
-        )
-        self.fields["product"].queryset = team_products(team)
 
 
 class TeamOwnedForm(forms.ModelForm):
