@@ -82,8 +82,9 @@ def place_list(request, kind):
 
 
 @team_required
-def place_edit(request, kind, pk=None):
-    """A new point or zone (``kind``), or the one with ``pk``."""
+def place_edit(request, kind, point_id=None, zone_id=None):
+    """A new point or zone (``kind``), or the one with the id in the URL."""
+    pk = point_id or zone_id
     config = KINDS[kind]
     teams = visible_teams(request.user)
     obj = get_object_or_404(config["model"], pk=pk, team__in=teams) if pk else None
@@ -108,8 +109,9 @@ def place_edit(request, kind, pk=None):
 
 @require_POST
 @team_required
-def place_delete(request, kind, pk):
+def place_delete(request, kind, point_id=None, zone_id=None):
     """Delete a point or zone no order went to (and the stops of runs at a point)."""
+    pk = point_id or zone_id
     config = KINDS[kind]
     obj = get_object_or_404(config["model"], pk=pk, team__in=visible_teams(request.user))
     with transaction.atomic():
@@ -120,7 +122,7 @@ def place_delete(request, kind, pk):
                 _("“%(name)s”已有 %(n)s 个订单用过，不能删除；可以在修改页取消“启用”来停用。")
                 % {"name": obj.name, "n": orders},
             )
-            return redirect(f"fulfilment:{kind}-edit", pk=obj.pk)
+            return redirect(f"fulfilment:{kind}-edit", **{f"{kind}_id": obj.pk})
         if isinstance(obj, PickupPoint):
             RunPickup.objects.filter(point=obj).delete()  # stops nobody ordered at
         obj.delete()
