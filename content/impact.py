@@ -35,10 +35,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncMonth
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from shop.core import charts
 from shop.exports import safe_row
 from shop.figures import running
 from shop.figures.models import Cell
@@ -401,29 +400,11 @@ def write_csv(data, out):
 
 
 def bar_chart_svg(rows, metric, title, width=360, bar_height=22):
-    """A horizontal bar chart as inline SVG: no script, no external asset, prints well."""
-    rows = [r for r in rows if r.value(metric)]
-    if not rows:
-        return ""
-    peak = max(r.value(metric) for r in rows) or 1
-    label_w, gap = 112, 6
-    height = len(rows) * (bar_height + gap) + 8
-    parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-    ]
-    for i, row in enumerate(rows):
-        y = 4 + i * (bar_height + gap)
+    """A horizontal bar chart of one metric as inline SVG (``shop.core.charts``)."""
+    bars = []
+    for row in rows:
         value = row.value(metric)
-        bar = max(2, int((width - label_w - 70) * float(value) / float(peak)))
-        shown = f"{value:,.0f}" if metric in ("income", "kilograms") else f"{value:,}"
-        parts.append(
-            f'<text x="{label_w - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" '
-            f'font-size="12">{escape(row.name[:9])}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{bar}" height="{bar_height}" rx="3" '
-            f'fill="#2f6b3a"><title>{escape(row.name)}: {shown}</title></rect>'
-            f'<text x="{label_w + bar + 4}" y="{y + bar_height * 0.7:.1f}" font-size="12">'
-            f"{shown}</text>"
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))
+        if value:
+            shown = f"{value:,.0f}" if metric in ("income", "kilograms") else f"{value:,}"
+            bars.append((row.name[:9], row.name, value, shown))
+    return charts.side_bar_chart(bars, title, width=width, bar_height=bar_height)

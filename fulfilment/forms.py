@@ -145,6 +145,17 @@ class RunForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         team = data.get("team")
+        self._clean_zones(data, team)
+        self._refuse_unknown_stops()
+        data["stops"] = self._chosen_stops(data, team)
+        if data.get("cutoff") and data.get("date") and data["cutoff"].date() > data["date"]:
+            self.add_error("cutoff", _("截单时间要在配送日期之前。"))
+        if data.get("capacity_kg") is not None and data["capacity_kg"] <= 0:
+            self.add_error("capacity_kg", _("载重要大于 0。"))
+        return data
+
+    def _clean_zones(self, data, team):
+        """Zones of this team only, and none dropped that orders are tied to."""
         for zone in data.get("zones") or []:
             if team and zone.team_id != team.pk:
                 self.add_error(
@@ -157,69 +168,73 @@ class RunForm(forms.ModelForm):
                     self.add_error(
                         "zones", _("“%(name)s”已有订单，不能去掉。") % {"name": zone.name}
                     )
+
+    def _refuse_unknown_stops(self):
+        """A stop posted for a point this form does not offer (stopped, another team's)."""
         known = {str(point.pk) for point in self.stop_points}
         posted = {match.group(1) for key in self.data if (match := STOP_KEY.fullmatch(key))}
         if posted - known:
             self.add_error(None, _("有自提点已停用或不属于本工作队，请刷新后重选。"))
+
+    def _chosen_stops(self, data, team):
+        """{point: (window start, window end)} of the ticked stops that are valid."""
         chosen = {}
         for point in self.stop_points:
-            prefix = f"stop-{point.pk}"
+            window = self._stop_window(point, data, team)
+            if window is not None:
+                chosen[point] = window
+        return chosen
+
+    def _stop_window(self, point, data, team):
+        """The pickup window of one point, or None when it is not ticked or is refused
+        (the reason is added to the form's errors)."""
+        prefix = f"stop-{point.pk}"
+        if not data.get(f"{prefix}-on"):
             stop = self._stops.get(point.pk)
-            if not data.get(f"{prefix}-on"):
-                if stop is not None and stop.order_count:
-                    self.add_error(
-                        f"{prefix}-on",
-                        _("%(name)s 已有 %(n)s 个订单，不能去掉。")
-                        % {"name": point.name, "n": stop.order_count},
-                    )
-                continue
-            if team and point.team_id != team.pk:
+            if stop is not None and stop.order_count:
                 self.add_error(
-                    f"{prefix}-on", _("“%(name)s”不是本工作队的自提点。") % {"name": point.name}
+                    f"{prefix}-on",
+                    _("%(name)s 已有 %(n)s 个订单，不能去掉。")
+                    % {"name": point.name, "n": stop.order_count},
                 )
-                continue
-            start, end = data.get(f"{prefix}-start"), data.get(f"{prefix}-end")
-            if start is None or end is None:
-                if f"{prefix}-start" not in self.errors and f"{prefix}-end" not in self.errors:
-                    self.add_error(f"{prefix}-end", _("请填写取货开始和结束时间。"))
-                continue
-            if end <= start:
-                self.add_error(f"{prefix}-end", _("结束时间要晚于开始时间。"))
-                continue
-            chosen[point] = (start, end)
-        data["stops"] = chosen
-        if data.get("cutoff") and data.get("date") and data["cutoff"].date() > data["date"]:
-            self.add_error("cutoff", _("截单时间要在配送日期之前。"))
-        if data.get("capacity_kg") is not None and data["capacity_kg"] <= 0:
-            self.add_error("capacity_kg", _("载重要大于 0。"))
-        return data
+            return None
+        if team and point.team_id != team.pk:
+            self.add_error(
+                f"{prefix}-on", _("“%(name)s”不是本工作队的自提点。") % {"name": point.name}
+            )
+            return None
+        start, end = data.get(f"{prefix}-start"), data.get(f"{prefix}-end")
+        if start is None or end is None:
+            if f"{prefix}-start" not in self.errors and f"{prefix}-end" not in self.errors:
+                self.add_error(f"{prefix}-end", _("请填写取货开始和结束时间。"))
+            return None
+        if end <= start:
+            self.add_error(f"{prefix}-end", _("结束时间要晚于开始时间。"))
+            return None
+        return (start, end)
 
 
-class CommitmentForm(forms.Form):
+class HouseholdProductForm(forms.Form):
+    """One of the team's households and one of its products (a promise, a shortfall)."""
+
     household = forms.ModelChoiceField(label=_("农户"), queryset=Household.objects.none())
     product = forms.ModelChoiceField(label=_("产品"), queryset=Product.objects.none())
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = Household.objects.filter(team=team).select_related(
+            "village"
+        )
+        self.fields["product"].queryset = team_products(team)
+
+
+class CommitmentForm(HouseholdProductForm):
     quantity = forms.IntegerField(label=_("数量（填 0 删除）"), min_value=0, max_value=100000)
 
-    def __init__(self, *args, team, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.filter(team=team).select_related(
-            "village"
-        )
-        self.fields["product"].queryset = team_products(team)
 
-
-class ShortfallForm(forms.Form):
-    household = forms.ModelChoiceField(label=_("农户"), queryset=Household.objects.none())
-    product = forms.ModelChoiceField(label=_("产品"), queryset=Product.objects.none())
+class ShortfallForm(HouseholdProductForm):
     quantity = forms.IntegerField(label=_("少交数量"), min_value=1, max_value=100000)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
-
-    def __init__(self, *args, team, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.filter(team=team).select_related(
-            "village"
-        )
-        self.fields["product"].queryset = team_products(team)
 
 
 class TeamOwnedForm(forms.ModelForm):

@@ -25,6 +25,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -42,12 +43,22 @@ def fee_percent():
     return Decimal(str(getattr(settings, "HOUSEHOLD_PAYOUT_FEE_PERCENT", 0) or 0))
 
 
+class StatementLine(NamedTuple):
+    """One credited product of one run on a household's statement."""
+
+    run: DeliveryRun
+    product: object
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+
+
 @dataclass
 class Statement:
     household: object
     run: object = None
     month: datetime.date = None
-    lines: list = field(default_factory=list)  # (run, product, quantity, unit_price, amount)
+    lines: list[StatementLine] = field(default_factory=list)
     gross: Decimal = Decimal("0")
     fee: Decimal = Decimal("0")
     net: Decimal = Decimal("0")
@@ -86,7 +97,9 @@ def _build(allocations, **period):
         statement = statements.get(row.household_id)
         if statement is None:
             statement = statements[row.household_id] = Statement(household=row.household, **period)
-        statement.lines.append((row.run, row.product, row.quantity, row.unit_price, amount))
+        statement.lines.append(
+            StatementLine(row.run, row.product, row.quantity, row.unit_price, amount)
+        )
         statement.gross += amount
     for statement in statements.values():
         statement.fee = (statement.gross * fee_percent() / 100).quantize(CENT, ROUND_HALF_UP)
@@ -162,7 +175,7 @@ class AlreadyPaid(ValueError):
 def mark_paid(statement, actor):
     """Record the payout, or raise ``AlreadyPaid`` when any run of the statement (or its
     month) has been paid meanwhile."""
-    run_ids = {line[0].pk for line in statement.lines}
+    run_ids = {line.run.pk for line in statement.lines}
     try:
         with transaction.atomic():
             # One household's payouts are written one after the other (a no-op on SQLite,

@@ -36,6 +36,35 @@ def description_markup(text):
     return linebreaks(text, autoescape=True) if text else ""
 
 
+def _decimal_field(
+    label, *, low, high, digits, places, invalid, too_small, too_big, too_precise, **kwargs
+):
+    """A number typed on the phone's decimal keypad, with a message for each way it can be
+    wrong (too many digits reads as too big). Optional unless ``required_message`` is
+    given; other keyword arguments go to the field."""
+    messages = {
+        "invalid": invalid,
+        "min_value": too_small,
+        "max_value": too_big,
+        "max_decimal_places": too_precise,
+        "max_digits": too_big,
+    }
+    required_message = kwargs.pop("required_message", None)
+    if required_message is not None:
+        messages["required"] = required_message
+    return forms.DecimalField(
+        label=label,
+        required=required_message is not None,
+        min_value=low,
+        max_value=high,
+        max_digits=digits,
+        decimal_places=places,
+        widget=forms.TextInput(attrs=NUMBER_INPUT),
+        error_messages=messages,
+        **kwargs,
+    )
+
+
 class CameraPhotoField(LimitedImageField):
     """The shop's photo field (40-megapixel limit) with the phone's back camera offered and
     messages a team member can act on."""
@@ -67,54 +96,40 @@ class ProductPhoneForm(forms.Form):
         max_length=255,
         error_messages={"required": _("请填产品名称。"), "max_length": _("名称太长了。")},
     )
-    price = forms.DecimalField(
-        label=_("单价（元）"),
-        min_value=Decimal("0.01"),
-        max_value=Decimal("99999"),
-        max_digits=7,
-        decimal_places=2,
-        widget=forms.TextInput(attrs=NUMBER_INPUT),
-        error_messages={
-            "invalid": _("单价要填数字，例如 12.50。"),
-            "min_value": _("单价要大于 0。"),
-            "max_value": _("单价太大了（最多 99999 元）。"),
-            "max_decimal_places": _("单价最多两位小数（到分）。"),
-            "max_digits": _("单价太大了（最多 99999 元）。"),
-            "required": _("请填单价。"),
-        },
+    price = _decimal_field(
+        _("单价（元）"),
+        low=Decimal("0.01"),
+        high=Decimal("99999"),
+        digits=7,
+        places=2,
+        invalid=_("单价要填数字，例如 12.50。"),
+        too_small=_("单价要大于 0。"),
+        too_big=_("单价太大了（最多 99999 元）。"),
+        too_precise=_("单价最多两位小数（到分）。"),
+        required_message=_("请填单价。"),
     )
-    price_per_jin = forms.DecimalField(
-        label=_("按重量计价：每斤价格（元，可不填）"),
-        required=False,
-        min_value=Decimal("0.01"),
-        max_value=Decimal("9999"),
-        max_digits=6,
-        decimal_places=2,
-        widget=forms.TextInput(attrs=NUMBER_INPUT),
+    price_per_jin = _decimal_field(
+        _("按重量计价：每斤价格（元，可不填）"),
+        low=Decimal("0.01"),
+        high=Decimal("9999"),
+        digits=6,
+        places=2,
+        invalid=_("每斤价格要填数字，例如 40。"),
+        too_small=_("每斤价格要大于 0。"),
+        too_big=_("每斤价格太大了。"),
+        too_precise=_("每斤价格最多两位小数（到分）。"),
         help_text=_("按只卖、按实重结算（如散养土鸡）时填写，连同每件约重；单价就按估重算"),
-        error_messages={
-            "invalid": _("每斤价格要填数字，例如 40。"),
-            "min_value": _("每斤价格要大于 0。"),
-            "max_value": _("每斤价格太大了。"),
-            "max_decimal_places": _("每斤价格最多两位小数（到分）。"),
-            "max_digits": _("每斤价格太大了。"),
-        },
     )
-    estimated_jin = forms.DecimalField(
-        label=_("每件约重（斤，可不填）"),
-        required=False,
-        min_value=Decimal("0.1"),
-        max_value=units.MAX_JIN_PER_PIECE,
-        max_digits=3,
-        decimal_places=1,
-        widget=forms.TextInput(attrs=NUMBER_INPUT),
-        error_messages={
-            "invalid": _("约重要填数字，例如 3 或 3.5。"),
-            "min_value": _("约重要大于 0。"),
-            "max_value": _("约重太大了（每件最多 20 斤）。"),
-            "max_decimal_places": _("约重最多一位小数。"),
-            "max_digits": _("约重太大了（每件最多 20 斤）。"),
-        },
+    estimated_jin = _decimal_field(
+        _("每件约重（斤，可不填）"),
+        low=Decimal("0.1"),
+        high=units.MAX_JIN_PER_PIECE,
+        digits=3,
+        places=1,
+        invalid=_("约重要填数字，例如 3 或 3.5。"),
+        too_small=_("约重要大于 0。"),
+        too_big=_("约重太大了（每件最多 20 斤）。"),
+        too_precise=_("约重最多一位小数。"),
     )
     stock_mode = forms.ChoiceField(
         label=_("库存"),

@@ -53,7 +53,8 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
-from xml.sax.saxutils import escape, quoteattr
+
+from shop.core import charts
 
 logger = logging.getLogger(__name__)
 
@@ -470,37 +471,9 @@ def route_svg(
 
     screen = _spread([place(x, y) for x, y in flat], width, height)
     late = set(plan.late)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="10">',
-        "<title>Route</title>",
-        f'<rect width="{width}" height="{height}" fill="#fafafa"/>',
-    ]
-    if len(screen) > 1:
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in screen)
-        parts.append(f'<polyline points="{path}" fill="none" stroke="#757575" stroke-width="1.5"/>')
-    sx, sy = screen[0]
-    parts.append(
-        f'<rect x="{sx - 5:.1f}" y="{sy - 5:.1f}" width="10" height="10" fill="#212121">'
-        "<title>Start</title></rect>"
-    )
-    names = []
+    dots = []
     for number, (stop, (x, y)) in enumerate(zip(plan.order, screen[1:], strict=True), start=1):
-        ring = ' stroke="#c62828" stroke-width="2"' if stop.key in late else ""
         name = labels.get(stop.key, "")
-        label = f"{number}. {name or stop.key} ({stop.kind})"
-        parts.append(
-            f"<g><title>{escape(label)}</title>"
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill={quoteattr(STOP_COLOURS[stop.kind])}{ring}/>'
-            f'<text x="{x:.1f}" y="{y + 3:.1f}" text-anchor="middle" fill="#fff">{number}</text></g>'
-        )
-        if name:
-            right = x < width * 0.6
-            names.append(
-                f'<text x="{x + 10 if right else x - 10:.1f}" y="{y + 3.5:.1f}" '
-                f'text-anchor="{"start" if right else "end"}" fill="#212121" stroke="#fafafa" '
-                f'stroke-width="3" paint-order="stroke">{escape(name)}</text>'
-            )
-    parts.extend(names)  # above every dot and line
-    parts.append("</svg>")
-    return "\n".join(parts)
+        hover = f"{number}. {name or stop.key} ({stop.kind})"
+        dots.append((x, y, hover, STOP_COLOURS[stop.kind], stop.key in late, name))
+    return charts.route_map(screen[0], dots, width, height)

@@ -4,6 +4,10 @@ from fulfilment.views import driver, household, lists, payouts, places, products
 
 app_name = "fulfilment"
 
+# Pickup points and delivery zones share their list, edit and delete views.
+POINT = {"kind": "point"}
+ZONE = {"kind": "zone"}
+
 urlpatterns = [
     path("", runs.run_list, name="run-list"),
     path("runs/new/", runs.run_edit, name="run-create"),
@@ -26,14 +30,14 @@ urlpatterns = [
         name="driver-manifest",
     ),
     path("sw.js", driver.service_worker, name="service-worker"),
-    path("points/", places.point_list, name="point-list"),
-    path("points/new/", places.point_edit, name="point-create"),
-    path("points/<int:point_id>/", places.point_edit, name="point-edit"),
-    path("points/<int:point_id>/delete/", places.point_delete, name="point-delete"),
-    path("zones/", places.zone_list, name="zone-list"),
-    path("zones/new/", places.zone_edit, name="zone-create"),
-    path("zones/<int:zone_id>/", places.zone_edit, name="zone-edit"),
-    path("zones/<int:zone_id>/delete/", places.zone_delete, name="zone-delete"),
+    path("points/", places.place_list, POINT, name="point-list"),
+    path("points/new/", places.place_edit, POINT, name="point-create"),
+    path("points/<int:point_id>/", places.place_edit, POINT, name="point-edit"),
+    path("points/<int:point_id>/delete/", places.place_delete, POINT, name="point-delete"),
+    path("zones/", places.place_list, ZONE, name="zone-list"),
+    path("zones/new/", places.place_edit, ZONE, name="zone-create"),
+    path("zones/<int:zone_id>/", places.place_edit, ZONE, name="zone-edit"),
+    path("zones/<int:zone_id>/delete/", places.place_delete, ZONE, name="zone-delete"),
     path("crates/", places.crate_list, name="crates"),
     path("products/", products.product_list, name="product-list"),
     path("products/new/", products.product_create, name="product-create"),

@@ -23,7 +23,7 @@ from tests.test_checkout import add_to_basket
 
 Order = get_model("order", "Order")
 OrderSubmission = get_model("order", "OrderSubmission")
-StockReservation = get_model("payment", "StockReservation")
+StockReservation = get_model("partner", "StockReservation")
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ link over: shows it with a QR code, and revokes it for a new one after a confirm
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +13,7 @@ from catalogue.models import Household
 from content.posters import qr_svg
 from fulfilment import household_page, payouts
 from fulfilment.access import team_required, visible_teams
-from fulfilment.views.payouts import statement_pdf_response
+from fulfilment.documents import statements as statement_documents
 
 
 @never_cache
@@ -51,7 +51,8 @@ def household_statement(request, token, run_id):
     if statement is None:
         raise Http404
     title = _("%(date)s 这一趟的结算单") % {"date": statement.run.date.strftime("%Y-%m-%d")}
-    response = statement_pdf_response(statement, title, household.public_name)
+    pdf = statement_documents.as_pdf(statement, title, household.public_name)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="statement-{statement.run.date}.pdf"'
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

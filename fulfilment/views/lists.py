@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from fulfilment import lists
 from fulfilment.access import run_or_404, team_required
+from fulfilment.documents import run_lists
 
 KINDS = {
     "collection": lists.collection_list,
@@ -21,11 +22,11 @@ def run_list_document(request, pk, kind):
     run = run_or_404(request, pk)
     fmt = request.GET.get("format", "html")
     if fmt == "pdf":
-        response = HttpResponse(lists.as_pdf(kind, run), content_type="application/pdf")
+        response = HttpResponse(run_lists.as_pdf(kind, run), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="run-{run.pk}-{kind}.pdf"'
         return response
     if fmt == "xlsx":
-        response = HttpResponse(lists.as_xlsx(kind, run), content_type=XLSX)
+        response = HttpResponse(run_lists.as_xlsx(kind, run), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="run-{run.pk}-{kind}.xlsx"'
         return response
     return render(

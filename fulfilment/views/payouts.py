@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalogue.models import Household
-from fulfilment import lists, payouts
+from fulfilment import payouts
 from fulfilment.access import run_or_404, team_required, visible_teams
+from fulfilment.documents import statements as statement_documents
 
 
 def _month(value):
@@ -78,49 +79,10 @@ def statement_pdf(request, household_id):
     household = get_object_or_404(Household, pk=household_id, team__in=visible_teams(request.user))
     statements, title, _team = _statements(request)
     statement = _find(statements, household.pk)
-    response = statement_pdf_response(
-        statement, title, household.real_name or household.public_name
-    )
+    pdf = statement_documents.as_pdf(statement, title, household.real_name or household.public_name)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="statement-{household.pk}.pdf"'
     return response
-
-
-def statement_pdf_response(statement, title, name):
-    """One statement as a PDF (the team's print, signed by ``name``; the household's own
-    page prints it with its public name)."""
-    rows = [
-        [
-            line[0].date.strftime("%m-%d"),
-            line[1].get_title(),
-            line[2],
-            f"{line[3]:.2f}",
-            f"{line[4]:.2f}",
-        ]
-        for line in statement.lines
-    ]
-    blocks = [
-        ("h", _("%(name)s 结算单") % {"name": name}),
-        ("p", title),
-        ("table", [_("日期"), _("产品"), _("数量"), _("单价"), _("金额")], rows),
-        (
-            "p",
-            _("合计 ¥%(gross)s，扣除服务费 ¥%(fee)s（%(pct)s%%），应付 ¥%(net)s")
-            % {
-                "gross": statement.gross,
-                "fee": statement.fee,
-                "pct": payouts.fee_percent(),
-                "net": statement.net,
-            },
-        ),
-        (
-            "p",
-            _("已于 %(at)s 付清")
-            % {"at": timezone.localtime(statement.paid.paid_at).strftime("%Y-%m-%d %H:%M")}
-            if statement.paid
-            else _("农户签字：＿＿＿＿＿＿　日期：＿＿＿＿＿＿"),
-        ),
-    ]
-    return HttpResponse(lists.pdf_document(title, blocks), content_type="application/pdf")
 
 
 @require_POST

@@ -57,7 +57,9 @@ def _used_by_orders(obj):
     return OrderRun.objects.filter(zone=obj).count()
 
 
-def _place_list(request, kind):
+@team_required
+def place_list(request, kind):
+    """The points or zones (``kind``) of the teams the user sees, with their open runs."""
     config = KINDS[kind]
     teams = visible_teams(request.user)
     team = _chosen_team(request, teams)
@@ -79,7 +81,10 @@ def _place_list(request, kind):
     )
 
 
-def _place_edit(request, kind, pk=None):
+@team_required
+def place_edit(request, kind, point_id=None, zone_id=None):
+    """A new point or zone (``kind``), or the one with the id in the URL."""
+    pk = point_id or zone_id
     config = KINDS[kind]
     teams = visible_teams(request.user)
     obj = get_object_or_404(config["model"], pk=pk, team__in=teams) if pk else None
@@ -102,7 +107,11 @@ def _place_edit(request, kind, pk=None):
     )
 
 
-def _place_delete(request, kind, pk):
+@require_POST
+@team_required
+def place_delete(request, kind, point_id=None, zone_id=None):
+    """Delete a point or zone no order went to (and the stops of runs at a point)."""
+    pk = point_id or zone_id
     config = KINDS[kind]
     obj = get_object_or_404(config["model"], pk=pk, team__in=visible_teams(request.user))
     with transaction.atomic():
@@ -119,38 +128,6 @@ def _place_delete(request, kind, pk):
         obj.delete()
     messages.success(request, _("已删除“%(name)s”。") % {"name": obj.name})
     return redirect(config["list"])
-
-
-@team_required
-def point_list(request):
-    return _place_list(request, "point")
-
-
-@team_required
-def point_edit(request, point_id=None):
-    return _place_edit(request, "point", point_id)
-
-
-@require_POST
-@team_required
-def point_delete(request, point_id):
-    return _place_delete(request, "point", point_id)
-
-
-@team_required
-def zone_list(request):
-    return _place_list(request, "zone")
-
-
-@team_required
-def zone_edit(request, zone_id=None):
-    return _place_edit(request, "zone", zone_id)
-
-
-@require_POST
-@team_required
-def zone_delete(request, zone_id):
-    return _place_delete(request, "zone", zone_id)
 
 
 @team_required

@@ -88,7 +88,7 @@ def run_detail(request, pk):
         "order_count": run.order_links.count(),
         "route_svg": mark_safe(
             run.route.get("svg", "")
-        ),  # built by routing.route_svg, escaped there
+        ),  # built by routing.route_svg with shop.core.charts, which escapes every text
         "shortfalls": run.shortfalls.select_related("household", "product"),
         "home_stops": itinerary.home_stops(run),
         "route_stops": itinerary.ordered_stops(run) if run.route.get("stops") else [],

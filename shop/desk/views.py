@@ -22,7 +22,7 @@ from django.views import View
 from oscar.core.loading import get_model
 
 from shop import tasks
-from shop.desk import charts
+from shop.core import charts
 from shop.desk.invites import activate_on_password, invite_team_member
 from shop.desk.models import AuditEntry, ReportExport
 from shop.desk.reports import REPORTS, SalesReport

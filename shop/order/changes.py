@@ -243,6 +243,33 @@ def plan_change(order, quantities, additions, place_code):
     link = order.run_link
     run = DeliveryRun.objects.get(pk=link.run_id)
     lines = {line.pk: line for line in order.lines.select_related("product", "stockrecord")}
+    new_quantities = _new_quantities(lines, quantities)
+    added = _added_lines(run, lines, new_quantities, additions)
+    if not any(new_quantities.values()) and not added:
+        raise ChangeRefused([_("订单里至少要留一样商品；不要了请取消订单。")])
+    choice = _chosen_place(order, run, place_code)
+    goods = sum(
+        (
+            (line.unit_price_incl_tax or ZERO) * quantity
+            for line, quantity in new_quantities.items()
+        ),
+        ZERO,
+    ) + sum((new.unit_price * new.quantity for new in added), ZERO)
+    fee = _delivery_fee(run, choice, goods)
+    before = money.of(order)
+    plan = Plan(order, run, new_quantities, added, choice, goods, fee, before)
+    plan.summary = _summary(plan, link)
+    if not plan.summary:
+        raise ChangeRefused([_("没有改动。")])
+    short = _short(plan)
+    if short:
+        raise ChangeRefused(short)
+    return plan
+
+
+def _new_quantities(lines, quantities):
+    """{line: quantity wanted} for every line of the order (unchanged when not asked);
+    refuses lines of another order, refunded lines changed and withdrawn products grown."""
     new_quantities = {}
     for line_id, raw in quantities.items():
         line = lines.get(line_id)
@@ -257,6 +284,12 @@ def plan_change(order, quantities, additions, place_code):
             raise ChangeRefused([_("“%(title)s”已有退款记录，不能再改。") % {"title": line.title}])
         if new_quantities[line] > line.quantity and line.product is None:
             raise ChangeRefused([_("“%(title)s”已经下架，不能再加。") % {"title": line.title}])
+    return new_quantities
+
+
+def _added_lines(run, lines, new_quantities, additions):
+    """The ``NewLine``s the buyer adds from the run's products. A product already in the
+    order grows its line in ``new_quantities`` instead, at the price it was bought at."""
     on_run = products_on_run(run)
     strategy = Selector().strategy()
     added = []
@@ -273,54 +306,49 @@ def plan_change(order, quantities, additions, place_code):
                 [_("请填写要加的“%(title)s”的数量。") % {"title": product.get_title()}]
             )
         same = [line for line in lines.values() if line.product_id == product.pk]
-        if same:  # already in the order: the line grows, at the price it was bought at
-            new_quantities[same[0]] += quantity
-            if new_quantities[same[0]] > MAX_UNITS:
-                raise ChangeRefused(
-                    [
-                        _("“%(title)s”一单最多 %(max)s。")
-                        % {"title": product.get_title(), "max": MAX_UNITS}
-                    ]
-                )
+        if same:
+            _grow(new_quantities, same[0], quantity, product)
             continue
         info = strategy.fetch_for_product(product, record)
         if not info.availability.is_available_to_buy or info.price.incl_tax is None:
             raise ChangeRefused([_("“%(title)s”现在买不到了。") % {"title": product.get_title()}])
         added.append(NewLine(product, record, quantity, info.price.incl_tax))
-    if not any(new_quantities.values()) and not added:
-        raise ChangeRefused([_("订单里至少要留一样商品；不要了请取消订单。")])
+    return added
+
+
+def _grow(new_quantities, line, quantity, product):
+    new_quantities[line] += quantity
+    if new_quantities[line] > MAX_UNITS:
+        raise ChangeRefused(
+            [_("“%(title)s”一单最多 %(max)s。") % {"title": product.get_title(), "max": MAX_UNITS}]
+        )
+
+
+def _chosen_place(order, run, place_code):
+    """The ``RunChoice`` the order goes to: the one asked for on this run, else where it
+    goes now; a code that is not a place of this run is refused."""
     choice = runs.RunChoice.from_code(place_code) if place_code else None
     if choice is None or choice.run_id != run.pk:
         choice = runs.RunChoice.from_code(current_place(order))
     if place_code and place_code not in {code for code, _label in places_on_run(run, order)}:
         raise ChangeRefused([_("请在这个批次的自提点或送货范围中选一个。")])
-    goods = sum(
-        (
-            (line.unit_price_incl_tax or ZERO) * quantity
-            for line, quantity in new_quantities.items()
-        ),
-        ZERO,
-    ) + sum((new.unit_price * new.quantity for new in added), ZERO)
-    fee = ZERO
-    if choice.zone_id:
-        zone = run.zones.get(pk=choice.zone_id)
-        fee = zone.fee
-        if goods < zone.minimum_order:
-            raise ChangeRefused(
-                [
-                    _("送货上门需满 ¥%(min)s，修改后商品只有 ¥%(goods)s。")
-                    % {"min": zone.minimum_order, "goods": goods}
-                ]
-            )
-    before = money.of(order)
-    plan = Plan(order, run, new_quantities, added, choice, goods, fee, before)
-    plan.summary = _summary(plan, link)
-    if not plan.summary:
-        raise ChangeRefused([_("没有改动。")])
-    short = _short(plan)
-    if short:
-        raise ChangeRefused(short)
-    return plan
+    return choice
+
+
+def _delivery_fee(run, choice, goods):
+    """The zone's fee for home delivery (nothing at a pickup point); refused under the
+    zone's minimum order."""
+    if not choice.zone_id:
+        return ZERO
+    zone = run.zones.get(pk=choice.zone_id)
+    if goods < zone.minimum_order:
+        raise ChangeRefused(
+            [
+                _("送货上门需满 ¥%(min)s，修改后商品只有 ¥%(goods)s。")
+                % {"min": zone.minimum_order, "goods": goods}
+            ]
+        )
+    return zone.fee
 
 
 def _short(plan):

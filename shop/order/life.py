@@ -397,28 +397,10 @@ def changed_by_buyer(plan, booking=None, user=None):
                     ]
                 )
             taken.append(record.pk)
-        for line, units in plan.decreases():
-            if line.stockrecord_id and line.num_allocated and not line.allocation_cancelled:
-                reservations.give_back(line.stockrecord_id, min(units, line.num_allocated))
+        _give_back_stock(plan)
         if booking is not None:
             runs.booking_kept(booking)
-        written = []
-        for line, quantity in plan.quantities.items():
-            if quantity == line.quantity:
-                written.append((line, quantity))
-                continue
-            if quantity == 0:
-                line.delete()
-                continue
-            unit = line.unit_price_incl_tax or Decimal("0")
-            line.quantity = quantity
-            line.line_price_incl_tax = line.line_price_before_discounts_incl_tax = unit * quantity
-            excl = line.unit_price_excl_tax or unit
-            line.line_price_excl_tax = line.line_price_before_discounts_excl_tax = excl * quantity
-            if line.num_allocated:
-                line.num_allocated = quantity
-            line.save()  # the audit log records a person's edits
-            written.append((line, quantity))
+        written = _write_quantities(plan)
         for new in plan.additions:
             line = changes.new_line(locked, new)
             line.save()
@@ -473,6 +455,36 @@ def changed_by_buyer(plan, booking=None, user=None):
         transaction.on_commit(lambda: wake.stock_freed(freed))
     page_cache.note_allocation()
     return order
+
+
+def _give_back_stock(plan):
+    """The stock of the units the change takes off goes back (what was allocated)."""
+    for line, units in plan.decreases():
+        if line.stockrecord_id and line.num_allocated and not line.allocation_cancelled:
+            reservations.give_back(line.stockrecord_id, min(units, line.num_allocated))
+
+
+def _write_quantities(plan):
+    """Write the changed quantities and prices of the order's lines (a line changed to 0
+    is deleted); returns [(line, quantity)] of the lines kept."""
+    written = []
+    for line, quantity in plan.quantities.items():
+        if quantity == line.quantity:
+            written.append((line, quantity))
+            continue
+        if quantity == 0:
+            line.delete()
+            continue
+        unit = line.unit_price_incl_tax or Decimal("0")
+        line.quantity = quantity
+        line.line_price_incl_tax = line.line_price_before_discounts_incl_tax = unit * quantity
+        excl = line.unit_price_excl_tax or unit
+        line.line_price_excl_tax = line.line_price_before_discounts_excl_tax = excl * quantity
+        if line.num_allocated:
+            line.num_allocated = quantity
+        line.save()  # the audit log records a person's edits
+        written.append((line, quantity))
+    return written
 
 
 # --- cancelling -------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from catalogue import units
 from shop import cache as page_cache
 
 StockRecord = get_model("partner", "StockRecord")
-StockReservation = get_model("payment", "StockReservation")
+StockReservation = get_model("partner", "StockReservation")
 
 HELD = StockReservation.State.HELD
 CONVERTED = StockReservation.State.CONVERTED

@@ -1,8 +1,6 @@
 """Payment records of the shop on top of Oscar's sources and events.
 
-``StockReservation`` holds stock for a basket from the moment an order is placed
-until its payment is settled (``shop.partner.reservations``). ``StripeCheckout``
-ties an order to its Stripe Checkout Session; ``ProcessedStripeEvent`` makes every
+``StripeCheckout`` ties an order to its Stripe Checkout Session; ``ProcessedStripeEvent`` makes every
 webhook event act once (``shop.payment.webhooks``). ``Refund`` is money given back,
 through Stripe or as cash owed at pickup (``shop.payment.refunds``).
 """
@@ -11,42 +9,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-
-class StockReservation(models.Model):
-    """Units of one stock record taken for one basket; they become the order's allocation."""
-
-    class State(models.TextChoices):
-        HELD = "held", _("保留中")
-        CONVERTED = "converted", _("已成交")
-        RELEASED = "released", _("已释放")
-
-    basket = models.ForeignKey(
-        "basket.Basket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    stockrecord = models.ForeignKey(
-        "partner.StockRecord", on_delete=models.CASCADE, related_name="reservations"
-    )
-    order = models.ForeignKey(
-        "order.Order",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="stock_reservations",
-    )
-    quantity = models.PositiveIntegerField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.HELD)
-    created = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(db_index=True)
-    settled_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("库存保留")
-        verbose_name_plural = _("库存保留")
-        indexes = [models.Index(fields=["state", "expires_at"])]
-
-    def __str__(self):
-        return f"{self.stockrecord_id}×{self.quantity} ({self.state})"
 
 
 class StripeCheckout(models.Model):

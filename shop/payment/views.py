@@ -169,52 +169,16 @@ def refund(request, number):
             row for row in owed if row.line_id is None or row.line_id in {li.pk for li in lines}
         ]
     error = None
-    if request.method == "POST" and request.POST.get("owed"):
-        # Pay back a refund owed after a shortfall or a cancelled run (again, if it failed).
-        row = next((row for row in owed if str(row.pk) == request.POST["owed"]), None)
-        if row is None:
-            raise Http404
+    if request.method == "POST":
         try:
-            result = life.settle_owed(row, request.user)
+            if request.POST.get("owed"):
+                _settle_owed(request, owed)
+            else:
+                _refund_posted(request, order, rows)
         except PaymentProblem as problem:
             error = str(problem)
         else:
-            if result is not None:
-                messages.success(
-                    request,
-                    _("已登记退款 ¥%(amount)s（%(state)s）。")
-                    % {"amount": result.amount, "state": result.get_state_display()},
-                )
             return redirect("payment:refund", number=number)
-    elif request.method == "POST":
-        reason = request.POST.get("reason", "")
-        if reason not in refunds.Refund.Reason.values:
-            error = _("请选择退款原因。")
-        else:
-            try:
-                if request.POST.get("whole") and request.user.is_staff:
-                    result = life.refund_order(
-                        order, reason, request.user, note=request.POST.get("note", "")
-                    )
-                else:
-                    wanted = []
-                    for line, _left in rows:
-                        raw = request.POST.get(f"qty-{line.pk}", "").strip() or "0"
-                        if not raw.isdigit():
-                            raise PaymentProblem(_("退货数量请填写整数。"))
-                        wanted.append((line, int(raw)))
-                    result = life.refund_lines(
-                        order, wanted, reason, request.user, note=request.POST.get("note", "")
-                    )
-            except PaymentProblem as problem:
-                error = str(problem)
-            else:
-                messages.success(
-                    request,
-                    _("已登记退款 ¥%(amount)s（%(state)s）。")
-                    % {"amount": result.amount, "state": result.get_state_display()},
-                )
-                return redirect("payment:refund", number=number)
     return render(
         request,
         "payment/refund.html",
@@ -228,6 +192,43 @@ def refund(request, number):
         },
         status=400 if error else 200,
     )
+
+
+def _refund_registered(request, result):
+    messages.success(
+        request,
+        _("已登记退款 ¥%(amount)s（%(state)s）。")
+        % {"amount": result.amount, "state": result.get_state_display()},
+    )
+
+
+def _settle_owed(request, owed):
+    """Pay back a refund owed after a shortfall or a cancelled run (again, if it failed)."""
+    row = next((row for row in owed if str(row.pk) == request.POST["owed"]), None)
+    if row is None:
+        raise Http404
+    result = life.settle_owed(row, request.user)
+    if result is not None:
+        _refund_registered(request, result)
+
+
+def _refund_posted(request, order, rows):
+    """Refund the lines posted (``qty-<line id>``) or, for staff, the whole order."""
+    reason = request.POST.get("reason", "")
+    if reason not in refunds.Refund.Reason.values:
+        raise PaymentProblem(_("请选择退款原因。"))
+    note = request.POST.get("note", "")
+    if request.POST.get("whole") and request.user.is_staff:
+        result = life.refund_order(order, reason, request.user, note=note)
+    else:
+        wanted = []
+        for line, _left in rows:
+            raw = request.POST.get(f"qty-{line.pk}", "").strip() or "0"
+            if not raw.isdigit():
+                raise PaymentProblem(_("退货数量请填写整数。"))
+            wanted.append((line, int(raw)))
+        result = life.refund_lines(order, wanted, reason, request.user, note=note)
+    _refund_registered(request, result)
 
 
 # --- the buyer -------------------------------------------------------------------------

@@ -10,39 +10,16 @@ from shop.order import groups
 
 register = template.Library()
 
-
-@register.simple_tag
-def order_link(order):
-    return links.order_url(order)
-
-
-@register.simple_tag
-def checkout_parts(order):
-    """Every order placed with ``order`` in one checkout (a basket split per team), with its
-    team's name; [] for an order placed on its own."""
-    return groups.parts_of_checkout(order)
-
-
-@register.simple_tag
-def order_path(order):
-    """The signed link's path, for pages on this site."""
-    return links.order_path(order)
-
-
-@register.simple_tag
-def shop_url(path):
-    """``path`` on the site's public address (``SHOP_BASE_URL``)."""
-    return links.absolute(path)
-
-
-@register.filter
-def pickup_code(order):
-    return codes.pickup_code(order)
-
-
-@register.simple_tag(name="where_and_when")
-def where_and_when_tag(order):
-    return handover.where_and_when(order)
+# The buyer modules' own functions, registered as they are: ``order_link`` the signed,
+# absolute link; ``order_path`` its path, for pages on this site; ``checkout_parts`` every
+# order placed with one in one checkout (a basket split per team); ``shop_url`` a path on
+# the site's public address (``SHOP_BASE_URL``).
+register.simple_tag(links.order_url, name="order_link")
+register.simple_tag(groups.parts_of_checkout, name="checkout_parts")
+register.simple_tag(links.order_path, name="order_path")
+register.simple_tag(links.absolute, name="shop_url")
+register.filter("pickup_code", codes.pickup_code)
+register.simple_tag(handover.where_and_when, name="where_and_when")
 
 
 @register.filter

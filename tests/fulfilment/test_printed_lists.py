@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from fulfilment import lists
+from fulfilment.documents import pdf
 
 needs_poppler = pytest.mark.skipif(
     not shutil.which("pdftotext") or not shutil.which("pdffonts"),
     reason="poppler-utils is not installed (make browser-deps)",
 )
 needs_font = pytest.mark.skipif(
-    not any(Path(path).exists() for path, _ in lists.FONT_FILES),
+    not any(Path(path).exists() for path, _ in pdf.FONT_FILES),
     reason="no CJK TrueType font installed (make browser-deps)",
 )
 

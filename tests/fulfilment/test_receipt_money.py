@@ -67,6 +67,12 @@ def test_receipts_and_household_pages_add_up(life, team, pickup_point):
 
 
 def _check(life, team, point):
+    run, households, orders = _live(life, team, point)
+    _check_receipts_and_households(run, households, orders)
+
+
+def _live(life, team, point):
+    """Promises, orders, cut-off, shortfalls, delivery and payouts as ``life`` says."""
     run = point.runs.get()
     eggs = factories.product_in_stock(team=team, title="散养土鸡蛋", price=D("1.50"), stock=100)
     birds = factories.product_in_stock(team=team, title="小笨鸡", price=D("68.00"), stock=100)
@@ -115,7 +121,10 @@ def _check(life, team, point):
     for statement in payouts.for_run(run):
         if life["paid"][households.index(statement.household)]:
             payouts.mark_paid(statement, member)
+    return run, households, orders
 
+
+def _check_receipts_and_households(run, households, orders):
     by_household = {household.pk: D("0") for household in households}
     for order in orders:
         money.forget(order)

@@ -20,7 +20,7 @@ from tests.racing import postgres_only, racers  # noqa: F401  (postgres_only is 
 Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")
-StockReservation = get_model("payment", "StockReservation")
+StockReservation = get_model("partner", "StockReservation")
 OrderCreator = get_class("order.utils", "OrderCreator")
 OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 Selector = get_class("partner.strategy", "Selector")

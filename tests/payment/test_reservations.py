@@ -15,7 +15,7 @@ from tests.payment.conftest import add_to_basket, checkout, stock_of
 
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")
-StockReservation = get_model("payment", "StockReservation")
+StockReservation = get_model("partner", "StockReservation")
 StripeCheckout = get_model("payment", "StripeCheckout")
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from tests.racing import postgres_only  # noqa: F401  (a fixture)
 
 Basket = get_model("basket", "Basket")
 StockRecord = get_model("partner", "StockRecord")
-StockReservation = get_model("payment", "StockReservation")
+StockReservation = get_model("partner", "StockReservation")
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("postgres_only")]
 

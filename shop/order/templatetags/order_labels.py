@@ -21,25 +21,11 @@ PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 
 register = template.Library()
 
-
-@register.filter
-def status_label(value):
-    return status.label(value)
-
-
-@register.filter
-def event_label(value):
-    return history.event_label(value)
-
-
-@register.filter
-def status_in_language(value):
-    return status.in_reader_language(value)
-
-
-@register.filter
-def status_texts(statuses):
-    return status.texts(statuses)
+# The order-life modules' own functions, registered as they are.
+register.filter("status_label", status.label)
+register.filter("event_label", history.event_label)
+register.filter("status_in_language", status.in_reader_language)
+register.filter("status_texts", status.texts)
 
 
 class _EventName(str):

@@ -10,20 +10,10 @@ from shop.payment import methods, processing
 
 register = template.Library()
 
-
-@register.simple_tag
-def online_payment_enabled():
-    return methods.stripe_enabled()
-
-
-@register.filter
-def is_unpaid(order):
-    return processing.is_unpaid(order)
-
-
-@register.filter
-def amount_to_collect(order):
-    return processing.amount_to_collect(order)
+# The payment modules' own functions, registered as they are.
+register.simple_tag(methods.stripe_enabled, name="online_payment_enabled")
+register.filter("is_unpaid", processing.is_unpaid)
+register.filter("amount_to_collect", processing.amount_to_collect)
 
 
 @register.simple_tag
