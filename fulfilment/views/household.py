@@ -13,7 +13,6 @@ from catalogue.models import Household
 from content.posters import qr_svg
 from fulfilment import household_page, payouts
 from fulfilment.access import team_required, visible_teams
-from fulfilment.documents import statements as statement_documents
 
 
 @never_cache
@@ -51,6 +50,10 @@ def household_statement(request, token, run_id):
     if statement is None:
         raise Http404
     title = _("%(date)s 这一趟的结算单") % {"date": statement.run.date.strftime("%Y-%m-%d")}
+    from fulfilment.documents import (
+        statements as statement_documents,
+    )  # heavy: reportlab/openpyxl, loaded only by the workers that use it
+
     pdf = statement_documents.as_pdf(statement, title, household.public_name)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="statement-{statement.run.date}.pdf"'

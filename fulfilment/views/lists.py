@@ -5,7 +5,6 @@ from django.shortcuts import render
 
 from fulfilment import lists
 from fulfilment.access import run_or_404, team_required
-from fulfilment.documents import run_lists
 
 KINDS = {
     "collection": lists.collection_list,
@@ -21,6 +20,10 @@ def run_list_document(request, pk, kind):
         raise Http404
     run = run_or_404(request, pk)
     fmt = request.GET.get("format", "html")
+    if fmt in ("pdf", "xlsx"):
+        from fulfilment.documents import (
+            run_lists,
+        )  # heavy: reportlab/openpyxl, loaded only by the workers that use it
     if fmt == "pdf":
         response = HttpResponse(run_lists.as_pdf(kind, run), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="run-{run.pk}-{kind}.pdf"'

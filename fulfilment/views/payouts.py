@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from catalogue.models import Household
 from fulfilment import payouts
 from fulfilment.access import run_or_404, team_required, visible_teams
-from fulfilment.documents import statements as statement_documents
 
 
 def _month(value):
@@ -79,6 +78,10 @@ def statement_pdf(request, household_id):
     household = get_object_or_404(Household, pk=household_id, team__in=visible_teams(request.user))
     statements, title, _team = _statements(request)
     statement = _find(statements, household.pk)
+    from fulfilment.documents import (
+        statements as statement_documents,
+    )  # heavy: reportlab/openpyxl, loaded only by the workers that use it
+
     pdf = statement_documents.as_pdf(statement, title, household.real_name or household.public_name)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="statement-{household.pk}.pdf"'

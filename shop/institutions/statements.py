@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
-from fulfilment.documents.pdf import pdf_document
 from shop.exports import safe_row
 from shop.institutions.models import StatementPayment
 from shop.order import life, money
@@ -228,6 +227,10 @@ def as_pdf(statement):
                 % {"amount": payment.amount, "ref": payment.reference},
             )
         )
+    from fulfilment.documents.pdf import (
+        pdf_document,
+    )  # heavy: reportlab/openpyxl, loaded only by the workers that use it
+
     return pdf_document(_title(statement), blocks)
 
 
