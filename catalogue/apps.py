@@ -6,4 +6,8 @@ class CatalogueConfig(apps.CatalogueConfig):
 
     def ready(self):
         super().ready()
-        from catalogue import receivers  # noqa: F401  connects the search index signals
+        # The app's own modules load here, once every model is ready (they import models).
+        from catalogue import analytics, photos, receivers  # noqa: F401  receivers: search index
+
+        analytics.connect()
+        photos.connect()

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalogue.models import Category, Product, ProductCategory, ProductClass, Village
-from shop.exports import safe_row, unquote
+from shop.core.exports import safe_row, unquote
 from shop.partner import levels
 from shop.partner.models import StockRecord
 

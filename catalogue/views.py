@@ -24,8 +24,8 @@ from catalogue.forms import SORTS, BrowseForm
 from catalogue.models import Category, Product, ProductCategory, Village
 from catalogue.qr import qr_png
 from catalogue.selectors import product_card_queryset
+from catalogue.templatetags.shop_tags import price_per_unit
 from shop.partner.models import Partner, StockRecord
-from shop.templatetags.shop_tags import price_per_unit
 
 
 def paginate(request, queryset, per_page):

@@ -11,3 +11,4 @@ class ContentConfig(AppConfig):
         from content import receivers, tasks  # noqa: F401  tasks: registers them with Celery
 
         receivers.connect()
+        receivers.connect_rendition_warmup()

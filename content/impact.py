@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fulfilment import payouts as household_payouts
 from fulfilment.models import Payout
-from shop.exports import safe_row
+from shop.core.exports import safe_row
 from shop.order import money
 
 CACHE_SECONDS = 60 * 60

@@ -18,7 +18,7 @@ from catalogue import units
 from catalogue.qr import qr_png
 from fulfilment import receipt, routing
 from fulfilment.itinerary import ordered_stops
-from shop.exports import safe_row
+from shop.core.exports import safe_row
 from shop.order import money
 
 logger = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shop import dates
+from shop.core import dates
 from shop.loaded import KeepsLoadedValues
 
 LATITUDE_RANGE = [

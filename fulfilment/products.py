@@ -138,7 +138,7 @@ def update(record, *, product_fields, price, stock=None, photo=None, note=""):
 
 def add_main_photo(product, photo):
     """The new photo goes first; earlier ones stay behind it (the dashboard can drop
-    them). Saving the image makes its sizes (``shop.tasks.warm_product_images``)."""
+    them). Saving the image makes its sizes (``catalogue.tasks.warm_product_images``)."""
     product.images.update(display_order=F("display_order") + 1)
     ProductImage.objects.create(product=product, original=photo, display_order=0)
 

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
-from shop.dates import day, moment, window  # noqa: F401 (the buyer_tags filters)
+from shop.core.dates import day, moment, window  # noqa: F401 (the buyer_tags filters)
 
 
 def _link(order):

@@ -19,10 +19,10 @@ from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from catalogue.models import Household, Village
-from content import demo as content_demo
 from content.models import HomePage, StoryIndexPage, StoryPage
 from fulfilment.models import PickupPoint
 from shop.demo import data
+from shop.demo import pages as content_demo
 from shop.demo.history import load_history
 from shop.demo.images import draw_picture
 from shop.standing.demo import load_standing_orders

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from shop.exports import safe_row
+from shop.core.exports import safe_row
 
 
 def header():

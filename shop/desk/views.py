@@ -21,8 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from oscar.core.loading import get_model
 
-from shop import tasks
-from shop.desk import charts
+from shop.desk import charts, tasks
 from shop.desk.invites import activate_on_password, invite_team_member
 from shop.desk.models import AuditEntry, ReportExport
 from shop.desk.reports import REPORTS, SalesReport

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from fulfilment.lists import pdf_document
-from shop.exports import safe_row
+from shop.core.exports import safe_row
 from shop.institutions.models import StatementPayment
 from shop.order import life, money
 from shop.order import status as statuses

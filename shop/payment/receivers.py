@@ -9,8 +9,7 @@ from django.dispatch import receiver
 
 @receiver(post_save, sender="fulfilment.RefundOwed", dispatch_uid="payment.pay_back_owed")
 def pay_back_owed_refund(sender, instance, created, **kwargs):
-    from shop import tasks
-    from shop.payment import stripe_gateway
+    from shop.payment import stripe_gateway, tasks
 
     if created and stripe_gateway.enabled():
         transaction.on_commit(lambda: tasks.settle_refunds_owed.delay([instance.pk]))

@@ -116,6 +116,7 @@ THIRD_PARTY_APPS = [
 
 LOCAL_APPS = [
     "shop",
+    "shop.core",
     "content",
     "fulfilment",
     "shop.desk",
@@ -132,11 +133,11 @@ SITE_ID = 1
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "shop.security.BrowserPolicyMiddleware",  # Permissions-Policy; personal pages private
-    "shop.security.ContentSecurityPolicyMiddleware",  # before the page cache: fresh nonces
+    "shop.core.security.BrowserPolicyMiddleware",  # Permissions-Policy; personal pages private
+    "shop.core.security.ContentSecurityPolicyMiddleware",  # before the page cache: fresh nonces
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "shop.middleware.URLLanguageMiddleware",
-    "shop.middleware.RefuseNulMiddleware",  # a NUL would reach PostgreSQL as a 500
+    "shop.core.middleware.URLLanguageMiddleware",
+    "shop.core.middleware.RefuseNulMiddleware",  # a NUL would reach PostgreSQL as a 500
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -150,7 +151,7 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
     # Last, so it sees the resolved view; see shop/cache.py for what it caches.
-    "shop.middleware.PageCacheMiddleware",
+    "shop.core.middleware.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -168,11 +169,11 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "shop.context_processors.search_form",
+                "content.context_processors.search_form",
                 "oscar.apps.checkout.context_processors.checkout",
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
-                "shop.context_processors.site_chrome",
+                "content.context_processors.site_chrome",
             ],
         },
     },
@@ -205,14 +206,14 @@ def redis_cache(url):
     """The cache on the Redis at ``url``. A Redis that is down or hung costs a request at
     most one short timeout: calls fail after ``REDIS_SOCKET_TIMEOUT`` (0.25 s), the first
     failure opens a per-process breaker that skips Redis for ``REDIS_BREAKER_SECONDS``
-    (shop/redis_breaker.py), and failures read as cache misses (``IGNORE_EXCEPTIONS``)."""
+    (shop/core/redis_breaker.py), and failures read as cache misses (``IGNORE_EXCEPTIONS``)."""
     timeout = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.25"))
     return {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": url,
         "KEY_PREFIX": "nongzhu",
         "OPTIONS": {
-            "CLIENT_CLASS": "shop.redis_breaker.BreakerClient",
+            "CLIENT_CLASS": "shop.core.redis_breaker.BreakerClient",
             "SOCKET_CONNECT_TIMEOUT": timeout,
             "SOCKET_TIMEOUT": timeout,
             "BREAKER_SECONDS": float(os.environ.get("REDIS_BREAKER_SECONDS", "10")),
@@ -262,7 +263,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "shop.desk.login_protection.username_from_request"
 # Issue 17: the address is the browser's, read from X-Forwarded-For only when the request
 # came through one of TRUSTED_PROXIES (none here; production trusts its nginx on loopback).
-AXES_CLIENT_IP_CALLABLE = "shop.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "shop.core.security.client_ip"
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 AXES_LOCKOUT_TEMPLATE = "desk/locked_out.html"
 DESK_STAFF_SESSION_AGE = 60 * 60 * 8
@@ -281,7 +282,7 @@ OSCAR_DASHBOARD_NAVIGATION = [  # noqa: F405
     },
 ]
 
-# --- What browsers may load and do (issue 17, shop/security.py) -----------------
+# --- What browsers may load and do (issue 17, shop/core/security.py) -----------------
 # The site serves its own scripts, styles and fonts (no CDN). Inline scripts carry the
 # request's nonce (base.html's onbodyload); the page cache swaps in a fresh one per hit.
 # Card payment leaves through a form posted here that redirects to Stripe Checkout.
@@ -501,7 +502,7 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp"}
-# Photos over this many pixels are refused at upload (shop.images); Pillow refuses to
+# Photos over this many pixels are refused at upload (shop.core.images); Pillow refuses to
 # open anything over twice it, so no thumbnailer unpacks a decompression bomb.
 IMAGE_MAX_PIXELS = 40_000_000
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS
@@ -522,9 +523,9 @@ RESERVED_ROOT_SLUGS = [
     "r",
 ]
 
-# --- Operations (shop/cache.py, shop/celery.py, shop/health.py) -------------
+# --- Operations (shop/cache.py, shop/celery.py, shop/core/health.py) -------------
 
-# Whole-page cache for anonymous buyers; bumped by shop/receivers.py on changes.
+# Whole-page cache for anonymous buyers; bumped by shop/core/receivers.py on changes.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 # Orders only move num_allocated; such changes reach cached pages within this delay.
@@ -537,7 +538,7 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 # A task whose worker dies mid-run (killed, out of memory) goes back on the queue at once
-# instead of being acknowledged as done; every task is safe to run twice (shop/tasks.py).
+# instead of being acknowledged as done; every task is safe to run twice (each app's tasks.py).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # With Redis as the broker, a task taken but not acknowledged (acks_late) is handed to
 # another worker after this long; Celery's default is an hour. Longer than any task runs
@@ -561,6 +562,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # `celery -A shop beat` runs these; with no broker, run the management commands from cron.
+# Task names are stable: those once in shop/tasks.py keep "shop.tasks.…" (``name=`` on each
+# task, now in its app's tasks.py), so queued messages and this schedule survive a deploy.
 CELERY_BEAT_SCHEDULE = {
     "release-expired-reservations": {
         "task": "shop.tasks.release_expired_reservations",
@@ -578,13 +581,13 @@ CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "content.tasks.publish_scheduled", "schedule": 60.0},
 }
 
-# Read replica (shop/db_router.py): a buyer's reads stay on the primary this long after
+# Read replica (shop/core/db_router.py): a buyer's reads stay on the primary this long after
 # she wrote something, and a replica that failed is not asked again for this long.
 READ_YOUR_WRITES_SECONDS = int(os.environ.get("READ_YOUR_WRITES_SECONDS", "10"))
 REPLICA_RETRY_SECONDS = int(os.environ.get("REPLICA_RETRY_SECONDS", "5"))
 
 # /metrics answers requests carrying this token (Authorization: Bearer ...); with no token,
-# only a developer's own machine with DEBUG on (shop/health.py). Production needs the token.
+# only a developer's own machine with DEBUG on (shop/core/health.py). Production needs the token.
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
 
 # Benchmarks only (bench/load_bench.py): a bare view and a SQL query count header.

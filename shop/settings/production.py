@@ -57,7 +57,7 @@ if SMS_BACKEND == "tencent":  # noqa: F405
 # --- HTTPS behind the proxy -------------------------------------------------
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# The proxies whose X-Forwarded-For is believed (shop/security.py): nginx on the same
+# The proxies whose X-Forwarded-For is believed (shop/core/security.py): nginx on the same
 # machine by default; list the load balancer's addresses or network when there is one.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -97,9 +97,9 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"][
         "DISABLE_SERVER_SIDE_CURSORS"
     ]
-    DATABASE_ROUTERS = ["shop.db_router.PrimaryReplicaRouter"]
-    # Read-your-writes and the checkout's primary-only reads (see shop/db_router.py).
-    MIDDLEWARE = [*MIDDLEWARE[:2], "shop.db_router.PrimaryReadsMiddleware", *MIDDLEWARE[2:]]
+    DATABASE_ROUTERS = ["shop.core.db_router.PrimaryReplicaRouter"]
+    # Read-your-writes and the checkout's primary-only reads (see shop/core/db_router.py).
+    MIDDLEWARE = [*MIDDLEWARE[:2], "shop.core.db_router.PrimaryReadsMiddleware", *MIDDLEWARE[2:]]
 
 # --- Cache and sessions -------------------------------------------------------
 # base.py switches both to Redis when REDIS_URL is set. Without it each process
@@ -141,7 +141,7 @@ STORAGES = {
 
 # --- Mail goes out through the queue ------------------------------------------
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "shop.mail.QueuedEmailBackend")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "shop.core.mail.QueuedEmailBackend")
 QUEUED_EMAIL_BACKEND = os.environ.get(
     "QUEUED_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
 )
@@ -165,6 +165,6 @@ if env_bool("PROMETHEUS", True):
     )
 if BENCH_MODE:
     # Benchmarks only: each response says how many SQL queries it ran.
-    MIDDLEWARE = ["shop.middleware.QueryCountHeaderMiddleware"] + MIDDLEWARE
+    MIDDLEWARE = ["shop.core.middleware.QueryCountHeaderMiddleware"] + MIDDLEWARE
 
 LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "INFO")

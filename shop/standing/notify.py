@@ -9,8 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from shop import dates
 from shop.buyer import links
+from shop.core import dates
 from shop.order import money
 from shop.standing import schedule
 from shop.standing.models import StandingRun

@@ -22,7 +22,7 @@ from django.db import connections
 from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from shop import db_router, redis_breaker, security
+from shop.core import db_router, redis_breaker, security
 
 # /readyz answers within this many seconds whatever is down: a check still running then
 # counts as failed (and is not started again while it hangs).
