@@ -3,8 +3,8 @@
 from django.shortcuts import get_object_or_404, render
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 
-from content.posters import qr_svg
 from content.sitemaps import SITEMAPS
+from shop.core.qr import qr_svg
 
 
 def product_poster(request, pk):

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalogue import units
-from catalogue.qr import qr_png
 from fulfilment import receipt, routing
 from fulfilment.itinerary import ordered_stops
 from shop.core.exports import safe_row
+from shop.core.qr import qr_png
 from shop.order import money
 
 logger = logging.getLogger(__name__)

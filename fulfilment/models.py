@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fulfilment.choice import RunChoice
 from shop.core import dates
 from shop.loaded import KeepsLoadedValues
 
@@ -292,8 +293,6 @@ class RunPickup(models.Model):
 
     @property
     def shipping_code(self):
-        from fulfilment.runs import RunChoice  # runs builds on these models
-
         return RunChoice.at_stop(self).code
 
 

@@ -20,6 +20,7 @@ from oscar.core.loading import get_model
 
 from catalogue.models import Household
 from fulfilment import supply
+from fulfilment.signals import supply_added
 from shop.desk.audit import noting
 from shop.partner.levels import StockError, new_level
 
@@ -112,9 +113,10 @@ def update(record, *, product_fields, price, stock=None, photo=None, note=""):
         )
         if level != locked.num_in_stock:
             if level > (locked.num_in_stock or 0):
-                from shop.waitlist import wake  # buyers waiting for it hear of the new stock
-
-                transaction.on_commit(lambda: wake.stock_freed([locked.product_id]))
+                # buyers waiting for it hear of the new stock (shop.waitlist answers)
+                transaction.on_commit(
+                    lambda: supply_added.send(StockRecord, product_ids=[locked.product_id])
+                )
             locked.num_in_stock = level
             fields.append("num_in_stock")
     if price != locked.price:

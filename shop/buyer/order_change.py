@@ -15,7 +15,7 @@ from catalogue import units
 from fulfilment.models import DeliveryRun
 from shop.buyer import links
 from shop.buyer.pay_rest import send_to_stripe
-from shop.order import changes, money
+from shop.order import changes, life, money
 from shop.payment import pay_rest
 from shop.payment.processing import PaymentProblem
 
@@ -62,7 +62,7 @@ def _page(request, order, back, rest_done):
                 quantities[int(line_id)] = value
         additions = [(request.POST.get("add-product", ""), request.POST.get("add-qty", ""))]
         try:
-            after = changes.change_order(
+            after = life.change_order(
                 order, quantities, additions, request.POST.get("place", ""), user=request.user
             )
         except changes.ChangeRefused as refusal:

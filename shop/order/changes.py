@@ -2,10 +2,10 @@
 
 The buyer's page (signed in, or the guest's signed link) posts the new quantity of each
 line, products to add from the same team's run, and the pickup stop or delivery zone of
-the same run. ``change_order`` checks the request (``ChangeRefused`` with the buyer's
+the same run. ``plan_change`` checks the request (``ChangeRefused`` with the buyer's
 reasons, nothing written), takes the extra room in the car the way checkout does
 (``fulfilment.runs.take_room``: conditional updates, given back when anything after it
-fails), and hands the writing to ``shop.order.life.changed_by_buyer``, which takes the
+fails; ``shop.order.life.change_order`` does both), and ``life.changed_by_buyer`` takes the
 extra stock (``shop.partner.reservations.take``, conditional), writes the lines, the
 run link, the order's totals, an order note and a "应付" payment event, and the refund
 owed, in one transaction. Money is then read back through ``shop.order.money`` like any
@@ -412,28 +412,3 @@ def new_line(order, new):
         num_allocated=new.quantity,
         status=order.status,
     )
-
-
-def change_order(order, quantities, additions, place_code, user=None):
-    """Plan the change, take the room it adds on the run, and write it through the
-    order-life module. Returns the order's new ``OrderMoney``; raises ``ChangeRefused``
-    with nothing changed."""
-    from shop.order import life
-
-    plan = plan_change(order, quantities, additions, place_code)
-    extra = plan.extra_basket()
-    booking = None
-    if extra.lines:
-        try:
-            booking = runs.take_room(plan.choice, extra)
-        except runs.NoRoom as refusal:
-            raise ChangeRefused(refusal.messages) from None
-    try:
-        life.changed_by_buyer(plan, booking, user=user)
-    except BaseException:
-        if booking is not None:
-            runs.give_back_room(booking)
-        raise
-    order.refresh_from_db()
-    money.forget(order)
-    return money.of(order)
