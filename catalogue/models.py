@@ -50,7 +50,6 @@ class Village(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        from django.urls import reverse
 
         return reverse("origin:village", kwargs={"slug": self.slug})
 
@@ -257,4 +256,5 @@ class SearchDocument(models.Model):
         return f"{self.kind}:{self.title}"
 
 
+from django.urls import reverse
 from oscar.apps.catalogue.models import *  # noqa: E402,F401,F403

@@ -8,6 +8,7 @@ class ContentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Loaded in ready(): they import models, and apps.py loads before any model exists.
         from content import receivers, tasks  # noqa: F401  tasks: registers them with Celery
 
         receivers.connect()

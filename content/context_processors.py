@@ -4,11 +4,12 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from oscar.apps.search import context_processors as oscar_search
 
+from catalogue.models import Category
+from content.models import StoryIndexPage
 from shop import request_cache
 
 
 def _nav_categories():
-    from catalogue.models import Category
 
     return [
         {"name": c.shown_name, "url": c.get_absolute_url()}
@@ -17,7 +18,6 @@ def _nav_categories():
 
 
 def _story_index_url():
-    from content.models import StoryIndexPage
 
     page = StoryIndexPage.objects.live().first()
     return page.url if page else ""

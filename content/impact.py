@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from fulfilment import payouts as household_payouts
 from fulfilment.models import Payout
 from shop.core.exports import safe_row
+from shop.institutions import figures
 from shop.order import money
 
 CACHE_SECONDS = 60 * 60
@@ -182,7 +183,6 @@ def institutions(year=None):
     """The institution buyers' figure: how many buy through the shop and what their
     orders handed over came to in ``year`` (this year when none is chosen), from the same
     counted lines as the report (``shop.institutions.figures``)."""
-    from shop.institutions import figures
 
     return figures.impact_figure(year)
 

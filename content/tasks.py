@@ -17,8 +17,14 @@ import io
 import logging
 
 from celery import shared_task
+from django.apps import apps
 from django.core.management import call_command
+from modelsearch import index
 from wagtail.images import get_image_model
+
+from catalogue import search_index
+from content.models import StoryPage
+from content.selectors import sync_product_mentions
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +53,6 @@ def publish_scheduled():
 @shared_task(name="content.tasks.refresh_story")
 def refresh_story(page_id):
     """A story was published: its site search document and product mentions follow."""
-    from catalogue import search_index
-    from content.models import StoryPage
-    from content.selectors import sync_product_mentions
 
     story = StoryPage.objects.filter(pk=page_id).first()
     if story is not None and story.live:
@@ -60,8 +63,6 @@ def refresh_story(page_id):
 @shared_task(name="content.tasks.update_admin_search")
 def update_admin_search(app_label, model_name, page_id):
     """Wagtail's page search (the admin's page finder) learns the page's new title and text."""
-    from django.apps import apps
-    from modelsearch import index
 
     page = apps.get_model(app_label, model_name).objects.filter(pk=page_id).first()
     if page is not None:

@@ -166,8 +166,8 @@ def table(kind, run):
 
 
 def as_xlsx(kind, run):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # heavy: loaded only by the workers that use it
+    from openpyxl.styles import Font  # heavy: loaded only by the workers that use it
 
     title, header, rows = table(kind, run)
     book = Workbook()
@@ -203,19 +203,23 @@ def _register_font():
     """Register and return the PDF font name: the first installed ``FONT_FILES`` entry, embedded
     as a subset; without one, reportlab's built-in CID font, which is not embedded (readers
     substitute their own, some with empty boxes for "·"), and a warning in the log."""
-    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase import pdfmetrics  # heavy: loaded only by the workers that use it
 
     registered = pdfmetrics.getRegisteredFontNames()
     if FONT in registered:
         return FONT
     for path, index in FONT_FILES:
         if Path(path).exists():
-            from reportlab.pdfbase.ttfonts import TTFont
+            from reportlab.pdfbase.ttfonts import (
+                TTFont,  # heavy: loaded only by the workers that use it
+            )
 
             pdfmetrics.registerFont(TTFont(FONT, path, subfontIndex=index))
             return FONT
     if FALLBACK_FONT not in registered:
-        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+        from reportlab.pdfbase.cidfonts import (
+            UnicodeCIDFont,  # heavy: loaded only by the workers that use it
+        )
 
         logger.warning("no CJK TrueType font installed (apt-get install fonts-wqy-zenhei)")
         pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
@@ -224,11 +228,18 @@ def _register_font():
 
 def pdf_document(title, blocks):
     """A4 PDF from ``blocks``: ("h", text), ("p", text) or ("table", header, rows)."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.lib import colors  # heavy: loaded only by the workers that use it
+    from reportlab.lib.pagesizes import A4  # heavy: loaded only by the workers that use it
+    from reportlab.lib.styles import ParagraphStyle  # heavy: loaded only by the workers that use it
+    from reportlab.lib.units import mm  # heavy: loaded only by the workers that use it
+    from reportlab.platypus import (  # heavy: loaded only by the workers that use it
+        Flowable,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     font = _register_font()
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
@@ -274,8 +285,8 @@ def pdf_document(title, blocks):
 
 def _receipt_qr(order):
     """The QR code of the order's public receipt, as a PDF image 24 mm wide."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Image
+    from reportlab.lib.units import mm  # heavy: loaded only by the workers that use it
+    from reportlab.platypus import Image  # heavy: loaded only by the workers that use it
 
     png = qr_png(receipt.url_for(order), box_size=4, border=1)
     return Image(io.BytesIO(png), width=24 * mm, height=24 * mm)

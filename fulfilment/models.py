@@ -13,6 +13,7 @@ units are credited to them (``Allocation``). The processes live in ``runs``,
 
 import datetime
 import re
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -685,7 +686,6 @@ class DriverTap(models.Model):
 
 
 def new_household_token():
-    import secrets
 
     return secrets.token_urlsafe(16)
 

@@ -22,6 +22,7 @@ from catalogue.models import Household
 from fulfilment import supply
 from fulfilment.signals import supply_added
 from shop.desk.audit import noting
+from shop.desk.models import AuditEntry
 from shop.partner.levels import StockError, new_level
 
 Product = get_model("catalogue", "Product")
@@ -171,7 +172,6 @@ def create(team, *, fields, category, households, price, stock, photo=None):
 
 def recent_changes(record, limit=5):
     """The last price and stock changes of ``record`` from the audit log, newest first."""
-    from shop.desk.models import AuditEntry
 
     return list(
         AuditEntry.objects.filter(object_type="stockrecord", object_id=str(record.pk))

@@ -21,6 +21,7 @@ from django.db.models import Prefetch, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from catalogue.models import Household
 from fulfilment import allocation, room
 from fulfilment.models import (
     Allocation,
@@ -213,7 +214,6 @@ def commitment_sheet(run):
     """What the run's supply page lists, per household of the team: each product it is
     linked to or has promised for this run, with the promised quantity (0 when none).
     ``[(household, [(product, quantity)])]``, households with nothing left out."""
-    from catalogue.models import Household
 
     promised = {
         (c.household_id, c.product_id): c.quantity

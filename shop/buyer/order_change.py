@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from oscar.core.loading import get_model
+from oscar.core.loading import get_class, get_model
 
 from catalogue import units
 from fulfilment.models import DeliveryRun
@@ -27,7 +27,6 @@ RELATED = ("shipping_address", "run_link__run", "run_link__pickup__point", "run_
 def _offer(run, order):
     """What may be added: [(product, unit price, units left, unit label)] of the run's team,
     sold out ones left out."""
-    from oscar.core.loading import get_class
 
     strategy = get_class("partner.strategy", "Selector")().strategy()
     in_order = set(order.lines.values_list("product_id", flat=True))

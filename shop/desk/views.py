@@ -19,6 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django_otp import devices_for_user
+from django_otp import login as otp_login
 from oscar.core.loading import get_model
 
 from shop.desk import charts, tasks
@@ -270,8 +272,6 @@ class OTPVerifyView(View):
         )
 
     def post(self, request):
-        from django_otp import devices_for_user
-        from django_otp import login as otp_login
 
         form = CodeForm(request.POST)
         if form.is_valid():

@@ -232,8 +232,8 @@ def as_pdf(statement):
 
 
 def as_xlsx(statement):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # heavy: loaded only by the workers that use it
+    from openpyxl.styles import Font  # heavy: loaded only by the workers that use it
 
     book = Workbook()
     sheet = book.active

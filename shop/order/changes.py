@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 
 from catalogue import units
-from fulfilment import runs
+from fulfilment import runs, supply
 from fulfilment.models import DeliveryRun, OrderRun
 from shop.order import money
 from shop.order import status as S
+from shop.payment.models import RefundLine
 from shop.shipping.methods import delivery_name, pickup_name
 from shop.shipping.repository import address_text
 
@@ -210,7 +211,6 @@ class Plan:
 
 
 def _refunded(line):
-    from shop.payment.models import RefundLine
 
     return line.cuts.exists() or RefundLine.objects.filter(line=line).exists()
 
@@ -327,7 +327,6 @@ def _short(plan):
     """Why the units the change adds are more than the stock and the households' promises
     for the run leave, in the buyer's terms (how many more she can have). Taking the room
     and the stock checks again, conditionally, when the change is written."""
-    from fulfilment import supply
 
     increases = plan.increases()
     remaining = supply.remaining_for_run(plan.run, [p.pk for p, _r, _n in increases])

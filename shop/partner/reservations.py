@@ -31,6 +31,8 @@ from oscar.core.loading import get_model
 
 from catalogue import units
 from shop import cache as page_cache
+from shop.core import sql
+from shop.core.sql import refusal, run_statement_or_refuse
 
 StockRecord = get_model("partner", "StockRecord")
 StockReservation = get_model("payment", "StockReservation")
@@ -179,8 +181,6 @@ def _short_records(wanted):
 
 
 def _one_statement(basket, wanted, now, expires_at):
-    from shop.core import sql
-    from shop.core.sql import refusal, run_statement_or_refuse
 
     records = sorted(wanted)
     values = ", ".join(["(%s::integer, %s::integer)"] * len(records))

@@ -23,11 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 
+from shop import notices
 from shop.order import groups, history, life
 from shop.order import status as order_status
 from shop.partner import reservations
 from shop.payment import methods, refunds
-from shop.payment.processing import PaymentProblem
+from shop.payment.processing import PaymentProblem, source_type
 from shop.payment.stripe_client import as_dict, from_fen, get_client, to_fen  # noqa: F401
 
 logger = logging.getLogger(__name__)
@@ -228,8 +229,6 @@ def confirm_payment(checkout, session, now=None, shared=False):
         checkout.save(update_fields=["status", "payment_intent", "settled_at"])
         source = order.sources.select_for_update().filter(source_type__code=methods.STRIPE).first()
         if source is None:
-            from shop.payment.processing import source_type
-
             source = Source.objects.create(
                 order=order,
                 source_type=source_type(methods.STRIPE),
@@ -387,7 +386,6 @@ def send_confirmation(order_id):
     """The order-placed text message and e-mail, sent once the payment is confirmed (not at
     "待付款"); the e-mail only when the buyer gave an address, and for a split basket only
     once, from its first order (it lists every part)."""
-    from shop import notices
 
     order = Order.objects.get(pk=order_id)
     notices.order_confirmed(order)
