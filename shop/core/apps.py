@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
 
     name = "shop.core"
     label = "shop_core"
-    verbose_name = "521助农小店 core"
+    verbose_name = "基础层"  # no models: never shown in an admin
 
     def ready(self):
         # Loaded here: receivers look the watched models up, so the app registry must be full.
