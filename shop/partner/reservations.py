@@ -152,7 +152,7 @@ class _Short(Exception):
 
 def _reserve_in_one_statement(basket, wanted, now, expires_at):
     """PostgreSQL: take every stock record and write the reservations in ONE statement
-    (``fulfilment.runs.run_statement_or_refuse``): the records are locked in id order, each
+    (``shop.core.sql.run_statement_or_refuse``): the records are locked in id order, each
     grows only if that much is free, and when one is short the statement fails and nothing
     is taken. Concurrent buyers of a product wait for each other only while it runs."""
     try:
