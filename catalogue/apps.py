@@ -3,3 +3,11 @@ import oscar.apps.catalogue.apps as apps
 
 class CatalogueConfig(apps.CatalogueConfig):
     name = "catalogue"
+
+    def ready(self):
+        super().ready()
+        # The app's own modules load here, once every model is ready (they import models).
+        from catalogue import analytics, photos
+
+        analytics.connect()
+        photos.connect()

@@ -14,8 +14,8 @@ from pathlib import Path
 from django.urls import reverse
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from catalogue.qr import qr_image
-from shop.buyer import links
+from shop.core import links
+from shop.core.qr import qr_image
 
 # Crockford's base 32 in lower case: no i, l, o or u to misread.
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"

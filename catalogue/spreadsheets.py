@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalogue.models import Category, Product, ProductCategory, ProductClass, Village
-from shop.exports import safe_row, unquote
+from shop.core.exports import safe_row, unquote
 from shop.partner import levels
 from shop.partner.models import StockRecord
 
@@ -111,7 +111,7 @@ class ProductSheetExporter:
         return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
 
     def xlsx_bytes(self):
-        from openpyxl import Workbook
+        from openpyxl import Workbook  # heavy: loaded only by the workers that use it
 
         book = Workbook()
         sheet = book.active
@@ -187,7 +187,7 @@ class ProductSheetImporter:
 
     @staticmethod
     def _read_xlsx(content):
-        from openpyxl import load_workbook
+        from openpyxl import load_workbook  # heavy: loaded only by the workers that use it
 
         unreadable = _("打不开这个 Excel 文件，请确认是 .xlsx 格式。")
         try:

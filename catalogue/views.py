@@ -22,10 +22,10 @@ from oscar.apps.catalogue.views import ProductDetailView as OscarProductDetailVi
 from catalogue import selectors, share, stories
 from catalogue.forms import SORTS, BrowseForm
 from catalogue.models import Category, Product, ProductCategory, Village
-from catalogue.qr import qr_png
 from catalogue.selectors import product_card_queryset
+from catalogue.templatetags.shop_tags import price_per_unit
+from shop.core.qr import qr_png
 from shop.partner.models import Partner, StockRecord
-from shop.templatetags.shop_tags import price_per_unit
 
 
 def paginate(request, queryset, per_page):

@@ -8,8 +8,10 @@ class ContentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Loaded in ready(): they import models, and apps.py loads before any model exists.
         from catalogue import stories
         from content import receivers, selectors, tasks  # noqa: F401  tasks: registers them with Celery
 
         receivers.connect()
+        receivers.connect_rendition_warmup()
         stories.register(selectors.stories_about)

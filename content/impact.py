@@ -38,9 +38,10 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from shop.core import charts
-from shop.exports import safe_row
+from shop.core.exports import safe_row
 from shop.figures import running
 from shop.figures.models import Cell
+from shop.institutions import figures
 
 CACHE_SECONDS = 60 * 60
 BUILD_LOCK_SECONDS = 30  # one worker builds a report at a time; a crashed one frees it
@@ -210,7 +211,6 @@ def institutions(year=None):
     """The institution buyers' figure: how many buy through the shop and what their
     orders handed over came to in ``year`` (this year when none is chosen), from the same
     counted lines as the report (``shop.institutions.figures``)."""
-    from shop.institutions import figures
 
     return figures.impact_figure(year)
 

@@ -411,7 +411,7 @@ class StoryPage(RoutablePageMixin, ShopAwarePage):
 
     @path("poster/", name="poster")
     def poster(self, request):
-        from content.posters import qr_svg
+        from shop.core.qr import qr_svg
 
         url = request.build_absolute_uri(self.get_url(request))
         return render(

@@ -10,9 +10,11 @@ from functools import partial
 from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from wagtail.images import get_image_model
 from wagtail.signals import page_published, page_unpublished
 
-from content import impact
+from content import impact, tasks
+from content.models import ShopAwarePage, StoryPage
 from shop.figures import running
 
 
@@ -21,9 +23,6 @@ def _later(task, *args):
 
 
 def story_published(sender, instance, **kwargs):
-    from content import tasks
-    from content.models import StoryPage
-
     if isinstance(instance, StoryPage):
         _later(tasks.refresh_story, instance.pk)
     impact.invalidate()
@@ -31,8 +30,6 @@ def story_published(sender, instance, **kwargs):
 
 def page_saved(sender, instance, raw=False, **kwargs):
     """Our page models opt out of Wagtail's in-request indexing (``search_auto_update``)."""
-    from content import tasks
-
     if not raw and instance.pk:
         meta = instance._meta
         _later(tasks.update_admin_search, meta.app_label, meta.model_name, instance.pk)
@@ -43,8 +40,6 @@ def something_changed(sender, **kwargs):
 
 
 def connect():
-    from content.models import ShopAwarePage
-
     page_published.connect(story_published, dispatch_uid="content-story-published")
     page_unpublished.connect(something_changed, dispatch_uid="content-page-unpublished")
     for model in apps.get_app_config("content").get_models():
@@ -63,3 +58,15 @@ def connect():
     Payout = apps.get_model("fulfilment", "Payout")
     post_save.connect(something_changed, sender=Payout, dispatch_uid="impact-payout-save")
     post_delete.connect(something_changed, sender=Payout, dispatch_uid="impact-payout-del")
+
+
+def _warm_wagtail_image(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
+    if raw or (update_fields and "file" not in update_fields):
+        return
+    _later(tasks.warm_renditions, [instance.pk])
+
+
+def connect_rendition_warmup():
+    """Renditions are made when an image is uploaded (by a worker, or in-process without a
+    broker), so no buyer's page view waits for a resize."""
+    post_save.connect(_warm_wagtail_image, sender=get_image_model(), dispatch_uid="warm-renditions")

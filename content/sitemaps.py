@@ -3,6 +3,8 @@
 from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 
+from catalogue.models import Product
+
 
 class ProductSitemap(PageSitemap):
     """Products with their shop URL, absolute against the requested host."""
@@ -12,7 +14,6 @@ class ProductSitemap(PageSitemap):
     _urls = DjangoSitemap._urls
 
     def items(self):
-        from catalogue.models import Product
 
         return (
             Product.objects.browsable()

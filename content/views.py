@@ -3,13 +3,13 @@
 from django.shortcuts import get_object_or_404, render
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 
-from content.posters import qr_svg
+from catalogue.models import Product
 from content.sitemaps import SITEMAPS
+from shop.core.qr import qr_svg
 
 
 def product_poster(request, pk):
     """An A4 poster for a product: photo, price line, QR code to its shop page."""
-    from catalogue.models import Product
 
     product = get_object_or_404(Product.objects.browsable().filter(is_public=True), pk=pk)
     url = request.build_absolute_uri(product.get_absolute_url())

@@ -4,6 +4,8 @@ from django.contrib import messages
 from wagtail import hooks
 
 from content.choosers import ALL as CHOOSERS
+from content.editing import ShopPageViewSet
+from content.models import SLUG_MOVED_MESSAGE
 
 
 @hooks.register("register_admin_viewset")
@@ -14,7 +16,6 @@ def register_shop_choosers():
 @hooks.register("register_admin_viewset")
 def register_shop_page_views():
     """The shop's pages: one editing session creates one page (``content.editing``)."""
-    from content.editing import ShopPageViewSet
 
     return ShopPageViewSet("shop_pages")
 
@@ -22,7 +23,6 @@ def register_shop_page_views():
 @hooks.register("after_create_page")
 def tell_when_the_slug_moved(request, page):
     """A new page whose slug was taken (often by an autosaved draft) got ``-2``; say so."""
-    from content.models import SLUG_MOVED_MESSAGE
 
     taken = getattr(page, "slug_taken", None)
     if taken and request.accepts("text/html"):

@@ -8,4 +8,5 @@ class FulfilmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Loaded in ready(): they import models, and apps.py loads before any model exists.
         from fulfilment import receivers  # noqa: F401

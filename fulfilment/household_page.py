@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from catalogue.models import Household
 from fulfilment.models import DeliveryRun, HouseholdLink, SupplyCommitment
-from shop.buyer.links import absolute
+from shop.core.links import absolute
 
 COMING = (
     DeliveryRun.Status.OPEN,

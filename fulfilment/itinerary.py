@@ -24,7 +24,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fulfilment import routing, supply
+from fulfilment import allocation, routing, supply
 from fulfilment.models import AddressPin, Allocation, DeliveryRun, OrderRun
 from shop.order import money
 from shop.order import status as order_status
@@ -64,7 +64,6 @@ def allocations_for(run):
                 "household", "household__village", "product"
             )
         )
-    from fulfilment import allocation
 
     sold = supply.sold_quantities(run)
     by_product = {}

@@ -31,9 +31,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from catalogue.models import Household
+from fulfilment import signals
 from fulfilment.models import Allocation, DeliveryRun, Payout
 from shop import notices
-from shop.figures import running
 from shop.order import money
 
 CENT = Decimal("0.01")
@@ -203,7 +203,7 @@ def mark_paid(statement, actor):
                 paid_by=actor if actor and actor.is_authenticated else None,
             )
             payout.covered_runs.set(run_ids)
-            running.payouts_made([payout.pk])
+            signals.payouts_made.send(Payout, payout_ids=[payout.pk])
             notices.payout_paid(payout)  # queued once the payout is committed
             return payout
     except IntegrityError as error:

@@ -12,7 +12,7 @@ from oscar.core.loading import get_model
 
 from catalogue import units
 from catalogue.models import Household, Village
-from shop.images import LimitedImageField
+from shop.core.images import LimitedImageField
 from shop.partner import levels
 
 Product = get_model("catalogue", "Product")

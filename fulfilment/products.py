@@ -20,7 +20,9 @@ from oscar.core.loading import get_model
 
 from catalogue.models import Household
 from fulfilment import supply
+from fulfilment.signals import supply_added
 from shop.desk.audit import noting
+from shop.desk.models import AuditEntry
 from shop.partner.levels import StockError, new_level
 
 Product = get_model("catalogue", "Product")
@@ -112,9 +114,10 @@ def update(record, *, product_fields, price, stock=None, photo=None, note=""):
         )
         if level != locked.num_in_stock:
             if level > (locked.num_in_stock or 0):
-                from shop.waitlist import wake  # buyers waiting for it hear of the new stock
-
-                transaction.on_commit(lambda: wake.stock_freed([locked.product_id]))
+                # buyers waiting for it hear of the new stock (shop.waitlist answers)
+                transaction.on_commit(
+                    lambda: supply_added.send(StockRecord, product_ids=[locked.product_id])
+                )
             locked.num_in_stock = level
             fields.append("num_in_stock")
     if price != locked.price:
@@ -138,7 +141,7 @@ def update(record, *, product_fields, price, stock=None, photo=None, note=""):
 
 def add_main_photo(product, photo):
     """The new photo goes first; earlier ones stay behind it (the dashboard can drop
-    them). Saving the image makes its sizes (``shop.tasks.warm_product_images``)."""
+    them). Saving the image makes its sizes (``catalogue.tasks.warm_product_images``)."""
     product.images.update(display_order=F("display_order") + 1)
     ProductImage.objects.create(product=product, original=photo, display_order=0)
 
@@ -169,7 +172,6 @@ def create(team, *, fields, category, households, price, stock, photo=None):
 
 def recent_changes(record, limit=5):
     """The last price and stock changes of ``record`` from the audit log, newest first."""
-    from shop.desk.models import AuditEntry
 
     return list(
         AuditEntry.objects.filter(object_type="stockrecord", object_id=str(record.pk))

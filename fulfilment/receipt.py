@@ -35,7 +35,7 @@ from catalogue.models import Household
 from fulfilment.allocation import PRIORITY_TIERS
 from fulfilment.models import DeliveryRun, Payout
 from fulfilment.payouts import fee_percent
-from shop.buyer.links import absolute
+from shop.core.links import absolute
 from shop.order import money
 from shop.order import status as statuses
 

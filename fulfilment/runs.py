@@ -8,8 +8,6 @@ by the Celery beat job and by ``manage.py close_due_runs``. Checkout never offer
 past its cut-off, closed or not.
 """
 
-import math
-import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -21,7 +19,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fulfilment import sql
+from fulfilment import supply
+from fulfilment.choice import RunChoice  # noqa: F401  runs.RunChoice, as callers know it
 from fulfilment.models import (
     Allocation,
     CratePacking,
@@ -33,8 +32,12 @@ from fulfilment.models import (
     RunPickup,
     SupplyCommitment,
 )
+from fulfilment.room import crate_sizes, room_taken
+from fulfilment.signals import run_moved, run_stepped_back
 from shop import request_cache
 from shop.cache import bump_counter, counter
+from shop.core import sql
+from shop.core.sql import refusal, run_statement_or_refuse
 from shop.figures import running
 
 Status = DeliveryRun.Status
@@ -58,9 +61,9 @@ def allowed_next(run):
 
 
 def change_status(run, to_status, actor=None, note=""):
-    """Move ``run`` to ``to_status`` and log it; raise ``IllegalTransition`` otherwise."""
-    from fulfilment import supply
-    from shop.order import life  # the order-life module imports this app's models
+    """Move ``run`` to ``to_status`` and log it; raise ``IllegalTransition`` otherwise.
+    Its orders follow through the ``run_moved`` signal, inside the same transaction
+    (``shop.order.life`` answers: closed, collecting, on its way, cancelled)."""
 
     with transaction.atomic():
         locked = DeliveryRun.objects.select_for_update().get(pk=run.pk)
@@ -85,13 +88,7 @@ def change_status(run, to_status, actor=None, note=""):
                     + " "
                     + _("另有 %(n)s 件超出农户承诺，未记到农户名下。") % {"n": unassigned}
                 ).strip()
-            life.run_closed(locked)
-        elif to_status == Status.COLLECTING:
-            life.run_collecting(locked)
-        elif to_status == Status.DELIVERING:
-            life.run_on_its_way(locked)
-        elif to_status == Status.CANCELLED:
-            life.run_cancelled(locked, _("配送批次取消"))
+        run_moved.send(DeliveryRun, run=locked, to_status=to_status, actor=actor)
         if to_status in (Status.CLOSED, Status.CANCELLED):
             supply.sync_stock(locked.team)
         if to_status == Status.DONE:
@@ -132,9 +129,8 @@ STEPS_BACK = {
 
 def step_back(run, to_status, actor=None, note=""):
     """Move ``run`` back to ``to_status`` because the tap that moved it was undone; its
-    orders follow (``life.run_stepped_back``) and a ``RunEvent`` logs it."""
-    from shop.order import life
-
+    orders follow (the ``run_stepped_back`` signal, answered by ``shop.order.life``: the
+    order side sits above the runs and is told, not called) and a ``RunEvent`` logs it."""
     with transaction.atomic():
         locked = DeliveryRun.objects.select_for_update().get(pk=run.pk)
         if to_status not in STEPS_BACK.get(locked.status, ()):
@@ -145,7 +141,7 @@ def step_back(run, to_status, actor=None, note=""):
         from_status = locked.status
         locked.status = to_status
         locked.save(update_fields=["status"])
-        life.run_stepped_back(locked, to_status, user=actor)
+        run_stepped_back.send(DeliveryRun, run=locked, to_status=to_status, actor=actor)
         if from_status == Status.DONE:
             running.runs_changed([locked.pk])  # its credits no longer count
         event = _log_move(locked, from_status, to_status, actor, note)
@@ -238,30 +234,6 @@ def load_of(quantities, products):
     return room_taken(quantities, weights, crate_sizes(quantities))
 
 
-def crate_sizes(product_ids):
-    product_ids = list(product_ids)
-    if not product_ids:
-        return {}
-    return dict(  # every checkout step asks: SQL written out (fulfilment.sql)
-        sql.rows(
-            f"SELECT product_id, units_per_crate FROM {sql.table(CratePacking)} "
-            f"WHERE product_id IN ({sql.in_list(product_ids)})",
-            product_ids,
-        )
-    )
-
-
-def room_taken(quantities, weights, packing):
-    kg = Decimal("0")
-    crates = 0
-    for product_id, quantity in quantities.items():
-        if weights.get(product_id):
-            kg += Decimal(weights[product_id]) * quantity / 1000
-        if packing.get(product_id):
-            crates += math.ceil(quantity / packing[product_id])
-    return kg, crates
-
-
 def basket_quantities(basket):
     quantities, products = {}, {}
     for line in basket.all_lines():
@@ -291,8 +263,6 @@ def problems_by_run(runs, basket, fresh=False):
     for ``basket``; ``fresh`` reads the database again, for the reasons given when placing
     the order could not take the room (``take_room``).
     """
-    from fulfilment import supply
-
     wanted, products = basket_quantities(basket)
     lines_key = tuple((line.pk, line.product_id, line.quantity) for line in basket.all_lines())
     memo = getattr(basket, "_run_problems", None)
@@ -363,49 +333,6 @@ def _run_problems(run, wanted, products, sold, weights, packing, remaining):
 
 
 # --- the buyer's choice of run and stop ------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunChoice:
-    """The run a buyer chose and where they take the order: a pickup stop (``RunPickup``
-    id) or a home-delivery zone. It travels through checkout as the shipping method's
-    code, ``run-<run>-pickup-<stop>`` or ``run-<run>-zone-<zone>``; this is the one place
-    that writes and reads that string."""
-
-    run_id: int
-    pickup_id: int | None = None
-    zone_id: int | None = None
-
-    CODE_RE = re.compile(r"^run-(?P<run>\d+)-(?P<kind>pickup|zone)-(?P<target>\d+)$")
-
-    @classmethod
-    def from_code(cls, code):
-        """The choice ``code`` names, or None for any other code."""
-        match = cls.CODE_RE.match(code or "")
-        if not match:
-            return None
-        target = int(match["target"])
-        if match["kind"] == "pickup":
-            return cls(int(match["run"]), pickup_id=target)
-        return cls(int(match["run"]), zone_id=target)
-
-    @classmethod
-    def at_stop(cls, stop):
-        return cls(stop.run_id, pickup_id=stop.pk)
-
-    @classmethod
-    def to_zone(cls, run, zone):
-        return cls(run.pk, zone_id=zone.pk)
-
-    @property
-    def is_pickup(self):
-        return self.pickup_id is not None
-
-    @property
-    def code(self):
-        if self.is_pickup:
-            return f"run-{self.run_id}-pickup-{self.pickup_id}"
-        return f"run-{self.run_id}-zone-{self.zone_id}"
 
 
 def delivery_problems(choice, basket):
@@ -542,45 +469,6 @@ def take_room(choice, basket, now=None):
 
 # PostgreSQL cannot be told to fail from plain SQL, but a cast can: the statement below
 # ends with this cast when anything was short, so everything it changed is undone.
-REFUSED_MARK = "placement-refused"
-
-
-def refusal(condition_sql):
-    """SQL that fails (undoing the whole statement) unless ``condition_sql`` holds."""
-    return f"CASE WHEN {condition_sql} THEN 0 ELSE CAST('{REFUSED_MARK}' || now() AS integer) END"
-
-
-def run_statement_or_refuse(statement, params, refused):
-    """Run ``statement`` (which fails through ``refusal`` when it cannot do its work) and
-    return its rows, or raise ``refused``: with nothing changed either way.
-
-    Outside a transaction the statement is a transaction of its own, so the rows it locks
-    are free again as soon as it ends, without waiting for the caller's next round trip;
-    its commit does not wait for the disk (``synchronous_commit``): the order written next
-    commits after it and waits for both, and if the server stops before that, the order
-    was never placed and the hold it loses was never needed. Inside a transaction it runs
-    in a savepoint and commits with the caller."""
-    from django.db import DataError
-
-    own = connection.get_autocommit()  # not inside anybody's transaction
-    if own:
-        statement = statement.replace(
-            "WITH ",
-            "WITH quick AS (SELECT set_config('synchronous_commit', 'off', true) AS v), ",
-            1,
-        )
-        statement += " CROSS JOIN quick"
-    try:
-        if own:
-            return sql.rows(statement, params)
-        with transaction.atomic():
-            return sql.rows(statement, params)
-    except DataError as error:
-        if REFUSED_MARK not in str(error):
-            raise
-        raise refused from None
-
-
 def _take_in_one_statement(run_id, key, wanted, kg, now):
     """PostgreSQL: take the room in ONE statement and return the crates it added.
 
@@ -638,8 +526,6 @@ def _take_in_one_statement(run_id, key, wanted, kg, now):
 def _take(run_id, key, wanted, kg, now):
     """Take the room in one short transaction (other databases than PostgreSQL); return
     the crates it added."""
-    from fulfilment import supply
-
     committed = supply.committed_by_run([run_id], wanted)[run_id]
     with transaction.atomic():
         found = _add_to_loads(run_id, wanted, committed)

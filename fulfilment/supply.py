@@ -21,7 +21,8 @@ from django.db.models import Prefetch, Sum
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from fulfilment import allocation, runs, sql
+from catalogue.models import Household
+from fulfilment import allocation, room
 from fulfilment.models import (
     Allocation,
     DeliveryRun,
@@ -29,6 +30,8 @@ from fulfilment.models import (
     RunLoad,
     SupplyCommitment,
 )
+from fulfilment.signals import supply_added
+from shop.core import sql
 from shop.order import status as order_status
 
 Line = get_model("order", "Line")
@@ -118,9 +121,9 @@ def count_run_loads(run_ids):
         weights = dict(
             Product.objects.filter(pk__in=product_ids).values_list("pk", "weight_per_unit_g")
         )
-        packing = runs.crate_sizes(product_ids)
+        packing = room.crate_sizes(product_ids)
         for run_id, quantities in held.items():
-            kg, crates = runs.room_taken(quantities, weights, packing)
+            kg, crates = room.room_taken(quantities, weights, packing)
             DeliveryRun.objects.filter(pk=run_id).update(booked_kg=kg, booked_crates=crates)
 
 
@@ -211,7 +214,6 @@ def commitment_sheet(run):
     """What the run's supply page lists, per household of the team: each product it is
     linked to or has promised for this run, with the promised quantity (0 when none).
     ``[(household, [(product, quantity)])]``, households with nothing left out."""
-    from catalogue.models import Household
 
     promised = {
         (c.household_id, c.product_id): c.quantity
@@ -250,9 +252,8 @@ def set_commitment(run, household, product, quantity):
         SupplyCommitment.objects.filter(run=run, household=household, product=product).delete()
     sync_stock(run.team, [product.pk])
     if quantity:
-        from shop.waitlist import wake  # buyers waiting for it hear of the new supply
-
-        transaction.on_commit(lambda: wake.stock_freed([product.pk]))
+        # buyers waiting for it hear of the new supply (shop.waitlist answers the signal)
+        transaction.on_commit(lambda: supply_added.send(SupplyCommitment, product_ids=[product.pk]))
 
 
 def unit_prices(run):

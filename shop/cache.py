@@ -2,7 +2,7 @@
 
 A sale fair shared in a big WeChat group sends thousands of first-time buyers to
 the same few pages: home, catalogue, a category, a product, a story. For them
-those pages are identical, so ``PageCacheMiddleware`` (shop/middleware.py) keeps
+those pages are identical, so ``PageCacheMiddleware`` (shop/core/middleware.py) keeps
 the rendered HTML in the shared cache (Redis in production) and serves it
 without touching the database.
 
@@ -20,7 +20,7 @@ CSRF: forms on these pages (add to basket) carry a token. The stored copy holds
 a placeholder instead; each hit gets a fresh token for the requesting browser
 (``get_token``), so a cached page still lets a buyer add to the basket. The
 same goes for the Content-Security-Policy nonce on inline scripts: each hit gets
-the nonce of its own response's header (shop/security.py).
+the nonce of its own response's header (shop/core/security.py).
 
 Invalidation: every key includes a *generation* number kept in the cache.
 shop/receivers.py bumps it when a product, price, stock, category, Wagtail page
@@ -29,7 +29,7 @@ by TTL). Orders only move ``num_allocated``; those changes are folded into one
 bump at most every ``PAGE_CACHE_ALLOCATION_DELAY`` seconds, so a busy checkout
 does not empty the cache twenty times a second.
 
-The language comes from the URL alone (shop/middleware.py), so the path is
+The language comes from the URL alone (shop/core/middleware.py), so the path is
 enough to key a page per language; the active language is part of the key
 anyway.
 """

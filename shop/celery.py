@@ -12,14 +12,15 @@ import os
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
 
+from shop.core import db_router
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.dev")
 
 app = Celery("shop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(
-    ["shop", "shop.checkout", "shop.notices", "shop.waitlist", "shop.standing", "content"],
-    related_name="tasks",
-)
+# Every installed app's ``tasks`` module (shop.core, catalogue, content, fulfilment,
+# shop.desk, shop.partner, shop.payment, shop.checkout, …), once Django's apps are loaded.
+app.autodiscover_tasks()
 
 
 # Background tasks read the primary: a task queued on commit must find the rows its
@@ -29,16 +30,12 @@ _primary_tokens = {}
 
 @task_prerun.connect
 def _pin_primary_for_task(task_id=None, **kwargs):
-    from shop import db_router
-
     # A list: an eager retry runs inside the attempt it repeats, with the same task id.
     _primary_tokens.setdefault(task_id, []).append(db_router.pin_primary())
 
 
 @task_postrun.connect
 def _unpin_primary_after_task(task_id=None, **kwargs):
-    from shop import db_router
-
     tokens = _primary_tokens.get(task_id)
     if tokens:
         db_router.unpin(tokens.pop())

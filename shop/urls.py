@@ -20,8 +20,8 @@ from catalogue import views as catalogue_views
 from content import views as content_views
 from fulfilment.views.household import household_statement, household_view
 from fulfilment.views.receipt import receipt_view
-from shop import health
 from shop.buyer import account_urls
+from shop.core import health
 from shop.order import views as order_views
 from shop.payment import views as payment_views
 from shop.search.views import SiteSearchView

@@ -1,5 +1,5 @@
 """Product counters: basket additions and purchases, as the catalogue's popular-first order
-and Oscar's reports read them (shop.analytics)."""
+and Oscar's reports read them (catalogue.analytics)."""
 
 import pytest
 from django.urls import reverse

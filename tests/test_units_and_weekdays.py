@@ -3,7 +3,7 @@
 A product sold by the 箱 shows its stock, price and quantities in 箱 (``box``/``boxes``
 in English) on the product page, the basket, the checkout, the order page, the e-mail and
 the shortfall text message (``catalogue.units``); run dates, cut-offs and pickup windows
-say the weekday (``shop.dates``)."""
+say the weekday (``shop.core.dates``)."""
 
 import pytest
 from django.template.loader import render_to_string

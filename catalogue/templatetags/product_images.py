@@ -10,6 +10,7 @@ forgets them if the originals change on disk.
 import logging
 
 from django import template
+from sorl.thumbnail import get_thumbnail
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -23,8 +24,6 @@ def responsive_image(image_field, widths=WIDTHS, crop="center"):
     if not image_field:
         return None
     try:
-        from sorl.thumbnail import get_thumbnail
-
         renditions = [
             get_thumbnail(image_field, f"{w}x{w}", crop=crop, format="WEBP", quality=80)
             for w in widths
@@ -56,8 +55,6 @@ def small_photo(image_field, size):
     if not image_field:
         return None
     try:
-        from sorl.thumbnail import get_thumbnail
-
         return get_thumbnail(
             image_field, f"{size}x{size}", crop="center", format="WEBP", quality=80
         )

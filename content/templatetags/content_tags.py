@@ -5,6 +5,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 
 from content import impact
+from content.selectors import stories_for_product
 
 register = template.Library()
 
@@ -61,7 +62,6 @@ def figure_number(value, metric):
 @register.simple_tag
 def stories_for(product, known=None):
     """Live stories that talk about ``product``, unless the view already fetched them."""
-    from content.selectors import stories_for_product
 
     if known is not None:
         return known

@@ -10,10 +10,10 @@ from openpyxl.styles import Font
 from reportlab.lib.units import mm
 from reportlab.platypus import Image
 
-from catalogue.qr import qr_png
 from fulfilment import lists, receipt
 from fulfilment.documents.pdf import pdf_document
-from shop.exports import safe_row
+from shop.core.exports import safe_row
+from shop.core.qr import qr_png
 
 
 def as_xlsx(kind, run):

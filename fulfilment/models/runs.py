@@ -10,8 +10,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fulfilment.choice import RunChoice
 from fulfilment.models.places import LATITUDE_RANGE, LONGITUDE_RANGE, DeliveryZone, PickupPoint
-from shop import dates
+from shop.core import dates
 from shop.loaded import KeepsLoadedValues
 
 
@@ -131,8 +132,6 @@ class RunPickup(models.Model):
 
     @property
     def shipping_code(self):
-        from fulfilment.runs import RunChoice  # runs builds on these models
-
         return RunChoice.at_stop(self).code
 
 

@@ -3,8 +3,8 @@
 
 from django import template
 
-from content.posters import qr_svg
 from fulfilment import receipt
+from shop.core.qr import qr_svg
 
 register = template.Library()
 

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from catalogue.models import Household
-from content.posters import qr_svg
 from fulfilment import household_page, payouts
 from fulfilment.access import team_required, visible_teams
+from shop.core.qr import qr_svg
 
 
 @never_cache

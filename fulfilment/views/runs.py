@@ -10,12 +10,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fulfilment import itinerary, runs, shortfalls, supply
+from fulfilment import itinerary, runs, shortfalls, supply, tasks
 from fulfilment.access import run_or_404, team_required, visible_teams
 from fulfilment.forms import AddressPinForm, CommitmentForm, RunForm, ShortfallForm
 from fulfilment.models import DeliveryRun, OrderRun, RunPickup
 from fulfilment.views import run_day
-from shop import tasks
 from shop.waitlist import wake
 
 

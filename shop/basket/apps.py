@@ -6,6 +6,7 @@ class BasketConfig(apps.BasketConfig):
 
     def ready(self):
         super().ready()
+        # Loaded in ready(): they import models, and apps.py loads before any model exists.
         from shop.basket import features
 
         features.connect()

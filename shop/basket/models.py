@@ -62,7 +62,8 @@ class Basket(AbstractBasket):
     def max_allowed_quantity(self):
         """Oscar's basket threshold, raised for an institution's members' bulk orders
         (``shop.institutions.membership.basket_threshold``)."""
-        from shop.institutions.membership import basket_threshold  # builds on orders
+        # start-up cycle: basket models load before the order models membership reads
+        from shop.institutions.membership import basket_threshold
 
         threshold = basket_threshold(self.owner_id)
         return threshold - self.num_items, threshold

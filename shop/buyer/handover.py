@@ -7,15 +7,14 @@ from urllib.parse import urlencode
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
-from shop.dates import day, moment, window  # noqa: F401 (the buyer_tags filters)
+from fulfilment.models import OrderRun
+from shop.core.dates import day, moment, window  # noqa: F401 (the buyer_tags filters)
 
 
 def _link(order):
     """The order's run link with its run, stop, point and zone, read in one query (and
     kept on the order for the next caller: the text message and the e-mail both ask)."""
     if "run_link" not in order._state.fields_cache:
-        from fulfilment.models import OrderRun
-
         link = (
             OrderRun.objects.select_related("run", "pickup__point", "zone")
             .filter(order_id=order.pk)

@@ -7,17 +7,13 @@ SMS may be read weeks later), carries the order number, and opens the order with
 typing anything.
 """
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import translation
 
+from shop.core.links import absolute  # noqa: F401  links.absolute, as callers know it
+
 ORDER_LINK_SALT = "shop.buyer.order-link"
-
-
-def absolute(path):
-    """``path`` (``/shop/...``) on the site's public address."""
-    return f"{settings.SHOP_BASE_URL}{path}"
 
 
 def order_token(order):

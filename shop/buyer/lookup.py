@@ -8,6 +8,7 @@ answer, so the form never tells which orders exist.
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import F
 from oscar.core.loading import get_model
 
 from shop.checkout.forms import normalise_cn_mobile
@@ -58,7 +59,6 @@ def find_order(number, phone, client):
 def buyer_phone(user):
     """The mobile a signed-in buyer is known by: her default delivery address's, else her
     newest address's, else the one given with her newest order; None when she gave none."""
-    from django.db.models import F
 
     address = (
         user.addresses.exclude(phone_number="")

@@ -9,13 +9,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from oscar.core.loading import get_model
+from oscar.core.loading import get_class, get_model
 
 from catalogue import units
 from fulfilment.models import DeliveryRun
 from shop.buyer import links
 from shop.buyer.pay_rest import send_to_stripe
-from shop.order import changes, money
+from shop.order import changes, life, money
 from shop.payment import pay_rest
 from shop.payment.processing import PaymentProblem
 
@@ -27,7 +27,6 @@ RELATED = ("shipping_address", "run_link__run", "run_link__pickup__point", "run_
 def _offer(run, order):
     """What may be added: [(product, unit price, units left, unit label)] of the run's team,
     sold out ones left out."""
-    from oscar.core.loading import get_class
 
     strategy = get_class("partner.strategy", "Selector")().strategy()
     in_order = set(order.lines.values_list("product_id", flat=True))
@@ -62,7 +61,7 @@ def _page(request, order, back, rest_done):
                 quantities[int(line_id)] = value
         additions = [(request.POST.get("add-product", ""), request.POST.get("add-qty", ""))]
         try:
-            after = changes.change_order(
+            after = life.change_order(
                 order, quantities, additions, request.POST.get("place", ""), user=request.user
             )
         except changes.ChangeRefused as refusal:

@@ -5,7 +5,7 @@ the rest goes in at today's price."""
 
 from django.utils.translation import gettext as _
 
-from shop.templatetags.shop_tags import unit_label
+from catalogue.templatetags.shop_tags import unit_label
 
 
 def _available(line, basket, strategy):

@@ -8,6 +8,7 @@ class CheckoutConfig(apps.CheckoutConfig):
 
     def ready(self):
         super().ready()
+        # Loaded in ready(): they import models, and apps.py loads before any model exists.
         from shop.checkout import tasks  # noqa: F401  registers the e-mail task with Celery
 
         self.confirm_view = get_class("checkout.views", "ConfirmView")

@@ -14,12 +14,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
 from oscar.core.loading import get_class, get_model
 
-from shop.tasks import RETRY_ON_MISSING_ROWS
+from shop.core.tasks import RETRY_ON_MISSING_ROWS
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(**RETRY_ON_MISSING_ROWS)
+@shared_task(name="shop.checkout.tasks.send_order_placed_email", **RETRY_ON_MISSING_ROWS)
 def send_order_placed_email(order_id, status_path=None, status_url=None, language=None):
     """``language`` is the buyer's at checkout (a worker has none of its own)."""
     Order = get_model("order", "Order")

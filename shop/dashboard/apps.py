@@ -31,6 +31,7 @@ class DashboardConfig(apps.DashboardConfig):
 
     def ready(self):
         super().ready()
+        # Loaded in ready(): they import models, and apps.py loads before any model exists.
         from shop.desk import views as desk_views
 
         self.reports_view = desk_views.ReportsView

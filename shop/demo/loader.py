@@ -19,12 +19,16 @@ from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from catalogue.models import Household, Village
-from content import demo as content_demo
 from content.models import HomePage, StoryIndexPage, StoryPage
-from fulfilment.models import PickupPoint
+from fulfilment import supply
+from fulfilment.models import DeliveryRun, DeliveryZone, OrderRun, PickupPoint, RunPickup
 from shop.demo import data
+from shop.demo import pages as content_demo
 from shop.demo.history import load_history
 from shop.demo.images import draw_picture
+from shop.desk import roles
+from shop.institutions.models import Institution, InstitutionOrder
+from shop.order import status as statuses
 from shop.standing.demo import load_standing_orders
 
 Partner = get_model("partner", "Partner")
@@ -232,8 +236,6 @@ class DemoLoader:
     def load_delivery_runs(self):
         """Two open runs per team (in 2 and 5 days), a home-delivery zone, and supply
         commitments that share each product's demo stock over the two runs."""
-        from fulfilment import supply
-        from fulfilment.models import DeliveryRun, DeliveryZone, RunPickup
 
         today = timezone.localdate()
         for team in self.teams.values():
@@ -299,9 +301,6 @@ class DemoLoader:
     def load_institution(self):
         """The hospital's trade union: its canteen door as a private drop-off on the team's
         open runs (11:30–12:30), its buyer, and a few delivered orders under it."""
-        from fulfilment.models import DeliveryRun, OrderRun, RunPickup
-        from shop.institutions.models import Institution, InstitutionOrder
-        from shop.order import status as statuses
 
         spec = data.INSTITUTION
         team = self.teams[spec["team"]]
@@ -467,7 +466,6 @@ class DemoLoader:
     # --- users ----------------------------------------------------------------------
 
     def load_users(self):
-        from shop.desk import roles
 
         role_groups = roles.setup_roles()  # the four role groups (issue 6)
         role_group = {

@@ -3,9 +3,11 @@
 import csv
 import io
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.exports import safe_row
+from shop.core.exports import safe_row
+from shop.desk.reports import REPORTS, SalesReport
 
 
 def header():
@@ -57,9 +59,6 @@ def xlsx_bytes(title, rows, total):
 
 def build_file(export):
     """The bytes and download name of a queued ``ReportExport``, in the asker's scope."""
-    from django.utils import timezone
-
-    from shop.desk.reports import REPORTS, SalesReport
 
     data = SalesReport(team_ids=export.team_ids, date_from=export.date_from, date_to=export.date_to)
     rows, total = data.rows(export.report), data.total()

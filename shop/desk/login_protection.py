@@ -9,6 +9,7 @@ users a session of one working day.
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django_otp import user_has_device
 
 # Paths where a staff user with a one-time-code device must have entered a code.
 PROTECTED_PREFIXES = ("/shop/dashboard/", "/shop/team/", "/cms/", "/django-admin/")
@@ -43,7 +44,6 @@ def needs_code(user):
     """A staff user who set up a TOTP device but has not entered a code in this session."""
     if not (user.is_authenticated and user.is_staff):
         return False
-    from django_otp import user_has_device
 
     return user_has_device(user, confirmed=True) and not user.is_verified()
 

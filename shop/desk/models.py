@@ -50,7 +50,7 @@ class AuditEntry(models.Model):
 
 
 class ReportExport(models.Model):
-    """A report file built by a background worker (``shop.tasks.export_report``).
+    """A report file built by a background worker (``shop.desk.tasks.export_report``).
 
     The team asks for it on the reports page; the scope (which teams, which dates) is
     fixed when asked, from what the asker may see, so a worker never decides access.

@@ -19,10 +19,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django_otp import devices_for_user
+from django_otp import login as otp_login
 from oscar.core.loading import get_model
 
-from shop import tasks
 from shop.core import charts
+from shop.desk import tasks
 from shop.desk.invites import activate_on_password, invite_team_member
 from shop.desk.models import AuditEntry, ReportExport
 from shop.desk.reports import REPORTS, SalesReport
@@ -271,8 +273,6 @@ class OTPVerifyView(View):
         )
 
     def post(self, request):
-        from django_otp import devices_for_user
-        from django_otp import login as otp_login
 
         form = CodeForm(request.POST)
         if form.is_valid():

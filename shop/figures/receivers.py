@@ -6,6 +6,7 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save
 
+from fulfilment import signals
 from shop.figures import running
 
 
@@ -45,8 +46,13 @@ def fill_after_migrate(sender, using="default", **kwargs):
         running.rebuild()
 
 
+def payouts_made(sender, payout_ids, **kwargs):
+    running.payouts_made(payout_ids)
+
+
 def connect():
     Product = apps.get_model("catalogue", "Product")
+    signals.payouts_made.connect(payouts_made, dispatch_uid="figures-payouts-made")
     post_save.connect(product_saved, sender=Product, dispatch_uid="figures-product-saved")
     m2m_changed.connect(
         suppliers_changed, sender=Product.households.through, dispatch_uid="figures-suppliers"

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
-from shop.exports import safe_row
+from shop.core.exports import safe_row
 from shop.institutions.models import StatementPayment
 from shop.order import life, money
 from shop.order import status as statuses
@@ -235,8 +235,8 @@ def as_pdf(statement):
 
 
 def as_xlsx(statement):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # heavy: loaded only by the workers that use it
+    from openpyxl.styles import Font  # heavy: loaded only by the workers that use it
 
     book = Workbook()
     sheet = book.active

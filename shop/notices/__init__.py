@@ -4,7 +4,14 @@ The order-life module calls these (``order_confirmed`` is called by the checkout
 order is placed); each sends its message once per order, however often it is called,
 from the worker, through ``channels.send_sms``. The words are in ``texts``; the facts
 (place, time with weekday, pickup code, the signed order link) come from ``shop.buyer``.
+
+The shop's own modules are imported inside the functions: this package is the app
+itself (``INSTALLED_APPS``), imported by the app registry before any model is loaded, and
+they all read models.
 """
+
+from django.conf import settings
+from django.utils import translation
 
 
 def sent(order):
@@ -23,8 +30,6 @@ def _facts(order):
 def order_confirmed(order, language=None):
     """The order is placed (paid, or to pay at pickup): place, time and the pickup code.
     ``language`` defaults to the active one: the buyer's, during the checkout request."""
-    from django.utils import translation
-
     from shop.notices.sending import notify
 
     language = language or translation.get_language()
@@ -36,8 +41,6 @@ def order_confirmed(order, language=None):
 
 
 def _simple(kind, order, fields):
-    from django.utils import translation
-
     from shop.notices.sending import language_of, notify
 
     with translation.override(language_of(order)):
@@ -66,8 +69,6 @@ def shortfall(order, cuts, key):
     (the units are written in the product's unit); ``key`` names the shortfall (e.g. its
     id), so the same cut is told once. What it means for the money is
     ``shop.order.money.after_a_cut``: a refund only when money was taken."""
-    from django.utils import translation
-
     from catalogue import units
     from shop.notices.sending import language_of, notify
     from shop.order import money
@@ -93,9 +94,6 @@ def payout_paid(payout):
     """The team marked a household's payout as paid: the amount, the run or month it
     settles and the link to the household's own page. Once per payout; nothing when the
     household has no phone number on file."""
-    from django.conf import settings
-    from django.utils import translation
-
     from fulfilment import household_page
     from shop.notices.sending import record
 

@@ -41,6 +41,7 @@ class TencentBackend:
     travels as the ``SessionContext`` the provider hands back with the delivery receipt."""
 
     def client(self):
+        # heavy: the SDK is loaded only when SMS_BACKEND is tencent
         from tencentcloud.common import credential
         from tencentcloud.common.profile.client_profile import ClientProfile
         from tencentcloud.common.profile.http_profile import HttpProfile

@@ -2,19 +2,21 @@
 
 ``notify`` writes the ``Notice`` row under its idempotency key (a second call with the same
 key finds it and sends nothing) and queues ``tasks.send_notice`` once the order's
-transaction commits; ``deliver`` sends a row that has not gone out yet."""
+transaction commits; ``deliver`` (in ``tasks``, beside the task that calls it) sends a row
+that has not gone out yet."""
 
 import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from kombu.exceptions import OperationalError
 
 from shop.buyer import links
 from shop.buyer.lookup import order_phone
-from shop.notices import channels, texts
+from shop.notices import channels
 from shop.notices.models import Notice
+from shop.notices.tasks import deliver, send_notice
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +59,6 @@ def record(key, kind, phone, language, params, **about):
 
 
 def queue(notice_id):
-    from shop.notices.tasks import send_notice
-
     try:
         send_notice.delay(notice_id)
     except OperationalError:
@@ -67,25 +67,3 @@ def queue(notice_id):
             deliver(notice_id)
         except channels.SmsError:
             logger.exception("Notice %s could not be sent", notice_id)
-
-
-def deliver(notice_id):
-    """Send the notice if it has not gone out; returns the provider's id for it."""
-    notice = Notice.objects.filter(pk=notice_id, sent_at__isnull=True).first()
-    if notice is None:
-        return None
-    try:
-        provider_id = channels.send_sms(
-            notice.phone,
-            texts.template_code(notice.kind, notice.language),
-            notice.params,
-            notice.key,
-            text=texts.render(notice.kind, notice.params, notice.language),
-        )
-    except channels.SmsError as error:
-        Notice.objects.filter(pk=notice.pk).update(error=str(error)[:300])
-        raise
-    Notice.objects.filter(pk=notice.pk, sent_at__isnull=True).update(
-        sent_at=timezone.now(), provider_id=str(provider_id)[:120], error=""
-    )
-    return provider_id

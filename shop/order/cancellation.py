@@ -11,6 +11,7 @@ from oscar.core.loading import get_model
 
 from shop.order import life, money
 from shop.order import status as S
+from shop.payment import refunds, stripe_gateway
 from shop.payment.processing import PaymentProblem
 
 Order = get_model("order", "Order")
@@ -31,7 +32,6 @@ def why_not_cancellable(order):
 
 def cancel_by_customer(order, user=None):
     """Cancel ``order`` for its buyer; raise ``PaymentProblem`` when it is too late."""
-    from shop.payment import refunds, stripe_gateway
 
     reason = why_not_cancellable(order)
     if reason:

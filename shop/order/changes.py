@@ -2,10 +2,10 @@
 
 The buyer's page (signed in, or the guest's signed link) posts the new quantity of each
 line, products to add from the same team's run, and the pickup stop or delivery zone of
-the same run. ``change_order`` checks the request (``ChangeRefused`` with the buyer's
+the same run. ``plan_change`` checks the request (``ChangeRefused`` with the buyer's
 reasons, nothing written), takes the extra room in the car the way checkout does
 (``fulfilment.runs.take_room``: conditional updates, given back when anything after it
-fails), and hands the writing to ``shop.order.life.changed_by_buyer``, which takes the
+fails; ``shop.order.life.change_order`` does both), and ``life.changed_by_buyer`` takes the
 extra stock (``shop.partner.reservations.take``, conditional), writes the lines, the
 run link, the order's totals, an order note and a "应付" payment event, and the refund
 owed, in one transaction. Money is then read back through ``shop.order.money`` like any
@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 
 from catalogue import units
-from fulfilment import runs
+from fulfilment import runs, supply
 from fulfilment.models import DeliveryRun, OrderRun
 from shop.order import money
 from shop.order import status as S
+from shop.payment.models import RefundLine
 from shop.shipping.methods import delivery_name, pickup_name
 from shop.shipping.repository import address_text
 
@@ -210,7 +211,6 @@ class Plan:
 
 
 def _refunded(line):
-    from shop.payment.models import RefundLine
 
     return line.cuts.exists() or RefundLine.objects.filter(line=line).exists()
 
@@ -355,7 +355,6 @@ def _short(plan):
     """Why the units the change adds are more than the stock and the households' promises
     for the run leave, in the buyer's terms (how many more she can have). Taking the room
     and the stock checks again, conditionally, when the change is written."""
-    from fulfilment import supply
 
     increases = plan.increases()
     remaining = supply.remaining_for_run(plan.run, [p.pk for p, _r, _n in increases])
@@ -440,28 +439,3 @@ def new_line(order, new):
         num_allocated=new.quantity,
         status=order.status,
     )
-
-
-def change_order(order, quantities, additions, place_code, user=None):
-    """Plan the change, take the room it adds on the run, and write it through the
-    order-life module. Returns the order's new ``OrderMoney``; raises ``ChangeRefused``
-    with nothing changed."""
-    from shop.order import life
-
-    plan = plan_change(order, quantities, additions, place_code)
-    extra = plan.extra_basket()
-    booking = None
-    if extra.lines:
-        try:
-            booking = runs.take_room(plan.choice, extra)
-        except runs.NoRoom as refusal:
-            raise ChangeRefused(refusal.messages) from None
-    try:
-        life.changed_by_buyer(plan, booking, user=user)
-    except BaseException:
-        if booking is not None:
-            runs.give_back_room(booking)
-        raise
-    order.refresh_from_db()
-    money.forget(order)
-    return money.of(order)

@@ -29,12 +29,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
-from fulfilment import notifications
-from fulfilment.models import LineCut, OrderRun, RefundOwed
+from fulfilment import notifications, runs, supply
+from fulfilment.models import DeliveryRun, LineCut, OrderRun, RefundOwed
 from shop import cache as page_cache
 from shop import notices
 from shop.figures import running
-from shop.order import history, money, weighing
+from shop.order import changes, history, money, weighing
 from shop.order import owed as owed_back
 from shop.order import status as S
 from shop.partner import reservations
@@ -363,6 +363,29 @@ def cut_lines(shortfall, cuts, user=None):
 # --- the buyer changes the order -------------------------------------------------------
 
 
+def change_order(order, quantities, additions, place_code, user=None):
+    """Plan the change, take the room it adds on the run, and write it through the
+    order-life module. Returns the order's new ``OrderMoney``; raises ``ChangeRefused``
+    with nothing changed."""
+    plan = changes.plan_change(order, quantities, additions, place_code)
+    extra = plan.extra_basket()
+    booking = None
+    if extra.lines:
+        try:
+            booking = runs.take_room(plan.choice, extra)
+        except runs.NoRoom as refusal:
+            raise changes.ChangeRefused(refusal.messages) from None
+    try:
+        changed_by_buyer(plan, booking, user=user)
+    except BaseException:
+        if booking is not None:
+            runs.give_back_room(booking)
+        raise
+    order.refresh_from_db()
+    money.forget(order)
+    return money.of(order)
+
+
 def changed_by_buyer(plan, booking=None, user=None):
     """The buyer changed the order before the cut-off (``shop.order.changes`` checked the
     ``plan`` and took the room it adds, ``booking``). In one transaction: the extra stock
@@ -371,9 +394,6 @@ def changed_by_buyer(plan, booking=None, user=None):
     and a "应付" payment event say what changed, and an order paid online that shrank is
     owed the difference (a ``RefundOwed`` the payments side pays back). The run's loads
     are counted again from the lines, so the team's lists follow."""
-    from fulfilment import runs, supply
-    from shop.order import changes
-
     order = plan.order
     with transaction.atomic():
         locked = _locked(order)
@@ -649,12 +669,28 @@ def handed_over_undone(link, user=None):
     return True
 
 
+def on_run_moved(sender, run, to_status, actor=None, **kwargs):
+    """fulfilment's ``run_moved`` signal (connected in ``OrderConfig.ready``): the run's
+    orders follow it."""
+    if to_status == DeliveryRun.Status.CLOSED:
+        run_closed(run)
+    elif to_status == DeliveryRun.Status.COLLECTING:
+        run_collecting(run)
+    elif to_status == DeliveryRun.Status.DELIVERING:
+        run_on_its_way(run)
+    elif to_status == DeliveryRun.Status.CANCELLED:
+        run_cancelled(run, _("配送批次取消"))
+
+
+def on_run_stepped_back(sender, run, to_status, actor=None, **kwargs):
+    """fulfilment's ``run_stepped_back`` signal (connected in ``OrderConfig.ready``)."""
+    return run_stepped_back(run, to_status, user=actor)
+
+
 def run_stepped_back(run, to_run_status, user=None):
     """A collection was undone and the run steps back (``fulfilment.runs.step_back``): its
     orders that only followed the run go back with it (on its way → being collected →
     confirmed); orders further along (ready, handed over) or cancelled stay."""
-    from fulfilment.models import DeliveryRun
-
     target = {
         DeliveryRun.Status.CLOSED: S.CONFIRMED,
         DeliveryRun.Status.COLLECTING: S.COLLECTING,

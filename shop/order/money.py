@@ -44,8 +44,12 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from catalogue import units as unit_rules
+from fulfilment.allocation import PRIORITY_TIERS
+from fulfilment.models import Allocation, DeliveryRun, LineCut
 from shop.order import status as statuses
 from shop.payment.methods import PAY_ON_PICKUP, STRIPE
 
@@ -147,7 +151,6 @@ class OrderMoney:
 def after_a_cut(order_money):
     """What a cut means for the buyer's money, in one sentence (the shortfall e-mail and
     text message): a refund only when money was taken, else less to pay."""
-    from django.utils.translation import gettext as _
 
     if order_money.refund_owed:
         return _("¥%(amount)s 会原路退回给您。") % {"amount": order_money.refund_owed}
@@ -184,7 +187,6 @@ def for_orders(orders):
         if weighed_lines:
             by_weight.add(order_id)
     cut_units, cut_money = defaultdict(dict), defaultdict(Decimal)
-    from fulfilment.models import LineCut  # fulfilment builds on orders, not the other way
 
     for order_id, line_id, units, amount in (
         LineCut.objects.filter(line__order_id__in=ids)
@@ -278,7 +280,6 @@ def counted_lines():
     """Lines of goods handed over, annotated with ``net_amount`` (the line less what
     shortfalls cut and what the team refunded for it, re-priced by a recorded weight) and ``net_quantity`` (units the buyer
     got). Reports, the impact page and the checks of household credits all start here."""
-    from fulfilment.models import LineCut
 
     RefundLine = get_model("payment", "RefundLine")
     cuts = LineCut.objects.filter(line=OuterRef("pk"))
@@ -328,8 +329,6 @@ def credits_for_run(run):
     households by the real weight: their units' price scales as the line's value did
     (``by_weight`` says by how much; ``weight_credits`` gives payouts and reports the sum).
     """
-    from fulfilment.allocation import PRIORITY_TIERS
-    from fulfilment.models import Allocation, LineCut
 
     tier = {name: index for index, name in enumerate(PRIORITY_TIERS)}
     allocations = sorted(
@@ -397,17 +396,15 @@ def weight_credits(allocations):
     credit of those ``fulfilment.Allocation`` rows (their products loaded)}, for the
     payouts and the household's page, which start from allocations (units × price). No
     query unless a product is priced by weight."""
-    from catalogue import units
 
     return weight_credits_of_runs(
-        {row.run_id for row in allocations if units.by_weight(row.product) is not None}
+        {row.run_id for row in allocations if unit_rules.by_weight(row.product) is not None}
     )
 
 
 def weight_credits_of_runs(run_ids):
     """As ``weight_credits``, for the runs ``run_ids``: only runs with a weighed line are
     laid out (``credits_for_run``)."""
-    from fulfilment.models import DeliveryRun
 
     result = defaultdict(Decimal)
     if not run_ids:

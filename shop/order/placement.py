@@ -4,7 +4,7 @@ and the test helpers all go through ``place_on_run``.
 1. Take the room on the run (``fulfilment.runs.take_room``): conditional updates of the
    run's loads and booked room, so that two buyers can never both take the last room in
    the car or the last promised eggs. On PostgreSQL it is one statement, a transaction of
-   its own (``runs.run_statement_or_refuse``): no lock outlives the statement.
+   its own (``shop.core.sql.run_statement_or_refuse``): no lock outlives the statement.
 2. Reserve the stock (``shop.partner.reservations``): one conditional update per stock
    record, again one statement of its own on PostgreSQL.
 3. Write the order and tie it to its run (``fulfilment.runs.link_order``) in one

@@ -25,6 +25,9 @@ from it.
 
 import copy
 
+from django.utils.html import escape
+from django.utils.translation import gettext
+
 
 # Marks a string for makemessages and returns it unchanged (Django's reads settings).
 def _noop(message):
@@ -94,7 +97,6 @@ LINE_PIPELINE[CUT] = ()
 
 def label(status):
     """An order or line status as the reader's language says it; anything else as it is."""
-    from django.utils.translation import gettext
 
     return gettext(status) if status in LINE_STATUSES or status == PARTLY_CUT else status
 
@@ -104,7 +106,6 @@ class StatusText(str):
     but prints in the reader's language where a template renders it (autoescaped HTML)."""
 
     def __html__(self):
-        from django.utils.html import escape
 
         return escape(label(str(self)))
 

@@ -21,12 +21,15 @@ transaction:
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from oscar.core.loading import get_model
 
 from catalogue import units
 from fulfilment.models import LineWeight, RefundOwed
 from shop.order import money
 from shop.order import owed as owed_back
 from shop.order import status as S
+from shop.payment.methods import PAY_ON_PICKUP
+from shop.payment.processing import source_type
 
 
 class WeighingProblem(ValueError):
@@ -146,10 +149,6 @@ def cut(line):
 def extra_cash_source(order):
     """The cash source an order paid online takes the weight's extra on (the driver's
     "已收款" tap); made when first needed."""
-    from oscar.core.loading import get_model
-
-    from shop.payment.methods import PAY_ON_PICKUP
-    from shop.payment.processing import source_type
 
     source, _made = get_model("payment", "Source").objects.get_or_create(
         order=order,
@@ -187,7 +186,6 @@ def lines_to_weigh(run):
     """{order id: [{"line", "rule", "pieces", "estimate", "record"}]} for the lines priced by
     weight on ``run`` that can be weighed (weighed ones too: weighing again replaces), for
     the driver's cards. Three queries for the whole run."""
-    from oscar.core.loading import get_model
 
     lines = (
         get_model("order", "Line")

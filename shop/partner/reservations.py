@@ -24,12 +24,15 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from catalogue import units
 from shop import cache as page_cache
+from shop.core import sql
+from shop.core.sql import refusal, run_statement_or_refuse
 
 StockRecord = get_model("partner", "StockRecord")
 StockReservation = get_model("partner", "StockReservation")
@@ -37,6 +40,10 @@ StockReservation = get_model("partner", "StockReservation")
 HELD = StockReservation.State.HELD
 CONVERTED = StockReservation.State.CONVERTED
 RELEASED = StockReservation.State.RELEASED
+
+# Sent by ``release_expired`` for an order whose reservation ran out, with ``order`` and
+# ``now``; the payment side answers (``PaymentConfig.ready``), True when it cancelled it.
+order_reservation_expired = Signal()
 
 
 class OutOfStock(Exception):
@@ -145,7 +152,7 @@ class _Short(Exception):
 
 def _reserve_in_one_statement(basket, wanted, now, expires_at):
     """PostgreSQL: take every stock record and write the reservations in ONE statement
-    (``fulfilment.runs.run_statement_or_refuse``): the records are locked in id order, each
+    (``shop.core.sql.run_statement_or_refuse``): the records are locked in id order, each
     grows only if that much is free, and when one is short the statement fails and nothing
     is taken. Concurrent buyers of a product wait for each other only while it runs."""
     try:
@@ -174,8 +181,6 @@ def _short_records(wanted):
 
 
 def _one_statement(basket, wanted, now, expires_at):
-    from fulfilment import sql
-    from fulfilment.runs import refusal, run_statement_or_refuse
 
     records = sorted(wanted)
     values = ", ".join(["(%s::integer, %s::integer)"] * len(records))
@@ -285,9 +290,10 @@ def release_expired(now=None, stockrecord_ids=None):
     """Settle held reservations past their time; return how many orders or baskets it freed.
 
     A reservation tied to an order goes to the payment side, which asks Stripe first (the
-    buyer may have paid at the last second) and cancels the order only when unpaid.
+    buyer may have paid at the last second) and cancels the order only when unpaid: it
+    answers ``order_reservation_expired`` (stock sits below payments and does not import
+    them), True when it cancelled the order.
     """
-    from shop.payment import stripe_gateway
 
     now = now or timezone.now()
     overdue = StockReservation.objects.filter(state=HELD, expires_at__lt=now)
@@ -302,6 +308,7 @@ def release_expired(now=None, stockrecord_ids=None):
         else:
             orders[reservation.order_id] = reservation.order
     for order in orders.values():
-        if stripe_gateway.expire_order(order, now=now):
+        answers = order_reservation_expired.send(StockReservation, order=order, now=now)
+        if any(answer for _receiver, answer in answers):
             freed += 1
     return freed

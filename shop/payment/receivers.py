@@ -6,11 +6,11 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from shop.payment import stripe_gateway, tasks
+
 
 @receiver(post_save, sender="fulfilment.RefundOwed", dispatch_uid="payment.pay_back_owed")
 def pay_back_owed_refund(sender, instance, created, **kwargs):
-    from shop import tasks
-    from shop.payment import stripe_gateway
 
     if created and stripe_gateway.enabled():
         transaction.on_commit(lambda: tasks.settle_refunds_owed.delay([instance.pk]))

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from shop.order import history
-from shop.payment import methods
+from shop.payment import methods, stripe_client
 from shop.payment.processing import PaymentProblem
 
 logger = logging.getLogger(__name__)
@@ -124,30 +124,28 @@ def _create(order, amount, reason, user, note, lines, owed=None):
 
 def send(refund):
     """Ask Stripe to pay ``refund`` back; safe to call again for a pending refund."""
-    from shop.payment import stripe_gateway
-
     if refund.state != Refund.State.PENDING:
         return refund
     if refund.stripe_refund_id:
         # Stripe took the refund and is still working on it: ask how it went. Creating it
         # again with the same key would only replay the first ("pending") answer.
         try:
-            result = stripe_gateway.get_client().v1.refunds.retrieve(refund.stripe_refund_id)
+            result = stripe_client.get_client().v1.refunds.retrieve(refund.stripe_refund_id)
         except stripe.StripeError as error:
             logger.warning("Refund %s: cannot ask Stripe about it: %s", refund.pk, error)
             return refund
-        update_from_stripe(stripe_gateway.as_dict(result), refund=refund)
+        update_from_stripe(stripe_client.as_dict(result), refund=refund)
         refund.refresh_from_db()
         return refund
     source = refund.source
     params = {
         "payment_intent": source.reference,
-        "amount": stripe_gateway.to_fen(refund.amount),
+        "amount": stripe_client.to_fen(refund.amount),
         "reason": "requested_by_customer",
         "metadata": {"order_number": refund.order.number, "refund_id": str(refund.pk)},
     }
     try:
-        result = stripe_gateway.get_client().v1.refunds.create(
+        result = stripe_client.get_client().v1.refunds.create(
             params, {"idempotency_key": refund.idempotency_key}
         )
     except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as error:
@@ -164,7 +162,7 @@ def send(refund):
         )
         refund.refresh_from_db()
         return refund
-    update_from_stripe(stripe_gateway.as_dict(result), refund=refund)
+    update_from_stripe(stripe_client.as_dict(result), refund=refund)
     refund.refresh_from_db()
     return refund
 

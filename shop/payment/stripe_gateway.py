@@ -17,22 +17,21 @@ stand-in on loopback).
 
 import datetime
 import logging
-from decimal import Decimal
 
 import stripe
-from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 
+from shop import notices
 from shop.order import groups, history, life
 from shop.order import status as order_status
 from shop.partner import reservations
-from shop.payment import methods
-from shop.payment.processing import PaymentProblem
+from shop.payment import methods, refunds
+from shop.payment.processing import PaymentProblem, source_type
+from shop.payment.stripe_client import as_dict, from_fen, get_client, to_fen  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
@@ -49,30 +48,6 @@ SESSION_MINUTES = 31
 
 def enabled():
     return methods.stripe_enabled()
-
-
-def get_client():
-    factory = settings.STRIPE_HTTP_CLIENT_FACTORY
-    http_client = import_string(factory)() if factory else None
-    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-    return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY,
-        http_client=http_client,
-        max_network_retries=2,
-        base_addresses=base,
-    )
-
-
-def to_fen(amount):
-    return int((Decimal(amount) * 100).quantize(Decimal("1")))
-
-
-def from_fen(fen):
-    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
-
-
-def as_dict(obj):
-    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
 
 
 # --- opening a session ---------------------------------------------------------------
@@ -263,8 +238,6 @@ def confirm_payment(checkout, session, now=None, shared=False):
         checkout.save(update_fields=["status", "payment_intent", "settled_at"])
         source = order.sources.select_for_update().filter(source_type__code=methods.STRIPE).first()
         if source is None:
-            from shop.payment.processing import source_type
-
             source = Source.objects.create(
                 order=order,
                 source_type=source_type(methods.STRIPE),
@@ -315,8 +288,6 @@ def _confirm_rest(checkout, order, session, now):
 
 
 def _refund_late_payment(order_id):
-    from shop.payment import refunds
-
     order = Order.objects.get(pk=order_id)
     try:
         refunds.refund_order(
@@ -353,6 +324,12 @@ def failure_message(status):
 
 def cancel_unpaid_order(order, message, user=None):
     life.cancel(order, user=user, message=message)
+
+
+def on_reservation_expired(sender, order, now=None, **kwargs):
+    """``shop.partner.reservations.order_reservation_expired`` (connected in
+    ``PaymentConfig.ready``)."""
+    return expire_order(order, now=now)
 
 
 def expire_order(order, now=None):
@@ -418,7 +395,6 @@ def send_confirmation(order_id):
     """The order-placed text message and e-mail, sent once the payment is confirmed (not at
     "待付款"); the e-mail only when the buyer gave an address, and for a split basket only
     once, from its first order (it lists every part)."""
-    from shop import notices
 
     order = Order.objects.get(pk=order_id)
     notices.order_confirmed(order)

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from shop.order import life
+from shop.order import history, life
 from shop.payment import refunds, stripe_gateway
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,6 @@ def _payment_failed(intent):
         checkout = StripeCheckout.objects.filter(order__number=number).first() if number else None
     if checkout is None:
         return "unknown-payment"
-    from shop.order import history
 
     error = (intent.get("last_payment_error") or {}).get("message") or ""
     history.note(checkout.order, f"在线付款未成功，买家可重试。{error}".strip())

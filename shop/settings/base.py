@@ -1,7 +1,7 @@
 """Settings shared by every environment.
 
 Everything that differs between a newcomer's laptop, CI and production is read
-from the environment: ``DATABASE_URL`` (SQLite under ``data/`` when unset),
+from the environment (django-environ's ``env``: ``env.bool``, ``env.list``, ``env.db``…): ``DATABASE_URL`` (SQLite under ``data/`` when unset),
 ``REDIS_URL`` (in-process cache and database sessions when unset), Stripe keys,
 mail settings. Secrets never live here; ``production.py`` refuses to start
 without them.
@@ -10,7 +10,7 @@ without them.
 import os
 from pathlib import Path
 
-import dj_database_url
+import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -19,25 +19,21 @@ from oscar.defaults import *  # noqa: F403  Oscar's defaults, overridden below
 from shop.order import status as order_status
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data"))
+env = environ.Env()
+DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "data")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+def secret(name):
+    """A key or password exactly as set. django-environ reads a value starting with "$" as
+    the name of another variable, and generated keys and passwords may start with one."""
+    return os.environ.get(name, "")
 
 
-def env_list(name, default=""):
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY = secret("DJANGO_SECRET_KEY")
 DEBUG = False
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", cast=str.strip, default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", cast=str.strip, default=[])
 
 # --- Applications ---------------------------------------------------------
 
@@ -114,6 +110,7 @@ THIRD_PARTY_APPS = [
 
 LOCAL_APPS = [
     "shop",
+    "shop.core",
     "content",
     "fulfilment",
     "shop.desk",
@@ -131,11 +128,11 @@ SITE_ID = 1
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "shop.security.BrowserPolicyMiddleware",  # Permissions-Policy; personal pages private
-    "shop.security.ContentSecurityPolicyMiddleware",  # before the page cache: fresh nonces
+    "shop.core.security.BrowserPolicyMiddleware",  # Permissions-Policy; personal pages private
+    "shop.core.security.ContentSecurityPolicyMiddleware",  # before the page cache: fresh nonces
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "shop.middleware.URLLanguageMiddleware",
-    "shop.middleware.RefuseNulMiddleware",  # a NUL would reach PostgreSQL as a 500
+    "shop.core.middleware.URLLanguageMiddleware",
+    "shop.core.middleware.RefuseNulMiddleware",  # a NUL would reach PostgreSQL as a 500
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -149,7 +146,7 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
     # Last, so it sees the resolved view; see shop/cache.py for what it caches.
-    "shop.middleware.PageCacheMiddleware",
+    "shop.core.middleware.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -170,7 +167,7 @@ TEMPLATES = [
                 "oscar.apps.checkout.context_processors.checkout",
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
-                "shop.context_processors.site_chrome",
+                "content.context_processors.site_chrome",
             ],
         },
     },
@@ -178,17 +175,18 @@ TEMPLATES = [
 
 # --- Data -----------------------------------------------------------------
 
+# SQLite under DATA_DIR when DATABASE_URL is unset.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}"
     )
 }
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Server-side parameters let psycopg prepare the queries a connection repeats (every
     # checkout asks the same few dozen), so PostgreSQL plans each once per connection
     # instead of on every request. Turn off behind a transaction-mode pgbouncer.
-    if env_bool("DB_SERVER_SIDE_BINDING", True):
+    if env.bool("DB_SERVER_SIDE_BINDING", default=True):
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=2
         )
@@ -203,18 +201,18 @@ def redis_cache(url):
     """The cache on the Redis at ``url``. A Redis that is down or hung costs a request at
     most one short timeout: calls fail after ``REDIS_SOCKET_TIMEOUT`` (0.25 s), the first
     failure opens a per-process breaker that skips Redis for ``REDIS_BREAKER_SECONDS``
-    (shop/redis_breaker.py), and failures read as cache misses (``IGNORE_EXCEPTIONS``)."""
-    timeout = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.25"))
+    (shop/core/redis_breaker.py), and failures read as cache misses (``IGNORE_EXCEPTIONS``)."""
+    timeout = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
     return {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": url,
         "KEY_PREFIX": "nongzhu",
         "OPTIONS": {
-            "CLIENT_CLASS": "shop.redis_breaker.BreakerClient",
+            "CLIENT_CLASS": "shop.core.redis_breaker.BreakerClient",
             "SOCKET_CONNECT_TIMEOUT": timeout,
             "SOCKET_TIMEOUT": timeout,
-            "BREAKER_SECONDS": float(os.environ.get("REDIS_BREAKER_SECONDS", "10")),
-            "IGNORE_EXCEPTIONS": env_bool("REDIS_IGNORE_EXCEPTIONS", True),
+            "BREAKER_SECONDS": env.float("REDIS_BREAKER_SECONDS", default=10.0),
+            "IGNORE_EXCEPTIONS": env.bool("REDIS_IGNORE_EXCEPTIONS", default=True),
         },
     }
 
@@ -224,7 +222,7 @@ def redis_cache(url):
 # key" after the order was placed). Without Redis they live in the database only.
 REDIS_SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": redis_cache(REDIS_URL)}
     SESSION_ENGINE = REDIS_SESSION_ENGINE
@@ -260,8 +258,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "shop.desk.login_protection.username_from_request"
 # Issue 17: the address is the browser's, read from X-Forwarded-For only when the request
 # came through one of TRUSTED_PROXIES (none here; production trusts its nginx on loopback).
-AXES_CLIENT_IP_CALLABLE = "shop.security.client_ip"
-TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "shop.core.security.client_ip"
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", cast=str.strip, default=[])
 AXES_LOCKOUT_TEMPLATE = "desk/locked_out.html"
 DESK_STAFF_SESSION_AGE = 60 * 60 * 8
 OTP_TOTP_ISSUER = "521助农小店"
@@ -295,7 +293,7 @@ OSCAR_DASHBOARD_NAVIGATION = [  # noqa: F405
 ]
 OSCAR_DASHBOARD_DEFAULT_ACCESS_FUNCTION = "shop.dashboard.nav.access"
 
-# --- What browsers may load and do (issue 17, shop/security.py) -----------------
+# --- What browsers may load and do (issue 17, shop/core/security.py) -----------------
 # The site serves its own scripts, styles and fonts (no CDN). Inline scripts carry the
 # request's nonce (base.html's onbodyload); the page cache swaps in a fresh one per hit.
 # Card payment leaves through a form posted here that redirects to Stripe Checkout.
@@ -335,7 +333,7 @@ CONTENT_SECURITY_POLICY_AREAS = {
     },
 }
 # Where photos come from besides this site (production adds the bucket or its CDN).
-MEDIA_ORIGINS = env_list("MEDIA_ORIGINS")
+MEDIA_ORIGINS = env.list("MEDIA_ORIGINS", cast=str.strip, default=[])
 # Wagtail would fetch editors' avatars from Gravatar; the policy allows no such host.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # The team's phones use the camera (product photos) and location (household pins).
@@ -411,8 +409,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # --- Email ----------------------------------------------------------------
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "521助农小店 <shop@521nongzhu.cn>")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="521助农小店 <shop@521nongzhu.cn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Links and text messages to buyers (shop/buyer, shop/notices) --------
@@ -421,22 +419,24 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # point here (never at the Site object's example.com). ``load_demo`` copies its host into
 # the Site object that Oscar's e-mails read.
 SHOP_BASE_URL = (
-    os.environ.get("SHOP_BASE_URL") or os.environ.get("SITE_URL") or "http://127.0.0.1:8000"
+    env.str("SHOP_BASE_URL", default="")
+    or env.str("SITE_URL", default="")
+    or "http://127.0.0.1:8000"
 ).rstrip("/")
 # How text messages go out: "console" (logged, the default) or "tencent" (Tencent Cloud SMS
 # through its official SDK). SMS_ENDPOINT overrides the API host (tests point it at a
 # local server); the secrets come from the environment only.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
-SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "")
-SMS_SECRET_ID = os.environ.get("SMS_SECRET_ID", "")
-SMS_SECRET_KEY = os.environ.get("SMS_SECRET_KEY", "")
-SMS_APP_ID = os.environ.get("SMS_APP_ID", "")
-SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "521助农小店")
-SMS_REGION = os.environ.get("SMS_REGION", "ap-guangzhou")
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_ENDPOINT = env.str("SMS_ENDPOINT", default="")
+SMS_SECRET_ID = secret("SMS_SECRET_ID")
+SMS_SECRET_KEY = secret("SMS_SECRET_KEY")
+SMS_APP_ID = env.str("SMS_APP_ID", default="")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="521助农小店")
+SMS_REGION = env.str("SMS_REGION", default="ap-guangzhou")
 # The provider's approved template id for each kind of notice (SMS_TEMPLATE_ORDER_CONFIRMED…);
 # the console backend prints the shop's own text whatever the ids are.
 SMS_TEMPLATES = {
-    kind: os.environ.get(f"SMS_TEMPLATE_{kind.upper()}", kind)
+    kind: env.str(f"SMS_TEMPLATE_{kind.upper()}", default=kind)
     for kind in (
         "order_confirmed",
         "on_its_way",
@@ -447,8 +447,8 @@ SMS_TEMPLATES = {
     )
 }
 # Guest order lookup: tries per IP and per order number in the window (seconds).
-ORDER_LOOKUP_TRIES = int(os.environ.get("ORDER_LOOKUP_TRIES", "5"))
-ORDER_LOOKUP_WINDOW = int(os.environ.get("ORDER_LOOKUP_WINDOW", "600"))
+ORDER_LOOKUP_TRIES = env.int("ORDER_LOOKUP_TRIES", default=5)
+ORDER_LOOKUP_WINDOW = env.int("ORDER_LOOKUP_WINDOW", default=600)
 
 # --- Oscar ----------------------------------------------------------------
 
@@ -493,9 +493,9 @@ for _section in OSCAR_DASHBOARD_NAVIGATION:  # noqa: F405
 # --- Payments (shop/payment) -----------------------------------------------
 # Stripe (card, Alipay, WeChat Pay) is on only when the secret and webhook keys are set;
 # without them buyers pay on pickup and the dashboard says online payment is off.
-STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
-STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
-STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_SECRET_KEY = secret("STRIPE_SECRET_KEY")
+STRIPE_PUBLISHABLE_KEY = secret("STRIPE_PUBLISHABLE_KEY")
+STRIPE_WEBHOOK_SECRET = secret("STRIPE_WEBHOOK_SECRET")
 # Dotted path of a callable returning a stripe.HTTPClient; None uses the library's own.
 STRIPE_HTTP_CLIENT_FACTORY = None
 # Where the Stripe API is reached; empty is Stripe's own address. The production-shaped
@@ -518,7 +518,7 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"png": "webp", "jpeg": "webp"}
-# Photos over this many pixels are refused at upload (shop.images); Pillow refuses to
+# Photos over this many pixels are refused at upload (shop.core.images); Pillow refuses to
 # open anything over twice it, so no thumbnailer unpacks a decompression bomb.
 IMAGE_MAX_PIXELS = 40_000_000
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS
@@ -539,22 +539,22 @@ RESERVED_ROOT_SLUGS = [
     "r",
 ]
 
-# --- Operations (shop/cache.py, shop/celery.py, shop/health.py) -------------
+# --- Operations (shop/cache.py, shop/celery.py, shop/core/health.py) -------------
 
-# Whole-page cache for anonymous buyers; bumped by shop/receivers.py on changes.
-PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Whole-page cache for anonymous buyers; bumped by shop/core/receivers.py on changes.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # Orders only move num_allocated; such changes reach cached pages within this delay.
-PAGE_CACHE_ALLOCATION_DELAY = float(os.environ.get("PAGE_CACHE_ALLOCATION_DELAY", "5"))
+PAGE_CACHE_ALLOCATION_DELAY = env.float("PAGE_CACHE_ALLOCATION_DELAY", default=5.0)
 
 # Celery: the broker defaults to Redis; with neither, tasks run in-process.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 # A task whose worker dies mid-run (killed, out of memory) goes back on the queue at once
-# instead of being acknowledged as done; every task is safe to run twice (shop/tasks.py).
+# instead of being acknowledged as done; every task is safe to run twice (each app's tasks.py).
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # With Redis as the broker, a task taken but not acknowledged (acks_late) is handed to
 # another worker after this long; Celery's default is an hour. Longer than any task runs
@@ -562,7 +562,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # A broker that is down or hung fails a request's publish in a few seconds, not minutes:
 # connect within 1 s, an answer within 2 s (workers wait 1 s per BRPOP), one retry.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600")),
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
     "socket_connect_timeout": 1,
     "socket_timeout": 2,
 }
@@ -578,6 +578,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 # `celery -A shop beat` runs these; with no broker, run the management commands from cron.
+# Task names are stable: those once in shop/tasks.py keep "shop.tasks.…" (``name=`` on each
+# task, now in its app's tasks.py), so queued messages and this schedule survive a deploy.
 CELERY_BEAT_SCHEDULE = {
     "release-expired-reservations": {
         "task": "shop.tasks.release_expired_reservations",
@@ -595,24 +597,24 @@ CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "content.tasks.publish_scheduled", "schedule": 60.0},
 }
 
-# Read replica (shop/db_router.py): a buyer's reads stay on the primary this long after
+# Read replica (shop/core/db_router.py): a buyer's reads stay on the primary this long after
 # she wrote something, and a replica that failed is not asked again for this long.
-READ_YOUR_WRITES_SECONDS = int(os.environ.get("READ_YOUR_WRITES_SECONDS", "10"))
-REPLICA_RETRY_SECONDS = int(os.environ.get("REPLICA_RETRY_SECONDS", "5"))
+READ_YOUR_WRITES_SECONDS = env.int("READ_YOUR_WRITES_SECONDS", default=10)
+REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=5)
 
 # /metrics answers requests carrying this token (Authorization: Bearer ...); with no token,
-# only a developer's own machine with DEBUG on (shop/health.py). Production needs the token.
-METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
+# only a developer's own machine with DEBUG on (shop/core/health.py). Production needs the token.
+METRICS_TOKEN = secret("METRICS_TOKEN").strip()
 
 # Benchmarks only (bench/load_bench.py): a bare view and a SQL query count header.
-BENCH_MODE = env_bool("BENCH_MODE", False)
+BENCH_MODE = env.bool("BENCH_MODE", default=False)
 
 # Share of a household's sales the alliance keeps for costs, in percent (fulfilment/payouts.py).
-HOUSEHOLD_PAYOUT_FEE_PERCENT = float(os.environ.get("HOUSEHOLD_PAYOUT_FEE_PERCENT", "0"))
+HOUSEHOLD_PAYOUT_FEE_PERCENT = env.float("HOUSEHOLD_PAYOUT_FEE_PERCENT", default=0.0)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }

@@ -1,7 +1,5 @@
 """Fast, isolated settings for pytest (MD5 hashing, in-memory mail and cache)."""
 
-import os
-
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret"
@@ -9,11 +7,11 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-if os.environ.get("REDIS_URL"):
+if REDIS_URL:  # noqa: F405
     # pytest-xdist workers share one Redis server; give each worker its own database
     # so one worker's cache.clear() cannot flush another's sessions.
-    _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-    _base, _, _db = os.environ["REDIS_URL"].rstrip("/").rpartition("/")
+    _worker = int(env.str("PYTEST_XDIST_WORKER", default="gw0").removeprefix("gw") or 0)  # noqa: F405
+    _base, _, _db = REDIS_URL.rstrip("/").rpartition("/")  # noqa: F405
     _db = int(_db) if _db.isdigit() else 15
     CACHES["default"]["LOCATION"] = f"{_base}/{max(_db - _worker, 0)}"  # noqa: F405
 else:

@@ -13,7 +13,7 @@ from oscar.apps.shipping.methods import FixedPrice, Free
 
 from fulfilment.models import DeliveryRun, DeliveryZone, RunPickup
 from fulfilment.runs import RunChoice
-from shop import dates
+from shop.core import dates
 from shop.prepared import PreparedQuery, Slot
 
 # Order pages name each order's pickup stop (shop.prepared: compiled once).

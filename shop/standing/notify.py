@@ -10,8 +10,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from shop import dates
+from shop import notices
 from shop.buyer import links
+from shop.core import dates
 from shop.order import money
 from shop.standing import paying, schedule
 from shop.standing.models import StandingRun
@@ -51,6 +52,4 @@ def occurrence_decided(row):
         except Exception:  # the order stands; the account page shows it
             logger.exception("Standing order %s: the e-mail could not be sent", standing.pk)
     if row.state == StandingRun.State.PLACED:
-        from shop import notices
-
         notices.order_confirmed(row.order, language=standing.language)

@@ -23,7 +23,7 @@ from oscar.core.loading import get_class, get_model
 
 from catalogue import units
 from fulfilment.models import DeliveryRun, RunPickup
-from shop import dates
+from shop.core import dates
 from shop.standing.models import StandingLine, StandingOrder, StandingRun
 
 Product = get_model("catalogue", "Product")

@@ -1,15 +1,5 @@
-"""The waitlist's background work: telling waiting buyers a product is back."""
+"""The waitlist's background work, for Celery's autodiscovery: ``tell_waiting_buyers``
+lives in ``shop.waitlist.wake`` beside the telling it does (named
+``shop.waitlist.tasks.tell_waiting_buyers``, as before)."""
 
-from celery import shared_task
-
-from shop.tasks import RETRY_ON_MISSING_ROWS
-
-
-@shared_task(**RETRY_ON_MISSING_ROWS)
-def tell_waiting_buyers(product_ids):
-    """Stock appeared for ``product_ids`` (a new supply commitment, a cancelled or smaller
-    order): tell the buyers waiting for them, first come first told, once each. Returns
-    how many were told."""
-    from shop.waitlist import wake
-
-    return wake.tell_waiting(product_ids)
+from shop.waitlist.wake import tell_waiting_buyers  # noqa: F401

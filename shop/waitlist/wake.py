@@ -5,9 +5,10 @@ team's next run taking orders, so the team sees how many wait per product and ru
 run's supply page (``waiting_on_run``). Stock appears when a household promises more for
 a run (``fulfilment.supply.set_commitment``), the team types a higher level for a product
 nobody promised for (``fulfilment.products.update``), an order is cancelled or a buyer
-makes one smaller (``shop.order.life``): those call ``stock_freed`` after their commit,
-which queues
-``shop.waitlist.tasks.tell_waiting_buyers``.
+makes one smaller (``shop.order.life``): those call ``stock_freed`` after their commit
+(fulfilment, below this app, sends its ``supply_added`` signal, which ``stock_freed``
+answers), which queues ``tell_waiting_buyers`` (defined here beside the work it does;
+``shop.waitlist.tasks`` lists it for Celery).
 
 The rule: first come, first told, and only as many buyers as the free units could serve
 (one unit each): with 3 eggs free and 10 waiting, the first 3 are told and the other 7
@@ -16,6 +17,7 @@ entry, so two workers never mail the same buyer); the e-mail carries a link to s
 waiting.
 """
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -26,7 +28,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from catalogue.models import Product
+from fulfilment import runs
 from shop.buyer import links
+from shop.core.tasks import RETRY_ON_MISSING_ROWS
 from shop.waitlist.models import WaitingBuyer
 
 StockRecord = get_model("partner", "StockRecord")
@@ -45,8 +50,6 @@ def free_units(product):
 
 def next_run(product):
     """The earliest run still taking orders of a team that sells ``product``, or None."""
-    from fulfilment import runs
-
     teams = list(StockRecord.objects.filter(product=product).values_list("partner_id", flat=True))
     return runs.open_runs(team_ids=teams).order_by("cutoff", "pk").first() if teams else None
 
@@ -104,8 +107,6 @@ def waiting_on_run(run):
 
 def waiting_rows(run):
     """[(product, buyers waiting)] for the run's supply page, most waited for first."""
-    from catalogue.models import Product
-
     counts = waiting_on_run(run)
     products = Product.objects.in_bulk(list(counts))
     rows = [(products[pid], n) for pid, n in counts.items() if pid in products]
@@ -115,8 +116,6 @@ def waiting_rows(run):
 def stock_freed(product_ids):
     """Stock may have appeared for ``product_ids``: the worker tells who waits. Call it
     after the commit that freed the stock."""
-    from shop.waitlist import tasks
-
     product_ids = sorted({pid for pid in product_ids if pid})
     if (
         product_ids
@@ -124,13 +123,25 @@ def stock_freed(product_ids):
             product_id__in=product_ids, told_at=None, cancelled_at=None
         ).exists()
     ):
-        tasks.tell_waiting_buyers.delay(product_ids)
+        tell_waiting_buyers.delay(product_ids)
+
+
+def supply_added(sender, product_ids, **kwargs):
+    """fulfilment's ``supply_added`` signal (connected in ``WaitlistConfig.ready``)."""
+    stock_freed(product_ids)
+
+
+@shared_task(name="shop.waitlist.tasks.tell_waiting_buyers", **RETRY_ON_MISSING_ROWS)
+def tell_waiting_buyers(product_ids):
+    """Stock appeared for ``product_ids`` (a new supply commitment, a cancelled or smaller
+    order): tell the buyers waiting for them, first come first told, once each. Returns
+    how many were told."""
+    return tell_waiting(product_ids)
 
 
 def tell_waiting(product_ids):
     """Tell the first buyers waiting for each product, as many as its free units can
     serve, once each. Returns how many were told."""
-    from catalogue.models import Product
 
     told = 0
     for product in Product.objects.filter(pk__in=product_ids).select_related("product_class"):

@@ -210,7 +210,7 @@ def test_an_export_keeps_the_askers_scope_and_is_theirs_alone(
 
 
 def test_a_queued_export_shows_as_pending_until_a_worker_builds_it(client, sales):
-    from shop import tasks
+    from shop.desk import tasks
 
     client.force_login(sales["a"].member)
     _export(

@@ -2,8 +2,8 @@
 
 import pytest
 
+from fulfilment import tasks
 from fulfilment.models import DeliveryRun
-from shop import tasks
 from tests.fulfilment.test_team_pages import busy_run  # noqa: F401  (fixture)
 
 

@@ -7,8 +7,8 @@ task's result (issue 17, fault 2).
 
 import pytest
 
+from fulfilment import tasks
 from fulfilment.models import DeliveryRun
-from shop import tasks
 from shop.celery import app
 from tests.fulfilment.test_team_pages import busy_run  # noqa: F401  (fixture)
 

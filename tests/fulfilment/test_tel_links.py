@@ -4,7 +4,7 @@ dialer reads (some WeChat and Android dialers stop at the first space)."""
 import pytest
 from phonenumber_field.phonenumber import PhoneNumber
 
-from shop.templatetags.phone_tags import tel_href
+from shop.core.templatetags.phone_tags import tel_href
 
 
 @pytest.mark.parametrize(

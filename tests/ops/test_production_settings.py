@@ -73,7 +73,7 @@ def test_queued_mail_redis_sessions_and_s3_media_come_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "shop.mail.QueuedEmailBackend",
+        "shop.core.mail.QueuedEmailBackend",
         "django.contrib.sessions.backends.cached_db",
         "storages.backends.s3.S3Storage",
         "nongzhu-media",

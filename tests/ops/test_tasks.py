@@ -8,12 +8,13 @@ from django.core.files.images import ImageFile
 from django.core.mail import EmailMultiAlternatives
 from PIL import Image as PILImage
 
-from shop import tasks
+from content import tasks as content_tasks
+from shop.desk import tasks as desk_tasks
 
 
 @pytest.fixture
 def queued_mail(settings):
-    settings.EMAIL_BACKEND = "shop.mail.QueuedEmailBackend"
+    settings.EMAIL_BACKEND = "shop.core.mail.QueuedEmailBackend"
     settings.QUEUED_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
@@ -40,10 +41,12 @@ def test_renditions_are_created_once_by_the_warm_up_task():
     buffer = io.BytesIO()
     PILImage.new("RGB", (1200, 900), "green").save(buffer, "JPEG")
     image = Image.objects.create(title="菜园", file=ImageFile(buffer, name="garden.jpg"))
-    assert tasks.warm_renditions.delay([image.pk]).get() == len(tasks.RENDITION_SPECS)
-    assert image.renditions.count() == len(tasks.RENDITION_SPECS)
-    tasks.warm_renditions.delay([image.pk])
-    assert image.renditions.count() == len(tasks.RENDITION_SPECS)
+    assert content_tasks.warm_renditions.delay([image.pk]).get() == len(
+        content_tasks.RENDITION_SPECS
+    )
+    assert image.renditions.count() == len(content_tasks.RENDITION_SPECS)
+    content_tasks.warm_renditions.delay([image.pk])
+    assert image.renditions.count() == len(content_tasks.RENDITION_SPECS)
 
 
 def test_a_failing_export_is_marked_failed_and_said_so(client, db, monkeypatch):
@@ -60,7 +63,7 @@ def test_a_failing_export_is_marked_failed_and_said_so(client, db, monkeypatch):
         raise ValueError("disk full")
 
     monkeypatch.setattr(exports, "build_file", broken)
-    tasks.export_report.delay(export.pk)
+    desk_tasks.export_report.delay(export.pk)
     export.refresh_from_db()
     assert export.status == "failed" and export.file_name == ""
     client.force_login(staff)
@@ -82,7 +85,7 @@ def test_uploading_a_story_image_makes_its_renditions_before_any_page_view(
 
     with django_capture_on_commit_callbacks(execute=True):
         image = Image.objects.create(title="鸡舍", file=_jpeg("coop.jpg"))
-    assert image.renditions.count() == len(tasks.RENDITION_SPECS)
+    assert image.renditions.count() == len(content_tasks.RENDITION_SPECS)
 
 
 @pytest.mark.django_db

@@ -206,7 +206,7 @@ def test_refund_owed_waits_for_the_team_when_stripe_is_off(
 
 
 def test_pending_refund_is_retried_with_the_same_key(paid_online_order, stripe_fake):
-    from shop import tasks
+    from shop.payment import tasks
     from shop.payment.models import Refund
 
     refund = Refund.objects.create(

@@ -11,8 +11,7 @@ import pytest
 from django.urls import reverse
 from oscar.core.loading import get_model
 
-from shop import tasks
-from shop.payment import refunds
+from shop.payment import refunds, tasks
 from tests import factories
 from tests.payment.conftest import add_to_basket, checkout, send_webhook
 

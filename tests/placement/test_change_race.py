@@ -3,7 +3,7 @@ connections (issue 21): growing orders never take more stock than there is, nor 
 than the car has, and every buyer refused is told why; the run's loads and booked room
 agree with the orders' lines afterwards.
 
-Each racer changes their own order as the buyer's page does (``changes.change_order``:
+Each racer changes their own order as the buyer's page does (``life.change_order``:
 room taken with the run's conditional updates, stock with the conditional stock update,
 the lines written by ``life.changed_by_buyer``)."""
 
@@ -14,7 +14,7 @@ from oscar.core.loading import get_model
 
 from fulfilment import runs, supply
 from fulfilment.models import DeliveryRun, RunBooking
-from shop.order import changes
+from shop.order import changes, life
 from tests import factories
 from tests.fulfilment.factories import open_run_at, place_order
 from tests.racing import postgres_only, racers  # noqa: F401  (postgres_only is a fixture)
@@ -31,7 +31,7 @@ def grow(order_id, to):
     order = Order.objects.select_related("run_link__run").get(pk=order_id)
     line = order.lines.get()
     try:
-        changes.change_order(order, {line.pk: str(to)}, [], "")
+        life.change_order(order, {line.pk: str(to)}, [], "")
     except changes.ChangeRefused as refusal:
         return ("refused", refusal.messages)
     return ("changed", order.number)

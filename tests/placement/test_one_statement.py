@@ -1,5 +1,5 @@
 """On PostgreSQL, placing an order takes the room on the run and the stock each in ONE
-statement that is a transaction of its own (``runs.run_statement_or_refuse``): no row
+statement that is a transaction of its own (``shop.core.sql.run_statement_or_refuse``): no row
 lock outlives the statement, a refusal changes nothing, and the connection's later
 commits (the order's) still wait for the disk."""
 

@@ -12,7 +12,7 @@ import pytest
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from shop import db_router, redis_breaker
+from shop.core import db_router, redis_breaker
 from shop.settings.base import REDIS_SESSION_ENGINE, redis_cache
 
 
@@ -98,10 +98,10 @@ def with_replica(settings, monkeypatch, blocker, replica):
 
     monkeypatch.setattr(BaseDatabaseWrapper, "ensure_connection", ensure_connection)
     connections.settings["replica"] = replica
-    settings.DATABASE_ROUTERS = ["shop.db_router.PrimaryReplicaRouter"]
+    settings.DATABASE_ROUTERS = ["shop.core.db_router.PrimaryReplicaRouter"]
     settings.MIDDLEWARE = [
         *settings.MIDDLEWARE[:2],
-        "shop.db_router.PrimaryReadsMiddleware",
+        "shop.core.db_router.PrimaryReadsMiddleware",
         *settings.MIDDLEWARE[2:],
     ]
     db_router.replica_health.reset()

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from oscar.core.loading import get_model
 
-from shop import redis_breaker
+from shop.core import redis_breaker
 from tests.fulfilment.factories import pickup_code
 from tests.test_checkout import add_to_basket
 from tests.test_confirm_page import GUEST

@@ -12,8 +12,8 @@ from django.core import mail
 from django.urls import reverse
 from oscar.core.loading import get_model
 
-from shop import db_router
 from shop.checkout import tasks as checkout_tasks
+from shop.core import db_router
 from tests.fulfilment.factories import pickup_code
 from tests.resilience.test_redis import confirm_page_key
 from tests.test_checkout import add_to_basket

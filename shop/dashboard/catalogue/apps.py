@@ -25,6 +25,7 @@ class CatalogueDashboardConfig(apps.CatalogueDashboardConfig):
 
     def ready(self):
         super().ready()
+        # Loaded in ready(): they import models, and apps.py loads before any model exists.
         from shop.dashboard.catalogue import views
 
         self.household_list_view = views.HouseholdListView

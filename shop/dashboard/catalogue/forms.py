@@ -1,5 +1,5 @@
 """Dashboard forms: the product form with where-it-comes-from fields, product photos and
-households (photos in both limited by ``shop.images``)."""
+households (photos in both limited by ``shop.core.images``)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +7,7 @@ from oscar.apps.dashboard.catalogue import forms as oscar_forms
 from oscar.core.utils import slugify
 
 from catalogue.models import Household, Village
-from shop.images import LimitedImageField
+from shop.core.images import LimitedImageField
 
 ORIGIN_FIELDS = [
     "unit",

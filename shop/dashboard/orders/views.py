@@ -22,8 +22,8 @@ from oscar.apps.order.exceptions import InvalidOrderStatus
 from oscar.apps.payment.exceptions import PaymentError
 from oscar.core.loading import get_model
 
+from shop.core.exports import safe_cell
 from shop.desk.roles import is_team_member, team_ids
-from shop.exports import safe_cell
 from shop.order import life
 from shop.order import status as order_status
 

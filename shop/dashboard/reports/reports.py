@@ -1,10 +1,10 @@
 """Oscar's report downloads (orders, products, customers, baskets, offers, vouchers),
-with every cell passed through ``shop.exports.safe_row`` before it reaches the CSV."""
+with every cell passed through ``shop.core.exports.safe_row`` before it reaches the CSV."""
 
 from oscar.apps.dashboard.reports.reports import *  # noqa: F403
 from oscar.apps.dashboard.reports.reports import ReportCSVFormatter as OscarReportCSVFormatter
 
-from shop.exports import safe_row
+from shop.core.exports import safe_row
 
 
 class SafeCSVWriter:

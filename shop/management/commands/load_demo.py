@@ -2,6 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
+from catalogue.models import Product
+from shop.demo.data import DEMO_USERS
 from shop.demo.loader import DemoLoader
 
 ROLE_NAMES = {
@@ -22,7 +24,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        from catalogue.models import Product
 
         if options["if_empty"] and Product.objects.exists():
             self.stdout.write("Demo data already present; skipping.")
@@ -31,7 +32,6 @@ class Command(BaseCommand):
         self.print_users()
 
     def print_users(self):
-        from shop.demo.data import DEMO_USERS
 
         self.stdout.write("\nDemo users (演示账号):")
         for _username, email, password, role in DEMO_USERS:

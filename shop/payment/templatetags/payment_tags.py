@@ -6,7 +6,8 @@ from django.db.models import prefetch_related_objects
 
 from shop.order import money
 from shop.order import status as order_status
-from shop.payment import methods, processing
+from shop.order.cancellation import why_not_cancellable
+from shop.payment import methods, pay_rest, processing
 
 register = template.Library()
 
@@ -21,8 +22,6 @@ def order_payment_summary(order):
     """What the buyer's order page shows about money: method, paid, refunded, the
     history of payments and status changes, whether they may still cancel, and the rest
     they may pay online (``shop.payment.pay_rest``)."""
-    from shop.order.cancellation import why_not_cancellable
-    from shop.payment import pay_rest
 
     order_money = money.of(order)
     rest = pay_rest.payable(order)  # what the buyer may pay online now

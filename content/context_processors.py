@@ -2,11 +2,12 @@
 
 from django.utils.translation import get_language
 
+from catalogue.models import Category
+from content.models import StoryIndexPage
 from shop import request_cache
 
 
 def _nav_categories():
-    from catalogue.models import Category
 
     return [
         {"name": c.shown_name, "url": c.get_absolute_url()}
@@ -15,7 +16,6 @@ def _nav_categories():
 
 
 def _story_index_url():
-    from content.models import StoryIndexPage
 
     page = StoryIndexPage.objects.live().first()
     return page.url if page else ""

@@ -21,8 +21,10 @@ from django.core.cache import cache
 from django.db import connections
 from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.views.decorators.cache import never_cache
+from django_prometheus.exports import ExportToDjangoView
+from kombu import Connection
 
-from shop import db_router, redis_breaker, security
+from shop.core import db_router, redis_breaker, security
 
 # /readyz answers within this many seconds whatever is down: a check still running then
 # counts as failed (and is not started again while it hangs).
@@ -69,7 +71,6 @@ def check_cache():
 def check_broker():
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "none: tasks run in-process"
-    from kombu import Connection
 
     try:
         with Connection(
@@ -169,7 +170,6 @@ def metrics_allowed(request):
 def metrics(request):
     if not metrics_allowed(request):
         return HttpResponseForbidden("forbidden\n", content_type="text/plain")
-    from django_prometheus.exports import ExportToDjangoView
 
     return ExportToDjangoView(request)
 

@@ -8,6 +8,7 @@ to the path keeps links shareable in WeChat and lets pages be cached per URL.
 from contextlib import ExitStack
 
 from django.conf import settings
+from django.db import connections
 from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
@@ -86,7 +87,6 @@ class QueryCountHeaderMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.db import connections
 
         count = [0]
 

@@ -1,5 +1,5 @@
 """``{% same_for_everyone %}…{% end_same_for_everyone %}``: parts of the header and footer
-rendered once per worker, language and site chrome (``shop.context_processors``).
+rendered once per worker, language and site chrome (``content.context_processors``).
 
 Every page that is not served from the page cache (basket, checkout, account) renders the
 header and footer again, and their links, labels and category list were about a fifth of

@@ -3,6 +3,7 @@
 import functools
 
 from django import template
+from django.urls import translate_url
 from django.utils.translation import get_language
 from oscar.templatetags.currency_filters import currency
 
@@ -57,7 +58,6 @@ def _translated(path, language, current_language):
     """``translate_url`` (a resolve and a reverse) once per page, language and worker:
     every uncached page's header asks it. ``current_language`` is only part of the key:
     the path is resolved in it."""
-    from django.urls import translate_url
 
     return translate_url(path, language)
 

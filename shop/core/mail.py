@@ -2,14 +2,18 @@
 
 Order confirmations must not make a buyer wait for the SMTP server, and a
 slow or failing mail server must not fail a checkout. ``QueuedEmailBackend``
-turns each message into plain data, queues ``shop.tasks.send_email``, and the
-worker sends it with ``QUEUED_EMAIL_BACKEND`` (SMTP in production), retrying
-on failure. With no broker the task runs at once, in-process.
+turns each message into plain data, queues ``send_email`` (below; its Celery name is
+``shop.tasks.send_email``), and the worker sends it with ``QUEUED_EMAIL_BACKEND`` (SMTP
+in production), retrying on failure. With no broker the task runs at once, in-process.
+The backend, the message's plain form and the task live together here;
+``shop.core.tasks`` names the task for Celery's autodiscovery.
 """
 
 import base64
 
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 
 
@@ -62,10 +66,23 @@ def data_to_message(data, connection=None):
     return message
 
 
+@shared_task(
+    name="shop.tasks.send_email",
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    max_retries=5,
+)
+def send_email(self, data):
+    backend = getattr(
+        settings, "QUEUED_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+    )
+    with get_connection(backend) as connection:
+        return data_to_message(data, connection=connection).send()
+
+
 class QueuedEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
-        from shop.tasks import send_email
-
         sent = 0
         for message in email_messages or []:
             if not isinstance(message, EmailMessage) or not message.recipients():

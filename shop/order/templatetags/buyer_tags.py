@@ -6,7 +6,7 @@ from django import template
 
 from shop import notices
 from shop.buyer import codes, handover, links
-from shop.order import groups
+from shop.order import changes, groups
 
 register = template.Library()
 
@@ -41,6 +41,5 @@ def sent_notices(order):
 @register.simple_tag
 def why_not_changeable(order):
     """None while the buyer may still change ``order`` (``shop.order.changes``), else why."""
-    from shop.order import changes
 
     return changes.why_not_changeable(order)

@@ -1,13 +1,13 @@
 """Keep the page cache (shop/cache.py) honest: anything a buyer can see changes → new generation.
 
-Connected from ``ShopConfig.ready()``. Models of apps that other parts of the
-shop add later (delivery runs, pickup points) are looked up when the app
-registry is ready and skipped when they do not exist yet.
+Connected from ``CoreConfig.ready()`` (shop/core/apps.py). The watched models are looked
+up by label when the app registry is ready, so this bottom layer imports no app; a model
+whose app is not installed is skipped.
 """
 
 from django.apps import apps
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from shop import cache as page_cache
 
@@ -79,37 +79,6 @@ def connect_page_cache_invalidation():
     post_delete.connect(_bump, sender=stock_record, dispatch_uid="pagecache-stock-delete")
 
     # Wagtail sends post_save with the concrete class (StoryPage), not Page.
-    from wagtail.signals import page_published, page_unpublished, post_page_move
-
     page_published.connect(_page_published, dispatch_uid="pagecache-page-published")
     page_unpublished.connect(_page_published, dispatch_uid="pagecache-page-unpublished")
     post_page_move.connect(_page_published, dispatch_uid="pagecache-page-moved")
-
-
-def _warm_wagtail_image(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
-    if raw or (update_fields and "file" not in update_fields):
-        return
-    from shop import tasks
-
-    transaction.on_commit(lambda: tasks.warm_renditions.delay([instance.pk]))
-
-
-def _warm_product_image(sender, instance, created=False, raw=False, **kwargs):
-    if raw:
-        return
-    from shop import tasks
-
-    transaction.on_commit(lambda: tasks.warm_product_images.delay([instance.pk]))
-
-
-def connect_rendition_warmup():
-    """Renditions are made when an image is uploaded (by a worker, or in-process without a
-    broker), so no buyer's page view waits for a resize."""
-    from wagtail.images import get_image_model
-
-    post_save.connect(_warm_wagtail_image, sender=get_image_model(), dispatch_uid="warm-renditions")
-    post_save.connect(
-        _warm_product_image,
-        sender=apps.get_model("catalogue", "ProductImage"),
-        dispatch_uid="warm-product-images",
-    )
