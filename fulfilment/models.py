@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shop import dates
-from shop.loaded import KeepsLoadedValues
+from shop.speed import KeepsLoadedValues
 
 LATITUDE_RANGE = [
     MinValueValidator(-90, message=_("纬度要在 -90 到 90 之间。")),

@@ -28,7 +28,7 @@ for _field in ("zones", "pickup_points"):
 
 
 # --- keeping RunLoad and booked room right when a run's orders change after they were placed
-# Each watched row knows what it held when read (``shop.loaded``); one made in this
+# Each watched row knows what it held when read (``shop.speed.loaded``); one made in this
 # process and saved again is read back once, before its save.
 
 

@@ -17,7 +17,7 @@ class ShopConfig(AppConfig):
 
         from oscar.core.loading import get_model
 
-        from shop import rows
+        from shop.speed import rows
 
         rows.watch(
             get_model("payment", "SourceType"),

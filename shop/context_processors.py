@@ -4,7 +4,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from oscar.apps.search import context_processors as oscar_search
 
-from shop import request_cache
+from shop.speed import request_cache
 
 
 def _nav_categories():

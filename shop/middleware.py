@@ -14,8 +14,7 @@ from django.utils import translation
 from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext as _
 
-from shop import cache as page_cache
-from shop.catalogs import flatten_active
+from shop.speed import flatten_active, page_cache
 
 
 class URLLanguageMiddleware(LocaleMiddleware):
@@ -57,7 +56,7 @@ class RefuseNulMiddleware:
 
 
 class PageCacheMiddleware:
-    """Serves and stores whole pages for anonymous buyers; the rules live in shop/cache.py.
+    """Serves and stores whole pages for anonymous buyers; the rules live in shop/speed/page_cache.py.
 
     It works in ``process_view`` so it knows which view a URL resolved to, and
     sits last in ``MIDDLEWARE`` so sessions, CSRF and the basket are already set

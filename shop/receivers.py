@@ -1,4 +1,4 @@
-"""Keep the page cache (shop/cache.py) honest: anything a buyer can see changes → new generation.
+"""Keep the page cache (shop/speed/page_cache.py) honest: anything a buyer can see changes → new generation.
 
 Connected from ``ShopConfig.ready()``. Models of apps that other parts of the
 shop add later (delivery runs, pickup points) are looked up when the app
@@ -9,7 +9,7 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
-from shop import cache as page_cache
+from shop.speed import page_cache
 
 # (app_label, model): saving or deleting one changes some public page.
 WATCHED_MODELS = [

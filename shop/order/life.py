@@ -31,7 +31,6 @@ from oscar.core.loading import get_model
 
 from fulfilment import notifications
 from fulfilment.models import LineCut, OrderRun, RefundOwed
-from shop import cache as page_cache
 from shop import notices
 from shop.order import history, money, weighing
 from shop.order import owed as owed_back
@@ -40,6 +39,7 @@ from shop.partner import reservations
 from shop.payment import refunds
 from shop.payment.methods import BANK_TRANSFER, PAY_ON_PICKUP, STRIPE
 from shop.payment.processing import PaymentProblem, source_type
+from shop.speed import page_cache
 from shop.waitlist import wake
 
 Order = get_model("order", "Order")

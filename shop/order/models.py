@@ -1,7 +1,7 @@
 from django.db import models
 from oscar.apps.order.abstract_models import AbstractLine, AbstractOrder
 
-from shop.loaded import KeepsLoadedValues
+from shop.speed import KeepsLoadedValues
 
 
 class Line(KeepsLoadedValues, AbstractLine):

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from catalogue import units
-from shop import cache as page_cache
+from shop.speed import page_cache
 
 StockRecord = get_model("partner", "StockRecord")
 StockReservation = get_model("payment", "StockReservation")

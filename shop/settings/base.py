@@ -149,7 +149,7 @@ MIDDLEWARE = [
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
-    # Last, so it sees the resolved view; see shop/cache.py for what it caches.
+    # Last, so it sees the resolved view; see shop/speed/page_cache.py for what it caches.
     "shop.middleware.PageCacheMiddleware",
 ]
 
@@ -489,9 +489,9 @@ STOCK_RESERVATION_MINUTES = 30
 
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
 THUMBNAIL_KEY_PREFIX = "nongzhu-thumb"
-OSCAR_THUMBNAILER = "shop.thumbnails.KeptThumbnails"  # sorl, with addresses kept per process
+OSCAR_THUMBNAILER = "shop.speed.thumbnails.KeptThumbnails"  # sorl, with addresses kept per process
 # sorl builds its storage without arguments: this one is STORAGES["default"] with its OPTIONS.
-THUMBNAIL_STORAGE = "shop.thumbnails.MediaStorage"
+THUMBNAIL_STORAGE = "shop.speed.thumbnails.MediaStorage"
 
 # --- Wagtail --------------------------------------------------------------
 
@@ -522,7 +522,7 @@ RESERVED_ROOT_SLUGS = [
     "r",
 ]
 
-# --- Operations (shop/cache.py, shop/celery.py, shop/health.py) -------------
+# --- Operations (shop/speed/page_cache.py, shop/celery.py, shop/health.py) -------------
 
 # Whole-page cache for anonymous buyers; bumped by shop/receivers.py on changes.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)

@@ -17,7 +17,7 @@ from PIL import Image
 from sorl.thumbnail import default as sorl_default
 
 from catalogue.models import ProductImage
-from shop.thumbnails import KeptThumbnails
+from shop.speed.thumbnails import KeptThumbnails
 from tests import factories
 
 BUCKET = "nongzhu-media"

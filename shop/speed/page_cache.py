@@ -46,7 +46,7 @@ from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language
 
-from shop import request_cache
+from shop.speed import request_cache
 
 GENERATION_KEY = "pagecache:generation"
 ALLOCATION_DIRTY_KEY = "pagecache:allocation-dirty-since"
@@ -121,7 +121,7 @@ def bump_counter(key):
 
 
 def counter(key):
-    """The counter at ``key`` as this request reads it (``shop.request_cache``); a fresh
+    """The counter at ``key`` as this request reads it (``shop.speed.request_cache``); a fresh
     cache has none, so it is started (at a number never used, see ``bump_counter``)."""
     value = request_cache.get(key)
     return bump_counter(key) if value is None else value

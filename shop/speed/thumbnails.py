@@ -22,7 +22,7 @@ from django.contrib.staticfiles import finders
 from django.core.files.storage import FileSystemStorage, storages
 from oscar.core.thumbnails import SorlThumbnail
 
-from shop import request_cache
+from shop.speed import request_cache
 
 
 class MediaStorage:
