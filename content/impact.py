@@ -40,9 +40,11 @@ from fulfilment import payouts as household_payouts
 from fulfilment.models import Payout
 from shop.exports import safe_row
 from shop.order import money
+from shop.speed import page_cache
 
 CACHE_SECONDS = 60 * 60
 VERSION_KEY = "impact:version"
+FIGURES_TAG = "figures"  # the page cache's tag for pages showing these figures
 
 METRICS = {
     "income": (_("农户增收"), _("元")),
@@ -88,6 +90,7 @@ class Report:
 
 
 def _version():
+    page_cache.depends_on(FIGURES_TAG)  # a cached page showing figures goes stale with them
     version = cache.get(VERSION_KEY)
     if version is None:
         version = 1
@@ -121,6 +124,7 @@ def _retire_reports():
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 2, None)
+    page_cache.touched([FIGURES_TAG])
 
 
 def parse_year(value):

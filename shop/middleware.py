@@ -56,7 +56,7 @@ class RefuseNulMiddleware:
 
 
 class PageCacheMiddleware:
-    """Serves and stores whole pages for anonymous buyers; the rules live in shop/speed/page_cache.py.
+    """Serves and stores whole pages; the rules live in shop/speed/page_cache.py.
 
     It works in ``process_view`` so it knows which view a URL resolved to, and
     sits last in ``MIDDLEWARE`` so sessions, CSRF and the basket are already set
@@ -68,8 +68,7 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if getattr(request, "_page_cache_key", None) and page_cache.HIT_HEADER not in response:
-            page_cache.store(request, response)
+        page_cache.finish(request, response)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -1,4 +1,5 @@
-"""Keep the page cache (shop/speed/page_cache.py) honest: anything a buyer can see changes → new generation.
+"""Keep the page cache (shop/speed/page_cache.py) honest: anything a buyer can see changes →
+new generation; an order's allocations make stale only the pages of the stock it moved.
 
 Connected from ``ShopConfig.ready()``. Models of apps that other parts of the
 shop add later (delivery runs, pickup points) are looked up when the app
@@ -52,7 +53,7 @@ def _stock_saved(sender, instance, created=False, raw=False, **kwargs):
     if created or before is None or changed - {"num_allocated"}:
         page_cache.bump_generation()
     elif changed:
-        page_cache.note_allocation()
+        page_cache.note_allocation([instance.pk])
 
 
 def _page_published(sender, **kwargs):

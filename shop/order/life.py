@@ -39,7 +39,6 @@ from shop.partner import reservations
 from shop.payment import refunds
 from shop.payment.methods import BANK_TRANSFER, PAY_ON_PICKUP, STRIPE
 from shop.payment.processing import PaymentProblem, source_type
-from shop.speed import page_cache
 from shop.waitlist import wake
 
 Order = get_model("order", "Order")
@@ -445,7 +444,6 @@ def changed_by_buyer(plan, booking=None, user=None):
     freed = [line.product_id for line, _units in plan.decreases() if line.product_id]
     if freed:
         transaction.on_commit(lambda: wake.stock_freed(freed))
-    page_cache.note_allocation()
     return order
 
 

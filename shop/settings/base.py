@@ -527,8 +527,8 @@ RESERVED_ROOT_SLUGS = [
 # Whole-page cache for anonymous buyers; bumped by shop/receivers.py on changes.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
-# Orders only move num_allocated; such changes reach cached pages within this delay.
-PAGE_CACHE_ALLOCATION_DELAY = float(os.environ.get("PAGE_CACHE_ALLOCATION_DELAY", "5"))
+# While one request draws a page again, others wait at most this long for it.
+PAGE_CACHE_REBUILD_WAIT = float(os.environ.get("PAGE_CACHE_REBUILD_WAIT", "2"))
 
 # Celery: the broker defaults to Redis; with neither, tasks run in-process.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)

@@ -18,7 +18,6 @@ _WHERE = {
     "as_loaded": "prefetched",
     "keep_as_prefetched": "prefetched",
     "flatten_active": "catalogs",
-    "KeepsLoadedValues": "loaded",
 }
 
 __all__ = sorted(_WHERE)
