@@ -279,7 +279,7 @@ def measure(requests):
         if not hasattr(settings, "PAGE_CACHE_ENABLED") and cached:
             break
         settings.PAGE_CACHE_ENABLED = (
-            cached  # shop/cache.py's whole-page cache for anonymous buyers
+            cached  # shop/speed/page_cache.py's whole-page cache for anonymous buyers
         )
         cache.clear()
         log("")

@@ -206,7 +206,7 @@ class Product(AbstractProduct):
 
     def get_missing_image(self):
         # Oscar's own links its placeholder into MEDIA_ROOT on every call, i.e. onto each app
-        # server's disk; the thumbnailer reads it from static instead (shop.thumbnails).
+        # server's disk; the thumbnailer reads it from static instead (shop.speed.thumbnails).
         return MissingPhoto()
 
 

@@ -4,7 +4,7 @@ from django.utils.translation import get_language
 
 from catalogue.models import Category
 from content.models import StoryIndexPage
-from shop import request_cache
+from shop.speed import request_cache
 
 
 def _nav_categories():

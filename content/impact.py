@@ -42,11 +42,13 @@ from shop.core.exports import safe_row
 from shop.figures import running
 from shop.figures.models import Cell
 from shop.institutions import figures
+from shop.speed import page_cache
 
 CACHE_SECONDS = 60 * 60
 BUILD_LOCK_SECONDS = 30  # one worker builds a report at a time; a crashed one frees it
 BUILD_WAIT_SECONDS = 2  # how long the others wait for the first report ever built
 VERSION_KEY = "impact:version"
+FIGURES_TAG = "figures"  # the page cache's tag for pages showing these figures
 
 METRICS = {
     "income": (_("农户增收"), _("元")),
@@ -92,6 +94,7 @@ class Report:
 
 
 def _version():
+    page_cache.depends_on(FIGURES_TAG)  # a cached page showing figures goes stale with them
     version = cache.get(VERSION_KEY)
     if version is None:
         version = 1
@@ -125,6 +128,7 @@ def _retire_reports():
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 2, None)
+    page_cache.touched([FIGURES_TAG])
 
 
 def parse_year(value):

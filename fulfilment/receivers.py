@@ -28,8 +28,9 @@ for _field in ("zones", "pickup_points"):
 
 
 # --- keeping RunLoad and booked room right when a run's orders change after they were placed
-# Each watched row knows what it held when read (``shop.loaded``); one made in this
-# process and saved again is read back once, before its save.
+# Each watched row knows what it held when read (django-model-utils' ``FieldTracker``,
+# ``tracker``); one whose values the tracker never saw (bulk-made in this process) is read
+# back once, before its save.
 
 
 def _run_of_order(order_id):
@@ -40,18 +41,25 @@ def _run_of_order(order_id):
 @receiver(pre_save, sender=Order, dispatch_uid="fulfilment.run_load.order_before")
 @receiver(pre_save, sender=Line, dispatch_uid="fulfilment.run_load.line_before")
 def _read_back_unknown_rows(sender, instance, **kwargs):
-    if not instance._state.adding and getattr(instance, "_loaded", None) is None:
-        instance._loaded = (
-            sender.objects.filter(pk=instance.pk).values_list(*sender.loaded_fields).first()
-        )
+    tracker = instance.tracker
+    fields = sorted(tracker.fields)
+    if instance._state.adding or all(name in tracker.saved_data for name in fields):
+        return
+    if any(name in instance.get_deferred_fields() for name in fields):
+        return  # the tracker reads a deferred field back itself
+    found = sender.objects.filter(pk=instance.pk).values(*fields).first()
+    if found is not None:
+        tracker.saved_data.update(found)
 
 
 def _before_and_now(instance, created):
     """What the watched fields held before this save (None for a new row), and now."""
-    now = tuple(getattr(instance, name) for name in instance.loaded_fields)
-    before = None if created else getattr(instance, "_loaded", None)
-    instance._loaded = now
-    return before, now
+    tracker = instance.tracker
+    fields = sorted(tracker.fields)
+    now = tuple(getattr(instance, name) for name in fields)
+    if created:
+        return None, now
+    return tuple(tracker.previous(name) for name in fields), now
 
 
 @receiver(post_save, sender=OrderRun, dispatch_uid="fulfilment.run_load.link_after")

@@ -34,11 +34,10 @@ from fulfilment.models import (
 )
 from fulfilment.room import crate_sizes, room_taken
 from fulfilment.signals import run_moved, run_stepped_back
-from shop import request_cache
-from shop.cache import bump_counter, counter
 from shop.core import sql
 from shop.core.sql import refusal, run_statement_or_refuse
 from shop.figures import running
+from shop.speed import bump_counter, counter, request_cache
 
 Status = DeliveryRun.Status
 
@@ -179,7 +178,7 @@ def open_runs(team_ids=None):
 # (fulfilment/receivers.py); a run past its cut-off is dropped when read. The list of a
 # generation never changes, so each process also keeps the lists it read (for as long as
 # the shared cache keeps them), and asks only for the generation, with the other values
-# every request reads (``shop.request_cache``).
+# every request reads (``shop.speed.request_cache``).
 RUNS_GENERATION_KEY = "runs:generation"
 OPEN_RUNS_TTL = 10 * 60
 CLOSE_CHECK_KEY = "runs:close-due-checked"

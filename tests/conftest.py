@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.utils import translation
 from hypothesis import HealthCheck, settings
 
-from shop import request_cache
+from shop.speed import request_cache
 from tests import factories
 
 # Property tests share two cores with the rest of the suite: judge them on results, not speed.

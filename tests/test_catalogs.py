@@ -1,9 +1,9 @@
-"""Flattened translation catalogs (shop.catalogs) answer every lookup as Django's do."""
+"""Flattened translation catalogs (shop.speed.catalogs) answer every lookup as Django's do."""
 
 import pytest
 from django.utils.translation import trans_real
 
-from shop.catalogs import _levels, flatten
+from shop.speed.catalogs import _levels, flatten
 
 PROBES = ("下单成功！订单号 %(number)s", "去结算", "没有这句话", "Basket", "Password", "")
 

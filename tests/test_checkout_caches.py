@@ -14,8 +14,8 @@ from oscar.core.loading import get_model
 
 from fulfilment import runs
 from fulfilment.models import DeliveryRun, OrderRun
-from shop import rows
 from shop.order.history import EVENT_DUE
+from shop.speed import rows
 from tests import factories
 from tests.fulfilment.factories import DeliveryRunFactory, pickup_code
 from tests.fulfilment.test_checkout_runs import place, start_guest_checkout

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from oscar.core.loading import get_class, get_model
 
-from shop.prepared import PreparedQuery, Slot
+from shop.speed import PreparedQuery, Slot
 from tests import factories
 
 Basket = get_model("basket", "Basket")

@@ -19,7 +19,7 @@ from oscar.core.loading import get_model
 from fulfilment import supply
 from fulfilment.models import CratePacking, DeliveryRun
 from fulfilment.runs import CLOSE_CHECK_KEY
-from shop import request_cache
+from shop.speed import request_cache
 from tests import factories
 from tests.fulfilment.factories import DeliveryRunFactory, pickup_code, place_order
 from tests.test_checkout import who_collects

@@ -1,4 +1,4 @@
-"""Values every request reads come in one round trip (shop.request_cache), and what a
+"""Values every request reads come in one round trip (shop.speed.request_cache), and what a
 process keeps between requests (open runs, payment rows) is never served stale: not after
 a change, not after the shared cache lost everything."""
 
@@ -15,7 +15,7 @@ from oscar.core.loading import get_model
 from content import impact
 from fulfilment import runs
 from fulfilment.models import DeliveryRun
-from shop import request_cache
+from shop.speed import request_cache
 from tests.fulfilment.factories import DeliveryRunFactory, pickup_code
 from tests.fulfilment.test_checkout_runs import start_guest_checkout
 from tests.test_checkout import add_to_basket

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from model_utils import FieldTracker
 
 from fulfilment.choice import RunChoice
 from fulfilment.models.places import LATITUDE_RANGE, LONGITUDE_RANGE, DeliveryZone, PickupPoint
 from shop.core import dates
-from shop.loaded import KeepsLoadedValues
 
 
 class DeliveryRun(models.Model):
@@ -158,10 +158,10 @@ class RunEvent(models.Model):
         return f"{self.run_id}: {self.from_status} → {self.to_status}"
 
 
-class OrderRun(KeepsLoadedValues, models.Model):
+class OrderRun(models.Model):
     """Which run carries an order, and where it is handed over (a pickup stop or a zone)."""
 
-    loaded_fields = ("run_id",)
+    tracker = FieldTracker(fields=["run_id"])  # what a save changed (fulfilment.receivers)
 
     order = models.OneToOneField("order.Order", on_delete=models.CASCADE, related_name="run_link")
     run = models.ForeignKey(DeliveryRun, on_delete=models.PROTECT, related_name="order_links")

@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from oscar.core.loading import get_model
 
-from shop import request_cache
+from shop.speed import request_cache
 
 # Without a shared cache (one process per developer) a new offer or option shows in the
 # other processes within this time; with Redis it shows at once.
@@ -39,7 +39,7 @@ def _keys():
 
 
 def _exists(feature):
-    """One cache read per request for all the answers (``shop.request_cache``), however
+    """One cache read per request for all the answers (``shop.speed.request_cache``), however
     often the basket, its forms and the checkout ask."""
     stored = request_cache.get_many(_keys())
     found = {}

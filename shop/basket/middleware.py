@@ -1,13 +1,12 @@
 """Oscar's basket middleware, without applying offers when the shop has none, and with
-the guest's basket read by a query compiled once (``shop.prepared``)."""
+the guest's basket read by a query compiled once (``shop.speed.prepared``)."""
 
 from django.core.signing import BadSignature, Signer
 from oscar.apps.basket import middleware
 from oscar.core.loading import get_model
 
-from shop import request_cache
 from shop.basket.features import offers_exist
-from shop.prepared import PreparedQuery, Slot
+from shop.speed import PreparedQuery, Slot, request_cache
 
 Basket = get_model("basket", "Basket")
 

@@ -5,8 +5,7 @@ from oscar.apps.basket.abstract_models import AbstractBasket, AbstractLine
 from oscar.core.loading import get_model
 
 from shop.basket.features import options_exist
-from shop.prefetched import as_loaded, keep_as_prefetched
-from shop.prepared import PreparedQuery, Slot
+from shop.speed import PreparedQuery, Slot, as_loaded, keep_as_prefetched
 
 _LINE_JOINS = (
     "product",
@@ -16,7 +15,7 @@ _LINE_JOINS = (
     "stockrecord__partner",
 )
 
-# Every checkout step reads the lines: compiled once per connection (shop.prepared).
+# Every checkout step reads the lines: compiled once per connection (shop.speed.prepared).
 _lines_of_basket = PreparedQuery(
     lambda: (
         get_model("basket", "Line")

@@ -9,15 +9,14 @@ from oscar.core.loading import get_model
 from shop.basket.features import offers_exist
 from shop.basket.forms import INPUTS_IN_PYTHON
 from shop.basket.utils import added_message
-from shop.prefetched import keep_as_prefetched
-from shop.prepared import PreparedQuery, Slot
 from shop.shipping.methods import ChooseAtCheckout
+from shop.speed import PreparedQuery, Slot, keep_as_prefetched
 
 Line = get_model("basket", "Line")
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
 
-# Read on every add-to-basket (shop.prepared): the product with what the form and the
+# Read on every add-to-basket (shop.speed.prepared): the product with what the form and the
 # basket read from it, its class and its stock records.
 _product_to_add = PreparedQuery(
     lambda: Product.objects.filter(pk=Slot("product")).select_related(

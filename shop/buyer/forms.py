@@ -5,8 +5,8 @@ from oscar.apps.address import forms as address_forms
 from oscar.apps.customer import forms as customer_forms
 from oscar.core.loading import get_model
 
-from shop import rows
 from shop.checkout.forms import normalise_cn_mobile
+from shop.speed import rows
 
 Country = get_model("address", "Country")
 MOBILE_INVALID = _("请输入正确的 11 位手机号，例如 13812345678。")

@@ -8,8 +8,8 @@ from oscar.apps.checkout import forms as oscar_forms
 from oscar.apps.customer.utils import normalise_email
 from oscar.core.loading import get_model
 
-from shop import rows
 from shop.payment.methods import available_methods
+from shop.speed import rows
 
 Country = get_model("address", "Country")
 
@@ -63,7 +63,7 @@ class ShippingAddressForm(oscar_forms.ShippingAddressForm):
         self.fields["notes"].widget.attrs["rows"] = 2
 
     def adjust_country_field(self):
-        """Oscar's, with the shipping countries kept (``shop.rows``) instead of a query on
+        """Oscar's, with the shipping countries kept (``shop.speed.rows``) instead of a query on
         every checkout page."""
         countries = rows.filtered(Country, is_shipping_country=True)
         if len(countries) == 1:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from oscar.apps.offer.results import OfferApplications
 
-from shop.prefetched import as_loaded
+from shop.speed import as_loaded
 
 # The form field of a part's run and pickup choice: "method_code-<team id>".
 FIELD_PREFIX = "method_code-"

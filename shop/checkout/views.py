@@ -28,7 +28,7 @@ from oscar.core.loading import get_class, get_model
 
 from fulfilment import runs
 from fulfilment.runs import RunChoice, delivery_problems
-from shop import notices, rows
+from shop import notices
 from shop.checkout import split, tasks
 from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm, normalise_cn_mobile
 from shop.institutions import checkout as institution_checkout
@@ -37,9 +37,8 @@ from shop.order.status import PENDING_PAYMENT
 from shop.payment import methods as payment_methods
 from shop.payment import stripe_gateway
 from shop.payment.processing import PaymentProblem, record_payment_choice
-from shop.prefetched import keep_as_prefetched
-from shop.prepared import PreparedQuery, Slot
 from shop.shipping.repository import Repository
+from shop.speed import PreparedQuery, Slot, keep_as_prefetched, rows
 
 Country = get_model("address", "Country")
 UserAddress = get_model("address", "UserAddress")
@@ -433,7 +432,7 @@ class PaymentDetailsView(
         return context
 
     def get_shipping_address(self, basket):
-        """Oscar's, with the country taken from the kept shipping countries (``shop.rows``):
+        """Oscar's, with the country taken from the kept shipping countries (``shop.speed.rows``):
         saving the address reads it for the search text."""
         address = super().get_shipping_address(basket)
         if address is not None and address.country_id:
@@ -443,7 +442,7 @@ class PaymentDetailsView(
         return address
 
     def add_payment_event(self, event_type_name, amount, reference=""):
-        """Oscar's, with the event type from ``shop.rows`` instead of a query per order."""
+        """Oscar's, with the event type from ``shop.speed.rows`` instead of a query per order."""
         event_type = rows.get_or_create(PaymentEventType, name=event_type_name)
         if self._payment_events is None:
             self._payment_events = []
@@ -901,7 +900,7 @@ class ConfirmView(ConfirmsSplitBasket, PaymentDetailsView):
         return context
 
 
-# The thank-you page's reads, compiled once (``shop.prepared``): every order shows it.
+# The thank-you page's reads, compiled once (``shop.speed.prepared``): every order shows it.
 _placed_order = PreparedQuery(
     lambda: Order.objects.filter(pk=Slot("order")).select_related("shipping_address")
 )

@@ -14,8 +14,8 @@ class CoreConfig(AppConfig):
         # Loaded here: receivers look the watched models up, so the app registry must be full.
         from oscar.core.loading import get_model
 
-        from shop import rows
         from shop.core import images, receivers
+        from shop.speed import rows
 
         images.set_pillow_limit()
         receivers.connect_page_cache_invalidation()

@@ -15,8 +15,7 @@ from django.utils import translation
 from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext as _
 
-from shop import cache as page_cache
-from shop.catalogs import flatten_active
+from shop.speed import flatten_active, page_cache
 
 
 class URLLanguageMiddleware(LocaleMiddleware):
@@ -58,7 +57,7 @@ class RefuseNulMiddleware:
 
 
 class PageCacheMiddleware:
-    """Serves and stores whole pages for anonymous buyers; the rules live in shop/cache.py.
+    """Serves and stores whole pages; the rules live in shop/speed/page_cache.py.
 
     It works in ``process_view`` so it knows which view a URL resolved to, and
     sits last in ``MIDDLEWARE`` so sessions, CSRF and the basket are already set
@@ -70,8 +69,7 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if getattr(request, "_page_cache_key", None) and page_cache.HIT_HEADER not in response:
-            page_cache.store(request, response)
+        page_cache.finish(request, response)
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):

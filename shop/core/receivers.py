@@ -1,4 +1,5 @@
-"""Keep the page cache (shop/cache.py) honest: anything a buyer can see changes → new generation.
+"""Keep the page cache (shop/speed/page_cache.py) honest: anything a buyer can see changes →
+new generation; an order's allocations make stale only the pages of the stock it moved.
 
 Connected from ``CoreConfig.ready()`` (shop/core/apps.py). The watched models are looked
 up by label when the app registry is ready, so this bottom layer imports no app; a model
@@ -9,7 +10,7 @@ from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from shop import cache as page_cache
+from shop.speed import page_cache
 
 # (app_label, model): saving or deleting one changes some public page.
 WATCHED_MODELS = [
@@ -52,7 +53,7 @@ def _stock_saved(sender, instance, created=False, raw=False, **kwargs):
     if created or before is None or changed - {"num_allocated"}:
         page_cache.bump_generation()
     elif changed:
-        page_cache.note_allocation()
+        page_cache.note_allocation([instance.pk])
 
 
 def _page_published(sender, **kwargs):

@@ -6,9 +6,8 @@ Every permission check of the institution pages and the checkout hook goes throu
 
 from django.conf import settings
 
-from shop import request_cache
-from shop.cache import bump_counter, counter
 from shop.institutions.models import Institution
+from shop.speed import bump_counter, counter, request_cache
 
 
 def institutions_of(user):

@@ -6,7 +6,7 @@ naming who did it (Oscar's payment events have no user field, the note carries i
 from django.utils.translation import gettext, gettext_noop
 from oscar.core.loading import get_model
 
-from shop import rows
+from shop.speed import rows
 
 OrderNote = get_model("order", "OrderNote")
 PaymentEvent = get_model("order", "PaymentEvent")

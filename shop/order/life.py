@@ -31,7 +31,6 @@ from oscar.core.loading import get_model
 
 from fulfilment import notifications, runs, supply
 from fulfilment.models import DeliveryRun, LineCut, OrderRun, RefundOwed
-from shop import cache as page_cache
 from shop import notices
 from shop.figures import running
 from shop.order import changes, history, money, weighing
@@ -473,7 +472,6 @@ def changed_by_buyer(plan, booking=None, user=None):
     freed = [line.product_id for line, _units in plan.decreases() if line.product_id]
     if freed:
         transaction.on_commit(lambda: wake.stock_freed(freed))
-    page_cache.note_allocation()
     return order
 
 

@@ -1,11 +1,11 @@
 from django.db import models
+from model_utils import FieldTracker
 from oscar.apps.order.abstract_models import AbstractLine, AbstractOrder
 
-from shop.loaded import KeepsLoadedValues
 
-
-class Line(KeepsLoadedValues, AbstractLine):
-    loaded_fields = ("quantity", "product_id")
+class Line(AbstractLine):
+    # What a save changed, for the run's load (``fulfilment.receivers``).
+    tracker = FieldTracker(fields=["quantity", "product_id"])
 
 
 class CheckoutGroup(models.Model):
@@ -20,11 +20,11 @@ class CheckoutGroup(models.Model):
         return f"checkout group {self.pk}"
 
 
-class Order(KeepsLoadedValues, AbstractOrder):
+class Order(AbstractOrder):
     """Oscar's order. Its discount lists filter the ``discounts`` a page prefetched instead
     of asking the database once per list (the order pages show three of them)."""
 
-    loaded_fields = ("status",)
+    tracker = FieldTracker(fields=["status"])
 
     checkout_group = models.ForeignKey(
         CheckoutGroup,

@@ -16,7 +16,7 @@ from oscar.core.loading import get_model
 from shop.basket.features import vouchers_exist
 from shop.order.status import PENDING_PAYMENT
 from shop.partner import reservations
-from shop.prefetched import keep_as_prefetched
+from shop.speed import keep_as_prefetched
 
 Voucher = get_model("voucher", "Voucher")
 

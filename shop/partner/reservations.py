@@ -30,9 +30,9 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from catalogue import units
-from shop import cache as page_cache
 from shop.core import sql
 from shop.core.sql import refusal, run_statement_or_refuse
+from shop.speed import page_cache
 
 StockRecord = get_model("partner", "StockRecord")
 StockReservation = get_model("partner", "StockReservation")
@@ -73,11 +73,14 @@ def basket_quantities(basket):
 
 def take(stockrecord_id, quantity):
     """Add ``quantity`` to the allocation if that much is free; True when it was."""
-    return bool(
+    taken = bool(
         StockRecord.objects.filter(
             pk=stockrecord_id, num_in_stock__gte=_allocated() + quantity
         ).update(num_allocated=_allocated() + quantity)
     )
+    if taken:
+        page_cache.note_allocation([stockrecord_id])
+    return taken
 
 
 def give_back(stockrecord_id, quantity):
@@ -85,6 +88,7 @@ def give_back(stockrecord_id, quantity):
     StockRecord.objects.filter(pk=stockrecord_id, num_allocated__gte=quantity).update(
         num_allocated=F("num_allocated") - quantity
     )
+    page_cache.note_allocation([stockrecord_id])
 
 
 def shortage_message(line, stockrecord_id):
@@ -116,8 +120,7 @@ def reserve_basket(basket, now=None):
         reservations = _reserve_in_one_statement(basket, wanted, now, expires_at)
     else:
         reservations = _reserve(basket, wanted, now, expires_at)
-    if wanted:
-        page_cache.note_allocation()
+    page_cache.note_allocation(wanted)
     # The order is written next, from this basket object: it need not read them back.
     basket._reserved_stockrecord_ids = {r.stockrecord_id for r in reservations}
     return reservations
@@ -263,8 +266,6 @@ def release(reservations, now=None):
             ):
                 give_back(reservation.stockrecord_id, reservation.quantity)
                 released += 1
-    if released:
-        page_cache.note_allocation()
     return released
 
 
@@ -282,8 +283,7 @@ def release_order_stock(order, now=None):
         )
         for line in order.lines.select_related("stockrecord__product__product_class"):
             if line.stockrecord_id and not line.allocation_cancelled and line.num_allocated:
-                line.cancel_allocation(line.num_allocated)
-    page_cache.note_allocation()
+                line.cancel_allocation(line.num_allocated)  # its post_save tells the page cache
 
 
 def release_expired(now=None, stockrecord_ids=None):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from oscar.apps.partner import availability, strategy
 
 from catalogue import units
+from shop.speed import page_cache
 
 
 class StockInUnits(availability.StockRequired):
@@ -36,6 +37,12 @@ class StockInUnits(availability.StockRequired):
 
 
 class Default(strategy.Default):
+    def fetch_for_product(self, product, stockrecord=None):
+        info = super().fetch_for_product(product, stockrecord)
+        if info.stockrecord is not None:  # a cached page showing it goes stale with it
+            page_cache.depends_on(page_cache.stock_tag(info.stockrecord.pk))
+        return info
+
     def fetch_for_line(self, line, stockrecord=None):
         return self.fetch_for_product(line.product, stockrecord or line.stockrecord)
 

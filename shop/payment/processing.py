@@ -8,9 +8,9 @@ confirms it (``shop.payment.stripe_gateway``). What an order owes is ``shop.orde
 
 from oscar.core.loading import get_model
 
-from shop import rows
 from shop.order import history, money
 from shop.payment.methods import BANK_TRANSFER, PAY_ON_PICKUP, STRIPE, label
+from shop.speed import rows
 
 Source = get_model("payment", "Source")
 SourceType = get_model("payment", "SourceType")

@@ -145,7 +145,7 @@ MIDDLEWARE = [
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
-    # Last, so it sees the resolved view; see shop/cache.py for what it caches.
+    # Last, so it sees the resolved view; see shop/speed/page_cache.py for what it caches.
     "shop.core.middleware.PageCacheMiddleware",
 ]
 
@@ -506,9 +506,9 @@ STOCK_RESERVATION_MINUTES = 30
 
 OSCAR_DYNAMIC_CLASS_LOADER = "shop.oscar_classes.fork_first_class_loader"
 THUMBNAIL_KEY_PREFIX = "nongzhu-thumb"
-OSCAR_THUMBNAILER = "shop.thumbnails.KeptThumbnails"  # sorl, with addresses kept per process
+OSCAR_THUMBNAILER = "shop.speed.thumbnails.KeptThumbnails"  # sorl, with addresses kept per process
 # sorl builds its storage without arguments: this one is STORAGES["default"] with its OPTIONS.
-THUMBNAIL_STORAGE = "shop.thumbnails.MediaStorage"
+THUMBNAIL_STORAGE = "shop.speed.thumbnails.MediaStorage"
 
 # --- Wagtail --------------------------------------------------------------
 
@@ -539,13 +539,14 @@ RESERVED_ROOT_SLUGS = [
     "r",
 ]
 
-# --- Operations (shop/cache.py, shop/celery.py, shop/core/health.py) -------------
+# --- Operations (shop/speed/page_cache.py, shop/celery.py, shop/core/health.py) -------------
 
-# Whole-page cache for anonymous buyers; bumped by shop/core/receivers.py on changes.
+# Whole-page cache for anonymous buyers; pages record what they show and go stale with it
+# (shop/speed/page_cache.py, shop/core/receivers.py).
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE", default=True)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
-# Orders only move num_allocated; such changes reach cached pages within this delay.
-PAGE_CACHE_ALLOCATION_DELAY = env.float("PAGE_CACHE_ALLOCATION_DELAY", default=5.0)
+# While one request draws a page again, others wait at most this long for it.
+PAGE_CACHE_REBUILD_WAIT = env.float("PAGE_CACHE_REBUILD_WAIT", default=2.0)
 
 # Celery: the broker defaults to Redis; with neither, tasks run in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)

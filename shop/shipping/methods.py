@@ -14,9 +14,9 @@ from oscar.apps.shipping.methods import FixedPrice, Free
 from fulfilment.models import DeliveryRun, DeliveryZone, RunPickup
 from fulfilment.runs import RunChoice
 from shop.core import dates
-from shop.prepared import PreparedQuery, Slot
+from shop.speed import PreparedQuery, Slot
 
-# Order pages name each order's pickup stop (shop.prepared: compiled once).
+# Order pages name each order's pickup stop (shop.speed.prepared: compiled once).
 _stop_of_run = PreparedQuery(
     lambda: RunPickup.objects.filter(pk=Slot("stop"), run_id=Slot("run")).select_related(
         "run", "point"

@@ -17,7 +17,6 @@ from PIL import Image
 from sorl.thumbnail import default as sorl_default
 
 from catalogue.models import ProductImage
-from shop.thumbnails import KeptThumbnails
 from tests import factories
 
 BUCKET = "nongzhu-media"
@@ -36,7 +35,6 @@ def s3_endpoint():
 
 def _forget_storages():
     sorl_default.storage._wrapped = empty
-    KeptThumbnails._kept.clear()
 
 
 @pytest.fixture

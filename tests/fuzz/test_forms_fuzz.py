@@ -27,7 +27,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from shop import request_cache
+from shop.speed import request_cache
 from tests import factories
 from tests.dashboard.factories import place_order
 from tests.fulfilment.factories import DeliveryZoneFactory

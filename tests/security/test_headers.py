@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from shop import cache as page_cache
+from shop.speed import page_cache
 from tests import factories
 from tests.dashboard import factories as desk_factories
 from tests.fulfilment.factories import DeliveryRunFactory

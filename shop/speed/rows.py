@@ -9,8 +9,7 @@ server ever hands out a row that is gone.
 
 from django.db.models.signals import post_delete, post_save
 
-from shop import request_cache
-from shop.cache import bump_counter, counter
+from shop.speed import bump_counter, counter, request_cache
 
 TIMEOUT = 60 * 60
 _watched = []

@@ -1,11 +1,5 @@
-"""Oscar's thumbnailer (sorl), with each thumbnail's address kept by the process, and the
-storages sorl reads and writes.
-
-The basket page and the checkout show a thumbnail per line; for each, sorl asks its
-key-value store in the shared cache where the thumbnail is (a round trip and some work),
-although a thumbnail, once made, stays where it is: an uploaded photo gets a new file
-name, so a new photo is a new key. What the templates use of the answer (address and
-size) is kept here for ``KEEP_SECONDS``.
+"""Oscar's thumbnailer (sorl) reading Oscar's placeholder photo from static files, and the
+storage sorl reads and writes.
 
 sorl builds its storage by calling a class with no arguments (``THUMBNAIL_STORAGE``), and
 so does it for every thumbnail it reads back from its key-value store (by the class name
@@ -13,6 +7,10 @@ it stored). The configured media storage needs its OPTIONS (an S3 bucket, its en
 so sorl is given ``MediaStorage``, which stands for ``STORAGES["default"]`` as configured.
 Oscar's placeholder photo is read from static files (``StaticImages``), so its sizes are
 made into media storage like any photo's and nothing is copied onto an app server's disk.
+
+This module used to keep each thumbnail's address in the process as well; the bench
+(bench/speed_parts_bench.py, shop/speed/README.md) found that saved 0.1 % of the basket
+page, so sorl's own key-value store (in the shared cache) answers again.
 """
 
 from dataclasses import dataclass
@@ -21,8 +19,6 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.storage import FileSystemStorage, storages
 from oscar.core.thumbnails import SorlThumbnail
-
-from shop import request_cache
 
 
 class MediaStorage:
@@ -57,46 +53,12 @@ class PlaceholderImage:
         return True
 
 
-KEEP_SECONDS = 10 * 60
-
-
-@dataclass(frozen=True)
-class Thumbnail:
-    url: str
-    width: int
-    height: int
-    name: str
-
-    @property
-    def x(self):
-        return self.width
-
-    @property
-    def y(self):
-        return self.height
-
-    def __str__(self):
-        return self.url
-
-
 class KeptThumbnails(SorlThumbnail):
-    _kept = request_cache.LocalCopies(max_entries=4096)
+    """sorl's thumbnails; a product without a photo has Oscar's placeholder, given by its
+    file name, read from static files."""
 
     def generate_thumbnail(self, source, **opts):
-        # A product without a photo has Oscar's placeholder, given by its file name.
         name = source if isinstance(source, str) else getattr(source, "name", None)
-        if not name:
-            return super().generate_thumbnail(source, **opts)
-        if name == settings.OSCAR_MISSING_IMAGE_URL:
+        if name and name == settings.OSCAR_MISSING_IMAGE_URL:
             source = PlaceholderImage.named(name)
-        key = f"{name}|{sorted(opts.items())!r}"
-        found = self._kept.get(key)
-        if found is None:
-            made = super().generate_thumbnail(source, **dict(opts))
-            found = Thumbnail(url=made.url, width=made.width, height=made.height, name=made.name)
-            self._kept.put(key, found, KEEP_SECONDS)
-        return found
-
-    def delete_thumbnails(self, source):
-        super().delete_thumbnails(source)
-        self._kept.clear()  # rare (a photo deleted): forget all, not only its sizes
+        return super().generate_thumbnail(source, **opts)

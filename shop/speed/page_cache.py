@@ -1,0 +1,329 @@
+"""Whole-page cache for the pages buyers see most.
+
+A sale fair shared in a big WeChat group sends thousands of first-time buyers to
+the same few pages: home, catalogue, a category, a product, a story. For them
+those pages are identical, so ``PageCacheMiddleware`` (shop/core/middleware.py) keeps
+the rendered HTML in the shared cache (Redis in production) and serves it
+without touching the database.
+
+What may be stored, decided without a database query:
+
+* ``GET``/``HEAD`` to one of ``CACHEABLE_VIEWS`` (resolved URL names);
+* the request carries no flashed messages and none of the cookies that make a
+  page personal (``personal_cookies``: the session of signed-in users and guests
+  mid-checkout, Oscar's open-basket cookie);
+* the response is a 200 HTML page that sets no cookie of its own (apart from
+  the history cookie, which is stripped from the stored copy only), is not
+  ``private``/``no-store``, and left no flash message behind.
+
+CSRF: forms on these pages (add to basket) carry a token. The stored copy holds
+a placeholder instead; each hit gets a fresh token for the requesting browser
+(``get_token``), so a cached page still lets a buyer add to the basket. The
+same goes for the Content-Security-Policy nonce on inline scripts: each hit gets
+the nonce of its own response's header (shop/security.py).
+
+Invalidation: every key includes a *generation* number kept in the cache.
+shop/core/receivers.py bumps it when a product, price, category, Wagtail page or delivery
+run changes, which orphans every stored page at once (they expire by TTL). Orders touch
+much less: they move the allocation of a few stock records. A stored page therefore also
+lists the *tags* it was drawn from (``depends_on``: the stock records whose stock it
+shows, and whatever else a renderer names) with each tag's version when it was drawn;
+``touched(tags)`` gives those tags new versions, and only the pages that showed them are
+drawn again. An order on one product leaves every page without it served from the cache.
+
+No stampede: one request at a time rebuilds a key (a short lock in the cache). While it
+does, the others are given the stale copy if there is one, or wait up to
+``PAGE_CACHE_REBUILD_WAIT`` seconds for the fresh one.
+
+Personal requests (a session, a basket) get the same stored
+page with its personal parts drawn for them: the parts between ``<!--personal:NAME-->``
+and ``<!--/personal-->`` are rendered again from ``PERSONAL_PARTS[NAME]`` with the
+request (the header's account links and basket count, the tab bar's count). The stored
+copy is only ever drawn for an anonymous request, so nothing in it is anyone's own.
+Requests with flashed messages are served by the view.
+
+The language comes from the URL alone (shop/core/middleware.py), so the path is
+enough to key a page per language; the active language is part of the key
+anyway.
+"""
+
+import hashlib
+import re
+import secrets
+import time
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.template.loader import render_to_string
+from django.utils.cache import cc_delim_re
+from django.utils.translation import get_language
+
+from shop.speed import request_cache
+
+GENERATION_KEY = "pagecache:generation"
+TAG_KEY = "pagecache:tag:{}"
+LOCK_SECONDS = 30  # a rebuild that takes longer lets the next request try
+CSRF_PLACEHOLDER = "__PAGE_CACHE_CSRF_TOKEN__"
+NONCE_PLACEHOLDER = b'nonce="__PAGE_CACHE_CSP_NONCE__"'
+HIT_HEADER = "X-Page-Cache"
+
+# The parts of a stored page drawn again for each personal request (see above).
+PERSONAL_PARTS = {
+    "tools": "includes/header_tools.html",
+    "tabbar-count": "includes/basket_count.html",
+}
+_PERSONAL_RE = re.compile(rb"<!--personal:([a-z-]+)-->.*?<!--/personal-->", re.S)
+MESSAGES_COOKIE_DEFAULT = "messages"
+
+CACHEABLE_VIEWS = {
+    "wagtail_serve",  # home, story index, stories, news, impact, standard pages
+    "catalogue:index",
+    "catalogue:category",
+    "catalogue:detail",
+    "origin:team",
+    "origin:village",
+    "site-search",
+}
+
+# Headers copied into the stored copy; cookies and Vary are per request.
+STORED_HEADERS = ("Content-Type", "Content-Language", "X-Frame-Options", "Link")
+
+_TOKEN_INPUT_RE = re.compile(
+    rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")([A-Za-z0-9]{32,64})(")'
+)
+_MASKED_TOKEN_RE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+
+
+def _leaks_csrf_token(request, content):
+    """True if a CSRF token is printed outside a ``{% csrf_token %}`` input."""
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        return False
+    for candidate in _MASKED_TOKEN_RE.findall(content):
+        if _unmask_cipher_token(candidate.decode()) == secret:
+            return True
+    return secret.encode() in content
+
+
+def personal_cookies():
+    """Cookies that make a request personal: it gets the stored page with its personal
+    parts drawn for it, and its own rendering is never stored. The recently-viewed
+    history is not one: no page shows it (a hit leaves the cookie as it was)."""
+    return {settings.SESSION_COOKIE_NAME, settings.OSCAR_BASKET_COOKIE_OPEN}
+
+
+def _messages_cookie():
+    return getattr(settings, "MESSAGE_COOKIE_NAME", MESSAGES_COOKIE_DEFAULT)
+
+
+def current_generation():
+    """The generation that keys stored pages."""
+    return cache.get(GENERATION_KEY) or 0
+
+
+# --- tags: what a stored page was drawn from ---------------------------------------------
+
+_drawing = ContextVar("page_cache_drawing", default=None)
+
+
+def depends_on(*tags):
+    """The page being drawn for the cache shows what ``tags`` name (``"stock:12"``); a
+    ``touched`` tag makes it stale. Costs nothing outside a page being drawn."""
+    drawn = _drawing.get()
+    if drawn is not None:
+        drawn.update(tags)
+
+
+def stock_tag(stockrecord_id):
+    return f"stock:{stockrecord_id}"
+
+
+def touched(tags):
+    """``tags`` changed: pages drawn from them are stale from the commit on (at once
+    outside a transaction)."""
+    tags = {tag for tag in tags if tag}
+    if not tags:
+        return
+    transaction.on_commit(lambda: _new_versions(tags))
+
+
+def _new_versions(tags):
+    # A version is the time of the change: a page drawn after it records the same value,
+    # and a page drawn while it happened sees it is newer than its own start (``store``).
+    version = time.time_ns()
+    cache.set_many({TAG_KEY.format(tag): version for tag in tags}, timeout=None)
+
+
+def note_allocation(stockrecord_ids):
+    """An order moved the allocation of these stock records: their pages are stale."""
+    touched(stock_tag(pk) for pk in stockrecord_ids if pk)
+
+
+def _tag_versions(tags):
+    found = cache.get_many([TAG_KEY.format(tag) for tag in tags])
+    return {tag: found.get(TAG_KEY.format(tag), 0) for tag in tags}
+
+
+def bump_counter(key):
+    """Add one to the never-expiring counter at ``key`` and return it; safe when several
+    processes bump it at once. Cached things keyed by the counter's value are stale from
+    then on. A new counter starts at a random number, so a counter lost with the cache
+    (a Redis restart) does not count through values it had before."""
+    try:
+        value = cache.incr(key)
+    except ValueError:  # no counter yet (fresh cache); start it.
+        start = secrets.randbelow(2**40) + 1
+        value = start if cache.add(key, start, timeout=None) else cache.incr(key)
+    request_cache.remember(key, value)
+    return value
+
+
+def counter(key):
+    """The counter at ``key`` as this request reads it (``shop.speed.request_cache``); a fresh
+    cache has none, so it is started (at a number never used, see ``bump_counter``)."""
+    value = request_cache.get(key)
+    return bump_counter(key) if value is None else value
+
+
+def bump_generation(**_ignored):
+    """Make every stored page stale at once. Safe to call from any signal."""
+    return bump_counter(GENERATION_KEY)
+
+
+def request_is_cacheable(request):
+    """A page the cache may answer (for a personal request, with its parts drawn again)."""
+    if not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD"):
+        return False
+    if request.COOKIES.get(_messages_cookie()):  # an emptied cookie may still be sent
+        return False
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.view_name in CACHEABLE_VIEWS
+
+
+def is_personal(request):
+    return any(request.COOKIES.get(name) for name in personal_cookies())
+
+
+def cache_key(request, generation):
+    query = "&".join(sorted(request.GET.urlencode().split("&"))) if request.GET else ""
+    raw = f"{request.get_host()}|{get_language()}|{request.path}|{query}"
+    return f"pagecache:{generation}:{hashlib.sha1(raw.encode()).hexdigest()}"
+
+
+def lookup(request):
+    """The stored page for this request, made ready for it, or None (the view draws it)."""
+    personal = is_personal(request)
+    key = cache_key(request, current_generation())
+    stored = cache.get(key)
+    fresh = stored is not None and _is_fresh(stored)
+    if personal:
+        # Never stored from a personal request; drawn personal parts need the session.
+        if not fresh or request.session.get("_messages"):
+            return None
+        return _respond(request, stored, "hit-personal")
+    if fresh:
+        return _respond(request, stored, "hit")
+    if cache.add(key + ":lock", 1, LOCK_SECONDS):
+        request._page_cache_key = key
+        request._page_cache_started = time.time_ns()
+        request._page_cache_tags = _drawing.set(set())
+        return None
+    if stored is not None:  # someone is drawing it again: the copy they replace meanwhile
+        return _respond(request, stored, "stale")
+    waited, step = 0.0, 0.05
+    while waited < settings.PAGE_CACHE_REBUILD_WAIT:
+        time.sleep(step)
+        waited += step
+        stored = cache.get(key)
+        if stored is not None:
+            return _respond(request, stored, "hit")
+    return None  # drawn here too, without storing: the one holding the lock stores it
+
+
+def _is_fresh(stored):
+    tags = stored[2] if len(stored) > 2 else {}
+    return not tags or _tag_versions(tags) == tags
+
+
+def _respond(request, stored, how):
+    content, headers = stored[0], stored[1]
+    if CSRF_PLACEHOLDER.encode() in content:
+        content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    if NONCE_PLACEHOLDER in content:
+        content = content.replace(NONCE_PLACEHOLDER, f'nonce="{request.csp_nonce}"'.encode())
+    if how == "hit-personal":
+        content = _PERSONAL_RE.sub(lambda match: _personal_part(request, match), content)
+    response = HttpResponse(content)
+    for name, value in headers.items():
+        response[name] = value
+    response[HIT_HEADER] = how
+    return response
+
+
+def _personal_part(request, match):
+    name = match.group(1).decode()
+    template = PERSONAL_PARTS.get(name)
+    if template is None:  # not one of ours (text an editor wrote): left as it is
+        return match.group(0)
+    html = render_to_string(template, request=request)
+    return f"<!--personal:{name}-->{html}<!--/personal-->".encode()
+
+
+def finish(request, response):
+    """After the view: store what it drew if this request holds the key's lock."""
+    key = getattr(request, "_page_cache_key", None)
+    if key is None:
+        return
+    try:
+        if HIT_HEADER not in response:
+            store(request, response)
+    finally:
+        try:
+            _drawing.reset(request._page_cache_tags)
+        except ValueError:  # finished in another context than it started (async)
+            _drawing.set(None)
+        cache.delete(key + ":lock")
+        request._page_cache_key = None
+
+
+def _response_is_storable(request, response):
+    if response.status_code != 200 or response.streaming:
+        return False
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return False
+    cookies = set(response.cookies) - {settings.OSCAR_RECENTLY_VIEWED_COOKIE_NAME}
+    if cookies:
+        return False
+    cache_control = {
+        part.split("=")[0].strip().lower()
+        for part in cc_delim_re.split(response.get("Cache-Control", ""))
+    }
+    if cache_control & {"private", "no-store", "no-cache"}:
+        return False
+    storage = getattr(request, "_messages", None)
+    if storage is not None and getattr(storage, "_queued_messages", None):
+        return False
+    return True
+
+
+def store(request, response):
+    """Keep a copy of a freshly rendered page, with CSRF tokens replaced by a placeholder."""
+    key = getattr(request, "_page_cache_key", None)
+    if key is None or request.method != "GET" or not _response_is_storable(request, response):
+        return
+    content = _TOKEN_INPUT_RE.sub(rb"\1" + CSRF_PLACEHOLDER.encode() + rb"\3", response.content)
+    if _leaks_csrf_token(request, content):
+        return
+    nonce = getattr(request, "_csp_nonce", None)
+    if nonce:
+        content = content.replace(f'nonce="{nonce}"'.encode(), NONCE_PLACEHOLDER)
+    headers = {name: response[name] for name in STORED_HEADERS if name in response}
+    tags = _tag_versions(_drawing.get() or ())
+    response[HIT_HEADER] = "miss"
+    if any(version > request._page_cache_started for version in tags.values()):
+        return  # something it shows changed while it was drawn: the next request draws it
+    cache.set(key, (content, headers, tags), settings.PAGE_CACHE_SECONDS)
