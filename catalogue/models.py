@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from model_utils import FieldTracker
 from oscar.apps.catalogue.abstract_models import (
     AbstractCategory,
     AbstractProduct,
@@ -127,6 +128,8 @@ class Product(AbstractProduct):
     # What the running impact and report figures count a line by (``shop.figures``), kept
     # as loaded so a save can tell whether it changed without asking the database.
     COUNTED_FIELDS = ("origin_village_id", "weight_per_unit_g")
+    # What a save changed of those, for the running figures (shop.figures.receivers).
+    tracker = FieldTracker(fields=COUNTED_FIELDS)
 
     unit = models.CharField(_("销售单位"), max_length=8, choices=Unit.choices, default=Unit.JIN)
     order_step = models.PositiveSmallIntegerField(
@@ -181,22 +184,6 @@ class Product(AbstractProduct):
             # The catalogue's default listing: public products, newest first.
             models.Index(fields=["is_public", "-date_created"], name="product_public_newest"),
         ]
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._counted_as_loaded = {
-            name: instance.__dict__[name]
-            for name in cls.COUNTED_FIELDS
-            if name in instance.__dict__
-        }
-        return instance
-
-    def counted_fields_changed(self):
-        """Whether a field the running figures count by differs from what was loaded
-        (False for a product not loaded from the database, or loaded without them)."""
-        loaded = getattr(self, "_counted_as_loaded", {})
-        return any(loaded[name] != getattr(self, name) for name in loaded)
 
     @property
     def weight_per_unit_kg(self):

@@ -10,12 +10,11 @@ from fulfilment import signals
 from shop.figures import running
 
 
-def product_saved(sender, instance, raw=False, **kwargs):
-    if raw or not instance.counted_fields_changed():
+def product_saved(sender, instance, created=False, raw=False, **kwargs):
+    # A new product has no delivered orders yet; a saved one counts again only when its
+    # village or weight per unit changed (FieldTracker still knows the loaded values here).
+    if raw or created or not instance.tracker.changed():
         return
-    instance._counted_as_loaded = {
-        name: getattr(instance, name) for name in instance.COUNTED_FIELDS
-    }
     transaction.on_commit(lambda: running.product_changed(instance.pk))
 
 
