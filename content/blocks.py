@@ -20,6 +20,7 @@ from content.choosers import (
     TeamChooserBlock,
     VillageChooserBlock,
 )
+from fulfilment import runs
 
 
 class FigureBlock(blocks.StructBlock):
@@ -201,9 +202,7 @@ def _shop_product(product, parent_context):
 
 
 def _next_runs(products):
-    from content.selectors import next_runs_for
-
-    return next_runs_for([p for p in products if p is not None])
+    return runs.next_runs_for([p for p in products if p is not None])
 
 
 def editorial_blocks():

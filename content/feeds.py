@@ -26,15 +26,7 @@ class StoryFeed(Feed):
         return _("驻村工作队和农户的故事：一枚鸡蛋从山坡到餐桌的路。")
 
     def items(self):
-        from content.models import StoryPage
-
-        return (
-            StoryPage.objects.child_of(self.index)
-            .live()
-            .public()
-            .select_related("team", "village")
-            .order_by("-date", "-pk")[:FEED_SIZE]
-        )
+        return self.index.newest_stories()[:FEED_SIZE]
 
     def item_title(self, item):
         return item.title

@@ -288,6 +288,16 @@ class StoryIndexPage(RoutablePageMixin, ShopAwarePage):
     subpage_types = ["content.StoryPage"]
     per_page = 12
 
+    def newest_stories(self):
+        """The live, public stories under this index, newest first (the feeds read them)."""
+        return (
+            StoryPage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("team", "village")
+            .order_by("-date", "-pk")
+        )
+
     class Meta:
         verbose_name = _("故事列表")
 

@@ -79,29 +79,6 @@ def shop_objects_in(stream, extra_product_ids=()):
     return {"block_products": products, "block_households": households}
 
 
-def next_runs_for(products):
-    """``{product pk: the earliest open run of a team selling it}`` for product cards.
-
-    One read of the open runs (``fulfilment.runs.open_runs_for_checkout``, cached per
-    generation), so a story with ten cards costs what one costs.
-    """
-    from fulfilment.runs import open_runs_for_checkout
-
-    teams = {p.pk: {sr.partner_id for sr in p.stockrecords.all()} for p in products}
-    team_ids = set().union(*teams.values()) if teams else set()
-    if not team_ids:
-        return {}
-    first = {}
-    for run in sorted(open_runs_for_checkout(team_ids), key=lambda r: r.cutoff):
-        first.setdefault(run.team_id, run)
-    out = {}
-    for pk, ids in teams.items():
-        runs = [first[t] for t in ids if t in first]
-        if runs:
-            out[pk] = min(runs, key=lambda r: r.cutoff)
-    return out
-
-
 def sync_product_mentions(story):
     """Mirror the products a published story's body shows into ``ProductMention``."""
     from catalogue.models import Product

@@ -616,3 +616,24 @@ def _forget_booking(booking):
     first (a receiver listens to every model's deletes), and nothing refers to them."""
     key = RunBooking._meta.get_field("key").get_db_prep_value(booking.key, connection)
     sql.execute(f"DELETE FROM {sql.table(RunBooking)} WHERE key = %s", [key])
+
+
+def next_runs_for(products):
+    """``{product pk: the earliest open run of a team selling it}`` for product cards.
+
+    One read of the open runs (``open_runs_for_checkout``, cached per generation), so a
+    story with ten cards costs what one costs.
+    """
+    teams = {p.pk: {sr.partner_id for sr in p.stockrecords.all()} for p in products}
+    team_ids = set().union(*teams.values()) if teams else set()
+    if not team_ids:
+        return {}
+    first = {}
+    for run in sorted(open_runs_for_checkout(team_ids), key=lambda r: r.cutoff):
+        first.setdefault(run.team_id, run)
+    out = {}
+    for pk, ids in teams.items():
+        runs = [first[t] for t in ids if t in first]
+        if runs:
+            out[pk] = min(runs, key=lambda r: r.cutoff)
+    return out
