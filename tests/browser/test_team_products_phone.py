@@ -64,6 +64,7 @@ def test_member_edits_price_stock_and_photo_at_phone_width(live_server, phone_pa
     sign_in(page, live_server, factories.team_member(team))
 
     page.goto(live_server.url + "/shop/team/")
+    page.get_by_test_id("desk-menu").locator("summary").click()  # the back-office menu
     page.get_by_role("link", name="产品和库存").first.click()
     page.wait_for_url("**/shop/team/products/")
     rows = page.get_by_test_id("product-row")
