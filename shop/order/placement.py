@@ -61,8 +61,10 @@ def place_parts_on_runs(parts, awaiting_payment=False, after_writing=None):
             orders = []
             for (_choice, _basket, create_order), (booking, stock) in zip(parts, held, strict=True):
                 order = create_order()
-                runs.link_order(order, booking)
-                reservations.attach(stock, order, sold=not awaiting_payment)
+                # The stock held becomes the order's with the link to the run: one
+                # statement on PostgreSQL.
+                attach = reservations.attach_statement(stock, order, sold=not awaiting_payment)
+                runs.link_order(order, booking, along=[attach] if attach else [])
                 orders.append(order)
             if after_writing is not None:
                 after_writing(orders)

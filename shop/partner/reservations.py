@@ -233,10 +233,34 @@ def attach(reservations, order, sold=False, now=None):
     """The order is placed: its reservations now belong to it. With ``sold`` (nothing is
     left to pay online) they are converted at once, as ``convert`` would, in the same
     statement."""
-    settled = {"state": CONVERTED, "settled_at": now or timezone.now()} if sold else {}
-    StockReservation.objects.filter(
-        pk__in=[r.pk for r in reservations], state=HELD, order__isnull=True
-    ).update(order=order, **settled)
+    from fulfilment import sql
+
+    statement = attach_statement(reservations, order, sold, now)
+    if statement is not None:
+        sql.execute(*statement)
+
+
+def attach_statement(reservations, order, sold=False, now=None):
+    """``attach``'s UPDATE as ``(sql, params)``, for a caller that runs it together with
+    its own statement (``fulfilment.runs.link_order``); None when there is nothing to
+    attach."""
+    from fulfilment import sql
+
+    if not reservations:
+        return None
+    table = sql.table(StockReservation)
+    ids = [r.pk for r in reservations]
+    params = [order.pk]
+    settled = ""
+    if sold:
+        settled = ", state = %s, settled_at = %s"
+        params += [CONVERTED, now or timezone.now()]
+    params += [*ids, HELD]
+    return (
+        f"UPDATE {table} SET order_id = %s{settled} WHERE id IN ({sql.in_list(ids)}) "
+        f"AND state = %s AND order_id IS NULL",
+        params,
+    )
 
 
 def convert(order, now=None):
