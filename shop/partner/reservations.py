@@ -233,11 +233,10 @@ def attach(reservations, order, sold=False, now=None):
     """The order is placed: its reservations now belong to it. With ``sold`` (nothing is
     left to pay online) they are converted at once, as ``convert`` would, in the same
     statement."""
-    from fulfilment import sql
-
-    statement = attach_statement(reservations, order, sold, now)
-    if statement is not None:
-        sql.execute(*statement)
+    settled = {"state": CONVERTED, "settled_at": now or timezone.now()} if sold else {}
+    StockReservation.objects.filter(
+        pk__in=[r.pk for r in reservations], state=HELD, order__isnull=True
+    ).update(order=order, **settled)
 
 
 def attach_statement(reservations, order, sold=False, now=None):
