@@ -15,7 +15,8 @@ checkout bench's run and products (``checkout_bench.SETUP``), then, three times:
   tables most waited on.
 
 It prints orders/s, the buyers' Python CPU per order and the lock shares, each as the
-median and range of the three runs.
+median and range of the three runs. The buyers run with DEBUG off, as a deployed shop
+does (``measured_env``).
 
 ``--compare-with REV`` measures the code at git revision ``REV`` (e.g. ``2f75002``, the
 code before issue 16's order-life work) and this checkout in the same session: a
@@ -100,7 +101,9 @@ def buyer(number, setup, start, stop_at, results):
     china = Country.objects.get(iso_3166_1_a2="CN")
 
     def place_one(n):
-        basket = Basket.objects.create()
+        # A guest's first add to basket, as the basket middleware hands it over: a basket
+        # not saved yet, written by ``add_product`` with its line.
+        basket = Basket()
         basket.strategy = Selector().strategy()
         basket.add_product(product, 1)
         request = RequestFactory().post("/shop/checkout/preview/", {"action": "place_order"})
@@ -220,6 +223,16 @@ def one_run(setup, buyers, seconds):
     }
 
 
+def measured_env(workdir):
+    """The environment of the buyers: the shop's base settings, with DEBUG off as in
+    production (the development settings' DEBUG keeps every query's text in memory and
+    formats it, which costs each buyer CPU that a deployed shop does not spend), and
+    without production's required secrets and hosts, which placing orders does not use."""
+    env = bench_env(workdir)
+    env["DJANGO_SETTINGS_MODULE"] = "shop.settings.base"
+    return env
+
+
 def spread(values, fmt):
     return f"{fmt(statistics.median(values))} (range {fmt(min(values))}–{fmt(max(values))})"
 
@@ -335,7 +348,7 @@ def compare(args, started):
             for side in order:
                 db = f"{name}_{side}"
                 recreate(db, template=f"{name}_{side}_template")
-                env = bench_env(workdir / side)
+                env = measured_env(workdir / side)
                 env["DATABASE_URL"] = f"{base}/{db}"
                 answer = subprocess.run(
                     [
@@ -405,7 +418,7 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="checkout-lock-bench-"))
     env = bench_env(workdir)
     setup = prepare(env)
-    os.environ.update(env)
+    os.environ.update(measured_env(workdir))
     print(f"setup: {time.monotonic() - started:.0f} s; {args.buyers} buyers, one run", flush=True)
     results = []
     for number in range(args.runs):

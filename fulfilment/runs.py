@@ -589,10 +589,16 @@ def give_back_room(booking):
         )
 
 
-def link_order(order, booking):
+def link_order(order, booking, along=()):
     """Tie the order just written to its run, stop or zone, in the order's transaction:
-    the room its booking took is now the order's."""
-    link = OrderRun.objects.create(
+    the room its booking took is now the order's.
+
+    ``along`` holds further ``(sql, params)`` changes that belong to the same moment
+    (``shop.partner.reservations.attach_statement``: the stock held becomes the order's).
+    On PostgreSQL the link, the booking's removal and these go in one statement (each a
+    data-modifying ``WITH`` part, all run to completion): one round trip instead of one
+    each."""
+    link = OrderRun(
         order=order,
         run_id=booking.choice.run_id,
         pickup_id=booking.choice.pickup_id,
@@ -600,7 +606,28 @@ def link_order(order, booking):
         weight_kg=booking.kg,
         crates=booking.crates,
     )
-    _forget_booking(booking)
+    if connection.vendor != "postgresql":
+        link.save()
+        _forget_booking(booking)
+        for statement, params in along:
+            sql.execute(statement, params)
+        return link
+    key = RunBooking._meta.get_field("key").get_db_prep_value(booking.key, connection)
+    parts = [f"gone AS (DELETE FROM {sql.table(RunBooking)} WHERE key = %s)"]
+    params = [key]
+    for number, (statement, statement_params) in enumerate(along):
+        parts.append(f"along{number} AS ({statement})")
+        params += statement_params
+    params += [order.pk, link.run_id, link.pickup_id, link.zone_id, link.weight_kg, link.crates]
+    link.pk = sql.rows(
+        f"WITH {', '.join(parts)} INSERT INTO {sql.table(OrderRun)} "
+        f"(order_id, run_id, pickup_id, zone_id, weight_kg, crates) "
+        f"VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+        params,
+    )[0][0]
+    link._state.adding = False
+    link._state.db = connection.alias
+    link._remember_loaded()  # as a row read back (``fulfilment.receivers``)
     return link
 
 

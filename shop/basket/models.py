@@ -1,6 +1,7 @@
 """The basket, with its lines loaded once per request and counted in memory."""
 
 from django.db import models
+from django.utils import timezone
 from oscar.apps.basket.abstract_models import AbstractBasket, AbstractLine
 from oscar.core.loading import get_model
 
@@ -113,6 +114,20 @@ class Basket(AbstractBasket):
 
     add_product.alters_data = True
     add = add_product
+
+    def submit(self):
+        """Oscar's, once: checkout submits the basket in the order's transaction
+        (``shop.checkout.views``), and Oscar's steps after the commit submit it again;
+        that second call, and any later one, changes nothing. Writes only the two
+        fields it changes."""
+        if self.status == self.SUBMITTED and self.date_submitted is not None:
+            return
+        self.status = self.SUBMITTED
+        self.date_submitted = timezone.now()
+        self.save(update_fields=["status", "date_submitted"])
+
+    submit.alters_data = True
+    set_as_submitted = submit
 
     def show_line_images(self):
         self._line_images = True

@@ -475,16 +475,25 @@ class PaymentDetailsView(
     def place_order(self, **kwargs):
         """Place the order on the chosen run through ``shop.order.placement``: the room in
         the car and the stock are taken first (nobody else can take them now), then the
-        order is written on them. Online payment starts only after this, from
-        ``handle_successful_order``."""
+        order is written on them and the basket submitted, in one transaction. Online
+        payment starts only after this, from ``handle_successful_order``."""
         online = self.checkout_session.payment_method() == payment_methods.STRIPE
         if online:
             kwargs["status"] = PENDING_PAYMENT
+        basket = kwargs["basket"]
+
+        def write():
+            order = super(PaymentDetailsView, self).place_order(**kwargs)
+            # In the order's transaction: one commit for both, and the basket is never
+            # left open under a placed order (``submit`` after the commit does nothing).
+            basket.submit()
+            return order
+
         try:
             return placement.place_on_run(
                 RunChoice.from_code(kwargs["shipping_method"].code),
-                kwargs["basket"],
-                lambda: super(PaymentDetailsView, self).place_order(**kwargs),
+                basket,
+                write,
                 awaiting_payment=online,
             )
         except placement.Refused as refusal:
@@ -648,6 +657,7 @@ class ConfirmsSplitBasket:
             groups.group(orders)
             if key is not None:
                 OrderSubmission.objects.create(key=key, order=orders[0])
+            basket.submit()  # with the orders, as for one order (``place_order``)
 
         specs = [
             (

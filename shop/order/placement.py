@@ -16,7 +16,7 @@ A basket split per team (``place_parts_on_runs``) takes 1 and 2 for every part b
 writing any order, and writes all of them in one transaction: all are placed, or none.
 """
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from fulfilment import runs
@@ -61,8 +61,15 @@ def place_parts_on_runs(parts, awaiting_payment=False, after_writing=None):
             orders = []
             for (_choice, _basket, create_order), (booking, stock) in zip(parts, held, strict=True):
                 order = create_order()
-                runs.link_order(order, booking)
-                reservations.attach(stock, order, sold=not awaiting_payment)
+                # The stock held becomes the order's with the link to the run: one
+                # statement on PostgreSQL; elsewhere the ORM's update after the link.
+                sold = not awaiting_payment
+                if connection.vendor == "postgresql":
+                    attach = reservations.attach_statement(stock, order, sold=sold)
+                    runs.link_order(order, booking, along=[attach] if attach else [])
+                else:
+                    runs.link_order(order, booking)
+                    reservations.attach(stock, order, sold=sold)
                 orders.append(order)
             if after_writing is not None:
                 after_writing(orders)

@@ -9,11 +9,14 @@ placed as "待付款" (online payment under way) gets its lines in that status t
 team confirms them early.
 """
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from oscar.apps.order import utils
+from oscar.apps.order.signals import order_placed
 from oscar.core.loading import get_model
 
-from shop.basket.features import vouchers_exist
+from shop.basket.features import offers_exist, vouchers_exist
 from shop.order.status import PENDING_PAYMENT
 from shop.partner import reservations
 from shop.speed import keep_as_prefetched
@@ -31,8 +34,7 @@ def remember_line(order, line):
 
 
 class OrderCreator(utils.OrderCreator):
-    def place_order(self, *args, **kwargs):
-        basket = kwargs.get("basket") or args[0]
+    def place_order(self, basket, *args, **kwargs):
         self._basket = basket
         self._reserved = None  # the stock records the basket holds, read at the first line
         if not vouchers_exist():
@@ -40,7 +42,57 @@ class OrderCreator(utils.OrderCreator):
             prefetch_related_objects(
                 [basket], Prefetch("vouchers", queryset=Voucher.objects.none())
             )
-        return super().place_order(*args, **kwargs)
+            if not offers_exist() and transaction.get_connection().in_atomic_block:
+                return self._place_plain_order(basket, *args, **kwargs)
+        return super().place_order(basket, *args, **kwargs)
+
+    def _place_plain_order(
+        self,
+        basket,
+        total,
+        shipping_method,
+        shipping_charge,
+        user=None,
+        shipping_address=None,
+        billing_address=None,
+        order_number=None,
+        status=None,
+        request=None,
+        surcharges=None,
+        **kwargs,
+    ):
+        """Oscar's ``place_order`` for a basket with no vouchers or offers to record,
+        written inside the caller's transaction (``shop.order.placement`` opens it).
+
+        Two round trips fewer per order than Oscar's: no query asking whether the number
+        is taken (the number is unique in the table: a second order with it fails its
+        insert, and the caller's transaction rolls back whole) and no savepoint (anything
+        failing here fails the caller's transaction, which undoes the room and stock it
+        took)."""
+        if basket.is_empty:
+            raise ValueError("Empty baskets cannot be submitted")
+        order = self.create_order_model(
+            user,
+            basket,
+            shipping_address,
+            shipping_method,
+            shipping_charge,
+            billing_address,
+            total,
+            order_number or utils.OrderNumberGenerator().order_number(basket),
+            status or settings.OSCAR_INITIAL_ORDER_STATUS,
+            request,
+            surcharges=surcharges,
+            **kwargs,
+        )
+        lines = basket.all_lines()
+        for line in lines:
+            self.create_line_models(order, line)
+        # Stock records in id order, as Oscar does, so concurrent orders lock alike.
+        for line in sorted(lines, key=lambda line: line.stockrecord_id or 0):
+            self.update_stock_records(line)
+        order_placed.send(sender=self, order=order, user=user)
+        return order
 
     def create_line_models(self, order, basket_line, extra_line_fields=None):
         if order.status == PENDING_PAYMENT:

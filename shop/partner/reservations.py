@@ -247,6 +247,29 @@ def attach(reservations, order, sold=False, now=None):
     ).update(order=order, **settled)
 
 
+def attach_statement(reservations, order, sold=False, now=None):
+    """``attach``'s UPDATE as ``(sql, params)``, for a caller that runs it together with
+    its own statement (``fulfilment.runs.link_order``); None when there is nothing to
+    attach."""
+    from fulfilment import sql
+
+    if not reservations:
+        return None
+    table = sql.table(StockReservation)
+    ids = [r.pk for r in reservations]
+    params = [order.pk]
+    settled = ""
+    if sold:
+        settled = ", state = %s, settled_at = %s"
+        params += [CONVERTED, now or timezone.now()]
+    params += [*ids, HELD]
+    return (
+        f"UPDATE {table} SET order_id = %s{settled} WHERE id IN ({sql.in_list(ids)}) "
+        f"AND state = %s AND order_id IS NULL",
+        params,
+    )
+
+
 def convert(order, now=None):
     """The order's stock is sold for good: its reservations stop expiring."""
     StockReservation.objects.filter(order=order, state=HELD).update(

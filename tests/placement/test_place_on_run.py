@@ -4,14 +4,17 @@ gives the room back when it is not placed after all (``shop.order.placement``)."
 from decimal import Decimal as D
 
 import pytest
+from django.db import IntegrityError
 from oscar.apps.partner.strategy import Default
 from oscar.core.loading import get_model
+from oscar.test.factories import create_order
 
 from fulfilment import runs, supply
 from fulfilment.models import CratePacking, DeliveryRun, RunBooking
 from fulfilment.runs import RunChoice
 from shop.order import life
 from shop.order.placement import Refused, place_on_run
+from shop.shipping.methods import PickupOnRun
 from tests import factories
 from tests.fulfilment.factories import place_order
 
@@ -128,6 +131,32 @@ def test_an_order_that_fails_after_the_room_was_taken_gives_it_back(run, chicken
     assert booked(run) == (D("3"), 0) and load(run) == {chickens.pk: 2}
     assert StockRecord.objects.get(product=chickens).num_allocated == 2
     assert not RunBooking.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_order_number_taken_already_is_refused_by_the_table_and_gives_everything_back(
+    run, chickens
+):
+    """Orders are written without first asking whether their number is taken
+    (``shop.order.utils``): the table's unique number refuses the second one, and the
+    room, the stock and the basket are as before."""
+    first = place_order(run, [(chickens, 2)])
+    basket = basket_of([(chickens, 3)])
+    stop = run.stops.get()
+
+    with pytest.raises(IntegrityError):
+        place_on_run(
+            RunChoice.at_stop(stop),
+            basket,
+            lambda: create_order(
+                number=first.number, basket=basket, shipping_method=PickupOnRun(stop)
+            ),
+        )
+    assert list(Order.objects.values_list("number", flat=True)) == [first.number]
+    assert booked(run) == (D("3"), 0) and load(run) == {chickens.pk: 2}
+    assert StockRecord.objects.get(product=chickens).num_allocated == 2
+    assert not RunBooking.objects.exists()
+    assert Basket.objects.get(pk=basket.pk).status == Basket.OPEN
 
 
 @pytest.mark.django_db
