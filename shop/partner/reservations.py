@@ -251,8 +251,6 @@ def attach_statement(reservations, order, sold=False, now=None):
     """``attach``'s UPDATE as ``(sql, params)``, for a caller that runs it together with
     its own statement (``fulfilment.runs.link_order``); None when there is nothing to
     attach."""
-    from fulfilment import sql
-
     if not reservations:
         return None
     table = sql.table(StockReservation)

@@ -20,7 +20,7 @@ CSRF: forms on these pages (add to basket) carry a token. The stored copy holds
 a placeholder instead; each hit gets a fresh token for the requesting browser
 (``get_token``), so a cached page still lets a buyer add to the basket. The
 same goes for the Content-Security-Policy nonce on inline scripts: each hit gets
-the nonce of its own response's header (shop/security.py).
+the nonce of its own response's header (shop/core/security.py).
 
 Invalidation: every key includes a *generation* number kept in the cache.
 shop/core/receivers.py bumps it when a product, price, category, Wagtail page or delivery
