@@ -627,7 +627,7 @@ def link_order(order, booking, along=()):
     )[0][0]
     link._state.adding = False
     link._state.db = connection.alias
-    link._remember_loaded()  # as a row read back (``fulfilment.receivers``)
+    link.tracker.set_saved_fields()  # as a row read back (``fulfilment.receivers``)
     return link
 
 
