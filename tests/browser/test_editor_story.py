@@ -76,7 +76,16 @@ def test_editor_writes_previews_schedules_and_publishes_a_story(
     expect(frame.locator(".product-grid--story")).to_contain_text("散养土鸡蛋")
     expect(frame.locator(".product-grid--story")).to_contain_text("截止下单")
     expect(frame.locator(".household-spotlight")).to_contain_text("六十只土鸡满山坡跑。")
-    width = page.locator("iframe#w-preview-iframe").evaluate("f => f.contentWindow.innerWidth")
+    # The admin may swap the frame for a fresh one (autosave redraws the panel): read the
+    # width from whichever frame is there once it has a window.
+    width = None
+    for _ in range(20):
+        width = page.locator("iframe#w-preview-iframe").evaluate(
+            "f => f.contentWindow ? f.contentWindow.innerWidth : null"
+        )
+        if width is not None:
+            break
+        page.wait_for_timeout(500)
     assert width == 390
     # When the autosave makes the draft, the admin redraws its side panels as the edit
     # view's, which resets the preview mode: an editor would pick it again, and so do we.
