@@ -11,7 +11,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import translation
 
-from shop.core.links import absolute  # noqa: F401  links.absolute, as callers know it
+from shop.core.links import absolute
 
 ORDER_LINK_SALT = "shop.buyer.order-link"
 

@@ -13,6 +13,7 @@ from django.utils import translation
 from shop import notices
 from shop.buyer import links
 from shop.core import dates
+from shop.core.links import absolute
 from shop.order import money
 from shop.standing import paying, schedule
 from shop.standing.models import StandingRun
@@ -29,7 +30,7 @@ def occurrence_decided(row):
             "standing": standing,
             "run_day": dates.day(row.run.date),
             "notes": schedule.note_texts(row),
-            "page_url": links.absolute(reverse("standing:detail", kwargs={"pk": standing.pk})),
+            "page_url": absolute(reverse("standing:detail", kwargs={"pk": standing.pk})),
         }
         if row.state == StandingRun.State.PLACED:
             order = row.order

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from shop.buyer import links
+from shop.core.links import absolute
 from shop.order import money
 from shop.payment import pay_rest
 
@@ -64,4 +65,4 @@ def attach(occurrences):
 
 def pay_url(order):
     """The e-mail's link to pay ``order`` online (absolute, signed)."""
-    return links.absolute(reverse("standing:pay", kwargs={"token": links.order_token(order)}))
+    return absolute(reverse("standing:pay", kwargs={"token": links.order_token(order)}))

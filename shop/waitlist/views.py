@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from oscar.core.loading import get_model
 
-from shop.buyer import links
+from shop.core.links import absolute
 from shop.waitlist import wake
 from shop.waitlist.models import WaitingBuyer
 
@@ -51,7 +51,7 @@ def join(request, pk):
         return redirect(product.get_absolute_url())
     entry, created = wake.join(product, form.cleaned_data["email"], request.user)
     if created:
-        cancel_url = links.absolute(wake.cancel_path(entry))
+        cancel_url = absolute(wake.cancel_path(entry))
         send_mail(
             f"[{settings.OSCAR_SHOP_NAME}] "
             + _("已登记：“%(title)s”到货通知") % {"title": product.get_title()},

@@ -30,7 +30,7 @@ from oscar.core.loading import get_model
 
 from catalogue.models import Product
 from fulfilment import runs
-from shop.buyer import links
+from shop.core.links import absolute
 from shop.core.tasks import RETRY_ON_MISSING_ROWS
 from shop.waitlist.models import WaitingBuyer
 
@@ -169,7 +169,7 @@ def _mail(entry, product):
             "您好：\n\n您登记过的“%(title)s”又有货了，数量有限，先到先得：\n%(url)s\n\n"
             "我们只通知这一次。如果已经不需要了，不用理会这封邮件。\n"
             "谢谢您支持消费帮扶。"
-        ) % {"title": title, "url": links.absolute(product.get_absolute_url())}
+        ) % {"title": title, "url": absolute(product.get_absolute_url())}
         send_mail(
             f"[{settings.OSCAR_SHOP_NAME}] " + _("“%(title)s”又有货了") % {"title": title},
             body,

@@ -17,6 +17,7 @@ from oscar.core.loading import get_model
 from fulfilment import runs
 from fulfilment.models import DeliveryRun, OrderRun, RefundOwed
 from shop.buyer import links
+from shop.core.links import absolute
 from shop.order import history, money
 from shop.order import status as S
 from shop.standing import placing
@@ -169,7 +170,7 @@ def test_placed_owing_its_amount_and_paid_once_through_the_emails_link(
     body = next(m for m in mail.outbox if buyer_a.email in m.to).body
     assert "合计 ¥30.00，在线支付。" in body
     pay_url = re.search(r"在线付款：(\S+)", body)[1]
-    path = pay_url.removeprefix(links.absolute(""))
+    path = pay_url.removeprefix(absolute(""))
     assert path.startswith("/") and links.order_token(order) in path
 
     # The buyer's pages: the standing order's and the order's, each with the pay button.

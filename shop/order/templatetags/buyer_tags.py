@@ -6,6 +6,7 @@ from django import template
 
 from shop import notices
 from shop.buyer import codes, handover, links
+from shop.core.links import absolute
 from shop.order import changes, groups
 
 register = template.Library()
@@ -17,7 +18,7 @@ register = template.Library()
 register.simple_tag(links.order_url, name="order_link")
 register.simple_tag(groups.parts_of_checkout, name="checkout_parts")
 register.simple_tag(links.order_path, name="order_path")
-register.simple_tag(links.absolute, name="shop_url")
+register.simple_tag(absolute, name="shop_url")
 register.filter("pickup_code", codes.pickup_code)
 register.simple_tag(handover.where_and_when, name="where_and_when")
 
