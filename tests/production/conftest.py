@@ -9,6 +9,7 @@ environment, read from ``PROD_ENV_FILE``.
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -130,6 +131,32 @@ class Visitor:
             response.status_code,
             response.text[:1500],
         )
+        return response
+
+    def add_to_basket(self, product_url, product_id, **values):
+        """Tap "加入购物车" on a product page (the quantity the page offers unless given);
+        answers the product page's soup as it was before the tap."""
+        page, soup = self.page(product_url)
+        form = soup.find("form", action=re.compile(rf"/basket/add/{product_id}/$"))
+        assert form is not None, f"no add-to-basket form on {product_url}"
+        self.submit(product_url, form, **values)
+        return page, soup
+
+    def place_order(self, **values):
+        """Open the confirm page, check the chosen runs (and institution) are offered, then
+        tap "提交订单" with ``values``; answers the thank-you response. A value given as a
+        compiled pattern picks the offered choice it matches (``re.compile("^run-7-")``)."""
+        url = "/shop/checkout/confirm/"
+        response, soup = self.page(url)
+        assert response.url.endswith(url), response.url
+        for name, value in list(values.items()):
+            if name.startswith("method_code") or name == "institution":
+                offered = soup.find("input", attrs={"name": name, "value": value})
+                assert offered is not None, f"{name}={value} is not offered at checkout"
+                values[name] = offered["value"]
+        form = soup.find("button", attrs={"data-testid": "place-order"}).find_parent("form")
+        response = self.submit(url, form, **values)
+        assert "/thank-you/" in response.url, response.text[:2000]
         return response
 
     def login(self, email, password):

@@ -87,29 +87,15 @@ print(json.dumps({"run": run.pk, "product": product.pk, "url": product.get_absol
 """
     )
     guest = Visitor()
-    _, soup = guest.page(found["url"])
-    form = soup.find("form", action=re.compile(rf"/basket/add/{found['product']}/$"))
-    assert form is not None, "no add-to-basket form on the product page"
-    guest.submit(found["url"], form)  # the quantity the page offers (one step of the unit)
-
-    response, soup = guest.page("/shop/checkout/confirm/")
-    assert response.url.endswith("/checkout/confirm/"), response.url
-    form = soup.find("button", attrs={"data-testid": "place-order"}).find_parent("form")
-    choice = soup.find(
-        "input", attrs={"name": "method_code", "value": re.compile(rf"^run-{found['run']}-")}
-    )
-    assert choice is not None, f"run {found['run']} is not offered at checkout"
+    guest.add_to_basket(found["url"], found["product"])  # the quantity the page offers
     guest_email = f"guest-{uuid.uuid4().hex[:8]}@example.cn"
-    response = guest.submit(
-        "/shop/checkout/confirm/",
-        form,
+    response = guest.place_order(
         first_name="林小满",
         phone_number="13812345678",
         guest_email=guest_email,
-        method_code=choice["value"],
+        method_code=re.compile(rf"^run-{found['run']}-"),
         method="pay-on-pickup",
     )
-    assert "/thank-you/" in response.url, response.text[:2000]
     order = shop_shell(
         f"""
 import json
@@ -342,27 +328,16 @@ print(json.dumps({"run": best.pk, "product": chicken.pk, "url": chicken.get_abso
 """
     )
     guest = Visitor()
-    page, soup = guest.page(found["url"])
+    page, _ = guest.add_to_basket(found["url"], found["product"], quantity="1")
     assert "按实重结算" in page.text, "the product page does not explain the weight rule"
-    form = soup.find("form", action=re.compile(rf"/basket/add/{found['product']}/$"))
-    guest.submit(found["url"], form, quantity="1")
-    response, soup = guest.page("/shop/checkout/confirm/")
-    form = soup.find("button", attrs={"data-testid": "place-order"}).find_parent("form")
-    choice = soup.find(
-        "input", attrs={"name": "method_code", "value": re.compile(rf"^run-{found['run']}-")}
-    )
-    assert choice is not None, f"run {found['run']} is not offered at checkout"
     guest_email = f"chicken-{uuid.uuid4().hex[:8]}@example.cn"
-    response = guest.submit(
-        "/shop/checkout/confirm/",
-        form,
+    guest.place_order(
         first_name="周大姐",
         phone_number="13812345679",
         guest_email=guest_email,
-        method_code=choice["value"],
+        method_code=re.compile(rf"^run-{found['run']}-"),
         method="pay-on-pickup",
     )
-    assert "/thank-you/" in response.url, response.text[:2000]
     order = shop_shell(
         f"""
 import json
