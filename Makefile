@@ -32,13 +32,15 @@ demo: install
 test: install
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
-## lint: ruff, then the import rules (pyproject.toml [tool.importlinter]; docs/architecture.md)
+## lint: ruff, then the import rules (pyproject.toml [tool.importlinter]; docs/architecture.md),
+## no import loop and no import inside a function without its reason (.ci/)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djlint templates --lint
 	$(VENV)/bin/lint-imports
 	$(PY) .ci/import_loops.py
+	$(PY) .ci/hidden_imports.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -15,14 +15,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 ROOTS = ("shop", "catalogue", "content", "fulfilment")
 
-# The one loop the house keeps, with its reason; any other fails the check.
-KNOWN = {
-    # Wagtail's page models fill their context from the selectors, which query them
-    # (docs/architecture.md, "Known import loop").
-    "content.models",
-    "content.selectors",
-}
-
 
 def loops(graph):
     """Strongly connected groups of more than one module (Tarjan, iterative)."""
@@ -71,15 +63,13 @@ def loops(graph):
 def main():
     graph = grimp.build_graph(*ROOTS, include_external_packages=False)
     found = loops(graph)
-    new = [group for group in found if not set(group) <= KNOWN]
-    print(f"import loops: {len(found)} ({len(found) - len(new)} known, kept on purpose)")
+    print(f"import loops: {len(found)}")
     for group in found:
         chain = graph.find_shortest_chain(importer=group[1], imported=group[0]) or ()
         back = graph.find_shortest_chain(importer=group[0], imported=group[1]) or ()
-        mark = "known" if group not in new else "NEW"
-        print(f"- {mark}, {len(group)} modules: {' '.join(group)}")
+        print(f"- {len(group)} modules: {' '.join(group)}")
         print(f"    {' -> '.join(chain)} | {' -> '.join(back)}")
-    return 1 if new else 0
+    return 1 if found else 0
 
 
 if __name__ == "__main__":

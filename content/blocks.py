@@ -4,7 +4,7 @@ Editorial blocks (text, pictures, quotes, video links) sit beside shop blocks
 that point at live shop data: a product card, a product list, a household
 spotlight, a team card and a live impact figure. Shop blocks render from the
 objects the page prefetched (``block_products``/``block_households`` in the
-page context, see ``content.selectors.shop_objects_in``) so a page with ten
+page context, see ``content.page_context.shop_objects_in``) so a page with ten
 product cards costs the same queries as one with a single card; rendered
 without that context (search indexing, previews) they fall back to the chosen
 object itself.
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock, ImageChooserBlock
 
+from content import impact
 from content.choosers import (
     HouseholdChooserBlock,
     ProductChooserBlock,
@@ -178,8 +179,6 @@ class LiveFigureBlock(blocks.StructBlock):
         template = "blocks/live_figure_block.html"
 
     def get_context(self, value, parent_context=None):
-        from content import impact
-
         context = super().get_context(value, parent_context)
         team, village = value.get("team"), value.get("village")
         context["figure"] = impact.live_figure(

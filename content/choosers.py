@@ -23,6 +23,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.coreutils import resolve_model_string
 
+from catalogue.templatetags.product_images import responsive_image
 from shop.search.engines import engine
 from shop.search.models import SearchDocument
 from shop.search.segmenter import ASCII_WORD_RE, segmenter
@@ -120,8 +121,6 @@ class PhotoColumn(Column):
 
 
 def _thumbnail(image_field):
-    from catalogue.templatetags.product_images import responsive_image
-
     return responsive_image(image_field, widths=(160,)) if image_field else None
 
 

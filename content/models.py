@@ -3,7 +3,9 @@ and the impact page, with the rules for where each may live.
 
 Pages own their listing queries (``get_context``) so templates stay simple.
 Stories link to the products, team and village they talk about, which is how a
-product page finds "the stories behind these eggs" (``content.selectors``).
+product page finds "the stories behind these eggs" (``content.selectors``, which
+reads these models). What a page shows besides itself comes from
+``content.page_context``, which knows no page model, so imports run one way.
 Chinese is the only page language: ``/en/...`` serves the same page with English
 interface text, so there is nothing to translate per page.
 """
@@ -31,7 +33,10 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import GroupApprovalTask, Page
 from wagtail.search import index
 
+from content import impact, page_context
 from content.blocks import body_blocks
+from content.feeds import AtomStoryFeed, StoryFeed
+from shop.core.qr import qr_svg
 
 PHONE_WIDTH = 390  # a common phone's CSS width; WeChat's browser fills it
 SHARE_IMAGE_SPEC = "fill-600x600|format-jpeg"  # the same picture share_meta.html gives WeChat
@@ -267,18 +272,25 @@ class HomePage(ShopAwarePage):
         return self.search_description or self.hero()["text"]
 
     def get_context(self, request, *args, **kwargs):
-        from content import impact, selectors
-
         context = super().get_context(request, *args, **kwargs)
-        context["produce"] = selectors.fresh_this_week(limit=8)
+        context["produce"] = page_context.fresh_this_week(limit=8)
         context["alliance"] = impact.alliance()
         context["headline"] = self.hero()
-        context["stories"] = selectors.featured_stories(limit=4)
+        context["stories"] = self.featured_stories(limit=4)
         context["story_index"] = StoryIndexPage.objects.live().first()
         context["impact_page"] = ImpactPage.objects.live().first()
         context["impact"] = impact.totals()
-        context["next_runs"] = selectors.next_runs()
+        context["next_runs"] = page_context.next_runs()
         return context
+
+    def featured_stories(self, limit=4):
+        """Stories an editor ticked for the home page first, then the newest."""
+        return list(
+            StoryPage.objects.live()
+            .public()
+            .select_related("cover_image")
+            .order_by("-featured", "-date", "-pk")[:limit]
+        )
 
 
 class StoryIndexPage(RoutablePageMixin, ShopAwarePage):
@@ -305,10 +317,8 @@ class StoryIndexPage(RoutablePageMixin, ShopAwarePage):
         return self.serve_routable_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
-        from content.selectors import StoryFilter
-
         context = super().get_context(request, *args, **kwargs)
-        story_filter = StoryFilter(self, request.GET)
+        story_filter = page_context.StoryFilter(self, request.GET)
         paginator = Paginator(story_filter.stories(), self.per_page)
         try:
             page = paginator.page(request.GET.get("page", 1))
@@ -320,14 +330,10 @@ class StoryIndexPage(RoutablePageMixin, ShopAwarePage):
 
     @path("feed/rss/", name="rss")
     def rss_feed(self, request):
-        from content.feeds import StoryFeed
-
         return StoryFeed(self)(request)
 
     @path("feed/atom/", name="atom")
     def atom_feed(self, request):
-        from content.feeds import AtomStoryFeed
-
         return AtomStoryFeed(self)(request)
 
 
@@ -337,7 +343,10 @@ class StoryPageTag(TaggedItemBase):
     )
 
 
-class StoryPage(RoutablePageMixin, ShopAwarePage):
+class ArticlePage(ShopAwarePage):
+    """What a story and a news item share: a date, a summary, a cover picture and a body
+    whose shop blocks (products, households) are fetched in one go for the page."""
+
     date = models.DateField(_("日期"), default=timezone.localdate)
     summary = models.CharField(_("摘要"), max_length=200)
     cover_image = models.ForeignKey(
@@ -350,6 +359,32 @@ class StoryPage(RoutablePageMixin, ShopAwarePage):
         help_text=_("列表和分享卡片上显示的图片，微信里显示为方形缩略图"),
     )
     body = StreamField(body_blocks(), verbose_name=_("正文"))
+
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("date"),
+        FieldPanel("summary"),
+        FieldPanel("cover_image"),
+        FieldPanel("body"),
+    ]
+    subpage_types = []
+
+    class Meta:
+        abstract = True
+
+    def shown_product_ids(self):
+        """Products the page shows besides those in its body's blocks."""
+        return []
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(
+            page_context.shop_objects_in(self.body, extra_product_ids=self.shown_product_ids())
+        )
+        return context
+
+
+class StoryPage(RoutablePageMixin, ArticlePage):
     team = models.ForeignKey(
         "partner.Partner",
         null=True,
@@ -374,15 +409,7 @@ class StoryPage(RoutablePageMixin, ShopAwarePage):
         _("首页推荐"), default=False, help_text=_("勾选后优先显示在首页")
     )
 
-    search_fields = Page.search_fields + [
-        index.SearchField("summary"),
-        index.SearchField("body"),
-    ]
-    content_panels = Page.content_panels + [
-        FieldPanel("date"),
-        FieldPanel("summary"),
-        FieldPanel("cover_image"),
-        FieldPanel("body"),
+    content_panels = ArticlePage.content_panels + [
         MultiFieldPanel(
             [
                 FieldPanel("team"),
@@ -395,7 +422,6 @@ class StoryPage(RoutablePageMixin, ShopAwarePage):
         ),
     ]
     parent_page_types = ["content.StoryIndexPage"]
-    subpage_types = []
 
     class Meta:
         verbose_name = _("故事")
@@ -405,24 +431,20 @@ class StoryPage(RoutablePageMixin, ShopAwarePage):
         return self.serve_routable_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
-        from content.selectors import shop_objects_in
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(shop_objects_in(self.body, extra_product_ids=self._related_product_ids()))
         context["related"] = [
             context["block_products"][pk]
-            for pk in self._related_product_ids()
+            for pk in self.shown_product_ids()
             if pk in context["block_products"]
         ]
         return context
 
-    def _related_product_ids(self):
+    def shown_product_ids(self):
+        """The related products, shown under the story."""
         return [p.pk for p in self.related_products.all()]
 
     @path("poster/", name="poster")
     def poster(self, request):
-        from shop.core.qr import qr_svg
-
         url = request.build_absolute_uri(self.get_url(request))
         return render(
             request,
@@ -465,40 +487,12 @@ class NewsIndexPage(ShopAwarePage):
         return context
 
 
-class NewsPage(ShopAwarePage):
-    date = models.DateField(_("日期"), default=timezone.localdate)
-    summary = models.CharField(_("摘要"), max_length=200)
-    cover_image = models.ForeignKey(
-        "wagtailimages.Image",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("封面图"),
-        help_text=_("列表和分享卡片上显示的图片，微信里显示为方形缩略图"),
-    )
-    body = StreamField(body_blocks(), verbose_name=_("正文"))
-
-    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
-    content_panels = Page.content_panels + [
-        FieldPanel("date"),
-        FieldPanel("summary"),
-        FieldPanel("cover_image"),
-        FieldPanel("body"),
-    ]
+class NewsPage(ArticlePage):
     parent_page_types = ["content.NewsIndexPage"]
-    subpage_types = []
 
     class Meta:
         verbose_name = _("新闻")
         verbose_name_plural = _("新闻")
-
-    def get_context(self, request, *args, **kwargs):
-        from content.selectors import shop_objects_in
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(shop_objects_in(self.body))
-        return context
 
 
 class StandardPage(ShopAwarePage):
@@ -541,10 +535,8 @@ class StandardPage(ShopAwarePage):
         return self.search_description or self.intro
 
     def get_context(self, request, *args, **kwargs):
-        from content.selectors import shop_objects_in
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(shop_objects_in(self.body))
+        context.update(page_context.shop_objects_in(self.body))
         return context
 
 
@@ -564,8 +556,6 @@ class ImpactPage(RoutablePageMixin, ShopAwarePage):
         return self.serve_routable_preview(request, mode_name)
 
     def get_context(self, request, *args, **kwargs):
-        from content import impact
-
         context = super().get_context(request, *args, **kwargs)
         year = impact.parse_year(request.GET.get("year"))
         context["year"] = year
@@ -577,8 +567,6 @@ class ImpactPage(RoutablePageMixin, ShopAwarePage):
 
     @path("csv/", name="csv")
     def csv(self, request):
-        from content import impact
-
         year = impact.parse_year(request.GET.get("year"))
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         name = f"impact-{year or 'all'}.csv"

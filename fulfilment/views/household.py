@@ -50,9 +50,8 @@ def household_statement(request, token, run_id):
     if statement is None:
         raise Http404
     title = _("%(date)s 这一趟的结算单") % {"date": statement.run.date.strftime("%Y-%m-%d")}
-    from fulfilment.documents import (
-        statements as statement_documents,
-    )  # heavy: reportlab/openpyxl, loaded only by the workers that use it
+    # heavy: reportlab/openpyxl, loaded only by the workers that use it
+    from fulfilment.documents import statements as statement_documents
 
     pdf = statement_documents.as_pdf(statement, title, household.public_name)
     response = HttpResponse(pdf, content_type="application/pdf")

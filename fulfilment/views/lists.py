@@ -21,9 +21,8 @@ def run_list_document(request, pk, kind):
     run = run_or_404(request, pk)
     fmt = request.GET.get("format", "html")
     if fmt in ("pdf", "xlsx"):
-        from fulfilment.documents import (
-            run_lists,
-        )  # heavy: reportlab/openpyxl, loaded only by the workers that use it
+        # heavy: reportlab/openpyxl, loaded only by the workers that use it
+        from fulfilment.documents import run_lists
     if fmt == "pdf":
         response = HttpResponse(run_lists.as_pdf(kind, run), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="run-{run.pk}-{kind}.pdf"'

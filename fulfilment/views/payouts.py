@@ -78,9 +78,8 @@ def statement_pdf(request, household_id):
     household = get_object_or_404(Household, pk=household_id, team__in=visible_teams(request.user))
     statements, title, _team = _statements(request)
     statement = _find(statements, household.pk)
-    from fulfilment.documents import (
-        statements as statement_documents,
-    )  # heavy: reportlab/openpyxl, loaded only by the workers that use it
+    # heavy: reportlab/openpyxl, loaded only by the workers that use it
+    from fulfilment.documents import statements as statement_documents
 
     pdf = statement_documents.as_pdf(statement, title, household.real_name or household.public_name)
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -6,6 +6,7 @@ from oscar.apps.basket.abstract_models import AbstractBasket, AbstractLine
 from oscar.core.loading import get_model
 
 from shop.basket.features import options_exist
+from shop.institutions.membership import basket_threshold
 from shop.speed import PreparedQuery, Slot, as_loaded, keep_as_prefetched
 
 _LINE_JOINS = (
@@ -62,9 +63,6 @@ class Basket(AbstractBasket):
     def max_allowed_quantity(self):
         """Oscar's basket threshold, raised for an institution's members' bulk orders
         (``shop.institutions.membership.basket_threshold``)."""
-        # start-up cycle: basket models load before the order models membership reads
-        from shop.institutions.membership import basket_threshold
-
         threshold = basket_threshold(self.owner_id)
         return threshold - self.num_items, threshold
 

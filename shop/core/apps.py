@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from oscar.core.loading import get_model
 
 
 class CoreConfig(AppConfig):
@@ -11,9 +12,8 @@ class CoreConfig(AppConfig):
     verbose_name = "基础层"  # no models: never shown in an admin
 
     def ready(self):
-        # Loaded here: receivers look the watched models up, so the app registry must be full.
-        from oscar.core.loading import get_model
-
+        # Loaded in ready(): receivers and rows import models, and apps.py loads before any
+        # model exists; the watched models are looked up once the app registry is full.
         from shop.core import images, receivers
         from shop.speed import rows
 

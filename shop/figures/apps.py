@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,8 +9,7 @@ class FiguresConfig(AppConfig):
     verbose_name = _("运行中的统计数字")
 
     def ready(self):
-        from django.db.models.signals import post_migrate
-
+        # Loaded in ready(): the receivers import models, and apps.py loads before any model.
         from shop.figures import receivers
 
         receivers.connect()

@@ -8,6 +8,8 @@ from django.db.models.signals import m2m_changed, post_save
 
 from fulfilment import signals
 from shop.figures import running
+from shop.figures.models import Cell, Contribution
+from shop.order import status
 
 
 def product_saved(sender, instance, created=False, raw=False, **kwargs):
@@ -35,9 +37,6 @@ def suppliers_changed(sender, instance, action, reverse, pk_set, **kwargs):
 def fill_after_migrate(sender, using="default", **kwargs):
     """A database that had orders before the running figures existed gets them filled
     (the same ``rebuild`` the command runs); an empty or filled one is left alone."""
-    from shop.figures.models import Cell, Contribution
-    from shop.order import status
-
     Order = apps.get_model("order", "Order")
     if Contribution.objects.using(using).exists() or Cell.objects.using(using).exists():
         return

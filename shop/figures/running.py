@@ -31,7 +31,11 @@ from django.db.models import Q
 from django.dispatch import Signal
 from oscar.core.loading import get_model
 
+from catalogue.models import Product
+from fulfilment import payouts
+from fulfilment.models import DeliveryRun, OrderRun, Payout
 from shop.figures.models import Cell, Contribution
+from shop.order import money, status
 
 # Sent once a transaction that changed the cells has committed (``content`` retires the
 # cached impact report on it).
@@ -91,9 +95,6 @@ def _add(share, key, label="", quantity=0, grams=0, amount=0, income=0):
 def order_shares(order_ids=None):
     """{order id: share} of the goods handed over, for ``order_ids`` (every order when
     None). Lines and their net amounts are ``money.counted_lines``'."""
-    from catalogue.models import Product
-    from shop.order import money
-
     lines = money.counted_lines()
     if order_ids is not None:
         lines = lines.filter(order_id__in=order_ids)
@@ -170,8 +171,6 @@ def order_shares(order_ids=None):
 def run_shares(run_ids=None):
     """{run id: share} of what delivered runs credited to households
     (``fulfilment.payouts.with_amounts``), on the run's date."""
-    from fulfilment import payouts
-
     allocations = payouts.credited()
     if run_ids is not None:
         allocations = allocations.filter(run_id__in=run_ids)
@@ -189,14 +188,12 @@ def run_shares(run_ids=None):
 
 def payout_shares(payout_ids=None):
     """{payout id: share} of the money paid to households, on the paid date."""
-    from fulfilment.models import Payout
-
-    payouts = Payout.objects.select_related("household")
+    paid = Payout.objects.select_related("household")
     if payout_ids is not None:
-        payouts = payouts.filter(pk__in=payout_ids)
+        paid = paid.filter(pk__in=payout_ids)
     zone = tz()
     shares = defaultdict(dict)
-    for payout in payouts:
+    for payout in paid:
         household = payout.household
         day = payout.paid_at.astimezone(zone).date()
         for team in (ALL, household.team_id):
@@ -313,8 +310,6 @@ def _merge(changes):
 
 def orders_changed(order_ids):
     """Follow what ``order_ids`` count for (their runs' credits too, when done)."""
-    from fulfilment.models import DeliveryRun, OrderRun
-
     order_ids = [pk for pk in order_ids if pk is not None]
     if not order_ids:
         return False
@@ -344,8 +339,6 @@ def product_changed(product_id):
     """A product's suppliers, village or weight changed: the delivered orders with its
     lines count again."""
     Line = get_model("order", "Line")
-    from shop.order import status
-
     ids = set(
         Line.objects.filter(product_id=product_id, order__status__in=status.DELIVERED).values_list(
             "order_id", flat=True

@@ -227,9 +227,8 @@ def as_pdf(statement):
                 % {"amount": payment.amount, "ref": payment.reference},
             )
         )
-    from fulfilment.documents.pdf import (
-        pdf_document,
-    )  # heavy: reportlab/openpyxl, loaded only by the workers that use it
+    # heavy: reportlab/openpyxl, loaded only by the workers that use it
+    from fulfilment.documents.pdf import pdf_document
 
     return pdf_document(_title(statement), blocks)
 

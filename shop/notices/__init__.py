@@ -5,13 +5,17 @@ order is placed); each sends its message once per order, however often it is cal
 from the worker, through ``channels.send_sms``. The words are in ``texts``; the facts
 (place, time with weekday, pickup code, the signed order link) come from ``shop.buyer``.
 
-The shop's own modules are imported inside the functions: this package is the app
-itself (``INSTALLED_APPS``), imported by the app registry before any model is loaded, and
-they all read models.
+The shop's modules that read models are imported inside the functions, each run under a
+comment saying so: this package is the app itself (``INSTALLED_APPS``), imported by the
+app registry before any model is loaded. (Tests also replace
+``sending.notify`` in its own module, which these imports then pick up.)
 """
 
 from django.conf import settings
 from django.utils import translation
+
+from catalogue import units
+from shop.buyer.codes import pickup_code
 
 
 def sent(order):
@@ -20,7 +24,7 @@ def sent(order):
 
 
 def _facts(order):
-    from shop.buyer.codes import pickup_code
+    # start-up: this app package loads before any model, and this reads models
     from shop.buyer.handover import where_and_when
 
     found = where_and_when(order) or {"place": "", "time": ""}
@@ -30,6 +34,7 @@ def _facts(order):
 def order_confirmed(order, language=None):
     """The order is placed (paid, or to pay at pickup): place, time and the pickup code.
     ``language`` defaults to the active one: the buyer's, during the checkout request."""
+    # start-up: this app package loads before any model, and these read models
     from shop.notices.sending import notify
 
     language = language or translation.get_language()
@@ -41,6 +46,7 @@ def order_confirmed(order, language=None):
 
 
 def _simple(kind, order, fields):
+    # start-up: this app package loads before any model, and these read models
     from shop.notices.sending import language_of, notify
 
     with translation.override(language_of(order)):
@@ -69,7 +75,7 @@ def shortfall(order, cuts, key):
     (the units are written in the product's unit); ``key`` names the shortfall (e.g. its
     id), so the same cut is told once. What it means for the money is
     ``shop.order.money.after_a_cut``: a refund only when money was taken."""
-    from catalogue import units
+    # start-up: this app package loads before any model, and these read models
     from shop.notices.sending import language_of, notify
     from shop.order import money
 
@@ -94,6 +100,7 @@ def payout_paid(payout):
     """The team marked a household's payout as paid: the amount, the run or month it
     settles and the link to the household's own page. Once per payout; nothing when the
     household has no phone number on file."""
+    # start-up: this app package loads before any model, and these read models
     from fulfilment import household_page
     from shop.notices.sending import record
 

@@ -58,6 +58,7 @@ class TencentBackend:
         return sms_client.SmsClient(cred, settings.SMS_REGION, profile)
 
     def send(self, phone, template_code, params, idempotency_key, text=""):
+        # heavy: the SDK is loaded only when SMS_BACKEND is tencent
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import (
             TencentCloudSDKException,
         )

@@ -18,11 +18,12 @@ class SearchConfig(OscarConfig):
     namespace = "search"
     default_auto_field = "django.db.models.AutoField"
 
-    # Both imports wait for the app registry: the views and receivers import models.
     def ready(self):
+        # Loaded in ready(): the receivers import models, and apps.py loads before any model.
         from shop.search import receivers  # noqa: F401  connects the index's signals
 
     def get_urls(self):
+        # Loaded when the URLconf asks: the views import models, and apps.py loads first.
         from shop.search.views import SiteSearchView
 
         return self.post_process_urls([path("", SiteSearchView.as_view(), name="search")])

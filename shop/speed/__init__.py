@@ -5,29 +5,21 @@ What each part saves, measured, is in README.md beside this file. Callers import
 are this package's own business. Settings name ``shop.speed.thumbnails`` by its path.
 """
 
-import importlib
+from shop.speed import page_cache, request_cache, rows
+from shop.speed.catalogs import flatten_active
+from shop.speed.page_cache import bump_counter, counter
+from shop.speed.prefetched import as_loaded, keep_as_prefetched
+from shop.speed.prepared import PreparedQuery, Slot
 
-_WHERE = {
-    "page_cache": None,
-    "request_cache": None,
-    "rows": None,
-    "bump_counter": "page_cache",
-    "counter": "page_cache",
-    "PreparedQuery": "prepared",
-    "Slot": "prepared",
-    "as_loaded": "prefetched",
-    "keep_as_prefetched": "prefetched",
-    "flatten_active": "catalogs",
-}
-
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name):
-    # Loaded on first use: models import some of these while the app registry fills.
-    if name not in _WHERE:
-        raise AttributeError(f"module 'shop.speed' has no attribute {name!r}")
-    module = _WHERE[name]
-    if module is None:
-        return importlib.import_module(f"{__name__}.{name}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__all__ = [
+    "PreparedQuery",
+    "Slot",
+    "as_loaded",
+    "bump_counter",
+    "counter",
+    "flatten_active",
+    "keep_as_prefetched",
+    "page_cache",
+    "request_cache",
+    "rows",
+]

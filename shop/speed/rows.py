@@ -9,7 +9,8 @@ server ever hands out a row that is gone.
 
 from django.db.models.signals import post_delete, post_save
 
-from shop.speed import bump_counter, counter, request_cache
+from shop.speed import request_cache
+from shop.speed.page_cache import bump_counter, counter
 
 TIMEOUT = 60 * 60
 _watched = []
