@@ -110,6 +110,7 @@ class Basket(AbstractBasket):
             # caller loaded: the message with the new total needs no query.
             self._lines = as_loaded(self.lines.all(), [line])
             self._lines_exact = True  # until the next change (shop.basket.utils)
+            keep_as_prefetched(line, "attributes", [])  # made without options: none
         return line, created
 
     add_product.alters_data = True
