@@ -1,7 +1,7 @@
 """The speed code: caches and query shortcuts, used through the names below only.
 
 What each part saves, measured, is in README.md beside this file. Callers import from
-``shop.speed`` (``from shop.speed import page_cache, PreparedQuery``); the modules inside
+``shop.speed`` (``from shop.speed import page_cache, rows``); the modules inside
 are this package's own business. Settings name ``shop.speed.thumbnails`` by its path.
 """
 
@@ -13,8 +13,6 @@ _WHERE = {
     "rows": None,
     "bump_counter": "page_cache",
     "counter": "page_cache",
-    "PreparedQuery": "prepared",
-    "Slot": "prepared",
     "as_loaded": "prefetched",
     "keep_as_prefetched": "prefetched",
     "flatten_active": "catalogs",
