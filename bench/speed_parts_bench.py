@@ -64,26 +64,6 @@ def switch_request_cache():
     return off, on
 
 
-def switch_prepared():
-    from django.db import connections
-
-    from shop.speed.prepared import PreparedQuery, _Compiled
-
-    kept = PreparedQuery.__call__
-
-    def compiled_each_time(self, **values):
-        connection = connections[self._using]
-        return _Compiled(self._build(), connection).run(connection, values)
-
-    def off():
-        PreparedQuery.__call__ = compiled_each_time
-
-    def on():
-        PreparedQuery.__call__ = kept
-
-    return off, on
-
-
 def switch_prefetched():
     from shop.speed import prefetched
 
@@ -237,7 +217,6 @@ def parts():
             lambda c: guest_with_basket(c, product),
             switch_request_cache,
         ),
-        ("prepared", "basket", basket, lambda c: guest_with_basket(c, product), switch_prepared),
         (
             "prefetched",
             "basket",

@@ -7,7 +7,7 @@ from oscar.core.loading import get_model
 
 from shop.basket.features import options_exist
 from shop.institutions.membership import basket_threshold
-from shop.speed import PreparedQuery, Slot, as_loaded, keep_as_prefetched
+from shop.speed import as_loaded, keep_as_prefetched
 
 _LINE_JOINS = (
     "product",
@@ -17,25 +17,26 @@ _LINE_JOINS = (
     "stockrecord__partner",
 )
 
-# Every checkout step reads the lines: compiled once per connection (shop.speed.prepared).
-_lines_of_basket = PreparedQuery(
-    lambda: (
+
+def _lines_of_basket(basket):
+    """Every checkout step reads the lines, from the primary (where they were written)."""
+    return list(
         get_model("basket", "Line")
-        .objects.filter(basket_id=Slot("basket"))
+        .objects.using("default")
+        .filter(basket_id=basket)
         .select_related(*_LINE_JOINS)
         .order_by("pk")
     )
-)
 
 
-# The basket page and the preview show each line's photo.
-_images_of_products = PreparedQuery(
-    lambda: (
+def _images_of_products(products):
+    """The basket page and the preview show each line's photo."""
+    return list(
         get_model("catalogue", "ProductImage")
-        .objects.filter(product_id__in=Slot("products", many=True))
+        .objects.using("default")
+        .filter(product_id__in=products)
         .order_by("display_order", "pk")
     )
-)
 
 
 def _keep_line_images(lines):
@@ -108,6 +109,7 @@ class Basket(AbstractBasket):
             # caller loaded: the message with the new total needs no query.
             self._lines = as_loaded(self.lines.all(), [line])
             self._lines_exact = True  # until the next change (shop.basket.utils)
+            keep_as_prefetched(line, "attributes", [])  # made without options: none
         return line, created
 
     add_product.alters_data = True

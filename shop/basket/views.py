@@ -10,22 +10,25 @@ from shop.basket.features import offers_exist
 from shop.basket.forms import INPUTS_IN_PYTHON
 from shop.basket.utils import added_message
 from shop.shipping.methods import ChooseAtCheckout
-from shop.speed import PreparedQuery, Slot, keep_as_prefetched
+from shop.speed import keep_as_prefetched
 
 Line = get_model("basket", "Line")
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
 
-# Read on every add-to-basket (shop.speed.prepared): the product with what the form and the
-# basket read from it, its class and its stock records.
-_product_to_add = PreparedQuery(
-    lambda: Product.objects.filter(pk=Slot("product")).select_related(
-        "product_class", "parent__product_class"
+
+# Read on every add-to-basket: the product with what the form and the basket read from
+# it, its class and its stock records (from the primary).
+def _product_to_add(product):
+    return list(
+        Product.objects.using("default")
+        .filter(pk=product)
+        .select_related("product_class", "parent__product_class")
     )
-)
-_stock_records_of = PreparedQuery(
-    lambda: StockRecord.objects.filter(product_id=Slot("product")).order_by("pk")
-)
+
+
+def _stock_records_of(product):
+    return list(StockRecord.objects.using("default").filter(product_id=product).order_by("pk"))
 
 
 class BasketView(oscar_views.BasketView):

@@ -38,7 +38,7 @@ from shop.payment import methods as payment_methods
 from shop.payment import stripe_gateway
 from shop.payment.processing import PaymentProblem, record_payment_choice
 from shop.shipping.repository import Repository
-from shop.speed import PreparedQuery, Slot, keep_as_prefetched, rows
+from shop.speed import keep_as_prefetched, rows
 
 Country = get_model("address", "Country")
 UserAddress = get_model("address", "UserAddress")
@@ -910,23 +910,27 @@ class ConfirmView(ConfirmsSplitBasket, PaymentDetailsView):
         return context
 
 
-# The thank-you page's reads, compiled once (``shop.speed.prepared``): every order shows it.
-_placed_order = PreparedQuery(
-    lambda: Order.objects.filter(pk=Slot("order")).select_related("shipping_address")
-)
+# The thank-you page's reads (every order shows it), from the primary: the order was
+# written there just now.
+def _placed_order(order):
+    return list(Order.objects.using("default").filter(pk=order).select_related("shipping_address"))
+
+
 _order_rows = {
-    "lines": PreparedQuery(
-        lambda: Line.objects.filter(order_id=Slot("order")).select_related("product").order_by("pk")
+    "lines": lambda order: list(
+        Line.objects.using("default")
+        .filter(order_id=order)
+        .select_related("product")
+        .order_by("pk")
     ),
-    "sources": PreparedQuery(
-        lambda: (
-            Source.objects.filter(order_id=Slot("order"))
-            .select_related("source_type")
-            .order_by("pk")
-        )
+    "sources": lambda order: list(
+        Source.objects.using("default")
+        .filter(order_id=order)
+        .select_related("source_type")
+        .order_by("pk")
     ),
-    "surcharges": PreparedQuery(
-        lambda: Surcharge.objects.filter(order_id=Slot("order")).order_by("pk")
+    "surcharges": lambda order: list(
+        Surcharge.objects.using("default").filter(order_id=order).order_by("pk")
     ),
 }
 

@@ -14,14 +14,15 @@ from oscar.apps.shipping.methods import FixedPrice, Free
 from fulfilment.models import DeliveryRun, DeliveryZone, RunPickup
 from fulfilment.runs import RunChoice
 from shop.core import dates
-from shop.speed import PreparedQuery, Slot
 
-# Order pages name each order's pickup stop (shop.speed.prepared: compiled once).
-_stop_of_run = PreparedQuery(
-    lambda: RunPickup.objects.filter(pk=Slot("stop"), run_id=Slot("run")).select_related(
-        "run", "point"
+
+def _stop_of_run(stop, run):
+    """Order pages name each order's pickup stop (read from the primary)."""
+    return list(
+        RunPickup.objects.using("default")
+        .filter(pk=stop, run_id=run)
+        .select_related("run", "point")
     )
-)
 
 
 def _cutoff(run):

@@ -1,7 +1,7 @@
 """The speed code: caches and query shortcuts, used through the names below only.
 
 What each part saves, measured, is in README.md beside this file. Callers import from
-``shop.speed`` (``from shop.speed import page_cache, PreparedQuery``); the modules inside
+``shop.speed`` (``from shop.speed import page_cache, rows``); the modules inside
 are this package's own business. Settings name ``shop.speed.thumbnails`` by its path.
 """
 
@@ -9,11 +9,8 @@ from shop.speed import page_cache, request_cache, rows
 from shop.speed.catalogs import flatten_active
 from shop.speed.page_cache import bump_counter, counter
 from shop.speed.prefetched import as_loaded, keep_as_prefetched
-from shop.speed.prepared import PreparedQuery, Slot
 
 __all__ = [
-    "PreparedQuery",
-    "Slot",
     "as_loaded",
     "bump_counter",
     "counter",
