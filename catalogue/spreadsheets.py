@@ -21,6 +21,7 @@ product is an error, never an overwrite.
 import csv
 import io
 import itertools
+import logging
 import re
 import zipfile
 from copy import deepcopy
@@ -59,6 +60,7 @@ UNIT_BY_LABEL = {str(label): value for value, label in Product.Unit.choices} | {
     value: value for value in Product.Unit.values
 }
 FIELD_LABELS = dict(COLUMNS)
+logger = logging.getLogger(__name__)
 PRODUCT_FIELDS = {"title", "unit", "order_step", "village"}
 RECORD_FIELDS = {"price", "stock"}
 
@@ -76,6 +78,11 @@ class Row:
     errors: list = field(default_factory=list)
     new: bool = False
     changes: dict = field(default_factory=dict)  # field -> (old, new)
+
+    @property
+    def shown_changes(self):
+        """(column header, old, new) for the preview, in the sheet's column order."""
+        return [(FIELD_LABELS[key], *self.changes[key]) for key in KEYS if key in self.changes]
 
     @property
     def status(self):
@@ -421,9 +428,6 @@ class ProductSheetExporter:
             dataset.append(safe_row(row))
         return dataset
 
-    def rows(self):
-        return [list(row) for row in self.dataset()]
-
     def csv_bytes(self):
         return ("\ufeff" + self.dataset().export("csv")).encode("utf-8")  # BOM: Excel reads UTF-8
 
@@ -555,11 +559,15 @@ class ProductSheetImporter:
         row.errors, row.changes, row.clean = [], {}, {}
         row.new = outcome.import_type == outcome.IMPORT_TYPE_NEW
         messages = []
-        if outcome.validation_error is not None:
-            by_attribute = outcome.validation_error.message_dict
+        refusal = outcome.validation_error
+        if refusal is not None and hasattr(refusal, "error_dict"):
+            by_attribute = refusal.message_dict
             for key in KEYS:
                 messages += by_attribute.get(resource.fields[key].attribute, [])
+        elif refusal is not None:
+            messages += refusal.messages
         if outcome.errors:  # the database refused the row (a UPC taken meanwhile, ...)
+            logger.error("products sheet row %d failed: %r", row.number, outcome.errors[0].error)
             messages.append(_("保存失败，请重新上传后再试"))
         row.errors = [_("第 %(n)d 行：%(msg)s") % {"n": row.number, "msg": m} for m in messages]
         instance = outcome.instance
