@@ -152,8 +152,8 @@ class Segmenter:
 
     @cached_property
     def tokenizer(self):
-        # Imported on first use: jieba's dictionary is about 100 MB of Python objects, and
-        # only the processes that search or index need it (load_dictionaries preloads it).
+        # Imported on first use: only the processes that search or index need jieba and its
+        # dictionary (a second to load; load_dictionaries preloads it in the gunicorn master).
         import jieba
 
         jieba.setLogLevel(logging.WARNING)  # jieba prints its cache banner otherwise
