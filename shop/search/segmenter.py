@@ -6,9 +6,14 @@ pinyin, full and initials, so ``jidan`` and ``jd`` find 鸡蛋. This module know
 model: documents, queries and the editors' choosers all cut text through ``segmenter``.
 """
 
+import json
 import logging
+import os
 import re
-from functools import cached_property
+import sys
+from array import array
+from functools import cache, cached_property
+from importlib import resources
 
 # Words of the trade jieba's general dictionary cuts wrongly or not at all.
 TRADE_WORDS = [
@@ -76,18 +81,85 @@ CJK_RE = re.compile(r"[\u3400-\u9fff]")
 ASCII_WORD_RE = re.compile(r"^[a-z0-9]+$")
 
 
+class WordTable:
+    """jieba's word table (every word and word prefix -> its frequency) in two flat arrays.
+
+    jieba keeps the table as a dict of about 500,000 strings: about 100 MB of Python objects
+    in every web worker. Here each entry is the word's hash in one array and its frequency in
+    another (open addressing, at most half full; see ``_hash``): about 12 MB, and objects the garbage
+    collector never walks. The table answers only what jieba asks of it (``in``, ``[]``,
+    ``get`` and adding a word); two words with the same 64-bit hash would share an entry,
+    which for half a million words is about one chance in 10^8. Hashes are Python's own,
+    so a table lives in the process tree that built it (gunicorn's and Celery's forks), never
+    on disk. Words added later (``add_word``: the trade's words, the villages' names) go to a
+    small dict beside the arrays."""
+
+    def __init__(self, freq):
+        size = 1 << max(4, (2 * len(freq)).bit_length())
+        self._mask = size - 1
+        self._hashes = array("q", bytes(8 * size))  # 0 marks a free slot
+        self._freqs = array("Q", bytes(8 * size))
+        self._added = {}
+        for word, count in freq.items():
+            self._put(word, count)
+
+    @staticmethod
+    def _hash(word):
+        # CPython hashes a string's stored bytes: "QQ" (two one-byte letters) and "兑"
+        # (U+5151, one two-byte letter) hash alike. Mixing in the length parts them; the
+        # result stays a signed 64-bit value. 0 is the free slot's mark.
+        return (hash(word) ^ (len(word) << 40)) or 1
+
+    def _put(self, word, count):
+        wanted = self._hash(word)
+        hashes, mask = self._hashes, self._mask
+        index = wanted & mask
+        while hashes[index] not in (0, wanted):
+            index = (index + 1) & mask
+        hashes[index] = wanted
+        self._freqs[index] = count
+
+    def get(self, word, default=None):
+        # jieba asks this for every fragment of every sentence: one function, no calls.
+        if word in self._added:
+            return self._added[word]
+        wanted = (hash(word) ^ (len(word) << 40)) or 1
+        hashes, mask = self._hashes, self._mask
+        index = wanted & mask
+        while True:
+            found = hashes[index]
+            if found == wanted:
+                return self._freqs[index]
+            if not found:
+                return default
+            index = (index + 1) & mask
+
+    def __contains__(self, word):
+        return self.get(word) is not None
+
+    def __getitem__(self, word):
+        count = self.get(word)
+        if count is None:
+            raise KeyError(word)
+        return count
+
+    def __setitem__(self, word, count):
+        self._added[word] = count
+
+
 class Segmenter:
     """jieba and pypinyin behind one small interface."""
 
     @cached_property
     def tokenizer(self):
-        # Imported on first use: jieba's dictionary is about 100 MB of Python objects, and
-        # only the processes that search or index need it (load_dictionaries preloads it).
+        # Imported on first use: only the processes that search or index need jieba and its
+        # dictionary (a second to load; load_dictionaries preloads it in the gunicorn master).
         import jieba
 
         jieba.setLogLevel(logging.WARNING)  # jieba prints its cache banner otherwise
         tokenizer = jieba.Tokenizer()
         tokenizer.initialize()
+        tokenizer.FREQ = WordTable(tokenizer.FREQ)  # the dict it replaces is freed here
         for word in TRADE_WORDS:
             tokenizer.add_word(word, freq=20000)
         self._known = set(TRADE_WORDS)
@@ -115,9 +187,8 @@ class Segmenter:
         """(full, initials) for a word with Chinese characters, else None."""
         if not CJK_RE.search(word):
             return None
-        from pypinyin import Style, lazy_pinyin  # heavy dictionaries: only when spelling
-
-        syllables = [s for s in lazy_pinyin(word, style=Style.NORMAL, errors="ignore") if s]
+        lazy_pinyin, normal = pinyin_reader()
+        syllables = [s for s in lazy_pinyin(word, style=normal, errors="ignore") if s]
         if not syllables:
             return None
         return "".join(syllables), "".join(s[0] for s in syllables)
@@ -134,9 +205,77 @@ class Segmenter:
 segmenter = Segmenter()
 
 
+@cache
+def pinyin_reader():
+    """pypinyin's ``lazy_pinyin`` and its plain style, with the phrase table kept small.
+
+    pypinyin reads its 47,000 phrases (the readings that differ from the letters' own:
+    重庆 chongqing, 银行 yinhang) from JSON as about 600,000 objects, 35 MB: a list of
+    lists of strings per phrase, each syllable its own string. Its documented switches
+    PYPINYIN_NO_PHRASES and PYPINYIN_NO_DICT_COPY leave the table out; the same phrases are
+    then given back through its ``load_phrases_dict`` with every syllable and every
+    one-reading list shared (pypinyin copies a phrase's readings before it changes them).
+    Imported on first use: only the processes that search or index spell."""
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+    os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
+    from pypinyin import Style, lazy_pinyin, load_phrases_dict
+    from pypinyin.constants import PHRASES_DICT
+
+    if not PHRASES_DICT:  # pypinyin was not imported earlier with its own table
+        load_phrases_dict(shared_phrases())
+    return lazy_pinyin, Style.NORMAL
+
+
+def shared_phrases():
+    """pypinyin's phrase table, each distinct syllable list stored once.
+
+    Read entry by entry (``json_object_items``): decoded whole, the table's 600,000
+    short-lived objects would leave memory behind between the ones kept."""
+    text = resources.files("pypinyin").joinpath("phrases_dict.json").read_text("utf-8")
+    lists = {}
+    phrases = {}
+    for phrase, readings in json_object_items(text):
+        row = []
+        for reading in readings:
+            key = tuple(reading)
+            if key not in lists:
+                lists[key] = [sys.intern(syllable) for syllable in reading]
+            row.append(lists[key])
+        phrases[phrase] = row
+    return phrases
+
+
+SPACE_RE = re.compile(r"\s*")
+
+
+def json_object_items(text):
+    """(key, value) of a JSON object's entries, one at a time, by the standard decoder."""
+    decoder = json.JSONDecoder()
+
+    def skip(index, expected=None):
+        index = SPACE_RE.match(text, index).end()
+        if expected is not None:
+            if text[index : index + 1] != expected:
+                raise ValueError(f"expected {expected!r} at {index}")
+            index += 1
+        return index
+
+    index = skip(0, "{")
+    if text[skip(index) : skip(index) + 1] == "}":
+        return
+    while True:
+        key, index = decoder.raw_decode(text, skip(index))
+        value, index = decoder.raw_decode(text, skip(skip(index, ":")))
+        yield key, value
+        index = skip(index)
+        if text[index : index + 1] == "}":
+            return
+        index = skip(index, ",")
+
+
 def load_dictionaries():
-    """Load jieba's and pypinyin's dictionaries now (about 100 MB of Python objects, and a
-    second or so). App servers call it before forking their workers, so the workers share
-    one copy and the first search after a start does not wait for it. No database access."""
+    """Load jieba's and pypinyin's dictionaries now (about 40 MB, and two seconds or so).
+    App servers call it before forking their workers, so the workers share one copy and the
+    first search after a start does not wait for it. No database access."""
     segmenter.tokenizer  # noqa: B018 -- the cached property does the loading
     segmenter.pinyin("鸡蛋")

@@ -1,0 +1,129 @@
+"""The search dictionaries in their small form (issue 23) answer exactly as the libraries'
+own: jieba's word table as flat arrays (shop.search.segmenter.WordTable), pypinyin's phrase
+table with shared syllable lists (pinyin_reader)."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jieba
+import pytest
+
+from shop.search.segmenter import (
+    TRADE_WORDS,
+    Segmenter,
+    WordTable,
+    json_object_items,
+    segmenter,
+)
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+TEXTS = [
+    "散养土鸡蛋30枚礼盒装，驻村工作队消费帮扶",
+    "王大姐家的笨鸡蛋，石磨玉米面，紫皮蒜和红薯粉条",
+    "小明硕士毕业于中国科学院计算所，后在日本京都大学深造",
+    "QQ号和4S店，BP机，IP电话",  # ASCII words whose bytes match a Chinese letter's
+    "西红柿炒鸡蛋 tomato 2kg 装",
+]
+
+
+@pytest.fixture(scope="module")
+def plain():
+    """jieba's own tokenizer with its dict, taught the same trade words."""
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for word in TRADE_WORDS:
+        tokenizer.add_word(word, freq=20000)
+    return tokenizer
+
+
+def test_word_table_answers_every_word_and_prefix_as_jiebas_dict(plain):
+    table = segmenter.tokenizer.FREQ
+    assert isinstance(table, WordTable)
+    wrong = [word for word, count in plain.FREQ.items() if table.get(word) != count]
+    assert wrong == []
+    # Words jieba does not know stay unknown (a collision would make them known).
+    unknown = [w + "鿿" for w in list(plain.FREQ)[::50]] + ["兑兑兑", "qq", "zz"]
+    assert [w for w in unknown if w in table or table.get(w) is not None] == []
+    with pytest.raises(KeyError):
+        table["鿿鿿"]
+
+
+def test_strings_with_the_same_bytes_keep_their_own_frequencies():
+    # "QQ" (two one-byte letters) and "兑" (U+5151, one two-byte letter) share
+    # CPython's string hash; the table keeps them apart.
+    table = WordTable({"QQ": 0, "兑": 1295, "BP": 47})
+    assert (table["QQ"], table["兑"], table["BP"]) == (0, 1295, 47)
+    assert table.get("偂") is None
+
+
+def test_cuts_match_jiebas_own_tokenizer(plain):
+    for text in TEXTS:
+        assert list(segmenter.tokenizer.cut(text)) == list(plain.cut(text)), text
+        assert list(segmenter.tokenizer.cut_for_search(text)) == list(plain.cut_for_search(text)), (
+            text
+        )
+
+
+def test_words_taught_later_are_cut_whole():
+    seg = Segmenter()
+    assert "岔河口村" not in seg.query_words("岔河口村的鸡蛋")
+    seg.add_words(["岔河口村"])
+    assert "岔河口村" in seg.query_words("岔河口村的鸡蛋")
+    assert seg.tokenizer.FREQ["岔河口村"] == 20000
+
+
+def test_json_entries_one_at_a_time_match_the_decoder():
+    text = ' { "一丁": [["yī"], ["dīng"]] ,\n"a\\u4e00" : 2, "b": {"c": [1]} } '
+    assert dict(json_object_items(text)) == json.loads(text)
+    assert list(json_object_items("{ }")) == []
+    with pytest.raises(ValueError):
+        list(json_object_items('{"a" 1}'))
+
+
+SPELL = """
+import json, sys
+words = ["重庆", "银行", "长寿", "一丁点儿", "土鸡蛋", "行长", "朝阳", "鸡蛋", "驻村"]
+if sys.argv[1] == "shop":
+    from shop.search.segmenter import segmenter, pinyin_reader
+    out = [segmenter.pinyin(w) for w in words]
+    from pypinyin.constants import PHRASES_DICT
+    lists = {id(x) for row in PHRASES_DICT.values() for x in row}
+    print(json.dumps({"out": out, "phrases": len(PHRASES_DICT), "lists": len(lists)}))
+else:
+    from pypinyin import Style, lazy_pinyin
+    from pypinyin.constants import PHRASES_DICT
+    out = []
+    for w in words:
+        s = lazy_pinyin(w, style=Style.NORMAL)
+        out.append(["".join(s), "".join(x[0] for x in s)])
+    print(json.dumps({"out": out, "phrases": len(PHRASES_DICT)}))
+"""
+
+
+def spell(mode):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYPINYIN")}
+    result = subprocess.run(
+        [sys.executable, "-c", SPELL, mode],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_pinyin_reads_phrases_as_pypinyin_does_with_its_own_table():
+    shop, library = spell("shop"), spell("pypinyin")
+    assert shop["out"] == library["out"]
+    assert shop["out"][:2] == [["chongqing", "cq"], ["yinhang", "yh"]]  # phrase readings
+    assert shop["phrases"] == library["phrases"] > 40000
+    # Every phrase's syllable lists are shared: a few thousand lists for ~47,000 phrases.
+    assert shop["lists"] < 10000
