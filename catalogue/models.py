@@ -172,6 +172,16 @@ class Product(AbstractProduct):
         validators=[MinValueValidator(Decimal("0.1"))],
         help_text=_("下单时按这个估重收款，称重后多退少补"),
     )
+    # The figures the catalogue sorts by, stored so a sort is an index scan that stops
+    # after a page. ``units_handed_over``: units of the product handed over to buyers, net
+    # of cuts and refunds, as the running figures count them (``shop.figures.running``
+    # keeps it in the transaction of each order event; ``rebuild_figures --check``
+    # compares it). ``lowest_price``: its cheapest stock record's price
+    # (``catalogue.sort_figures`` keeps it whenever a stock record is saved or deleted).
+    units_handed_over = models.BigIntegerField(_("已交付数量"), default=0, editable=False)
+    lowest_price = models.DecimalField(
+        _("最低价"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
     search_words_en = models.CharField(
         _("英文搜索词"),
         max_length=200,
@@ -183,6 +193,13 @@ class Product(AbstractProduct):
         indexes = [
             # The catalogue's default listing: public products, newest first.
             models.Index(fields=["is_public", "-date_created"], name="product_public_newest"),
+            # "Most popular" and the two price sorts (a price sort from high to low walks
+            # the same index backwards).
+            models.Index(
+                fields=["is_public", "-units_handed_over", "-date_created", "-id"],
+                name="product_public_popular",
+            ),
+            models.Index(fields=["is_public", "lowest_price", "id"], name="product_public_price"),
         ]
 
     @property
