@@ -202,6 +202,24 @@ class Product(AbstractProduct):
             models.Index(fields=["is_public", "lowest_price", "id"], name="product_public_price"),
         ]
 
+    # Written only by ``catalogue.sort_figures`` and ``shop.figures.running``, each with its
+    # own UPDATE in the event's transaction: a save of a product loaded earlier (a form, a
+    # sheet row) must not write back the figure it loaded over a newer one.
+    STORED_FIGURES = ("units_handed_over", "lowest_price")
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and not kwargs.get("force_insert"):
+            if kwargs.get("update_fields") is None:
+                kwargs["update_fields"] = [
+                    f.name
+                    for f in self._meta.concrete_fields
+                    if not f.primary_key and f.name not in self.STORED_FIGURES
+                ]
+            else:
+                kept = [f for f in kwargs["update_fields"] if f not in self.STORED_FIGURES]
+                kwargs["update_fields"] = kept
+        super().save(*args, **kwargs)
+
     @property
     def weight_per_unit_kg(self):
         if self.weight_per_unit_g:
