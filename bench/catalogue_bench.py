@@ -325,7 +325,8 @@ def against_bare(pages, runs, requests, cpu=False):
                 figures.setdefault((name, key), []).append(value)
             shown.append(
                 f"{name} n={len(samples)} p50 {row['p50']:.1f} ms p95 {row['p95']:.1f} ms "
-                f"{100 * row['bare/page']:.1f} % of bare"
+                + (f"CPU {row['CPU']:.1f} ms " if cpu else "")
+                + f"{100 * row['bare/page']:.1f} % of bare"
             )
         log("; ".join(shown))
     log("")
@@ -397,7 +398,7 @@ def main():
         measure(args.requests)
     if args.pages:
         log("")
-        against_bare(read_pages(), max(3, args.runs), args.requests)
+        against_bare(read_pages(), max(3, args.runs), args.requests, cpu=True)
     log("")
     measure_misses(max(3, args.runs), args.requests)
     log(f"\ntotal {time.monotonic() - started:.0f} s")
