@@ -8,7 +8,8 @@ client and prints the median and p95 per page kind. Never fails on speed.
 
     .venv/bin/python bench/catalogue_bench.py [--products 10000] [--lines 200000] [--requests 40]
     DATABASE_URL=... .venv/bin/python bench/catalogue_bench.py --measure-only   # a filled DB
-        (bench/dataset.py fills one); --runs N repeats the search-miss measurement
+        (bench/dataset.py fills one); --runs N repeats the search-miss measurement;
+        --pages also times home, the catalogue's sorts, a category and a product page
 
 The search-miss figures (queries that find nothing, page cache off) are given per run as
 p50/p95, then as the median and range over the runs, and as a fraction of Django's bare
@@ -293,54 +294,81 @@ def measure(requests):
             report(name, samples)
 
 
-def measure_misses(runs, requests):
-    """Search misses against the bare view, ``runs`` times: median and range of each figure."""
+def against_bare(pages, runs, requests, cpu=False):
+    """Each page of ``pages`` ({name: [url, ...]}) timed with the page cache off, ``runs``
+    times, beside the bare view timed in the same run: per run and page its p50 and p95,
+    and bare p50 / page p50; then the median and range of each over the runs."""
     from django.conf import settings
     from django.core.cache import cache
     from django.test import Client
-    from django.urls import reverse
 
     settings.DEBUG = False
     settings.PAGE_CACHE_ENABLED = False
     client = Client(HTTP_HOST="127.0.0.1")
-    search = reverse("site-search")
+    figures = {}
+    for run in range(1, runs + 1):
+        cache.clear()
+        bare = statistics.median(timed(client, "/bench/bare/", requests))
+        figures.setdefault(("bare", "p50"), []).append(bare)
+        shown = [f"run {run}: bare p50 {bare:.2f} ms"]
+        for name, urls in pages.items():
+            per_url = max(3, requests // len(urls))
+            samples = []
+            cpu_started = time.process_time()
+            for url in urls:
+                samples += timed(client, url, per_url)
+            row = {"p50": statistics.median(samples), "p95": p95_of(samples)}
+            if cpu:  # this process's CPU per request (warm-ups included); the database's apart
+                row["CPU"] = (time.process_time() - cpu_started) * 1000 / (len(samples) + len(urls))
+            row["bare/page"] = bare / row["p50"]
+            for key, value in row.items():
+                figures.setdefault((name, key), []).append(value)
+            shown.append(
+                f"{name} n={len(samples)} p50 {row['p50']:.1f} ms p95 {row['p95']:.1f} ms "
+                + (f"CPU {row['CPU']:.1f} ms " if cpu else "")
+                + f"{100 * row['bare/page']:.1f} % of bare"
+            )
+        log("; ".join(shown))
+    log("")
+    for (name, key), values in figures.items():
+        scale, unit = (100, " %") if key == "bare/page" else (1, " ms")
+        log(
+            f"{name + ' ' + key:<34} median {scale * statistics.median(values):8.2f}{unit}   "
+            f"range {scale * min(values):.2f}–{scale * max(values):.2f}{unit}   (runs={runs})"
+        )
+    return figures
+
+
+def measure_misses(runs, requests):
+    """Search misses against the bare view, ``runs`` times: median and range of each figure."""
+    from django.urls import reverse
+
     from shop.search.results import SiteSearch
 
     found = {q: SiteSearch().run(q).count() for q in MISSES}
     assert not any(found.values()), f"not misses in this data: {found}"
-    per_query = max(3, requests // len(MISSES))
-    figures = {"bare p50": [], "miss p50": [], "miss p95": [], "miss CPU": [], "bare/miss": []}
-    for run in range(1, runs + 1):
-        cache.clear()
-        bare = timed(client, "/bench/bare/", requests)
-        misses = []
-        cpu_started = time.process_time()
-        for query in MISSES:
-            misses += timed(client, f"{search}?q={query}", per_query)
-        # this process's CPU per miss (the warm-up requests included); the database's is apart
-        cpu = (time.process_time() - cpu_started) * 1000 / (len(misses) + len(MISSES))
-        row = {
-            "bare p50": statistics.median(bare),
-            "miss p50": statistics.median(misses),
-            "miss p95": p95_of(misses),
-            "miss CPU": cpu,
-        }
-        row["bare/miss"] = row["bare p50"] / row["miss p50"]
-        for key, value in row.items():
-            figures[key].append(value)
-        log(
-            f"run {run}: bare p50 {row['bare p50']:.2f} ms; search miss n={len(misses)} "
-            f"p50 {row['miss p50']:.1f} ms, p95 {row['miss p95']:.1f} ms, "
-            f"CPU {row['miss CPU']:.1f} ms; "
-            f"{100 * row['bare/miss']:.1f} % of bare"
-        )
-    log("")
-    for key, values in figures.items():
-        scale, unit = (100, " %") if key == "bare/miss" else (1, " ms")
-        log(
-            f"{key:<10} median {scale * statistics.median(values):7.2f}{unit}   "
-            f"range {scale * min(values):.2f}–{scale * max(values):.2f}{unit}   (runs={runs})"
-        )
+    search = reverse("site-search")
+    against_bare({"search miss": [f"{search}?q={q}" for q in MISSES]}, runs, requests, cpu=True)
+
+
+def read_pages():
+    """The read pages a buyer without the page cache gets rendered: home, catalogue (each
+    sort), a category, a product."""
+    from django.urls import reverse
+
+    from catalogue.models import Category, Product
+
+    catalogue = reverse("catalogue:index")
+    category = Category.objects.filter(is_public=True).order_by("depth", "path").first()
+    product = Product.objects.filter(is_public=True, parent=None).order_by("-date_created").first()
+    return {
+        "home": ["/"],
+        "catalogue newest": [catalogue],
+        "catalogue popular": [catalogue + "?sort=popular"],
+        "catalogue price": [catalogue + "?sort=price_asc", catalogue + "?sort=price_desc"],
+        "category": [category.get_absolute_url()],
+        "product": [product.get_absolute_url()],
+    }
 
 
 def main():
@@ -352,6 +380,12 @@ def main():
     parser.add_argument(
         "--measure-only", action="store_true", help="time an already filled database"
     )
+    parser.add_argument(
+        "--pages",
+        action="store_true",
+        help="also time the read pages (home, catalogue sorts, category, product) without the "
+        "page cache, against the bare view, --runs times",
+    )
     args = parser.parse_args()
 
     import django
@@ -362,6 +396,9 @@ def main():
     if not args.measure_only:
         fill(args.products, args.lines)
         measure(args.requests)
+    if args.pages:
+        log("")
+        against_bare(read_pages(), max(3, args.runs), args.requests, cpu=True)
     log("")
     measure_misses(max(3, args.runs), args.requests)
     log(f"\ntotal {time.monotonic() - started:.0f} s")

@@ -4,8 +4,8 @@ Oscar's receivers count with an ORM ``update()`` (its SQL built on every call) a
 product counted for the first time, a second query to create the row. Every
 add-to-basket and every order line pays for that. Here each count is one upsert with a
 fixed statement: the row is created or incremented in the same query, so two buyers
-counting the same new product at once cannot collide. The catalogue's "popular first"
-order reads ``num_purchases``. Counts for signed-in users (``UserRecord``) stay Oscar's.
+counting the same new product at once cannot collide. (The catalogue's "popular first"
+order reads ``Product.units_handed_over`` instead, ``catalogue.sort_figures``.) Counts for signed-in users (``UserRecord``) stay Oscar's.
 
 An order's purchases are counted once its transaction has committed: every order of a
 product would otherwise hold that product's counter row locked while the rest of the

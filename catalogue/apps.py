@@ -7,7 +7,8 @@ class CatalogueConfig(apps.CatalogueConfig):
     def ready(self):
         super().ready()
         # The app's own modules load here, once every model is ready (they import models).
-        from catalogue import analytics, photos
+        from catalogue import analytics, photos, sort_figures
 
         analytics.connect()
         photos.connect()
+        sort_figures.connect()

@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 SORTS = {
     "newest": (_("最新上架"), ["-date_created", "-pk"]),
-    "price_asc": (_("价格从低到高"), ["min_price", "pk"]),
-    "price_desc": (_("价格从高到低"), ["-min_price", "-pk"]),
-    "popular": (_("最受欢迎"), ["-popularity", "-date_created", "-pk"]),
+    # Figures stored on the product (``catalogue.sort_figures``), each sort an index.
+    "price_asc": (_("价格从低到高"), ["lowest_price", "pk"]),
+    "price_desc": (_("价格从高到低"), ["-lowest_price", "-pk"]),
+    "popular": (_("最受欢迎"), ["-units_handed_over", "-date_created", "-pk"]),
 }
 
 

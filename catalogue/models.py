@@ -172,6 +172,16 @@ class Product(AbstractProduct):
         validators=[MinValueValidator(Decimal("0.1"))],
         help_text=_("下单时按这个估重收款，称重后多退少补"),
     )
+    # The figures the catalogue sorts by, stored so a sort is an index scan that stops
+    # after a page. ``units_handed_over``: units of the product handed over to buyers, net
+    # of cuts and refunds, as the running figures count them (``shop.figures.running``
+    # keeps it in the transaction of each order event; ``rebuild_figures --check``
+    # compares it). ``lowest_price``: its cheapest stock record's price
+    # (``catalogue.sort_figures`` keeps it whenever a stock record is saved or deleted).
+    units_handed_over = models.BigIntegerField(_("已交付数量"), default=0, editable=False)
+    lowest_price = models.DecimalField(
+        _("最低价"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
     search_words_en = models.CharField(
         _("英文搜索词"),
         max_length=200,
@@ -183,7 +193,32 @@ class Product(AbstractProduct):
         indexes = [
             # The catalogue's default listing: public products, newest first.
             models.Index(fields=["is_public", "-date_created"], name="product_public_newest"),
+            # "Most popular" and the two price sorts (a price sort from high to low walks
+            # the same index backwards).
+            models.Index(
+                fields=["is_public", "-units_handed_over", "-date_created", "-id"],
+                name="product_public_popular",
+            ),
+            models.Index(fields=["is_public", "lowest_price", "id"], name="product_public_price"),
         ]
+
+    # Written only by ``catalogue.sort_figures`` and ``shop.figures.running``, each with its
+    # own UPDATE in the event's transaction: a save of a product loaded earlier (a form, a
+    # sheet row) must not write back the figure it loaded over a newer one.
+    STORED_FIGURES = ("units_handed_over", "lowest_price")
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and not kwargs.get("force_insert"):
+            if kwargs.get("update_fields") is None:
+                kwargs["update_fields"] = [
+                    f.name
+                    for f in self._meta.concrete_fields
+                    if not f.primary_key and f.name not in self.STORED_FIGURES
+                ]
+            else:
+                kept = [f for f in kwargs["update_fields"] if f not in self.STORED_FIGURES]
+                kwargs["update_fields"] = kept
+        super().save(*args, **kwargs)
 
     @property
     def weight_per_unit_kg(self):

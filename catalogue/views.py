@@ -10,7 +10,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
@@ -146,16 +146,10 @@ class CatalogueView(TemplateView):
         in_stock = StockRecord.objects.filter(
             product=OuterRef("pk"), num_in_stock__gt=Coalesce(F("num_allocated"), Value(0))
         )
-        # Subqueries, not joins: no GROUP BY or DISTINCT over the whole catalogue,
-        # so counting and sorting 10,000 products stays cheap.
-        cheapest = (
-            StockRecord.objects.filter(product=OuterRef("pk")).order_by("price").values("price")[:1]
-        )
-        qs = product_card_queryset().annotate(
-            min_price=Subquery(cheapest),
-            popularity=Coalesce("stats__num_purchases", Value(0)),
-            has_stock=Exists(in_stock),
-        )
+        # Subqueries, not joins: no GROUP BY or DISTINCT over the whole catalogue. The
+        # sorts read figures stored on the product (``catalogue.sort_figures``), so the
+        # database walks one index and stops after the page.
+        qs = product_card_queryset().annotate(has_stock=Exists(in_stock))
         if self.category is not None:
             in_category = ProductCategory.objects.filter(
                 product=OuterRef("pk"), category__in=self.category.get_descendants_and_self()

@@ -18,6 +18,10 @@ event that repeats changes nothing, two events at once on different orders add u
 the same order is followed one transaction after the other (its contribution row is
 locked first). ``rebuild`` computes every share from scratch with the same functions:
 ``manage.py rebuild_figures --check`` compares, without ``--check`` it rewrites.
+
+The catalogue's "most popular" figure (``Product.units_handed_over``) is the sum of a
+product's all-team ``PRODUCT`` cells: each event adds the same difference to it
+(``catalogue.sort_figures.add_units``), and ``rebuild`` and ``--check`` cover it too.
 """
 
 import datetime
@@ -27,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.dispatch import Signal
 from oscar.core.loading import get_model
 
@@ -57,6 +61,7 @@ BUYER = "buyer"  # text: the buyer's e-mail (account, else guest)
 SUPPLIER = "supplier"  # key: a household supplying the product; sub: the product's village
 CREDIT = "credit"  # key: household credited by a delivered run (day: the run's date)
 PAID = "paid"  # key: household paid (day: paid date); sub: its village
+INSTITUTION = "institution"  # key: the institution the order was placed under (none: no cell)
 
 ZONE_KEY = -1
 
@@ -113,6 +118,7 @@ def order_shares(order_ids=None):
             "order__run_link__zone_id",
             "order__user__email",
             "order__guest_email",
+            "order__institution_link__institution_id",
             "net_quantity",
             "net_amount",
         ).order_by("order_id", "pk")
@@ -139,6 +145,7 @@ def order_shares(order_ids=None):
         zone_id,
         user_email,
         guest_email,
+        institution_id,
         quantity,
         net,
     ) in rows:
@@ -163,6 +170,8 @@ def order_shares(order_ids=None):
             _add(share, (day, team, RUN_DIM, run_id or 0, 0, ""), **values)
             _add(share, (day, team, PICKUP, pickup, 0, ""), **values)
             _add(share, (day, team, BUYER, 0, 0, buyer or ""), **values)
+            if institution_id:
+                _add(share, (day, team, INSTITUTION, institution_id, 0, ""), **values)
             for household_id in households:
                 _add(share, (day, team, SUPPLIER, household_id, village_id or 0, ""))
     return shares
@@ -287,7 +296,9 @@ def _follow(kind, ids):
                 if new:
                     row.cells = _encode(new)
                     rewrite.append(row)
-        _upsert(_merge(changes))
+        changes = _merge(changes)
+        _upsert(changes)
+        _products_follow(changes)
         if rewrite:
             Contribution.objects.bulk_update(rewrite, ["cells"])
         if empty:
@@ -295,6 +306,31 @@ def _follow(kind, ids):
         if changes:
             transaction.on_commit(lambda: changed.send(sender=Cell))
     return bool(changes)
+
+
+def _products_follow(changes):
+    """The catalogue's "most popular" figure (``Product.units_handed_over``) is the sum of
+    a product's all-team cells: it takes the same difference, in the same transaction."""
+    from catalogue import sort_figures
+
+    units = defaultdict(int)
+    for key, _label, deltas in changes:
+        if key[1] == ALL and key[2] == PRODUCT and key[3]:
+            units[key[3]] += deltas[1]  # VALUES[1]: quantity
+    sort_figures.add_units(units)
+
+
+def product_units():
+    """{product id: units handed over} summed from the kept cells."""
+    rows = (
+        Cell.objects.filter(dim=PRODUCT, team=ALL, orders__gt=0)
+        .exclude(key=0)
+        .values("key")
+        .annotate(units=Sum("quantity"))
+        .values_list("key", "units")
+        .order_by()
+    )
+    return {pk: units for pk, units in rows if units}
 
 
 def _merge(changes):
@@ -397,8 +433,18 @@ def differences():
     return result
 
 
+def product_differences():
+    """[(product id, kept (units, lowest price), computed)] where the figures the
+    catalogue sorts by (``catalogue.sort_figures``) disagree with the kept cells and the
+    stock records; ``differences`` checks the cells themselves."""
+    from catalogue import sort_figures
+
+    return sort_figures.differences(product_units())
+
+
 def rebuild():
-    """Rewrite every cell and contribution from the records. Returns the number of cells."""
+    """Rewrite every cell and contribution from the records, and the products' sort
+    figures from them. Returns the number of cells."""
     with transaction.atomic():
         if connection.vendor == "postgresql":  # events wait until the rewrite is in
             with connection.cursor() as cursor:
@@ -429,5 +475,8 @@ def rebuild():
             ],
             batch_size=2000,
         )
+        from catalogue import sort_figures
+
+        sort_figures.rebuild(product_units())
         transaction.on_commit(lambda: changed.send(sender=Cell))
     return len(cells)

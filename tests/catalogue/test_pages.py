@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from catalogue.models import Category
+from catalogue.models import Category, Product
 from tests import factories
 from tests.test_query_budgets import make_products
 
@@ -157,13 +157,13 @@ def test_listing_pages_cost_the_same_for_10_and_50_products(client, home_page, t
 
 
 @pytest.mark.django_db
-def test_popular_sort_puts_most_bought_first(client, team):
-    from oscar.apps.analytics.models import ProductRecord
-
+def test_popular_sort_puts_most_handed_over_first(client, team):
+    # Units written here directly; tests/catalogue/test_sort_figures.py has them follow
+    # real hand-overs, cuts and cancellations.
     quiet = factories.product_in_stock(team=team, title="农家黄瓜")
     popular = factories.product_in_stock(team=team, title="散养土鸡蛋")
-    ProductRecord.objects.create(product=popular, num_purchases=40)
-    ProductRecord.objects.create(product=quiet, num_purchases=2)
+    Product.objects.filter(pk=popular.pk).update(units_handed_over=40)
+    Product.objects.filter(pk=quiet.pk).update(units_handed_over=2)
     html = client.get(reverse("catalogue:index"), {"sort": "popular"}).content.decode()
     assert html.index("散养土鸡蛋") < html.index("农家黄瓜")
 

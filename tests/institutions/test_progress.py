@@ -65,3 +65,37 @@ def test_impact_page_shows_the_institution_figure(client, home_page, run, eggs, 
     html = client.get(page.url).content.decode()
     assert 'data-testid="impact-institutions"' in html
     assert "30.00" in html and "单位客户" in html
+
+
+@pytest.mark.django_db
+def test_impact_page_queries_do_not_grow_with_institution_orders(
+    client, home_page, run, eggs, hospital, agency
+):
+    """The institution figure reads the running cells (``shop.figures``), not the order
+    lines: a page built from scratch costs the same with 1 order as with 7."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from content.models import ImpactPage
+
+    page = ImpactPage(title="帮扶成效", slug="impact")
+    home_page.add_child(instance=page)
+    page.save_revision().publish()
+
+    def cold_page_queries():
+        cache.clear()  # the report and the page built again, not served from the cache
+        with CaptureQueriesContext(connection) as context:
+            html = client.get(page.url).content.decode()
+        return len(context), html
+
+    client.get(page.url)  # the session's first page warms what every page loads once
+    life.handed_over(institution_order(run, [(eggs, 2)], hospital, None).run_link)
+    one, html = cold_page_queries()
+    assert "3.00" in html
+    for institution in (hospital, agency, hospital, agency, hospital, agency):
+        life.handed_over(institution_order(run, [(eggs, 2)], institution, None).run_link)
+    many, html = cold_page_queries()
+    assert "21.00" in html  # 7 orders × 2 eggs × ¥1.50
+    assert many == one
+    assert figures.progress(hospital).orders == 4 and figures.progress(agency).orders == 3

@@ -39,6 +39,8 @@ class RunningLives(OrderLives):
     @invariant()
     def running_figures_equal_a_rebuild(self):
         assert running.differences() == []
+        # The catalogue's sort figures (units handed over, lowest price) follow too.
+        assert running.product_differences() == []
         # Every order counted has the share a rebuild gives it, and only those.
         computed = running.order_shares()
         kept = {
