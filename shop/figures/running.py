@@ -35,6 +35,7 @@ from django.db.models import Q, Sum
 from django.dispatch import Signal
 from oscar.core.loading import get_model
 
+from catalogue import sort_figures
 from catalogue.models import Product
 from fulfilment import payouts
 from fulfilment.models import DeliveryRun, OrderRun, Payout
@@ -311,7 +312,6 @@ def _follow(kind, ids):
 def _products_follow(changes):
     """The catalogue's "most popular" figure (``Product.units_handed_over``) is the sum of
     a product's all-team cells: it takes the same difference, in the same transaction."""
-    from catalogue import sort_figures
 
     units = defaultdict(int)
     for key, _label, deltas in changes:
@@ -437,7 +437,6 @@ def product_differences():
     """[(product id, kept (units, lowest price), computed)] where the figures the
     catalogue sorts by (``catalogue.sort_figures``) disagree with the kept cells and the
     stock records; ``differences`` checks the cells themselves."""
-    from catalogue import sort_figures
 
     return sort_figures.differences(product_units())
 
@@ -475,7 +474,6 @@ def rebuild():
             ],
             batch_size=2000,
         )
-        from catalogue import sort_figures
 
         sort_figures.rebuild(product_units())
         transaction.on_commit(lambda: changed.send(sender=Cell))

@@ -218,6 +218,7 @@ def pinyin_reader():
     Imported on first use: only the processes that search or index spell."""
     os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
     os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
+    # heavy, and pypinyin reads the two switches above when first imported: import after
     from pypinyin import Style, lazy_pinyin, load_phrases_dict
     from pypinyin.constants import PHRASES_DICT
 
