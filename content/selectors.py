@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shop.speed import page_cache
+
 PRODUCT_BLOCKS = {"product": "product"}
 PRODUCT_LIST_BLOCKS = {"product_list": "products"}
 HOUSEHOLD_BLOCKS = {"household": "household"}
@@ -147,7 +149,9 @@ def next_runs():
 
     ``fulfilment.DeliveryRun`` is being built alongside this code; until it is
     there (or if its shape differs) the home page simply leaves the block out.
+    A page drawn for the cache goes stale when a run changes (``page_cache.runs_tag``).
     """
+    page_cache.depends_on(page_cache.runs_tag())
     try:
         DeliveryRun = apps.get_model("fulfilment", "DeliveryRun")
     except LookupError:
@@ -271,6 +275,8 @@ def fresh_this_week(limit=8):
     from fulfilment import supply
     from fulfilment.models import SupplyCommitment
     from fulfilment.runs import open_runs
+
+    page_cache.depends_on(page_cache.runs_tag())
 
     next_run = {}
     for run in open_runs().order_by("cutoff", "pk"):
