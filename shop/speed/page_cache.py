@@ -23,13 +23,15 @@ same goes for the Content-Security-Policy nonce on inline scripts: each hit gets
 the nonce of its own response's header (shop/core/security.py).
 
 Invalidation: every key includes a *generation* number kept in the cache.
-shop/core/receivers.py bumps it when a product, price, category, Wagtail page or delivery
-run changes, which orphans every stored page at once (they expire by TTL). Orders touch
+shop/core/receivers.py bumps it when a product, price, category, Wagtail page or pickup
+point changes, which orphans every stored page at once (they expire by TTL). Orders touch
 much less: they move the allocation of a few stock records. A stored page therefore also
 lists the *tags* it was drawn from (``depends_on``: the stock records whose stock it
-shows, and whatever else a renderer names) with each tag's version when it was drawn;
+shows, the delivery runs of the teams whose next run it shows (``runs_tag``), and
+whatever else a renderer names) with each tag's version when it was drawn;
 ``touched(tags)`` gives those tags new versions, and only the pages that showed them are
-drawn again. An order on one product leaves every page without it served from the cache.
+drawn again. An order on one product leaves every page without it served from the cache; a run's new
+cut-off (fulfilment/receivers.py, ``note_runs_changed``) leaves every page without runs.
 
 No stampede: one request at a time rebuilds a key (a short lock in the cache). While it
 does, the others are given the stale copy if there is one, or wait up to
@@ -39,8 +41,16 @@ Personal requests (a session, a basket) get the same stored
 page with its personal parts drawn for them: the parts between ``<!--personal:NAME-->``
 and ``<!--/personal-->`` are rendered again from ``PERSONAL_PARTS[NAME]`` with the
 request (the header's account links and basket count, the tab bar's count). The stored
-copy is only ever drawn for an anonymous request, so nothing in it is anyone's own.
-Requests with flashed messages are served by the view.
+copy is only ever drawn for an anonymous request, so nothing in it is anyone's own: when
+a personal request finds no fresh copy, a copy of it without cookies or credentials is
+sent through the whole middleware chain first (``_draw_anonymously``), which draws and
+stores the page as for any first-time visitor, under the same lock; the personal request
+is then served from that copy ("miss-personal"). Requests with flashed messages are
+served by the view, and never stored.
+
+Query strings: a page with one (a search, a sort, a page number) is stored only when the
+same address was asked for before within ``PAGE_CACHE_SECONDS`` (``_asked_before``), so
+searches nobody repeats leave only a small expiring marker, not a page.
 
 The language comes from the URL alone (shop/core/middleware.py), so the path is
 enough to key a page per language; the active language is part of the key

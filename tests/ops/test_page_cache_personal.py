@@ -66,9 +66,7 @@ def pages(eggs, home_page):
 
 def signed_in_with_basket(eggs, username, email, first_name, quantity):
     buyer = Client()
-    buyer.force_login(
-        factories.UserFactory(username=username, email=email, first_name=first_name)
-    )
+    buyer.force_login(factories.UserFactory(username=username, email=email, first_name=first_name))
     add_to_basket(buyer, eggs, quantity)
     buyer.get(reverse("basket:summary"))  # shows (and so empties) "added to basket"
     return buyer
@@ -96,6 +94,7 @@ def test_a_page_first_asked_for_by_a_signed_in_buyer_is_stored_with_nothing_of_t
 
     bob = Client()
     bob.force_login(factories.UserFactory(username="bob_l", email="bob@example.cn"))
+    assert how(bob.get(url)) == "hit-personal"  # his first page also opens his basket
     with CaptureQueriesContext(connection) as queries:
         bob_page = bob.get(url)
     assert how(bob_page) == "hit-personal"
@@ -111,9 +110,7 @@ def test_a_page_first_asked_for_by_a_signed_in_buyer_is_stored_with_nothing_of_t
 
 
 @pytest.mark.django_db
-def test_a_guest_with_a_basket_first_on_a_page_gets_it_drawn_once_then_from_the_cache(
-    pages, eggs
-):
+def test_a_guest_with_a_basket_first_on_a_page_gets_it_drawn_once_then_from_the_cache(pages, eggs):
     guest = Client()
     add_to_basket(guest, eggs, 4)
     guest.get(reverse("basket:summary"))
