@@ -20,6 +20,7 @@ from fulfilment import supply
 from fulfilment.models import SupplyCommitment
 from fulfilment.runs import open_runs
 from shop.partner.models import Partner
+from shop.speed import page_cache
 
 PRODUCT_BLOCKS = {"product": "product"}
 PRODUCT_LIST_BLOCKS = {"product_list": "products"}
@@ -84,7 +85,9 @@ def shop_objects_in(stream, extra_product_ids=()):
 
 
 def next_run_of_each_team():
-    """Each team's next open run (the first to close), earliest cut-off first."""
+    """Each team's next open run (the first to close), earliest cut-off first. A page
+    drawn for the cache goes stale when a run changes (``page_cache.runs_tag``)."""
+    page_cache.depends_on(page_cache.runs_tag())
     first = {}
     for run in open_runs().prefetch_related(None).order_by("cutoff", "pk"):
         first.setdefault(run.team_id, run)

@@ -3,13 +3,21 @@ generation, and a run's load and booked room are counted again when its orders c
 after they were placed. Placing an order links it to its run itself
 (``shop.order.placement``)."""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_save
 from django.dispatch import receiver
 from oscar.core.loading import get_model
 
 from fulfilment import runs, supply
-from fulfilment.models import DeliveryRun, DeliveryZone, OrderRun, PickupPoint, RunPickup
+from fulfilment.models import (
+    DeliveryRun,
+    DeliveryZone,
+    OrderRun,
+    PickupPoint,
+    RunPickup,
+    SupplyCommitment,
+)
 from shop.order import status as order_status
+from shop.speed import page_cache
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -25,6 +33,34 @@ for _field in ("zones", "pickup_points"):
         sender=getattr(DeliveryRun, _field).through,
         dispatch_uid=f"runs-cache-{_field}",
     )
+
+
+# --- pages showing runs (a product card's next run, the home page's list and produce) ---
+# A run's change makes stale only the pages that showed runs of its team, or the list of
+# open runs (``page_cache.runs_tag``); every other stored page stays.
+
+
+@receiver(post_init, sender=DeliveryRun, dispatch_uid="fulfilment.pages.run_read")
+def _note_team_read(sender, instance, **kwargs):
+    instance._page_team_id = instance.__dict__.get("team_id")  # no query for a deferred one
+
+
+@receiver(post_save, sender=DeliveryRun, dispatch_uid="fulfilment.pages.run_saved")
+@receiver(post_delete, sender=DeliveryRun, dispatch_uid="fulfilment.pages.run_gone")
+def _run_pages_stale(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    teams = {getattr(instance, "_page_team_id", None), instance.__dict__.get("team_id")}
+    page_cache.note_runs_changed(teams)
+    instance._page_team_id = instance.__dict__.get("team_id")
+
+
+@receiver(post_save, sender=SupplyCommitment, dispatch_uid="fulfilment.pages.promise_saved")
+@receiver(post_delete, sender=SupplyCommitment, dispatch_uid="fulfilment.pages.promise_gone")
+def _produce_pages_stale(sender, instance, raw=False, **kwargs):
+    """This week's produce (the home page) is what households promised for open runs."""
+    if not raw:
+        page_cache.note_runs_changed(())
 
 
 # --- keeping RunLoad and booked room right when a run's orders change after they were placed

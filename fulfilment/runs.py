@@ -37,7 +37,7 @@ from fulfilment.signals import run_moved, run_stepped_back
 from shop.core import sql
 from shop.core.sql import refusal, run_statement_or_refuse
 from shop.figures import running
-from shop.speed import bump_counter, counter, request_cache
+from shop.speed import bump_counter, counter, page_cache, request_cache
 
 Status = DeliveryRun.Status
 
@@ -217,6 +217,7 @@ def open_runs_for_checkout(team_ids):
     Due runs are closed at most every ``CLOSE_CHECK_SECONDS`` from here; a run whose
     cut-off has passed is left out either way."""
     _close_due_runs_now_and_then()
+    page_cache.depends_on(*(page_cache.runs_tag(pk) for pk in team_ids))
     teams = ",".join(str(pk) for pk in sorted(team_ids))
     key = f"runs:open:{counter(RUNS_GENERATION_KEY)}:{teams}"
     found = _read_here.get_or_read(key, lambda: list(open_runs(team_ids)), OPEN_RUNS_TTL)

@@ -1,5 +1,7 @@
 """Keep the page cache (shop/speed/page_cache.py) honest: anything a buyer can see changes →
 new generation; an order's allocations make stale only the pages of the stock it moved.
+Delivery runs are not here: a run's change makes stale only the pages showing runs
+(``fulfilment/receivers.py``, ``page_cache.note_runs_changed``).
 
 Connected from ``CoreConfig.ready()`` (shop/core/apps.py). The watched models are looked
 up by label when the app registry is ready, so this bottom layer imports no app; a model
@@ -24,7 +26,6 @@ WATCHED_MODELS = [
     ("partner", "Partner"),
     ("wagtailcore", "Page"),
     ("wagtailimages", "Image"),
-    ("fulfilment", "DeliveryRun"),
     ("fulfilment", "PickupPoint"),
 ]
 STOCK_FIELDS = ("price", "num_in_stock", "num_allocated", "product_id", "partner_id")

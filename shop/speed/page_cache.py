@@ -23,13 +23,15 @@ same goes for the Content-Security-Policy nonce on inline scripts: each hit gets
 the nonce of its own response's header (shop/core/security.py).
 
 Invalidation: every key includes a *generation* number kept in the cache.
-shop/core/receivers.py bumps it when a product, price, category, Wagtail page or delivery
-run changes, which orphans every stored page at once (they expire by TTL). Orders touch
+shop/core/receivers.py bumps it when a product, price, category, Wagtail page or pickup
+point changes, which orphans every stored page at once (they expire by TTL). Orders touch
 much less: they move the allocation of a few stock records. A stored page therefore also
 lists the *tags* it was drawn from (``depends_on``: the stock records whose stock it
-shows, and whatever else a renderer names) with each tag's version when it was drawn;
+shows, the delivery runs of the teams whose next run it shows (``runs_tag``), and
+whatever else a renderer names) with each tag's version when it was drawn;
 ``touched(tags)`` gives those tags new versions, and only the pages that showed them are
-drawn again. An order on one product leaves every page without it served from the cache.
+drawn again. An order on one product leaves every page without it served from the cache; a run's new
+cut-off (fulfilment/receivers.py, ``note_runs_changed``) leaves every page without runs.
 
 No stampede: one request at a time rebuilds a key (a short lock in the cache). While it
 does, the others are given the stale copy if there is one, or wait up to
@@ -39,8 +41,16 @@ Personal requests (a session, a basket) get the same stored
 page with its personal parts drawn for them: the parts between ``<!--personal:NAME-->``
 and ``<!--/personal-->`` are rendered again from ``PERSONAL_PARTS[NAME]`` with the
 request (the header's account links and basket count, the tab bar's count). The stored
-copy is only ever drawn for an anonymous request, so nothing in it is anyone's own.
-Requests with flashed messages are served by the view.
+copy is only ever drawn for an anonymous request, so nothing in it is anyone's own: when
+a personal request finds no fresh copy, a copy of it without cookies or credentials is
+sent through the whole middleware chain first (``_draw_anonymously``), which draws and
+stores the page as for any first-time visitor, under the same lock; the personal request
+is then served from that copy ("miss-personal"). Requests with flashed messages are
+served by the view, and never stored.
+
+Query strings: a page with one (a search, a sort, a page number) is stored only when the
+same address was asked for before within ``PAGE_CACHE_SECONDS`` (``_asked_before``), so
+searches nobody repeats leave only a small expiring marker, not a page.
 
 The language comes from the URL alone (shop/core/middleware.py), so the path is
 enough to key a page per language; the active language is part of the key
@@ -48,6 +58,7 @@ anyway.
 """
 
 import hashlib
+import io
 import re
 import secrets
 import time
@@ -55,6 +66,8 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.handlers.base import BaseHandler
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import _unmask_cipher_token, get_token
@@ -142,6 +155,19 @@ def stock_tag(stockrecord_id):
     return f"stock:{stockrecord_id}"
 
 
+def runs_tag(team_id=None):
+    """The tag of the delivery runs a page shows: those of one team (a product card's next
+    run), or, without ``team_id``, which runs are open at all (the home page's list of next
+    runs and this week's produce)."""
+    return "runs" if team_id is None else f"runs:team:{team_id}"
+
+
+def note_runs_changed(team_ids):
+    """A run of these teams was made, edited (cut-off, date, capacity), moved on or deleted:
+    the pages showing runs of those teams, and those listing the open runs, are stale."""
+    touched({runs_tag()} | {runs_tag(pk) for pk in team_ids if pk})
+
+
 def touched(tags):
     """``tags`` changed: pages drawn from them are stale from the commit on (at once
     outside a transaction)."""
@@ -222,11 +248,17 @@ def lookup(request):
     fresh = stored is not None and _is_fresh(stored)
     if personal:
         # Never stored from a personal request; drawn personal parts need the session.
-        if not fresh or request.session.get("_messages"):
+        if request.session.get("_messages"):
             return None
-        return _respond(request, stored, "hit-personal")
+        if fresh:
+            return _respond(request, stored, "hit-personal")
+        if stored is None and not _asked_before(request, key):
+            return None
+        return _personal_miss(request, key)
     if fresh:
         return _respond(request, stored, "hit")
+    if stored is None and not _asked_before(request, key):
+        return None  # a query asked once (a search nobody repeats) is drawn, not stored
     if cache.add(key + ":lock", 1, LOCK_SECONDS):
         request._page_cache_key = key
         request._page_cache_started = time.time_ns()
@@ -244,6 +276,71 @@ def lookup(request):
     return None  # drawn here too, without storing: the one holding the lock stores it
 
 
+def _asked_before(request, key):
+    """Whether a page with a query string (a search, a sort, a page number) was asked for
+    within ``PAGE_CACHE_SECONDS`` already: only those are stored, so queries nobody repeats
+    (typos, bots walking every word) leave a small marker that expires instead of a page.
+    A page without a query string counts as asked: the set of those is bounded by the
+    site."""
+    if not request.GET:
+        return True
+    return not cache.add(key + ":asked", 1, settings.PAGE_CACHE_SECONDS)
+
+
+def _personal_miss(request, key):
+    """No fresh copy for a personal request: the page is drawn once as an anonymous visitor
+    would get it (``_draw_anonymously``; that request takes the key's lock and stores the
+    page, or is given the copy another request is drawing), then served from that copy
+    with this request's personal parts. None when nothing was stored (the view draws it)."""
+    _draw_anonymously(request)
+    stored = cache.get(key)
+    if stored is None:
+        return None
+    return _respond(request, stored, "miss-personal")
+
+
+_anonymous_handler = []  # one per process, built on first use
+
+
+def _handler():
+    if not _anonymous_handler:
+        handler = BaseHandler()
+        handler.load_middleware()
+        _anonymous_handler.append(handler)
+    return _anonymous_handler[0]
+
+
+# What a browser sends that makes a request someone's: no cookie at all (session, basket,
+# CSRF, messages), no credentials, no CSRF header; the CSRF middleware's own note of the
+# cookie it read goes too.
+_PERSONAL_META = ("HTTP_COOKIE", "HTTP_AUTHORIZATION", "HTTP_X_CSRFTOKEN", "CSRF_COOKIE")
+
+
+def _draw_anonymously(request):
+    """Send a copy of ``request`` without anything personal through the whole middleware
+    chain, as a first-time visitor's ``GET``: this module's anonymous path draws and stores
+    the page (under the same key and lock). Its response is not sent anywhere."""
+    environ = {
+        name: value
+        for name, value in request.META.items()
+        if name not in _PERSONAL_META and name != "wsgi.input"
+    }
+    # WSGIRequest keeps the decoded path in META; the environ wants WSGI's latin-1 text.
+    environ.update(
+        REQUEST_METHOD="GET",
+        CONTENT_LENGTH="0",
+        PATH_INFO=_wsgi_text(request.path_info),
+        SCRIPT_NAME=_wsgi_text(request.META.get("SCRIPT_NAME", "")),
+    )
+    environ["wsgi.input"] = io.BytesIO(b"")
+    anonymous = WSGIRequest(environ)
+    return _handler().get_response(anonymous)
+
+
+def _wsgi_text(text):
+    return text.encode().decode("iso-8859-1")
+
+
 def _is_fresh(stored):
     tags = stored[2] if len(stored) > 2 else {}
     return not tags or _tag_versions(tags) == tags
@@ -255,7 +352,7 @@ def _respond(request, stored, how):
         content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
     if NONCE_PLACEHOLDER in content:
         content = content.replace(NONCE_PLACEHOLDER, f'nonce="{request.csp_nonce}"'.encode())
-    if how == "hit-personal":
+    if how.endswith("-personal"):
         content = _PERSONAL_RE.sub(lambda match: _personal_part(request, match), content)
     response = HttpResponse(content)
     for name, value in headers.items():
