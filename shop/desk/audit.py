@@ -24,7 +24,6 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from auditlog.signals import pre_log
 from django.apps import apps
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Expression, Q
 
 from shop.desk.roles import team_ids
@@ -141,15 +140,15 @@ class Change:
     note: str
 
 
-def _content_types():
-    """{kind: ContentType} of the audited models (cached by Django after the first call)."""
-    found = {}
-    for spec in AUDITED:
-        try:
-            found[spec.kind] = ContentType.objects.get_for_model(apps.get_model(spec.model))
-        except LookupError:
-            continue
-    return found
+def _of_kind(spec):
+    """Entries of one audited model, matched by a join (no content-type query of its own)."""
+    app_label, model = spec.model.lower().split(".")
+    return Q(content_type__app_label=app_label, content_type__model=model)
+
+
+def _kind_of(entry):
+    label = f"{entry.content_type.app_label}.{entry.content_type.model}"
+    return next((spec.kind for spec in AUDITED if spec.model.lower() == label), "")
 
 
 def entries_for(user, kind=None):
@@ -157,21 +156,22 @@ def entries_for(user, kind=None):
     member, those of their teams' objects and of orders their teams have lines in.
     ``kind`` narrows to one ``AUDITED`` kind; an unknown kind reads nothing."""
     ids = team_ids(user)
-    types = _content_types()
-    entries = LogEntry.objects.filter(
-        action=LogEntry.Action.UPDATE, content_type__in=list(types.values())
-    )
+    specs = {spec.kind: spec for spec in AUDITED}
+    audited = Q()
+    for spec in specs.values():
+        audited |= _of_kind(spec)
+    entries = LogEntry.objects.filter(audited, action=LogEntry.Action.UPDATE)
     if kind:
-        if kind not in types:
+        if kind not in specs:
             return entries.none()
-        entries = entries.filter(content_type=types[kind])
+        entries = entries.filter(_of_kind(specs[kind]))
     if ids is not None:
         Line = apps.get_model("order", "Line")
         orders = Line.objects.filter(partner_id__in=ids).values("order_id")
         entries = entries.filter(
-            Q(additional_data__team__in=ids) | Q(content_type=types["order"], object_id__in=orders)
+            Q(additional_data__team__in=ids) | (_of_kind(specs["order"]) & Q(object_id__in=orders))
         )
-    return entries.select_related("actor").order_by("-timestamp", "-pk")
+    return entries.select_related("actor", "content_type").order_by("-timestamp", "-pk")
 
 
 def _text(value):
@@ -180,16 +180,16 @@ def _text(value):
 
 def changes(entries):
     """``Change`` rows of ``entries`` (a page of them), one per field, in the order of
-    ``AUDITED``'s fields; two queries at most, whatever the number of entries."""
+    ``AUDITED``'s fields (entries read with ``actor`` and ``content_type``); one query
+    more at most (the teams), whatever the number of entries."""
     entries = list(entries)
-    kinds = {ct.pk: kind for kind, ct in _content_types().items()}
-    team_ids = {(e.additional_data or {}).get("team") for e in entries} - {None}
+    wanted = {(e.additional_data or {}).get("team") for e in entries} - {None}
     Partner = apps.get_model("partner", "Partner")
-    teams = Partner.objects.in_bulk(team_ids) if team_ids else {}
+    teams = Partner.objects.in_bulk(wanted) if wanted else {}
     order = {spec.kind: spec.fields for spec in AUDITED}
     rows = []
     for entry in entries:
-        kind = kinds.get(entry.content_type_id, "")
+        kind = _kind_of(entry)
         extra = entry.additional_data or {}
         diff = entry.changes or {}
         fields = [f for f in order.get(kind, ()) if f in diff]
@@ -218,7 +218,7 @@ def history(instance, limit=5):
     entries = (
         LogEntry.objects.get_for_object(instance)
         .filter(action=LogEntry.Action.UPDATE)
-        .select_related("actor")
+        .select_related("actor", "content_type")
         .order_by("-timestamp", "-pk")[:limit]
     )
     return changes(entries)[:limit]
