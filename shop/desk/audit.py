@@ -24,6 +24,7 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from auditlog.signals import pre_log
 from django.apps import apps
+from django.conf import settings
 from django.db.models import Expression, Q
 
 from shop.desk.roles import team_ids
@@ -102,8 +103,15 @@ def _only_edits(sender, instance, action, **kwargs):
         return None
     # the computed fields are left out; the fields a person typed are logged alone
     typed = [f for f in spec.fields if f not in computed]
+    if not typed:
+        return False
     old = sender._default_manager.filter(pk=instance.pk).first()
-    diff = model_instance_diff(old, instance, fields_to_check=typed, use_json_for_changes=True)
+    diff = model_instance_diff(
+        old,
+        instance,
+        fields_to_check=typed,
+        use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
+    )
     if diff:
         LogEntry.objects.log_create(instance, action=LogEntry.Action.UPDATE, changes=diff)
     return False
