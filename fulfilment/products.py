@@ -6,8 +6,8 @@ UPDATE), so a level is changed on the row locked ``FOR UPDATE`` and saved with
 ``update_fields``: a reservation made meanwhile waits for the lock and is never written
 over, and the level is never set below what is held (no oversell). Products the team has
 supply commitments for follow ``fulfilment.supply``'s stock rule instead and are not typed
-in here. Every change goes through ``save()``, so the audit log (``shop.desk.receivers``,
-with the person's note through ``shop.desk.audit.noting``), the page cache and the search
+in here. Every change goes through ``save()``, so the audit log (``shop.desk.audit``,
+with the person's note through ``audit.noting``), the page cache and the search
 index follow as they do for the dashboard.
 """
 
@@ -21,8 +21,7 @@ from oscar.core.loading import get_model
 from catalogue.models import Household
 from fulfilment import supply
 from fulfilment.signals import supply_added
-from shop.desk.audit import noting
-from shop.desk.models import AuditEntry
+from shop.desk import audit
 from shop.partner.levels import StockError, new_level
 
 Product = get_model("catalogue", "Product")
@@ -123,7 +122,7 @@ def update(record, *, product_fields, price, stock=None, photo=None, note=""):
     if price != locked.price:
         locked.price = price
         fields.append("price")
-    with noting(note):
+    with audit.noting(note):
         if fields:
             locked.save(update_fields=fields)
         product = locked.product
@@ -173,8 +172,4 @@ def create(team, *, fields, category, households, price, stock, photo=None):
 def recent_changes(record, limit=5):
     """The last price and stock changes of ``record`` from the audit log, newest first."""
 
-    return list(
-        AuditEntry.objects.filter(object_type="stockrecord", object_id=str(record.pk))
-        .select_related("user")
-        .order_by("-when", "-pk")[:limit]
-    )
+    return audit.history(record, limit)

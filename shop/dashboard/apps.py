@@ -23,7 +23,7 @@ class DashboardConfig(apps.DashboardConfig):
                 "desk-reports": (["is_staff", "order.view_order"], team),
                 "desk-report-export": (["is_staff", "order.view_order"], team),
                 "desk-report-download": (["is_staff", "order.view_order"], team),
-                "desk-audit": (["is_staff", "desk.view_auditentry"], team),
+                "desk-audit": (["is_staff", "auditlog.view_logentry"], team),
                 "desk-invite": ["is_staff", "partner.change_partner", "auth.view_user"],
                 "desk-otp-verify": ["is_staff"],
             }

@@ -14,7 +14,7 @@ class DeskConfig(AppConfig):
     verbose_name = _("工作台")
 
     def ready(self):
-        # Loaded in ready(): they import models, and apps.py loads before any model exists.
-        from shop.desk import receivers
+        # Loaded in ready(): it imports models, and apps.py loads before any model exists.
+        from shop.desk import audit
 
-        receivers.connect()
+        audit.register()

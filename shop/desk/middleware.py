@@ -1,24 +1,10 @@
-"""Request-scoped helpers of the desk: the acting user, and the staff code check."""
+"""Request-scoped helper of the desk: the staff code check. (The acting user for the audit
+log is named by django-auditlog's own middleware.)"""
 
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from shop.desk.audit import _current_user
 from shop.desk.login_protection import PROTECTED_PREFIXES, needs_code
-
-
-class CurrentUserMiddleware:
-    """Makes the request's user available to the audit receivers (``audit.current_user``)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        token = _current_user.set(getattr(request, "user", None))
-        try:
-            return self.get_response(request)
-        finally:
-            _current_user.reset(token)
 
 
 class StaffOTPMiddleware:

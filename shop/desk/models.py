@@ -1,52 +1,10 @@
-"""The audit log: who changed a price, stock, a run or an order, when, from what to what."""
+"""The desk's own tables: report files built by a worker. (The audit log is
+django-auditlog's ``LogEntry``, read and written through ``shop.desk.audit``.)"""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-
-class AuditEntry(models.Model):
-    """One changed field of one object. ``team`` lets a team see only its own entries.
-
-    Written by ``shop.desk.receivers``; the acting user comes from
-    ``shop.desk.audit.current_user`` (set per request by the middleware), so
-    changes made by commands or tasks have no user.
-    """
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    when = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-    object_type = models.CharField(_("对象类型"), max_length=32)
-    object_id = models.CharField(_("对象编号"), max_length=64)
-    object_label = models.CharField(_("对象"), max_length=200, blank=True)
-    field = models.CharField(_("字段"), max_length=32)
-    old = models.CharField(_("原值"), max_length=200, blank=True)
-    new = models.CharField(_("新值"), max_length=200, blank=True)
-    note = models.CharField(_("修改说明"), max_length=200, blank=True)
-    team = models.ForeignKey(
-        "partner.Partner",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("工作队"),
-    )
-
-    class Meta:
-        verbose_name = _("操作记录")
-        verbose_name_plural = _("操作记录")
-        ordering = ["-when", "-pk"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
-
-    def __str__(self):
-        return f"{self.object_type}#{self.object_id} {self.field}: {self.old} → {self.new}"
 
 
 class ReportExport(models.Model):

@@ -40,6 +40,7 @@ COORDINATOR_EXTRA = [
     ("analytics", "view_userrecord"),
     ("analytics", "view_productrecord"),
     ("auth", "view_user"),
+    ("auditlog", "view_logentry"),  # the audit log (shop.desk.audit)
 ]
 EDITOR_PERMISSIONS = [
     ("wagtailadmin", "access_admin"),

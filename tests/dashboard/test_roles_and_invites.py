@@ -34,7 +34,7 @@ def test_the_migration_created_the_four_roles_with_exact_permissions(db):
         "catalogue.change_product",
         "partner.change_stockrecord",
         "fulfilment.change_deliveryrun",
-        "desk.view_auditentry",
+        "auditlog.view_logentry",
     } <= coordinator
     assert "auth.change_user" not in coordinator and "wagtailadmin.access_admin" not in coordinator
 
