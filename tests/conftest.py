@@ -1,4 +1,5 @@
-"""Shared fixtures. Tests are plain functions; data comes from tests/factories.py."""
+"""Shared fixtures. Tests are plain functions; data comes from the factories in
+tests/<app>/factories.py (tests/README.md says which holds what)."""
 
 from decimal import Decimal
 
@@ -8,7 +9,9 @@ from django.utils import translation
 from hypothesis import HealthCheck, settings
 
 from shop.speed import request_cache
-from tests import factories
+from tests.catalogue.factories import product_in_stock
+from tests.fulfilment.factories import PickupPointFactory
+from tests.partner.factories import TeamFactory, UserFactory
 
 # Property tests share two cores with the rest of the suite: judge them on results, not speed.
 settings.register_profile(
@@ -28,12 +31,12 @@ def _fresh_cache_and_language():
 
 @pytest.fixture
 def team(db):
-    return factories.TeamFactory(code="renmin", name="县人民医院驻向阳村工作队")
+    return TeamFactory(code="renmin", name="县人民医院驻向阳村工作队")
 
 
 @pytest.fixture
 def other_team(db):
-    return factories.TeamFactory(code="water", name="省水利厅驻柳河村工作队")
+    return TeamFactory(code="water", name="省水利厅驻柳河村工作队")
 
 
 @pytest.fixture
@@ -42,7 +45,7 @@ def pickup_point(team):
     checkout offers it."""
     from tests.fulfilment.factories import open_run_at
 
-    point = factories.PickupPointFactory(team=team, name="县人民医院门诊大厅")
+    point = PickupPointFactory(team=team, name="县人民医院门诊大厅")
     open_run_at(point)
     return point
 
@@ -73,14 +76,14 @@ def later_run(team, pickup_point):
 @pytest.fixture
 def eggs(team, pickup_point):
     """Free-range eggs, 1.50 yuan each, 100 in stock, sold by the team."""
-    return factories.product_in_stock(team=team, title="散养土鸡蛋", stock=100)
+    return product_in_stock(team=team, title="散养土鸡蛋", stock=100)
 
 
 # The other team's run and cabbages: a basket of eggs and cabbages is split per team.
 @pytest.fixture
 def veg_point(other_team):
     """The other team's pickup point, with an open run of its own stopping there."""
-    point = factories.PickupPointFactory(team=other_team, name="柳河社区东门")
+    point = PickupPointFactory(team=other_team, name="柳河社区东门")
     from tests.fulfilment.factories import open_run_at
 
     open_run_at(point)
@@ -95,14 +98,12 @@ def veg_run(veg_point):
 @pytest.fixture
 def veg(other_team, veg_point):
     """Cabbages from the other team, ¥4.00 each, 30 in stock."""
-    return factories.product_in_stock(
-        team=other_team, title="柳河小白菜", price=Decimal("4.00"), stock=30
-    )
+    return product_in_stock(team=other_team, title="柳河小白菜", price=Decimal("4.00"), stock=30)
 
 
 @pytest.fixture
 def customer(db):
-    return factories.UserFactory(username="buyer", email="buyer@example.cn")
+    return UserFactory(username="buyer", email="buyer@example.cn")
 
 
 @pytest.fixture

@@ -63,13 +63,13 @@ def road_run(run, eggs, team, pickup_point):
 
     from fulfilment import runs, supply
     from fulfilment.models import DeliveryRun
-    from tests import factories
-    from tests.fulfilment.factories import place_order
+    from tests.catalogue.factories import HouseholdFactory, VillageFactory
+    from tests.order.factories import make_order
 
     pickup_point.latitude, pickup_point.longitude = D("34.752"), D("113.625")
     pickup_point.save()
-    village = factories.VillageFactory(slug="xiangyang", name="向阳村")
-    household = factories.HouseholdFactory(
+    village = VillageFactory(slug="xiangyang", name="向阳村")
+    household = HouseholdFactory(
         team=team,
         village=village,
         public_name="吴奶奶家",
@@ -77,7 +77,7 @@ def road_run(run, eggs, team, pickup_point):
         longitude=D("113.52"),
     )
     supply.set_commitment(run, household, eggs, 30)
-    place_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
-    place_order(run, [(eggs, 10)], email="b@example.cn", name="李四")
+    make_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
+    make_order(run, [(eggs, 10)], email="b@example.cn", name="李四")
     runs.change_status(run, DeliveryRun.Status.CLOSED)
     return run

@@ -12,8 +12,8 @@ from django.utils.http import urlsafe_base64_encode
 from oscar.core.loading import get_model
 
 from shop.order import status as S
-from tests import factories
-from tests.fulfilment.factories import place_order
+from tests.order.factories import make_order
+from tests.partner.factories import UserFactory
 
 Order = get_model("order", "Order")
 UserAddress = get_model("address", "UserAddress")
@@ -98,10 +98,10 @@ def test_buyer_pages_fit_a_phone_in_both_languages(
     page.wait_for_url(f"**{prefix}/shop/accounts/orders/")
     look(page, prefix, "orders-empty", "my orders, none yet")
 
-    buyer = factories.UserFactory._meta.model.objects.get(email="lin@example.cn")
-    soon = place_order(run, [(eggs, 10)])
-    later = place_order(later_run, [(eggs, 4)])
-    past = place_order(run, [(eggs, 2)])
+    buyer = UserFactory._meta.model.objects.get(email="lin@example.cn")
+    soon = make_order(run, [(eggs, 10)])
+    later = make_order(later_run, [(eggs, 4)])
+    past = make_order(run, [(eggs, 2)])
     Order.objects.filter(pk__in=[soon.pk, later.pk, past.pk]).update(user=buyer)
     Order.objects.filter(pk=past.pk).update(status=S.COMPLETED)
 

@@ -4,8 +4,8 @@ cart badges in the header and the tab bar follow each change without a reload.""
 import pytest
 from oscar.core.loading import get_model
 
-from tests import factories
 from tests.browser.conftest import ARTIFACTS
+from tests.catalogue.factories import product_in_stock
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -14,7 +14,7 @@ Basket = get_model("basket", "Basket")
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_buyer_updates_a_quantity_and_removes_a_line(live_server, phone_page, team, eggs):
-    chickens = factories.product_in_stock(team=team, title="农家小笨鸡", price=128, stock=9)
+    chickens = product_in_stock(team=team, title="农家小笨鸡", price=128, stock=9)
     page = phone_page
     for product in (eggs, chickens):
         page.goto(live_server.url + product.get_absolute_url())

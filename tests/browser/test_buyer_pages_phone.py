@@ -6,8 +6,8 @@ import pytest
 from django.utils import translation
 
 from catalogue.models import Category
-from tests import factories
 from tests.browser.conftest import ARTIFACTS
+from tests.catalogue.factories import HouseholdFactory, VillageFactory, product_in_stock
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -27,13 +27,11 @@ def test_buyer_pages_fit_a_phone_in_both_languages(
     home_page.hero_title_en = "Food you can trust"
     home_page.save_revision().publish()
     eggs_category = Category.add_root(name="鸡蛋", slug="eggs", name_en="Eggs", is_public=True)
-    village = factories.VillageFactory(slug="xiangyang", name="向阳村")
-    household = factories.HouseholdFactory(team=team, village=village, public_name="王大姐家")
-    box = factories.product_in_stock(
-        team=team, title="笨鸡蛋 30 枚礼盒", price=48, stock=20, unit="xiang"
-    )
+    village = VillageFactory(slug="xiangyang", name="向阳村")
+    household = HouseholdFactory(team=team, village=village, public_name="王大姐家")
+    box = product_in_stock(team=team, title="笨鸡蛋 30 枚礼盒", price=48, stock=20, unit="xiang")
     box.categories.add(eggs_category)
-    peanuts = factories.product_in_stock(team=team, title="生花生", price=8, stock=50)
+    peanuts = product_in_stock(team=team, title="生花生", price=8, stock=50)
     run = DeliveryRun.objects.get(team=team)  # the pickup point's next run
     supply.set_commitment(run, household, box, 20)
     supply.set_commitment(run, household, peanuts, 50)

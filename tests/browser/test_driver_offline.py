@@ -5,9 +5,9 @@ each tap is recorded exactly once."""
 import pytest
 
 from fulfilment.models import DeliveryRun, DriverTap
-from tests import factories
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_team_places_phone import fits_the_screen, sign_in
+from tests.partner.factories import team_member
 
 
 def tap_button(page, action, nth=0):
@@ -66,7 +66,7 @@ def test_three_taps_offline_a_reload_then_the_signal_returns(
     live_server, phone_page, road_run, team
 ):
     page = phone_page
-    sign_in(page, live_server, factories.team_member(team))
+    sign_in(page, live_server, team_member(team))
     open_online(page, live_server, road_run)
     three_taps_offline(page)
 
@@ -86,7 +86,7 @@ def test_three_taps_offline_a_reload_then_the_signal_returns(
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_taps_survive_closing_the_page_while_offline(live_server, phone_page, road_run, team):
     page = phone_page
-    sign_in(page, live_server, factories.team_member(team))
+    sign_in(page, live_server, team_member(team))
     url = open_online(page, live_server, road_run)
     three_taps_offline(page)
     context = page.context
@@ -106,7 +106,7 @@ def test_cash_taken_offline_waits_on_the_phone_and_counts_once(
     from shop.order import money
 
     page = phone_page
-    sign_in(page, live_server, factories.team_member(team))
+    sign_in(page, live_server, team_member(team))
     open_online(page, live_server, road_run)
     number = page.locator("[data-order]").first.get_attribute("data-order")
     order = road_run.order_links.get(order__number=number).order
@@ -131,7 +131,7 @@ def test_cash_taken_offline_waits_on_the_phone_and_counts_once(
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_signing_out_clears_what_the_phone_kept(live_server, phone_page, road_run, team):
     page = phone_page
-    sign_in(page, live_server, factories.team_member(team))
+    sign_in(page, live_server, team_member(team))
     open_online(page, live_server, road_run)
     assert page.evaluate("caches.keys()")
     page.get_by_test_id("sign-out").click()

@@ -9,10 +9,11 @@ from playwright.sync_api import expect
 
 from fulfilment.models import DriverTap, LineWeight
 from shop.order import money
-from tests import factories
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_driver_offline import open_online, wait_queued
 from tests.browser.test_team_places_phone import fits_the_screen, sign_in
+from tests.catalogue.factories import HouseholdFactory, VillageFactory, product_in_stock
+from tests.partner.factories import team_member
 
 
 @pytest.fixture
@@ -21,18 +22,18 @@ def chicken_run(run, team, pickup_point):
     to pay on pickup."""
     from fulfilment import runs, supply
     from fulfilment.models import DeliveryRun
-    from tests.fulfilment.factories import place_order
+    from tests.order.factories import make_order
 
     pickup_point.latitude, pickup_point.longitude = D("34.752"), D("113.625")
     pickup_point.save()
-    household = factories.HouseholdFactory(
+    household = HouseholdFactory(
         team=team,
-        village=factories.VillageFactory(slug="xiangyang", name="向阳村"),
+        village=VillageFactory(slug="xiangyang", name="向阳村"),
         public_name="吴奶奶家",
         latitude=D("34.81"),
         longitude=D("113.52"),
     )
-    chicken = factories.product_in_stock(
+    chicken = product_in_stock(
         team=team,
         price=D("120.00"),
         stock=5,
@@ -42,7 +43,7 @@ def chicken_run(run, team, pickup_point):
         estimated_jin=D("3.0"),
     )
     supply.set_commitment(run, household, chicken, 2)
-    place_order(run, [(chicken, 1)], email="a@example.cn", name="张三")
+    make_order(run, [(chicken, 1)], email="a@example.cn", name="张三")
     runs.change_status(run, DeliveryRun.Status.CLOSED)
     return run
 
@@ -52,7 +53,7 @@ def test_a_weight_typed_offline_waits_and_re_prices_the_card_once_online(
     live_server, phone_page, chicken_run, team
 ):
     page = phone_page
-    sign_in(page, live_server, factories.team_member(team))
+    sign_in(page, live_server, team_member(team))
     open_online(page, live_server, chicken_run)
     link = chicken_run.order_links.get()
     line = link.order.lines.get()

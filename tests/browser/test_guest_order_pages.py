@@ -5,7 +5,7 @@ import pytest
 
 from shop.buyer.codes import pickup_code
 from tests.browser.conftest import ARTIFACTS
-from tests.fulfilment.factories import place_order
+from tests.order.factories import make_order
 
 
 def no_sideways_scroll(page, what):
@@ -22,7 +22,7 @@ def test_guest_finds_and_reads_the_order_at_phone_width(
 ):
     eggs.title = "散养土鸡蛋（山坡上吃虫子和玉米长大的土鸡下的蛋）"
     eggs.save()
-    order = place_order(run, [(eggs, 30)], email="")
+    order = make_order(run, [(eggs, 30)], email="")
     page = phone_page
 
     page.goto(f"{live_server.url}{prefix}/shop/orders/find/")

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from fulfilment import household_page, payouts
 from fulfilment.models import Allocation, DeliveryRun, SupplyCommitment
-from tests import factories
 from tests.browser.test_team_places_phone import sign_in
+from tests.catalogue.factories import HouseholdFactory
 from tests.fulfilment.factories import DeliveryRunFactory
+from tests.partner.factories import team_member
 
 SHOTS = "/tmp/h-house"
 
@@ -28,7 +29,7 @@ def test_household_page_and_link_page_at_phone_width(live_server, phone_page, te
     os.makedirs(SHOTS, exist_ok=True)
     eggs.title = "散养土鸡蛋（山坡上吃虫子和玉米长大的土鸡下的蛋）"
     eggs.save()
-    household = factories.HouseholdFactory(team=team, public_name="吴奶奶家")
+    household = HouseholdFactory(team=team, public_name="吴奶奶家")
     done = DeliveryRunFactory(
         team=team, date=timezone.localdate() - datetime.timedelta(days=3), status="done"
     )
@@ -36,7 +37,7 @@ def test_household_page_and_link_page_at_phone_width(live_server, phone_page, te
         run=done, household=household, product=eggs, quantity=120, unit_price=D("1.50")
     )
     SupplyCommitment.objects.create(run=run, household=household, product=eggs, quantity=60)
-    member = factories.team_member(team)
+    member = team_member(team)
     payouts.mark_paid(payouts.for_run(done)[0], member)
     assert DeliveryRun.objects.get(pk=done.pk).status == "done"
     page = phone_page

@@ -8,7 +8,7 @@ from oscar.core.loading import get_model
 from shop.buyer import links
 from shop.payment.methods import STRIPE
 from tests.browser.conftest import ARTIFACTS
-from tests.fulfilment.factories import place_order
+from tests.order.factories import make_order
 from tests.payment.conftest import send_webhook, stripe_fake  # noqa: F401  Stripe on, faked
 
 SourceType = get_model("payment", "SourceType")
@@ -32,7 +32,7 @@ def test_a_guest_grows_an_online_order_and_pays_the_rest(
     pay_button,
     still,
 ):
-    order = place_order(run, [(eggs, 10)], paid_online=True)
+    order = make_order(run, [(eggs, 10)], paid_online=True)
     order.sources.update(
         source_type=SourceType.objects.get_or_create(code=STRIPE, defaults={"name": "Stripe"})[0]
     )

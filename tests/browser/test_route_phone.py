@@ -5,9 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from fulfilment import itinerary
-from tests import factories
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_team_places_phone import fits_the_screen, sign_in
+from tests.partner.factories import team_member
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -16,7 +16,7 @@ def test_route_list_fits_and_the_pin_comes_from_the_phone(live_server, phone_pag
     page = phone_page
     page.context.grant_permissions(["geolocation"], origin=live_server.url)
     page.context.set_geolocation({"latitude": 34.812345, "longitude": 113.523456, "accuracy": 8})
-    sign_in(page, live_server, factories.team_member(team))
+    sign_in(page, live_server, team_member(team))
 
     page.goto(f"{live_server.url}/shop/team/runs/{road_run.pk}/")
     stops = page.get_by_test_id("route-stops").locator("li")

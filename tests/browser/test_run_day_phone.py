@@ -13,10 +13,12 @@ from playwright.sync_api import expect
 from fulfilment import supply
 from fulfilment.models import DeliveryRun, Payout, Shortfall
 from shop.order import status as order_status
-from tests import factories
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_team_places_phone import sign_in
-from tests.fulfilment.factories import DeliveryRunFactory, place_order
+from tests.catalogue.factories import HouseholdFactory
+from tests.fulfilment.factories import DeliveryRunFactory
+from tests.order.factories import make_order
+from tests.partner.factories import team_member
 
 S = DeliveryRun.Status
 
@@ -40,7 +42,7 @@ def confirm(page):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_run_day_on_a_phone(live_server, phone_page, road_run, team, eggs, pickup_point):
     page = phone_page
-    member = factories.team_member(team)
+    member = team_member(team)
     sign_in(page, live_server, member)
     base = f"{live_server.url}/shop/team/runs/{road_run.pk}"
 
@@ -126,9 +128,9 @@ def test_the_run_day_on_a_phone(live_server, phone_page, road_run, team, eggs, p
         stops=[pickup_point],
         cutoff=timezone.now() + datetime.timedelta(days=1),
     )
-    household = factories.HouseholdFactory(team=team, public_name="李大叔家")
+    household = HouseholdFactory(team=team, public_name="李大叔家")
     supply.set_commitment(other, household, eggs, 30)
-    place_order(other, [(eggs, 6)], name="王五")
+    make_order(other, [(eggs, 6)], name="王五")
     page.goto(f"{live_server.url}/shop/team/runs/{other.pk}/")
     page.get_by_role("button", name="改为“已截单”").click()
     page.wait_for_selector("[data-testid=confirm-box]")

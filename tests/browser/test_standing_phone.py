@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from shop.standing.models import StandingOrder, StandingRun
-from tests import factories
 from tests.browser.test_account_phone import fits_the_phone, links_stay_english
+from tests.partner.factories import UserFactory
 
 SHOTS = Path("/tmp/standing-phone")
 PASSWORD = "yard-eggs-2026"
@@ -38,7 +38,7 @@ def look(page, prefix, name, what):
 def test_a_buyer_sets_up_a_weekly_order_from_the_product_page_and_skips_a_run(
     live_server, phone_page, run, later_run, eggs, prefix, words
 ):
-    factories.UserFactory(username="lin", email="lin@example.cn", password=PASSWORD)
+    UserFactory(username="lin", email="lin@example.cn", password=PASSWORD)
     page = phone_page
     site = live_server.url + prefix
     page.goto(f"{site}/shop/accounts/login/")

@@ -4,8 +4,9 @@ import pytest
 from django.test import Client
 
 from fulfilment.models import DeliveryRun
-from tests import factories
 from tests.browser.conftest import ARTIFACTS
+from tests.fulfilment.factories import PickupPointFactory
+from tests.partner.factories import team_member
 
 
 def sign_in(page, live_server, user):
@@ -23,11 +24,9 @@ def fits_the_screen(page):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_member_sets_two_stop_windows_at_phone_width(live_server, phone_page, team):
     page = phone_page
-    hospital = factories.PickupPointFactory(
-        team=team, name="县医院门诊大厅", window="周六 8:30–10:00"
-    )
-    factories.PickupPointFactory(team=team, name="城东农贸市场", window="周六 10:30–12:00")
-    sign_in(page, live_server, factories.team_member(team))
+    hospital = PickupPointFactory(team=team, name="县医院门诊大厅", window="周六 8:30–10:00")
+    PickupPointFactory(team=team, name="城东农贸市场", window="周六 10:30–12:00")
+    sign_in(page, live_server, team_member(team))
 
     page.goto(live_server.url + "/shop/team/runs/new/")
     rows = page.get_by_test_id("stop-row")

@@ -16,8 +16,9 @@ from playwright.sync_api import expect
 from catalogue.models import Product
 from fulfilment.models import SupplyCommitment
 from shop.partner.models import StockRecord
-from tests import factories
 from tests.browser.test_team_places_phone import fits_the_screen, sign_in
+from tests.catalogue.factories import HouseholdFactory, VillageFactory, product_in_stock
+from tests.partner.factories import team_member
 
 SHOTS = Path("/tmp/h-stock")
 
@@ -46,14 +47,14 @@ def shot(page, name):
 def test_member_edits_price_stock_and_photo_at_phone_width(live_server, phone_page, team, run):
     page = phone_page
     serve_media(page)
-    village = factories.VillageFactory(slug="xiangyang", name="向阳村")
+    village = VillageFactory(slug="xiangyang", name="向阳村")
     village.teams.add(team)
-    grandma = factories.HouseholdFactory(team=team, village=village, public_name="吴奶奶家")
-    eggs = factories.product_in_stock(
+    grandma = HouseholdFactory(team=team, village=village, public_name="吴奶奶家")
+    eggs = product_in_stock(
         team=team, title="散养土鸡蛋", price=D("1.50"), stock=100, origin_village=village
     )
     eggs.households.add(grandma)
-    factories.product_in_stock(
+    product_in_stock(
         team=team,
         title="小笨鸡（散养一年以上，约三斤重）",
         price=D("88.00"),
@@ -61,7 +62,7 @@ def test_member_edits_price_stock_and_photo_at_phone_width(live_server, phone_pa
         unit=Product.Unit.ZHI,
         origin_village=village,
     )
-    sign_in(page, live_server, factories.team_member(team))
+    sign_in(page, live_server, team_member(team))
 
     page.goto(live_server.url + "/shop/team/")
     page.get_by_test_id("desk-menu").locator("summary").click()  # the back-office menu

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.fulfilment.factories import place_order
+from tests.order.factories import make_order
 
 PHONE = "13812345678"
 
@@ -15,7 +15,7 @@ PHONE = "13812345678"
 @pytest.fixture
 def guest_order(run, eggs):
     """A guest's order of 10 eggs for pickup on ``run``, mobile 138 1234 5678."""
-    return place_order(run, [(eggs, 10)], email="")
+    return make_order(run, [(eggs, 10)], email="")
 
 
 class SmsProvider:

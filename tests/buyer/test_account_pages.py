@@ -20,8 +20,9 @@ from shop.buyer.codes import pickup_code
 from shop.buyer.handover import day
 from shop.order import life
 from shop.order import status as S
-from tests import factories
-from tests.fulfilment.factories import place_order
+from tests.catalogue.factories import product_in_stock
+from tests.order.factories import make_order
+from tests.partner.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def signed_in(client, customer):
 
 @pytest.fixture
 def other_buyer(db):
-    return factories.UserFactory(username="other", email="other@example.cn")
+    return UserFactory(username="other", email="other@example.cn")
 
 
 def address_of(user, **fields):
@@ -74,10 +75,10 @@ def address_of(user, **fields):
 def test_my_orders_put_the_next_pickup_first_with_status_day_items_and_total(
     signed_in, customer, run, later_run, eggs, team
 ):
-    chicken = factories.product_in_stock(team=team, title="农家小笨鸡", price=D("64.00"))
-    later = hers(place_order(later_run, [(eggs, 10)]), customer)
-    sooner = hers(place_order(run, [(eggs, 4), (chicken, 1)]), customer)
-    done = hers(place_order(run, [(eggs, 2)]), customer)
+    chicken = product_in_stock(team=team, title="农家小笨鸡", price=D("64.00"))
+    later = hers(make_order(later_run, [(eggs, 10)]), customer)
+    sooner = hers(make_order(run, [(eggs, 4), (chicken, 1)]), customer)
+    done = hers(make_order(run, [(eggs, 2)]), customer)
     done.status = S.COMPLETED
     done.save()
     Order.objects.filter(pk=done.pk).update(date_placed=timezone.now() - datetime.timedelta(9))
@@ -97,9 +98,9 @@ def test_my_orders_put_the_next_pickup_first_with_status_day_items_and_total(
 def test_my_orders_list_costs_the_same_queries_for_two_orders_as_for_eight(client, run, eggs, team):
     sizes = []
     for count in (2, 8):
-        buyer = factories.UserFactory()
+        buyer = UserFactory()
         for n in range(count):
-            hers(place_order(run, [(eggs, 1 + n % 3)], paid_online=bool(n % 2)), buyer)
+            hers(make_order(run, [(eggs, 1 + n % 3)], paid_online=bool(n % 2)), buyer)
         client.force_login(buyer)
         url = reverse("customer:order-list")
         client.get(url)  # warm the per-process rows
@@ -134,7 +135,7 @@ def test_order_page_shows_where_when_code_and_money_once(
     point = pickup_point
     point.latitude, point.longitude = D("34.752"), D("113.625")
     point.save()
-    order = hers(place_order(run, [(eggs, 10)]), customer)
+    order = hers(make_order(run, [(eggs, 10)]), customer)
 
     page = signed_in.get(reverse("customer:order", args=[order.number]))
 
@@ -148,7 +149,7 @@ def test_order_page_shows_where_when_code_and_money_once(
 
 
 def test_the_pickup_code_goes_once_the_order_is_handed_over(signed_in, customer, run, eggs):
-    order = hers(place_order(run, [(eggs, 10)]), customer)
+    order = hers(make_order(run, [(eggs, 10)]), customer)
     url = reverse("customer:order", args=[order.number])
     assert 'data-testid="pickup-code"' in html(signed_in.get(url))
     for done in S.DELIVERED:
@@ -159,7 +160,7 @@ def test_the_pickup_code_goes_once_the_order_is_handed_over(signed_in, customer,
 
 
 def test_another_buyers_order_is_not_found(signed_in, other_buyer, run, eggs):
-    theirs = hers(place_order(run, [(eggs, 3)]), other_buyer)
+    theirs = hers(make_order(run, [(eggs, 3)]), other_buyer)
     assert signed_in.get(reverse("customer:order", args=[theirs.number])).status_code == 404
     again = signed_in.post(reverse("customer:order", args=[theirs.number]), {"action": "reorder"})
     assert again.status_code == 404
@@ -170,13 +171,13 @@ def test_another_buyers_order_is_not_found(signed_in, other_buyer, run, eggs):
 
 
 def test_buyer_cancels_from_her_order_page_before_the_cutoff_only(signed_in, customer, run, eggs):
-    order = hers(place_order(run, [(eggs, 10)]), customer)
+    order = hers(make_order(run, [(eggs, 10)]), customer)
     response = signed_in.post(reverse("payment:cancel-order", args=[order.number]), follow=True)
     order.refresh_from_db()
     assert order.status == S.CANCELLED
     assert "已取消" in text(response) and 'data-testid="pickup-code"' not in html(response)
 
-    late = hers(place_order(run, [(eggs, 5)]), customer)
+    late = hers(make_order(run, [(eggs, 5)]), customer)
     DeliveryRun.objects.filter(pk=run.pk).update(cutoff=timezone.now() - datetime.timedelta(1))
     page = signed_in.get(reverse("customer:order", args=[late.number]))
     assert 'data-testid="cancel-order"' not in html(page)
@@ -189,7 +190,7 @@ def test_buyer_cancels_from_her_order_page_before_the_cutoff_only(signed_in, cus
 def test_guest_cancels_through_the_signed_link_page(client, run, eggs):
     from shop.buyer import links
 
-    order = place_order(run, [(eggs, 10)], email="")
+    order = make_order(run, [(eggs, 10)], email="")
     page = client.get(links.order_path(order))
     token = links.order_token(order)
     assert f'name="token" value="{token}"' in html(page)
@@ -207,8 +208,8 @@ def test_guest_cancels_through_the_signed_link_page(client, run, eggs):
 def test_reorder_puts_what_is_for_sale_in_the_basket_and_names_what_is_not(
     signed_in, customer, run, eggs, team
 ):
-    gone = factories.product_in_stock(team=team, title="桃园甜瓜", stock=5)
-    order = hers(place_order(run, [(eggs, 10), (gone, 2)]), customer)
+    gone = product_in_stock(team=team, title="桃园甜瓜", stock=5)
+    order = hers(make_order(run, [(eggs, 10), (gone, 2)]), customer)
     gone.is_public = False
     gone.save()
 
@@ -225,7 +226,7 @@ def test_reorder_puts_what_is_for_sale_in_the_basket_and_names_what_is_not(
 
 
 def test_reorder_with_nothing_left_to_buy_stays_on_the_order(signed_in, customer, run, eggs):
-    order = hers(place_order(run, [(eggs, 10)]), customer)
+    order = hers(make_order(run, [(eggs, 10)]), customer)
     life.cancel(order)
     eggs.is_public = False
     eggs.save()
@@ -300,7 +301,7 @@ def test_profile_shows_the_phone_the_buyer_is_known_by(signed_in, customer, run,
     page = signed_in.get(reverse("customer:profile-view"))
     assert 'data-testid="profile-phone">' in html(page) and "还没有" in text(page)
 
-    hers(place_order(run, [(eggs, 1)]), customer)  # the phone given at checkout
+    hers(make_order(run, [(eggs, 1)]), customer)  # the phone given at checkout
     assert "13812345678" in text(signed_in.get(reverse("customer:profile-view")))
 
     address_of(customer, phone_number="+8613987654321", is_default_for_shipping=True)
@@ -504,7 +505,7 @@ def test_anonymous_buyers_are_sent_to_sign_in(name, args, prefix):
 
 
 def test_english_account_pages_read_english(signed_in, customer, run, eggs, pickup_point):
-    order = hers(place_order(run, [(eggs, 10)]), customer)
+    order = hers(make_order(run, [(eggs, 10)]), customer)
     pages = [
         reverse("customer:order-list"),
         reverse("customer:order", args=[order.number]),

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from shop.demo import data
 from shop.search import documents
+from tests.checkout.test_checkout import add_to_basket
 from tests.fulfilment.factories import pickup_code as method_code
-from tests.test_checkout import add_to_basket
 
 
 @pytest.mark.django_db

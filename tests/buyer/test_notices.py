@@ -10,8 +10,8 @@ from shop import notices
 from shop.buyer import links
 from shop.buyer.codes import pickup_code
 from shop.notices.models import Notice
+from tests.checkout.test_checkout import add_to_basket
 from tests.fulfilment.factories import pickup_code as method_code
-from tests.test_checkout import add_to_basket
 
 Order = get_model("order", "Order")
 

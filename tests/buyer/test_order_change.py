@@ -18,8 +18,10 @@ from fulfilment.models import DeliveryRun, OrderRun, RefundOwed, RunLoad
 from shop.buyer import links
 from shop.order import changes, money
 from shop.order import status as S
-from tests import factories
-from tests.fulfilment.factories import CommitmentFactory, DeliveryZoneFactory, place_order
+from tests.catalogue.factories import HouseholdFactory, product_in_stock
+from tests.fulfilment.factories import CommitmentFactory, DeliveryZoneFactory, PickupPointFactory
+from tests.order.factories import make_order
+from tests.partner.factories import UserFactory, team_member
 from tests.payment.conftest import stripe_fake  # noqa: F401  Stripe switched on against the fake
 
 Order = get_model("order", "Order")
@@ -31,13 +33,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def greens(team, pickup_point):
-    return factories.product_in_stock(team=team, title="小青菜", price=D("4.00"), stock=30)
+    return product_in_stock(team=team, title="小青菜", price=D("4.00"), stock=30)
 
 
 @pytest.fixture
 def order(run, eggs, customer):
     """The signed-in buyer's 10 eggs (¥1.50 each) for pickup, paid on pickup."""
-    placed = place_order(run, [(eggs, 10)], email=customer.email)
+    placed = make_order(run, [(eggs, 10)], email=customer.email)
     Order.objects.filter(pk=placed.pk).update(user=customer)
     placed.refresh_from_db()
     return placed
@@ -181,7 +183,7 @@ def test_every_line_at_zero_is_refused_with_the_way_to_cancel(buyer_client, orde
 
 
 def test_a_product_not_on_the_run_cannot_be_added(buyer_client, order, other_team):
-    elsewhere = factories.product_in_stock(team=other_team, title="柳河村香菇", stock=50)
+    elsewhere = product_in_stock(team=other_team, title="柳河村香菇", stock=50)
     before = state(order)
     response = post_change(buyer_client, order, add=(str(elsewhere.pk), "1"))
     assert response.status_code == 400
@@ -202,7 +204,7 @@ def test_more_than_the_stock_is_refused_and_nothing_changes(buyer_client, order,
 
 
 def test_more_than_the_households_promised_for_the_run_is_refused(buyer_client, order, run, eggs):
-    household = factories.HouseholdFactory(team=run.team)
+    household = HouseholdFactory(team=run.team)
     CommitmentFactory(run=run, household=household, product=eggs, quantity=12)
     supply.sync_stock(run.team)
     before = state(order)
@@ -227,7 +229,7 @@ def test_no_room_in_the_car_is_refused(buyer_client, order, run, eggs):
 
 
 def test_pickup_point_and_delivery_zone_change_with_the_fee(buyer_client, order, run, team, eggs):
-    other_point = factories.PickupPointFactory(team=team, name="城关镇社区大门")
+    other_point = PickupPointFactory(team=team, name="城关镇社区大门")
     stop = run.stops.create(
         point=other_point, window_start=datetime.time(14, 0), window_end=datetime.time(15, 0)
     )
@@ -266,7 +268,7 @@ def test_pickup_point_and_delivery_zone_change_with_the_fee(buyer_client, order,
 
 
 def test_an_order_paid_online_that_shrinks_is_owed_the_difference(client, run, eggs):
-    order = place_order(run, [(eggs, 10)], paid_online=True)
+    order = make_order(run, [(eggs, 10)], paid_online=True)
     url = reverse("buyer:order-change", kwargs={"token": links.order_token(order)})
     response = client.post(url, {f"qty-{order.lines.get().pk}": "4"})
     assert response.status_code == 302
@@ -282,7 +284,7 @@ def test_an_order_paid_online_that_shrinks_is_owed_the_difference(client, run, e
 @pytest.mark.usefixtures("stripe_fake")
 def test_an_order_paid_online_can_grow_and_owes_the_difference(client, run, eggs):
     """The 补款 itself (Stripe, webhook, cash at hand-over): tests/buyer/test_pay_rest.py."""
-    order = place_order(run, [(eggs, 10)], paid_online=True)
+    order = make_order(run, [(eggs, 10)], paid_online=True)
     order.sources.update(
         source_type=get_model("payment", "SourceType").objects.get_or_create(
             code="stripe", defaults={"name": "Stripe"}
@@ -300,7 +302,7 @@ def test_an_order_paid_online_can_grow_and_owes_the_difference(client, run, eggs
 
 
 def test_the_teams_lists_follow_the_change(client, order, run, eggs, greens, team):
-    member = factories.team_member(team)
+    member = team_member(team)
     client.force_login(order.user)
     post_change(client, order, {order.lines.get(): 3}, add=(str(greens.pk), "5"))
     buyer_page = client.get(reverse("customer:order", args=[order.number])).content.decode()
@@ -327,7 +329,7 @@ def test_the_teams_lists_follow_the_change(client, order, run, eggs, greens, tea
 
 
 def test_another_buyer_cannot_see_or_change_the_order(client, order):
-    other = factories.UserFactory(username="neighbour", email="n@example.cn")
+    other = UserFactory(username="neighbour", email="n@example.cn")
     client.force_login(other)
     before = state(order)
     assert client.get(change_url(order)).status_code == 404
@@ -341,7 +343,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, order):
 
 
 def test_a_tampered_guest_link_is_a_404(client, run, eggs):
-    order = place_order(run, [(eggs, 10)], email="")
+    order = make_order(run, [(eggs, 10)], email="")
     token = links.order_token(order)
     before = state(order)
     for bad in (token + "x", token.replace(order.number, "99999"), "nonsense"):
@@ -356,7 +358,7 @@ def test_a_tampered_guest_link_is_a_404(client, run, eggs):
 
 
 def test_a_line_of_another_order_cannot_be_changed_through_this_one(buyer_client, order, run, eggs):
-    stranger = place_order(run, [(eggs, 5)], email="")
+    stranger = make_order(run, [(eggs, 5)], email="")
     before = state(stranger)
     response = buyer_client.post(change_url(order), {f"qty-{stranger.lines.get().pk}": "1"})
     assert response.status_code == 400
@@ -398,7 +400,7 @@ def test_a_smaller_order_then_cancelled_is_owed_back_what_was_paid_once(client, 
     from shop.payment.methods import STRIPE
     from tests.payment import fake_stripe
 
-    order = place_order(run, [(eggs, 10)], paid_online=True)
+    order = make_order(run, [(eggs, 10)], paid_online=True)
     intent = f"pi_test_{order.number}"
     order.sources.update(
         source_type=get_model("payment", "SourceType").objects.get_or_create(

@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 
 from shop.buyer.codes import pickup_code
+from tests.checkout.test_checkout import add_to_basket
 from tests.fulfilment.factories import pickup_code as method_code
-from tests.test_checkout import add_to_basket
 
 GUEST = {
     "first_name": "林小满",

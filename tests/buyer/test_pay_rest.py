@@ -18,8 +18,8 @@ from fulfilment.models import DeliveryRun, OrderRun, RefundOwed
 from shop.buyer import links
 from shop.order import history, money
 from shop.payment.methods import STRIPE
-from tests import factories
-from tests.fulfilment.factories import place_order
+from tests.order.factories import make_order
+from tests.partner.factories import UserFactory, team_member
 from tests.payment.conftest import send_webhook, stripe_fake  # noqa: F401  Stripe on, faked
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stripe_fake")]
@@ -33,7 +33,7 @@ StripeCheckout = get_model("payment", "StripeCheckout")
 @pytest.fixture
 def order(run, eggs, customer, stripe_fake):  # noqa: F811
     """The signed-in buyer's 10 eggs (¥1.50 each, ¥15.00) paid through Stripe."""
-    placed = place_order(run, [(eggs, 10)], email=customer.email, paid_online=True)
+    placed = make_order(run, [(eggs, 10)], email=customer.email, paid_online=True)
     intent = f"pi_test_{placed.number}"
     placed.sources.update(
         source_type=SourceType.objects.get_or_create(code=STRIPE, defaults={"name": "Stripe"})[0],
@@ -47,7 +47,7 @@ def order(run, eggs, customer, stripe_fake):  # noqa: F811
 
 @pytest.fixture
 def member(team):
-    return factories.team_member(team)
+    return team_member(team)
 
 
 @pytest.fixture
@@ -238,7 +238,7 @@ def test_changing_again_closes_the_old_session_and_a_smaller_order_owes_less_not
 
 
 def test_a_guest_pays_the_rest_through_the_signed_link(client, run, eggs, stripe_fake):  # noqa: F811
-    guest = place_order(run, [(eggs, 10)], paid_online=True)
+    guest = make_order(run, [(eggs, 10)], paid_online=True)
     guest.sources.update(
         source_type=SourceType.objects.get_or_create(code=STRIPE, defaults={"name": "Stripe"})[0]
     )
@@ -267,7 +267,7 @@ def test_nobody_pays_another_buyers_order_and_nothing_is_opened(
     grow(buyer, order, 12)
     opened = len(sessions_asked(stripe_fake))
 
-    other = factories.UserFactory(username="neighbour", email="n@example.cn")
+    other = UserFactory(username="neighbour", email="n@example.cn")
     client.force_login(other)
     assert client.post(reverse("account-order-pay-rest", args=[order.number])).status_code == 404
     done = reverse("account-order-pay-rest-done", args=[order.number])

@@ -4,17 +4,18 @@ import pytest
 from django.urls import reverse
 
 from catalogue.models import Category, Household, Product
-from tests import factories
+from tests.catalogue.factories import HouseholdFactory, VillageFactory
+from tests.partner.factories import team_member
 
 
 @pytest.fixture
 def member(team):
-    return factories.team_member(team)
+    return team_member(team)
 
 
 @pytest.fixture
 def village(team):
-    village = factories.VillageFactory(name="向阳村", slug="xiangyang")
+    village = VillageFactory(name="向阳村", slug="xiangyang")
     village.teams.add(team)
     return village
 
@@ -23,8 +24,8 @@ def village(team):
 def test_product_form_has_origin_fields_and_only_own_households(
     client, member, team, other_team, village, eggs
 ):
-    mine = factories.HouseholdFactory(team=team, village=village, public_name="王大姐家")
-    theirs = factories.HouseholdFactory(team=other_team, public_name="别队的农户家")
+    mine = HouseholdFactory(team=team, village=village, public_name="王大姐家")
+    theirs = HouseholdFactory(team=other_team, public_name="别队的农户家")
     client.force_login(member)
     response = client.get(reverse("dashboard:catalogue-product", kwargs={"pk": eggs.pk}))
     form = response.context["form"]
@@ -46,7 +47,7 @@ def test_product_form_has_origin_fields_and_only_own_households(
 def test_saving_the_product_form_stores_origin_fields(client, team, village, eggs):
     from django.contrib.auth import get_user_model
 
-    household = factories.HouseholdFactory(team=team, village=village)
+    household = HouseholdFactory(team=team, village=village)
     staff = get_user_model().objects.create_superuser("boss", "boss@example.cn", "pass-1234")
     client.force_login(staff)
     url = reverse("dashboard:catalogue-product", kwargs={"pk": eggs.pk})
@@ -107,10 +108,8 @@ def test_saving_the_product_form_stores_origin_fields(client, team, village, egg
 
 @pytest.mark.django_db
 def test_member_lists_and_edits_only_own_households(client, member, team, other_team, village):
-    mine = factories.HouseholdFactory(
-        team=team, village=village, public_name="王大姐家", real_name="王秀英"
-    )
-    theirs = factories.HouseholdFactory(team=other_team, public_name="别队的农户家")
+    mine = HouseholdFactory(team=team, village=village, public_name="王大姐家", real_name="王秀英")
+    theirs = HouseholdFactory(team=other_team, public_name="别队的农户家")
     client.force_login(member)
     html = client.get(reverse("dashboard:catalogue-household-list")).content.decode()
     assert "王大姐家" in html and "王秀英" in html  # the team sees its own private fields

@@ -9,22 +9,20 @@ from django.urls import reverse
 from PIL import Image
 
 from catalogue.models import Category, Product
-from tests import factories
-from tests.test_query_budgets import make_products
+from tests.catalogue.factories import HouseholdFactory, VillageFactory, product_in_stock
+from tests.catalogue.test_query_budgets import make_products
 
 
 @pytest.fixture
 def village(team):
-    village = factories.VillageFactory(
-        name="向阳村", slug="xiangyang", description="南山脚下的老村"
-    )
+    village = VillageFactory(name="向阳村", slug="xiangyang", description="南山脚下的老村")
     village.teams.add(team)
     return village
 
 
 @pytest.fixture
 def product(team, village):
-    product = factories.product_in_stock(
+    product = product_in_stock(
         team=team,
         title="散养土鸡蛋",
         stock=80,
@@ -33,10 +31,8 @@ def product(team, village):
         season_note="春秋产蛋多",
         storage_advice="冷藏可放 20 天",
     )
-    agreed = factories.HouseholdFactory(
-        village=village, team=team, public_name="王大姐家", consent_name=True
-    )
-    anonymous = factories.HouseholdFactory(
+    agreed = HouseholdFactory(village=village, team=team, public_name="王大姐家", consent_name=True)
+    anonymous = HouseholdFactory(
         village=village, team=team, public_name="李大叔家", consent_name=False
     )
     product.households.add(agreed, anonymous)
@@ -61,7 +57,7 @@ def test_product_page_shows_origin_unit_step_stock_and_share(client, product, te
 
 @pytest.mark.django_db
 def test_sold_out_product_offers_a_back_in_stock_alert(client, team):
-    product = factories.product_in_stock(team=team, title="绿壳乌鸡蛋", stock=0)
+    product = product_in_stock(team=team, title="绿壳乌鸡蛋", stock=0)
     html = client.get(product.get_absolute_url()).content.decode()
     assert "到货通知我" in html
     assert reverse("waitlist:join", kwargs={"pk": product.pk}) in html
@@ -79,7 +75,7 @@ def test_product_photos_have_webp_renditions_in_a_srcset(client, team):
 
     from catalogue.models import ProductImage
 
-    product = factories.product_in_stock(team=team, title="土鸡蛋")
+    product = product_in_stock(team=team, title="土鸡蛋")
     buf = io.BytesIO()
     Image.new("RGB", (1200, 900), "#f0d9b5").save(buf, "JPEG")
     image = ProductImage(product=product, display_order=0)
@@ -160,8 +156,8 @@ def test_listing_pages_cost_the_same_for_10_and_50_products(client, home_page, t
 def test_popular_sort_puts_most_handed_over_first(client, team):
     # Units written here directly; tests/catalogue/test_sort_figures.py has them follow
     # real hand-overs, cuts and cancellations.
-    quiet = factories.product_in_stock(team=team, title="农家黄瓜")
-    popular = factories.product_in_stock(team=team, title="散养土鸡蛋")
+    quiet = product_in_stock(team=team, title="农家黄瓜")
+    popular = product_in_stock(team=team, title="散养土鸡蛋")
     Product.objects.filter(pk=popular.pk).update(units_handed_over=40)
     Product.objects.filter(pk=quiet.pk).update(units_handed_over=2)
     html = client.get(reverse("catalogue:index"), {"sort": "popular"}).content.decode()

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from content.models import StoryIndexPage, StoryPage
-from tests import factories
+from tests.catalogue.factories import HouseholdFactory, VillageFactory, product_in_stock
 
 REAL_NAME = "欧阳秀英"
 PHONE = "13912345678"
@@ -12,9 +12,9 @@ PHONE = "13912345678"
 
 @pytest.fixture
 def world(home_page, team):
-    village = factories.VillageFactory(name="向阳村", slug="xiangyang")
+    village = VillageFactory(name="向阳村", slug="xiangyang")
     village.teams.add(team)
-    shown = factories.HouseholdFactory(
+    shown = HouseholdFactory(
         village=village,
         team=team,
         public_name="王大姐家",
@@ -24,7 +24,7 @@ def world(home_page, team):
         consent_photo=False,
         produces="土鸡蛋",
     )
-    hidden = factories.HouseholdFactory(
+    hidden = HouseholdFactory(
         village=village,
         team=team,
         public_name="不愿公开的称呼",
@@ -32,7 +32,7 @@ def world(home_page, team):
         phone="13800000000",
         consent_name=False,
     )
-    product = factories.product_in_stock(team=team, title="散养土鸡蛋", origin_village=village)
+    product = product_in_stock(team=team, title="散养土鸡蛋", origin_village=village)
     product.households.add(shown, hidden)
     story = StoryPage(
         title="王大姐的鸡蛋",

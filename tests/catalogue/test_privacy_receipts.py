@@ -10,7 +10,7 @@ from fulfilment import household_page, payouts, receipt, runs, supply
 from fulfilment.models import DeliveryRun
 from shop.buyer import links
 from tests.catalogue.test_privacy import PHONE, REAL_NAME, world  # noqa: F401  the same world
-from tests.fulfilment.factories import place_order
+from tests.order.factories import make_order
 
 HIDDEN = ("司马长顺", "13800000000", "不愿公开的称呼")
 
@@ -24,10 +24,10 @@ def sold(world, run, customer):  # noqa: F811
     hidden = product.households.get(consent_name=False)
     supply.set_commitment(run, shown, product, 10)
     supply.set_commitment(run, hidden, product, 10)
-    mine = place_order(run, [(product, 15)], name="张三", line1="幸福路8号")
+    mine = make_order(run, [(product, 15)], name="张三", line1="幸福路8号")
     mine.user = customer
     mine.save(update_fields=["user"])
-    theirs = place_order(run, [(product, 5)], name="李四", email="li@example.cn")
+    theirs = make_order(run, [(product, 5)], name="李四", email="li@example.cn")
     runs.change_status(run, DeliveryRun.Status.CLOSED)
     DeliveryRun.objects.filter(pk=run.pk).update(status=DeliveryRun.Status.DONE)
     run.refresh_from_db()

@@ -17,7 +17,7 @@ from PIL import Image
 from sorl.thumbnail import default as sorl_default
 
 from catalogue.models import ProductImage
-from tests import factories
+from tests.catalogue.factories import product_in_stock
 
 BUCKET = "nongzhu-media"
 
@@ -90,7 +90,7 @@ def _key_of(url, s3_endpoint):
 def test_product_page_shows_a_resized_rendition_stored_in_the_bucket(
     client, team, bucket, s3_endpoint
 ):
-    product = factories.product_in_stock(team=team, title="土鸡蛋")
+    product = product_in_stock(team=team, title="土鸡蛋")
     image = ProductImage(product=product, display_order=0)
     image.original.save("egg.jpg", _jpeg(2400, 1800), save=False)
     image.save()
@@ -111,7 +111,7 @@ def test_product_page_shows_a_resized_rendition_stored_in_the_bucket(
 def test_basket_shows_the_placeholder_from_static_resized_into_the_bucket(
     client, team, bucket, s3_endpoint, settings, tmp_path
 ):
-    product = factories.product_in_stock(team=team, title="没有照片的小米")
+    product = product_in_stock(team=team, title="没有照片的小米")
     client.post(f"/shop/basket/add/{product.pk}/", {"quantity": product.order_step})
 
     html = client.get("/shop/basket/").content.decode()

@@ -17,7 +17,8 @@ from openpyxl import load_workbook
 from catalogue.models import Product
 from catalogue.spreadsheets import HEADERS, ProductSheetImporter, ProductSheetResource
 from shop.partner.models import StockRecord
-from tests import factories
+from tests.catalogue.factories import product_in_stock
+from tests.partner.factories import team_member
 
 IMPORT_URL = reverse("dashboard:catalogue-product-import")
 EXPORT_URL = reverse("dashboard:catalogue-product-export")
@@ -26,12 +27,12 @@ FORMULA = '=HYPERLINK("http://evil.example/steal","点我领红包")'
 
 @pytest.fixture
 def member(team):
-    return factories.team_member(team)
+    return team_member(team)
 
 
 @pytest.fixture
 def eggs(team):
-    return factories.product_in_stock(team=team, title="土鸡蛋", upc="NZ-EGG", stock=10)
+    return product_in_stock(team=team, title="土鸡蛋", upc="NZ-EGG", stock=10)
 
 
 def csv_bytes(rows):
@@ -50,7 +51,7 @@ def upload(rows):
 
 @pytest.mark.django_db
 def test_the_resource_exports_the_teams_rows_under_the_chinese_headers(team, other_team, eggs):
-    factories.product_in_stock(team=other_team, title="柳河小白菜", upc="NZ-CABBAGE")
+    product_in_stock(team=other_team, title="柳河小白菜", upc="NZ-CABBAGE")
     dataset = ProductSheetResource(team).export()
     assert dataset.headers == HEADERS
     village = eggs.origin_village.name
@@ -117,7 +118,7 @@ def test_a_row_error_reads_in_chinese_and_under_en_in_english(client, member, eg
 def test_another_teams_code_is_refused_over_http_and_never_overwritten(
     client, member, team, other_team
 ):
-    cabbage = factories.product_in_stock(
+    cabbage = product_in_stock(
         team=other_team, title="柳河小白菜", upc="NZ0008", price=D("3.00"), stock=7
     )
     client.force_login(member)
@@ -140,7 +141,7 @@ def test_another_teams_code_is_refused_over_http_and_never_overwritten(
 
 @pytest.mark.django_db
 def test_the_download_holds_no_live_formula_and_reads_back_as_typed(client, member, team):
-    factories.product_in_stock(team=team, title=FORMULA, upc="NZ-EVIL", stock=3)
+    product_in_stock(team=team, title=FORMULA, upc="NZ-EVIL", stock=3)
     client.force_login(member)
     text = client.get(EXPORT_URL, {"format": "csv"}).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))

@@ -17,8 +17,15 @@ from fulfilment.models import DeliveryRun, OrderRun, Shortfall
 from shop.figures import running
 from shop.order import life
 from shop.partner.models import StockRecord
-from tests import factories
-from tests.fulfilment.factories import DeliveryRunFactory, place_order
+from tests.catalogue.factories import (
+    HouseholdFactory,
+    StockRecordFactory,
+    VillageFactory,
+    product_in_stock,
+)
+from tests.fulfilment.factories import DeliveryRunFactory, PickupPointFactory
+from tests.order.factories import make_order
+from tests.partner.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,16 +40,16 @@ def _lowest(product):
 
 @pytest.fixture
 def world():
-    team = factories.TeamFactory(code="srt", name="向阳村工作队")
-    village = factories.VillageFactory()
-    household = factories.HouseholdFactory(team=team, village=village)
-    eggs = factories.product_in_stock(
+    team = TeamFactory(code="srt", name="向阳村工作队")
+    village = VillageFactory()
+    household = HouseholdFactory(team=team, village=village)
+    eggs = product_in_stock(
         team=team, price=D("2.00"), stock=10_000, origin_village=village, title="散养土鸡蛋"
     )
-    millet = factories.product_in_stock(
+    millet = product_in_stock(
         team=team, price=D("9.00"), stock=10_000, origin_village=village, title="小米"
     )
-    point = factories.PickupPointFactory(team=team)
+    point = PickupPointFactory(team=team)
     run = DeliveryRunFactory(team=team, stops=[point])
     return {"team": team, "eggs": eggs, "millet": millet, "run": run, "household": household}
 
@@ -58,9 +65,9 @@ def _hand_over(order):
 
 def test_units_follow_hand_over_cut_cancel_and_undo(world):
     eggs, millet, run = world["eggs"], world["millet"], world["run"]
-    first = place_order(run, [(eggs, 5), (millet, 1)])
-    second = place_order(run, [(eggs, 3)])
-    third = place_order(run, [(eggs, 4)])
+    first = make_order(run, [(eggs, 5), (millet, 1)])
+    second = make_order(run, [(eggs, 3)])
+    third = make_order(run, [(eggs, 4)])
     assert _units(eggs) == 0  # placed is not handed over
     _on_its_way(run)
 
@@ -88,7 +95,7 @@ def test_units_follow_hand_over_cut_cancel_and_undo(world):
 
 
 def test_a_failed_event_leaves_the_units_as_they_were(world):
-    order = place_order(world["run"], [(world["eggs"], 5)])
+    order = make_order(world["run"], [(world["eggs"], 5)])
     _on_its_way(world["run"])
     with pytest.raises(RuntimeError), transaction.atomic():
         life.handed_over(OrderRun.objects.get(order=order))
@@ -100,10 +107,8 @@ def test_a_failed_event_leaves_the_units_as_they_were(world):
 def test_lowest_price_follows_stock_record_edits(world):
     eggs = world["eggs"]
     assert _lowest(eggs) == D("2.00")
-    other_team = factories.TeamFactory(code="srt2")
-    cheaper = factories.StockRecordFactory(
-        product=eggs, partner=other_team, price=D("1.20"), num_in_stock=5
-    )
+    other_team = TeamFactory(code="srt2")
+    cheaper = StockRecordFactory(product=eggs, partner=other_team, price=D("1.20"), num_in_stock=5)
     assert _lowest(eggs) == D("1.20")
     cheaper.price = D("3.50")  # the team's product page and the dashboard save like this
     cheaper.save()
@@ -143,7 +148,7 @@ def test_team_product_page_price_edit_updates_the_price_sort(client, world):
 
 def test_popular_sort_reads_units_handed_over(client, world):
     eggs, millet, run = world["eggs"], world["millet"], world["run"]
-    orders = [place_order(run, [(millet, 1)]) for _ in range(2)] + [place_order(run, [(eggs, 1)])]
+    orders = [make_order(run, [(millet, 1)]) for _ in range(2)] + [make_order(run, [(eggs, 1)])]
     _on_its_way(run)
     for order in orders:
         _hand_over(order)
@@ -156,7 +161,7 @@ def test_popular_sort_reads_units_handed_over(client, world):
 
 
 def test_check_finds_a_drifted_sort_figure_and_rebuild_mends_it(world, capsys):
-    order = place_order(world["run"], [(world["eggs"], 5)])
+    order = make_order(world["run"], [(world["eggs"], 5)])
     _on_its_way(world["run"])
     _hand_over(order)
     call_command("rebuild_figures", "--check")
@@ -176,7 +181,7 @@ def test_saving_a_product_loaded_earlier_keeps_the_newer_figures(world):
     """A form or sheet row holding the product from before a hand-over and a price
     change saves its own fields, not the figures it loaded."""
     stale = Product.objects.get(pk=world["eggs"].pk)
-    order = place_order(world["run"], [(world["eggs"], 5)])
+    order = make_order(world["run"], [(world["eggs"], 5)])
     _on_its_way(world["run"])
     _hand_over(order)
     record = StockRecord.objects.get(product=world["eggs"])

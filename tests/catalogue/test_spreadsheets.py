@@ -11,7 +11,8 @@ from openpyxl import Workbook, load_workbook
 from catalogue.models import Category, Product
 from catalogue.spreadsheets import HEADERS, ProductSheetImporter, SheetError
 from shop.partner.models import StockRecord
-from tests import factories
+from tests.catalogue.factories import VillageFactory, product_in_stock
+from tests.partner.factories import team_member
 
 IMPORT_URL = reverse("dashboard:catalogue-product-import")
 EXPORT_URL = reverse("dashboard:catalogue-product-export")
@@ -19,7 +20,7 @@ EXPORT_URL = reverse("dashboard:catalogue-product-export")
 
 @pytest.fixture
 def village(team):
-    village = factories.VillageFactory(name="向阳村", slug="xiangyang")
+    village = VillageFactory(name="向阳村", slug="xiangyang")
     village.teams.add(team)
     return village
 
@@ -31,7 +32,7 @@ def category(db):
 
 @pytest.fixture
 def own(team, village, category):
-    product = factories.product_in_stock(
+    product = product_in_stock(
         team=team,
         title="散养土鸡蛋",
         upc="NZ0001",
@@ -45,14 +46,12 @@ def own(team, village, category):
 
 @pytest.fixture
 def foreign(other_team):
-    return factories.product_in_stock(
-        team=other_team, title="柳河小白菜", upc="NZ0008", price=D("3.00")
-    )
+    return product_in_stock(team=other_team, title="柳河小白菜", upc="NZ0008", price=D("3.00"))
 
 
 @pytest.fixture
 def member(team):
-    return factories.team_member(team)
+    return team_member(team)
 
 
 def csv_file(rows, header=HEADERS, name="products.csv"):
@@ -113,7 +112,7 @@ def test_row_errors_name_the_row_in_chinese_and_nothing_is_written(team, own, vi
 
 @pytest.mark.django_db
 def test_diff_tells_new_changed_and_unchanged_then_apply_writes_them(team, own, village, category):
-    factories.product_in_stock(
+    product_in_stock(
         team=team,
         title="笨鸡蛋礼盒",
         upc="NZ0002",

@@ -10,25 +10,27 @@ from fulfilment import supply
 from shop.order import cancellation
 from shop.waitlist import wake
 from shop.waitlist.models import WaitingBuyer
-from tests import factories
-from tests.fulfilment.factories import CommitmentFactory, place_order
+from tests.catalogue.factories import HouseholdFactory, product_in_stock
+from tests.fulfilment.factories import CommitmentFactory
+from tests.order.factories import make_order
+from tests.partner.factories import team_member
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def household(team):
-    return factories.HouseholdFactory(team=team)
+    return HouseholdFactory(team=team)
 
 
 @pytest.fixture
 def sold_out(team, run, household):
     """Black-shell eggs the households promised 2 of for ``run``, both sold."""
-    product = factories.product_in_stock(team=team, title="绿壳乌鸡蛋", stock=0)
+    product = product_in_stock(team=team, title="绿壳乌鸡蛋", stock=0)
     product.households.add(household)
     CommitmentFactory(run=run, household=household, product=product, quantity=2)
     supply.sync_stock(team)
-    place_order(run, [(product, 2)], email="first@example.cn")
+    make_order(run, [(product, 2)], email="first@example.cn")
     supply.sync_stock(team)
     assert wake.free_units(product) == 0
     return product
@@ -79,7 +81,7 @@ def test_a_product_in_stock_needs_no_waitlist(client, eggs):
 
 
 def test_an_unknown_or_hidden_product_is_a_404(client, team):
-    hidden = factories.product_in_stock(team=team, stock=0, is_public=False)
+    hidden = product_in_stock(team=team, stock=0, is_public=False)
     assert join(client, hidden, "a@example.cn").status_code == 404
     assert (
         client.post(
@@ -96,7 +98,7 @@ def test_a_new_commitment_wakes_the_waitlist_first_come_first_told_once_each(
     for email in ("a@example.cn", "b@example.cn", "c@example.cn"):
         join(client, sold_out, email)
     mail.outbox.clear()
-    member = factories.team_member(team)
+    member = team_member(team)
     client.force_login(member)
     supply_page = client.get(reverse("fulfilment:run-supply", args=[run.pk])).content.decode()
     assert "绿壳乌鸡蛋：3 人在等" in supply_page
@@ -127,10 +129,10 @@ def test_a_new_commitment_wakes_the_waitlist_first_come_first_told_once_each(
 def test_a_cancelled_order_wakes_the_waitlist(
     client, team, run, household, django_capture_on_commit_callbacks
 ):
-    product = factories.product_in_stock(team=team, title="小笨鸡", stock=0)
+    product = product_in_stock(team=team, title="小笨鸡", stock=0)
     CommitmentFactory(run=run, household=household, product=product, quantity=1)
     supply.sync_stock(team)
-    order = place_order(run, [(product, 1)])
+    order = make_order(run, [(product, 1)])
     supply.sync_stock(team)
     join(client, product, "wait@example.cn")
     mail.outbox.clear()
@@ -163,7 +165,7 @@ def test_a_wrong_cancel_link_is_a_404(client):
 
 def test_another_teams_member_does_not_see_the_waitlist(client, sold_out, run, other_team):
     join(client, sold_out, "a@example.cn")
-    client.force_login(factories.team_member(other_team))
+    client.force_login(team_member(other_team))
     assert client.get(reverse("fulfilment:run-supply", args=[run.pk])).status_code in (403, 404)
 
 
@@ -173,11 +175,11 @@ def test_stock_typed_in_by_the_team_wakes_the_waitlist(
     """A product no household promised for: its level is what the team types on the phone."""
     from tests.fulfilment.test_team_products import edit_data, edit_url
 
-    product = factories.product_in_stock(team=team, title="柿子饼", stock=0)
+    product = product_in_stock(team=team, title="柿子饼", stock=0)
     for email in ("one@example.cn", "two@example.cn"):
         join(client, product, email)
     mail.outbox.clear()
-    client.force_login(factories.team_member(team))
+    client.force_login(team_member(team))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(edit_url(product), edit_data(product, team, stock_amount="1"))
     assert response.status_code == 302
@@ -193,7 +195,7 @@ def test_buyers_waiting_since_an_earlier_run_are_counted_on_every_later_run(
 
     join(client, sold_out, "early@example.cn")
     assert WaitingBuyer.objects.get().run == run  # asked while the first run took orders
-    client.force_login(factories.team_member(team))
+    client.force_login(team_member(team))
     for each in (run, later_run):
         page = client.get(reverse("fulfilment:run-supply", args=[each.pk])).content.decode()
         assert "绿壳乌鸡蛋：1 人在等" in page, each

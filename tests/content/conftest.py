@@ -7,7 +7,7 @@ from django.test import TestCase
 from wagtail.rich_text import RichText
 
 from content.models import ImpactPage, NewsIndexPage, StandardPage, StoryIndexPage, StoryPage
-from tests import factories
+from tests.catalogue.factories import HouseholdFactory, VillageFactory
 
 
 @pytest.fixture
@@ -17,12 +17,12 @@ def story_index(home_page):
 
 @pytest.fixture
 def village(db):
-    return factories.VillageFactory(name="向阳村", slug="xiangyang")
+    return VillageFactory(name="向阳村", slug="xiangyang")
 
 
 @pytest.fixture
 def household(team, village):
-    return factories.HouseholdFactory(
+    return HouseholdFactory(
         team=team,
         village=village,
         public_name="王大姐家",

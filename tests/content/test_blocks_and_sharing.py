@@ -9,8 +9,9 @@ from wagtail.rich_text import RichText
 
 from content.selectors import stories_for_product
 from shop.partner.models import StockRecord
-from tests import factories
+from tests.catalogue.factories import HouseholdFactory, product_in_stock
 from tests.content.conftest import make_story, publish_now
+from tests.partner.factories import UserFactory
 
 
 @pytest.mark.django_db
@@ -29,9 +30,7 @@ def test_story_shows_shop_blocks_with_consented_household_data_only(
 
 @pytest.mark.django_db
 def test_household_without_name_consent_is_anonymous(client, story_index, team, village):
-    shy = factories.HouseholdFactory(
-        team=team, village=village, public_name="张奶奶家", consent_name=False
-    )
+    shy = HouseholdFactory(team=team, village=village, public_name="张奶奶家", consent_name=False)
     story = make_story(
         story_index, slug="shy", body=[("household", {"household": shy, "text": "养了三十只鸡。"})]
     )
@@ -50,7 +49,7 @@ def test_sold_out_product_card_says_so(client, story_with_blocks, eggs):
 
 @pytest.mark.django_db
 def test_deleted_or_hidden_product_leaves_a_note_not_an_error(client, story_index, eggs, team):
-    hen = factories.product_in_stock(team=team, title="散养老母鸡")
+    hen = product_in_stock(team=team, title="散养老母鸡")
     story = make_story(
         story_index,
         slug="gone",
@@ -105,10 +104,10 @@ def test_product_page_lists_stories_that_mention_it_in_blocks_or_relations(
 
 @pytest.mark.django_db
 def test_chooser_search_finds_products_and_households_in_chinese(client, team, village, eggs):
-    factories.product_in_stock(team=team, title="柳河小白菜")
-    factories.HouseholdFactory(team=team, village=village, public_name="王大姐家")
-    factories.HouseholdFactory(team=team, public_name="刘婶子家")
-    editor = factories.UserFactory(username="zhou", is_staff=True)
+    product_in_stock(team=team, title="柳河小白菜")
+    HouseholdFactory(team=team, village=village, public_name="王大姐家")
+    HouseholdFactory(team=team, public_name="刘婶子家")
+    editor = UserFactory(username="zhou", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
     from django.contrib.auth.models import Permission
 
@@ -188,7 +187,7 @@ def test_story_feeds_are_valid_xml_with_the_stories(client, story_index, kind, n
 @pytest.mark.django_db
 def test_sitemap_lists_pages_and_products(client, story_index, about_page, eggs):
     story = make_story(story_index, slug="one")
-    hidden = factories.product_in_stock(title="不公开的产品", is_public=False)
+    hidden = product_in_stock(title="不公开的产品", is_public=False)
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

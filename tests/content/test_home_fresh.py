@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fulfilment import supply
-from tests import factories
+from tests.catalogue.factories import HouseholdFactory, VillageFactory, product_in_stock
 
 
 def fresh_titles(client):
@@ -25,12 +25,12 @@ def test_fresh_this_week_follows_the_next_runs_promises_eggs_first(
 
     eggs_category = Category.add_root(name="鸡蛋", slug="eggs", is_public=True)
     grain = Category.add_root(name="粮油", slug="grain", is_public=True)
-    household = factories.HouseholdFactory(team=team)
-    peanuts = factories.product_in_stock(team=team, title="生花生", stock=50)
+    household = HouseholdFactory(team=team)
+    peanuts = product_in_stock(team=team, title="生花生", stock=50)
     peanuts.categories.add(grain)
-    eggs = factories.product_in_stock(team=team, title="散养土鸡蛋", stock=30)
+    eggs = product_in_stock(team=team, title="散养土鸡蛋", stock=30)
     eggs.categories.add(eggs_category)
-    watermelon = factories.product_in_stock(team=team, title="北坡西瓜", stock=10)
+    watermelon = product_in_stock(team=team, title="北坡西瓜", stock=10)
     supply.set_commitment(run, household, peanuts, 50)
     supply.set_commitment(run, household, eggs, 30)
     # Promised only for the run after next: not this week's.
@@ -54,8 +54,8 @@ def test_hero_counts_teams_villages_and_households_from_the_data(
     from catalogue.models import Village
     from shop.partner.models import Partner
 
-    village = factories.VillageFactory(slug="xiangyang", name="向阳村")
-    factories.HouseholdFactory(team=team, village=village)
+    village = VillageFactory(slug="xiangyang", name="向阳村")
+    HouseholdFactory(team=team, village=village)
 
     def figures():
         html = client.get("/").content.decode()
@@ -68,5 +68,5 @@ def test_hero_counts_teams_villages_and_households_from_the_data(
     assert not any("catalogue_household" in q["sql"] for q in counted.captured_queries)
 
     with django_capture_on_commit_callbacks(execute=True):
-        factories.HouseholdFactory(team=team, village=village)  # a new household joins
+        HouseholdFactory(team=team, village=village)  # a new household joins
     assert figures() == f"{teams} 支工作队 · {villages} 个村 · 2 户农户"

@@ -12,7 +12,7 @@ from oscar.core.loading import get_model
 
 from content import impact
 from shop.order import status as S
-from tests import factories
+from tests.catalogue.factories import HouseholdFactory, VillageFactory, product_in_stock
 from tests.content.orders import make_order
 
 Line = get_model("order", "Line")
@@ -22,29 +22,29 @@ SH = timezone.get_fixed_timezone(8 * 60)
 @pytest.fixture
 def world(team, other_team):
     """Two teams, two villages, three households, four products (one with no supplier)."""
-    xiangyang = factories.VillageFactory(name="向阳村", slug="xiangyang")
-    liuhe = factories.VillageFactory(name="柳河村", slug="liuhe")
-    wang = factories.HouseholdFactory(team=team, village=xiangyang, public_name="王大姐家")
-    li = factories.HouseholdFactory(team=team, village=xiangyang, public_name="李大叔家")
-    liu = factories.HouseholdFactory(team=other_team, village=liuhe, public_name="刘婶子家")
-    eggs = factories.product_in_stock(
+    xiangyang = VillageFactory(name="向阳村", slug="xiangyang")
+    liuhe = VillageFactory(name="柳河村", slug="liuhe")
+    wang = HouseholdFactory(team=team, village=xiangyang, public_name="王大姐家")
+    li = HouseholdFactory(team=team, village=xiangyang, public_name="李大叔家")
+    liu = HouseholdFactory(team=other_team, village=liuhe, public_name="刘婶子家")
+    eggs = product_in_stock(
         team=team, title="散养土鸡蛋", origin_village=xiangyang, weight_per_unit_g=50
     )
-    hen = factories.product_in_stock(
+    hen = product_in_stock(
         team=team,
         title="散养老母鸡",
         origin_village=xiangyang,
         weight_per_unit_g=2000,
         price=D("158.00"),
     )
-    greens = factories.product_in_stock(
+    greens = product_in_stock(
         team=other_team,
         title="柳河小白菜",
         origin_village=liuhe,
         weight_per_unit_g=500,
         price=D("3.00"),
     )
-    box = factories.product_in_stock(team=team, title="礼盒包装费", origin_village=xiangyang)
+    box = product_in_stock(team=team, title="礼盒包装费", origin_village=xiangyang)
     eggs.households.set([wang, li])
     hen.households.set([wang])
     greens.households.set([liu])

@@ -19,8 +19,8 @@ from content.models import (
     StoryPage,
     TwoPersonReviewTask,
 )
-from tests import factories
 from tests.content.conftest import make_story
+from tests.partner.factories import UserFactory
 
 
 @pytest.mark.django_db
@@ -120,8 +120,8 @@ def test_two_person_review_workflow_covers_the_home_page_tree(home_page):
 @pytest.mark.django_db
 def test_the_editor_who_submits_cannot_approve_but_a_second_editor_can(story_index):
     moderators = Group.objects.get(name="Moderators")
-    author = factories.UserFactory(username="zhou", is_staff=True)
-    second = factories.UserFactory(username="wu", is_staff=True)
+    author = UserFactory(username="zhou", is_staff=True)
+    second = UserFactory(username="wu", is_staff=True)
     for user in (author, second):
         user.groups.add(moderators)
     story = make_story(story_index, slug="review-me", publish=False)

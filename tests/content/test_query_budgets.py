@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests import factories
+from tests.catalogue.factories import HouseholdFactory, product_in_stock
 from tests.content.conftest import make_story
 
 
@@ -18,8 +18,8 @@ def queries_for(client, url):
 
 def add_stories(index, team, village, n, start):
     for i in range(start, start + n):
-        product = factories.product_in_stock(team=team, title=f"土鸡蛋{i}", origin_village=village)
-        household = factories.HouseholdFactory(team=team, village=village)
+        product = product_in_stock(team=team, title=f"土鸡蛋{i}", origin_village=village)
+        household = HouseholdFactory(team=team, village=village)
         story = make_story(
             index,
             slug=f"s{i}",
@@ -53,10 +53,10 @@ def test_story_page_does_not_grow_with_product_and_household_blocks(
 ):
     def story_with(n, slug):
         products = [
-            factories.product_in_stock(team=team, title=f"鸡蛋{slug}{i}", origin_village=village)
+            product_in_stock(team=team, title=f"鸡蛋{slug}{i}", origin_village=village)
             for i in range(n)
         ]
-        households = [factories.HouseholdFactory(team=team, village=village) for _ in range(n)]
+        households = [HouseholdFactory(team=team, village=village) for _ in range(n)]
         body = [("product", {"product": p, "note": ""}) for p in products]
         body += [("household", {"household": h, "text": ""}) for h in households]
         body += [("product_list", {"heading": "", "products": products})]

@@ -5,8 +5,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from tests import factories
+from tests.catalogue.factories import HouseholdFactory, VillageFactory, product_in_stock
 from tests.dashboard import factories as desk_factories
+from tests.partner.factories import UserFactory, team_member
 
 
 @dataclass
@@ -27,12 +28,12 @@ def world(team, other_team):
 
     sides = {}
     for key, t, title in (("a", team, "向阳村土鸡蛋"), ("b", other_team, "柳河村小笨鸡")):
-        village = factories.VillageFactory(slug=f"v-{t.code}", name=f"{t.code}村")
+        village = VillageFactory(slug=f"v-{t.code}", name=f"{t.code}村")
         village.teams.add(t)
-        household = factories.HouseholdFactory(team=t, village=village, public_name=f"{title}农户")
-        product = factories.product_in_stock(team=t, title=title, price=D("2.00"), stock=50)
+        household = HouseholdFactory(team=t, village=village, public_name=f"{title}农户")
+        product = product_in_stock(team=t, title=title, price=D("2.00"), stock=50)
         product.households.add(household)
-        member = factories.team_member(t, username=f"member-{key}")
+        member = team_member(t, username=f"member-{key}")
         order = desk_factories.place_order([(product, 3)], guest_email=f"only-{key}@example.cn")
         run = DeliveryRunFactory(team=t)
         sides[key] = TeamWorld(t, member, product, household, order, run)
@@ -45,5 +46,5 @@ def world(team, other_team):
         "mixed": mixed,
         "coordinator": desk_factories.coordinator(),
         "editor": desk_factories.editor(),
-        "customer": factories.UserFactory(username="buyer"),
+        "customer": UserFactory(username="buyer"),
     }

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 from oscar.core.loading import get_model
 
 from shop.figures import running
-from tests import factories
+from tests.partner.factories import UserFactory
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -78,7 +78,7 @@ def coordinator(username="coordinator"):
 
     from shop.desk.roles import COORDINATOR
 
-    user = factories.UserFactory(username=username, is_staff=True)
+    user = UserFactory(username=username, is_staff=True)
     user.groups.add(Group.objects.get(name=COORDINATOR))
     return user
 
@@ -88,6 +88,6 @@ def editor(username="editor"):
 
     from shop.desk.roles import EDITOR
 
-    user = factories.UserFactory(username=username)
+    user = UserFactory(username=username)
     user.groups.add(Group.objects.get(name=EDITOR))
     return user

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests import factories
+from tests.partner.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +47,7 @@ def test_dashboard_login_locks_too_and_four_failures_do_not(client, world):
 
 
 def test_wagtail_login_is_protected(client):
-    editor = factories.UserFactory(username="zhou")
+    editor = UserFactory(username="zhou")
     for _ in range(5):
         client.post("/cms/login/", {"username": "zhou", "password": "wrong"})
     assert (

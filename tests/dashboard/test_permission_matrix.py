@@ -172,8 +172,7 @@ def test_every_team_run_page_for_every_role_and_team(client, world, role):
     empty POST, which must be refused for another team's objects."""
     sign_in(client, world, role)
     from fulfilment.models import Allocation
-    from tests.factories import PickupPointFactory
-    from tests.fulfilment.factories import DeliveryZoneFactory
+    from tests.fulfilment.factories import DeliveryZoneFactory, PickupPointFactory
 
     places = {}
     for side in (world["a"], world["b"]):  # something to pay, so payout pages have a statement

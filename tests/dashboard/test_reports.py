@@ -21,8 +21,8 @@ from fulfilment.models import (
 from shop.desk.reports import REPORTS, SalesReport
 from shop.figures import running
 from shop.order import status as S
-from tests import factories
 from tests.dashboard.factories import place_order
+from tests.fulfilment.factories import PickupPointFactory
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -43,7 +43,7 @@ def sales(world):
     a, b = world["a"], world["b"]
     big = place_order([(a.product, 10)], guest_email="big@example.cn")
     big_line = big.lines.get()
-    point = factories.PickupPointFactory(team=a.team, name="县医院大厅")
+    point = PickupPointFactory(team=a.team, name="县医院大厅")
     stop = RunPickup.objects.create(
         run=a.run, point=point, window_start="09:00", window_end="11:00"
     )

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from shop.desk import roles
-from tests import factories
+from tests.partner.factories import UserFactory
 
 User = get_user_model()
 
@@ -54,7 +54,7 @@ def test_setup_roles_is_idempotent_and_gives_editors_the_home_page_tree(home_pag
 
 
 def test_membership_of_the_team_group_alone_opens_the_team_dashboard(client, team):
-    user = factories.UserFactory(username="newbie")
+    user = UserFactory(username="newbie")
     team.users.add(user)
     client.force_login(user)
     assert client.get(reverse("dashboard:index")).status_code == 403

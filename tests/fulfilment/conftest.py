@@ -3,26 +3,27 @@ from decimal import Decimal as D
 import pytest
 
 from catalogue.models import Household
-from tests import factories
+from tests.catalogue.factories import HouseholdFactory, VillageFactory
 from tests.fulfilment.factories import DeliveryZoneFactory
+from tests.partner.factories import UserFactory, team_member
 from tests.payment.conftest import stripe_fake  # noqa: F401  Stripe switched on against the fake
 
 
 @pytest.fixture
 def member(team):
-    return factories.team_member(team)
+    return team_member(team)
 
 
 @pytest.fixture
 def coordinator(db):
-    return factories.UserFactory(username="coordinator", is_staff=True)
+    return UserFactory(username="coordinator", is_staff=True)
 
 
 @pytest.fixture
 def households(team):
     """Three households of the team: monitored, formerly poor, other."""
-    village = factories.VillageFactory(slug="xiangyang", name="向阳村")
-    make = factories.HouseholdFactory
+    village = VillageFactory(slug="xiangyang", name="向阳村")
+    make = HouseholdFactory
     return {
         "monitored": make(
             team=team,
@@ -62,12 +63,12 @@ def closed_run(run, eggs, households, pickup_point):
     10 for the pickup point."""
     from fulfilment import runs, supply
     from fulfilment.models import DeliveryRun
-    from tests.fulfilment.factories import place_order
+    from tests.order.factories import make_order
 
     pickup_point.latitude, pickup_point.longitude = D("34.752"), D("113.625")
     pickup_point.save()
     supply.set_commitment(run, households["monitored"], eggs, 30)
-    place_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
-    place_order(run, [(eggs, 10)], email="b@example.cn", name="李四")
+    make_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
+    make_order(run, [(eggs, 10)], email="b@example.cn", name="李四")
     runs.change_status(run, DeliveryRun.Status.CLOSED)
     return run

@@ -10,9 +10,9 @@ from oscar.core.loading import get_model
 
 from fulfilment import supply
 from fulfilment.models import DeliveryRun
-from tests import factories
+from tests.catalogue.factories import product_in_stock
+from tests.checkout.test_checkout import add_to_basket, who_collects
 from tests.fulfilment.factories import pickup_code
-from tests.test_checkout import add_to_basket, who_collects
 
 Order = get_model("order", "Order")
 
@@ -101,7 +101,7 @@ def test_run_closing_between_choice_and_order_refuses_the_order(client, eggs, ru
 
 @pytest.mark.django_db
 def test_basket_heavier_than_what_is_left_in_the_car_is_told_so(client, team, run, pickup_point):
-    chickens = factories.product_in_stock(
+    chickens = product_in_stock(
         team=team, title="农家小笨鸡", price=D("128"), stock=50, weight_per_unit_g=1500
     )
     DeliveryRun.objects.filter(pk=run.pk).update(capacity_kg=D("10"))
@@ -115,7 +115,7 @@ def test_basket_heavier_than_what_is_left_in_the_car_is_told_so(client, team, ru
 
 @pytest.mark.django_db
 def test_full_run_is_skipped_while_a_later_run_still_takes_the_basket(client, team, run, later_run):
-    chickens = factories.product_in_stock(
+    chickens = product_in_stock(
         team=team, title="农家小笨鸡", price=D("128"), stock=50, weight_per_unit_g=1500
     )
     DeliveryRun.objects.filter(pk=run.pk).update(capacity_kg=D("2"))
@@ -148,7 +148,7 @@ def test_basket_beyond_this_runs_promised_supply_is_refused(
 def test_basket_with_two_teams_products_is_split_on_the_confirmation_page(
     client, eggs, other_team, run
 ):
-    veg = factories.product_in_stock(team=other_team, title="柳河小白菜")
+    veg = product_in_stock(team=other_team, title="柳河小白菜")
     add_to_basket(client, eggs, 10)
     add_to_basket(client, veg, 1)
     start_guest_checkout(client)

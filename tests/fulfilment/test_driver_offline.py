@@ -11,7 +11,7 @@ from django.contrib.staticfiles import finders
 from PIL import Image
 
 from fulfilment.models import Allocation, DriverTap, OrderRun
-from tests import factories
+from tests.partner.factories import team_member
 
 
 def send(client, run, key, action, stop, order=None, json_answer=True):
@@ -43,7 +43,7 @@ def test_a_hand_over_another_member_made_is_reported_by_name_not_doubled(
 ):
     link = OrderRun.objects.filter(run=closed_run).order_by("order__number").first()
     stop = f"p{link.pickup_id}"
-    zhang = factories.team_member(team, username="zhang")
+    zhang = team_member(team, username="zhang")
     zhang.first_name = "张三"
     zhang.save()
     client.force_login(zhang)

@@ -7,8 +7,9 @@ import pytest
 
 from fulfilment import itinerary, routing
 from fulfilment.models import AddressPin, DeliveryZone
-from tests import factories
-from tests.fulfilment.factories import DeliveryRunFactory, place_order
+from tests.fulfilment.factories import DeliveryRunFactory
+from tests.order.factories import make_order
+from tests.partner.factories import team_member
 
 DISTRICTS = "城关镇\n建设路 34.90,113.80\n人民路（34.7601，113.6401）、450000"
 
@@ -19,7 +20,7 @@ def home_run(run, zone, eggs):
     zone.save()
     run.zones.add(zone)
     run.homes = {
-        "jianshe": place_order(
+        "jianshe": make_order(
             run,
             [(eggs, 20)],
             zone=zone,
@@ -27,7 +28,7 @@ def home_run(run, zone, eggs):
             line1="城关镇建设路 12 号",
             email="j@example.cn",
         ),
-        "wenhua": place_order(
+        "wenhua": make_order(
             run,
             [(eggs, 20)],
             zone=zone,
@@ -103,7 +104,7 @@ def test_team_pins_an_address_and_the_next_order_there_uses_it(
     # remembered: the same address written a little differently, on a later run
     later = DeliveryRunFactory(team=team, stops=[pickup_point])
     later.zones.add(zone)
-    again = place_order(
+    again = make_order(
         later, [(eggs, 20)], zone=zone, line1="城关镇 文化街3号", email="w2@example.cn"
     )
     assert stops_by_order(later)[again.pk].placed_by == "pin"
@@ -144,10 +145,10 @@ def test_pins_are_team_scoped(client, home_run, other_team, customer, eggs, memb
     assert response.status_code == 302 and "login" in response["Location"]
     client.force_login(customer)
     assert client.post(url, data).status_code == 403
-    client.force_login(factories.team_member(other_team))
+    client.force_login(team_member(other_team))
     assert client.post(url, data).status_code == 404
     client.force_login(member)
-    pickup_order = place_order(home_run, [(eggs, 1)], email="p@example.cn")
+    pickup_order = make_order(home_run, [(eggs, 1)], email="p@example.cn")
     assert (
         client.post(url, {**data, "order": pickup_order.pk}).status_code == 404
     )  # not a home order

@@ -14,11 +14,12 @@ from fulfilment import household_page, payouts, runs, shortfalls, supply
 from fulfilment.models import Allocation, DeliveryRun, Payout
 from shop.notices.models import Notice
 from shop.order import money
-from tests import factories
-from tests.fulfilment.factories import DeliveryRunFactory, place_order
+from tests.fulfilment.factories import DeliveryRunFactory
+from tests.order.factories import make_order
+from tests.partner.factories import team_member
 
 S = DeliveryRun.Status
-BUYER_PHONE = "13812345678"  # what tests.fulfilment.factories.place_order gives every buyer
+BUYER_PHONE = "13812345678"  # what tests.order.factories.make_order gives every buyer
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def delivered(run, eggs, households):
     supply.set_commitment(run, households["poor"], eggs, 40)
     now = timezone.now()
     for hours, quantity, name, online in ((3, 20, "张三", True), (2, 10, "李四", False)):
-        place_order(
+        make_order(
             run,
             [(eggs, quantity)],
             name=name,
@@ -37,7 +38,7 @@ def delivered(run, eggs, households):
             paid_online=online,
             placed=now - datetime.timedelta(hours=hours),
         )
-    place_order(run, [(eggs, 10)], name="赵五", placed=now - datetime.timedelta(hours=1))
+    make_order(run, [(eggs, 10)], name="赵五", placed=now - datetime.timedelta(hours=1))
     runs.change_status(run, S.CLOSED)
     shortfalls.record_shortfall(run, households["poor"], eggs, 15)
     DeliveryRun.objects.filter(pk=run.pk).update(status=S.DONE)
@@ -253,7 +254,7 @@ def test_renew_needs_confirmation_then_replaces_the_link(client, households, mem
 def test_other_team_gets_404_and_coordinator_may(client, households, other_team, coordinator):
     a = households["monitored"]
     old = household_page.live_link(a)
-    client.force_login(factories.team_member(other_team))
+    client.force_login(team_member(other_team))
     for url in (
         f"/shop/team/households/{a.pk}/link/",
         f"/shop/team/households/{a.pk}/link/renew/",

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from fulfilment import payouts, runs, supply
 from fulfilment.models import Allocation, DeliveryRun, Payout
-from tests.fulfilment.factories import DeliveryRunFactory, place_order
+from tests.fulfilment.factories import DeliveryRunFactory
+from tests.order.factories import make_order
 
 S = DeliveryRun.Status
 
@@ -28,7 +29,7 @@ def two_runs(team, eggs, households, pickup_point):
         )
         supply.set_commitment(run, households["monitored"], eggs, 10)
         supply.set_commitment(run, households["poor"], eggs, 10)
-        place_order(run, [(eggs, 16)], email=f"buyer{day}@example.cn")
+        make_order(run, [(eggs, 16)], email=f"buyer{day}@example.cn")
         runs.change_status(run, S.CLOSED)
         DeliveryRun.objects.filter(pk=run.pk).update(status=S.DONE)  # paid once delivered
         run.refresh_from_db()
@@ -133,7 +134,7 @@ def test_a_run_closed_after_its_month_was_paid_is_paid_on_its_own(
         cutoff=timezone.now() + datetime.timedelta(hours=1),
     )
     supply.set_commitment(late, households["monitored"], eggs, 10)
-    place_order(late, [(eggs, 4)], email="late@example.cn")
+    make_order(late, [(eggs, 4)], email="late@example.cn")
     runs.change_status(late, S.CLOSED)
     DeliveryRun.objects.filter(pk=late.pk).update(
         status=S.DONE

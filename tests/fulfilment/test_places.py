@@ -8,10 +8,11 @@ from django.urls import reverse
 
 from fulfilment import runs
 from fulfilment.models import CratePacking, DeliveryZone, PickupPoint, RunPickup
-from tests import factories
-from tests.fulfilment.factories import DeliveryZoneFactory, place_order
+from tests.catalogue.factories import product_in_stock
+from tests.checkout.test_checkout import add_to_basket
+from tests.fulfilment.factories import DeliveryZoneFactory, PickupPointFactory
 from tests.fulfilment.test_checkout_runs import start_guest_checkout
-from tests.test_checkout import add_to_basket
+from tests.order.factories import make_order
 
 POINT = {
     "name": "阳光小区东门",
@@ -86,9 +87,9 @@ def test_member_creates_edits_and_lists_own_points_and_zones(client, member, tea
 
 @pytest.mark.django_db
 def test_another_teams_places_are_404_and_stay_untouched(client, member, team, other_team):
-    theirs = factories.PickupPointFactory(team=other_team, name="别队自提点")
+    theirs = PickupPointFactory(team=other_team, name="别队自提点")
     their_zone = DeliveryZoneFactory(team=other_team, name="别队范围")
-    their_eggs = factories.product_in_stock(team=other_team, title="别队鸡蛋")
+    their_eggs = product_in_stock(team=other_team, title="别队鸡蛋")
     client.force_login(member)
     for url in (f"/shop/team/points/{theirs.pk}/", f"/shop/team/zones/{their_zone.pk}/"):
         assert client.get(url).status_code == 404
@@ -127,8 +128,8 @@ def test_another_teams_places_are_404_and_stay_untouched(client, member, team, o
 
 @pytest.mark.django_db
 def test_coordinator_sees_and_edits_every_team(client, coordinator, team, other_team):
-    theirs = factories.PickupPointFactory(team=other_team, name="别队自提点")
-    factories.PickupPointFactory(team=team, name="本队自提点")
+    theirs = PickupPointFactory(team=other_team, name="别队自提点")
+    PickupPointFactory(team=team, name="本队自提点")
     client.force_login(coordinator)
     listing = page(client, "/shop/team/points/")
     assert "别队自提点" in listing and "本队自提点" in listing
@@ -234,11 +235,11 @@ def test_bad_input_gets_a_chinese_message_and_saves_nothing(
 def test_place_used_by_an_order_is_only_deactivated_unused_is_deleted(
     client, member, team, run, eggs, pickup_point, zone
 ):
-    spare = factories.PickupPointFactory(team=team, name="备用点")
+    spare = PickupPointFactory(team=team, name="备用点")
     RunPickup.objects.create(run=run, point=spare, window_start="12:00", window_end="13:00")
     run.zones.add(zone)
-    place_order(run, [(eggs, 2)], stop=run.stops.get(point=pickup_point))
-    place_order(run, [(eggs, 30)], zone=zone, line1="城关镇建设路 12 号")
+    make_order(run, [(eggs, 2)], stop=run.stops.get(point=pickup_point))
+    make_order(run, [(eggs, 30)], zone=zone, line1="城关镇建设路 12 号")
     client.force_login(member)
 
     for url, obj in (
@@ -270,7 +271,7 @@ def test_deactivated_places_are_not_offered_for_new_runs_nor_at_checkout(
     client, member, team, run, eggs, pickup_point, zone
 ):
     run.zones.add(zone)
-    other = factories.PickupPointFactory(team=team, name="第二自提点")
+    other = PickupPointFactory(team=team, name="第二自提点")
     RunPickup.objects.create(run=run, point=other, window_start="14:00", window_end="15:00")
     client.force_login(member)
     form = page(client, "/shop/team/runs/new/")
@@ -309,7 +310,7 @@ def test_zone_edits_reach_the_next_checkout_page(client, member, run, eggs, zone
 
 @pytest.mark.django_db
 def test_crate_sizes_set_change_and_clear_and_count_on_the_run(client, member, team, eggs):
-    chicken = factories.product_in_stock(team=team, title="小笨鸡")
+    chicken = product_in_stock(team=team, title="小笨鸡")
     client.force_login(member)
     listing = page(client, "/shop/team/crates/")
     assert "散养土鸡蛋" in listing and "小笨鸡" in listing

@@ -21,8 +21,9 @@ from fulfilment.models import DeliveryRun
 from shop.buyer import links
 from shop.figures import running
 from shop.order import money
-from tests import factories
-from tests.fulfilment.factories import place_order
+from tests.catalogue.factories import product_in_stock
+from tests.order.factories import make_order
+from tests.partner.factories import UserFactory
 
 S = DeliveryRun.Status
 Order = get_model("order", "Order")
@@ -54,7 +55,7 @@ def orders(run, eggs, village_households, customer):
     supply.set_commitment(run, poor, eggs, 10)
     supply.set_commitment(run, other, eggs, 30)
     now = timezone.now()
-    first = place_order(
+    first = make_order(
         run,
         [(eggs, 25)],
         name="张三",
@@ -64,7 +65,7 @@ def orders(run, eggs, village_households, customer):
     )
     Order.objects.filter(pk=first.pk).update(user=customer)
     first.refresh_from_db()
-    second = place_order(
+    second = make_order(
         run,
         [(eggs, 20)],
         name="李四",
@@ -209,7 +210,7 @@ def test_tampered_or_other_salt_tokens_are_404(client, orders):
 def test_buyer_cannot_see_another_buyers_receipt(client, run, orders, customer):
     first, second = orders
     runs.change_status(run, S.CLOSED)
-    Order.objects.filter(pk=second.pk).update(user=factories.UserFactory(username="other-buyer"))
+    Order.objects.filter(pk=second.pk).update(user=UserFactory(username="other-buyer"))
     client.force_login(customer)
     assert client.get(f"/shop/accounts/orders/{first.number}/").status_code == 200
     assert client.get(f"/shop/accounts/orders/{second.number}/").status_code == 404
@@ -226,12 +227,11 @@ def test_query_count_of_the_order_pages_does_not_grow_with_lines(
 
     def order_with(count):
         products = [
-            factories.product_in_stock(team=team, title=f"菜{count}-{n}", stock=50)
-            for n in range(count)
+            product_in_stock(team=team, title=f"菜{count}-{n}", stock=50) for n in range(count)
         ]
         for product in products:
             supply.set_commitment(run, monitored, product, 10)
-        order = place_order(run, [(p, 2) for p in products], email=f"{count}@example.cn")
+        order = make_order(run, [(p, 2) for p in products], email=f"{count}@example.cn")
         Order.objects.filter(pk=order.pk).update(user=customer)
         return order
 

@@ -21,8 +21,9 @@ from fulfilment import household_page, payouts, receipt, runs, shortfalls, suppl
 from fulfilment.models import Allocation, DeliveryRun, Payout
 from shop.figures import running
 from shop.order import money
-from tests import factories
-from tests.fulfilment.factories import place_order
+from tests.catalogue.factories import HouseholdFactory, VillageFactory, product_in_stock
+from tests.order.factories import make_order
+from tests.partner.factories import team_member
 
 S = DeliveryRun.Status
 TIERS = (Household.Status.MONITORED, Household.Status.FORMERLY_POOR, Household.Status.OTHER)
@@ -74,11 +75,11 @@ def _check(life, team, point):
 def _live(life, team, point):
     """Promises, orders, cut-off, shortfalls, delivery and payouts as ``life`` says."""
     run = point.runs.get()
-    eggs = factories.product_in_stock(team=team, title="散养土鸡蛋", price=D("1.50"), stock=100)
-    birds = factories.product_in_stock(team=team, title="小笨鸡", price=D("68.00"), stock=100)
-    village = factories.VillageFactory()
+    eggs = product_in_stock(team=team, title="散养土鸡蛋", price=D("1.50"), stock=100)
+    birds = product_in_stock(team=team, title="小笨鸡", price=D("68.00"), stock=100)
+    village = VillageFactory()
     households = [
-        factories.HouseholdFactory(team=team, village=village, status=tier, consent_name=n != 2)
+        HouseholdFactory(team=team, village=village, status=tier, consent_name=n != 2)
         for n, tier in enumerate(TIERS)
     ]
     for household, (egg_units, bird_units) in zip(households, life["promises"], strict=True):
@@ -100,7 +101,7 @@ def _live(life, team, point):
                 left[product] -= units
         if items:
             orders.append(
-                place_order(
+                make_order(
                     run,
                     items,
                     email=f"{n}@example.cn",
@@ -117,7 +118,7 @@ def _live(life, team, point):
     DeliveryRun.objects.filter(pk=run.pk).update(status=S.DONE)
     running.runs_changed([run.pk])  # done past the run's own move: the figures are told
     run.refresh_from_db()
-    member = factories.team_member(team)
+    member = team_member(team)
     for statement in payouts.for_run(run):
         if life["paid"][households.index(statement.household)]:
             payouts.mark_paid(statement, member)

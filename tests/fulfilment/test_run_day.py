@@ -23,8 +23,8 @@ from fulfilment.models import (
 )
 from shop.order import money
 from shop.order import status as order_status
-from tests import factories
-from tests.fulfilment.factories import place_order
+from tests.order.factories import make_order
+from tests.partner.factories import team_member
 
 S = DeliveryRun.Status
 Order = get_model("order", "Order")
@@ -37,8 +37,8 @@ def busy_run(run, eggs, households, pickup_point):
     20 each (¥30.00, pay on pickup) for the pickup point."""
     supply.set_commitment(run, households["monitored"], eggs, 30)
     supply.set_commitment(run, households["other"], eggs, 30)
-    place_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
-    place_order(run, [(eggs, 20)], email="b@example.cn", name="李四")
+    make_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
+    make_order(run, [(eggs, 20)], email="b@example.cn", name="李四")
     runs.change_status(run, S.CLOSED)
     return run
 
@@ -73,9 +73,9 @@ def test_orders_page_shows_buyer_phone_stop_lines_cuts_money_and_filters_by_stop
     run.zones.add(zone)
     supply.set_commitment(run, households["monitored"], eggs, 30)
     supply.set_commitment(run, households["other"], eggs, 30)
-    place_order(run, [(eggs, 20)], name="王五", zone=zone, line1="城关镇建设路 12 号")
-    place_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
-    place_order(run, [(eggs, 20)], email="b@example.cn", name="李四")
+    make_order(run, [(eggs, 20)], name="王五", zone=zone, line1="城关镇建设路 12 号")
+    make_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
+    make_order(run, [(eggs, 20)], email="b@example.cn", name="李四")
     runs.change_status(run, S.CLOSED)
     busy_run = run
     shortfalls.record_shortfall(busy_run, households["other"], eggs, 4, actor=member)
@@ -112,14 +112,14 @@ def test_orders_page_costs_the_same_queries_for_2_and_8_orders(
     client.force_login(member)
     url = reverse("fulfilment:run-orders", args=[run.pk])
     for n in range(2):
-        place_order(run, [(eggs, 1)], email=f"b{n}@example.cn", name=f"买家{n}")
+        make_order(run, [(eggs, 1)], email=f"b{n}@example.cn", name=f"买家{n}")
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as two:
         assert client.get(url).status_code == 200
     for n in range(2, 8):
-        place_order(run, [(eggs, 1)], email=f"b{n}@example.cn", name=f"买家{n}")
+        make_order(run, [(eggs, 1)], email=f"b{n}@example.cn", name=f"买家{n}")
     with django_assert_max_num_queries(len(two.captured_queries)):
         page = text(client.get(url))
     assert page.count('data-testid="run-order"') == 8
@@ -129,7 +129,7 @@ def test_orders_page_costs_the_same_queries_for_2_and_8_orders(
 def test_another_teams_member_cannot_see_or_touch_the_run_day(
     client, busy_run, other_team, households
 ):
-    client.force_login(factories.team_member(other_team))
+    client.force_login(team_member(other_team))
     base = f"/shop/team/runs/{busy_run.pk}"
     assert client.get(f"{base}/orders/").status_code == 404
     assert client.get(f"{base}/driver/set-off/").status_code == 404
@@ -147,8 +147,8 @@ def test_another_teams_member_cannot_see_or_touch_the_run_day(
 
 @pytest.mark.django_db
 def test_closing_early_shows_the_figures_then_closes_on_confirm(client, run, eggs, member):
-    place_order(run, [(eggs, 20)], name="张三")
-    place_order(run, [(eggs, 10)], name="李四")
+    make_order(run, [(eggs, 20)], name="张三")
+    make_order(run, [(eggs, 10)], name="李四")
     client.force_login(member)
     url = reverse("fulfilment:run-status", args=[run.pk])
 
@@ -160,7 +160,7 @@ def test_closing_early_shows_the_figures_then_closes_on_confirm(client, run, egg
     assert run.status == S.OPEN
 
     seen = first.context["preview"]["seen"]
-    place_order(run, [(eggs, 1)], name="王五")  # someone orders while the page is open
+    make_order(run, [(eggs, 1)], name="王五")  # someone orders while the page is open
     stale = client.post(url, {"to": "closed", "confirm": "1", "seen": seen})
     assert stale.status_code == 200 and "情况有变化" in text(stale)
     assert "3 个订单会被确认" in text(stale)
@@ -179,7 +179,7 @@ def test_closing_early_shows_the_figures_then_closes_on_confirm(client, run, egg
 
 @pytest.mark.django_db
 def test_cancelling_a_run_says_how_much_goes_back_first(client, run, eggs, member):
-    place_order(run, [(eggs, 20)], paid_online=True)
+    make_order(run, [(eggs, 20)], paid_online=True)
     client.force_login(member)
     url = reverse("fulfilment:run-status", args=[run.pk])
     first = client.post(url, {"to": "cancelled"})
@@ -242,7 +242,7 @@ def test_payout_shows_the_amount_then_pays_once(client, busy_run, member, househ
     DeliveryRun.objects.filter(pk=busy_run.pk).update(status=S.DONE)
     household = households["monitored"]
     url = reverse("fulfilment:payout-paid", args=[household.pk])
-    client.force_login(factories.team_member(other_team, username="outsider"))
+    client.force_login(team_member(other_team, username="outsider"))
     assert (
         client.post(url, {"run": busy_run.pk, "confirm": "1", "seen": "45.00"}).status_code == 404
     )
@@ -328,8 +328,8 @@ def test_an_order_the_set_off_cut_to_nothing_leaves_the_drivers_stops(
 ):
     supply.set_commitment(run, households["monitored"], eggs, 20)
     supply.set_commitment(run, households["other"], eggs, 20)
-    zhang = place_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
-    li = place_order(run, [(eggs, 20)], email="b@example.cn", name="李四")
+    zhang = make_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
+    li = make_order(run, [(eggs, 20)], email="b@example.cn", name="李四")
     runs.change_status(run, S.CLOSED)
     client.force_login(member)
     collect(client, run, households["monitored"])
@@ -453,7 +453,7 @@ def test_cash_tap_goes_through_the_driver_queue_and_counts_once(
     order.refresh_from_db()
     assert money.of(order).paid_cash == D("30.00") and money.of(order).cash_to_collect == 0
     # a second phone tapped too, offline: reported, not recorded again
-    second_member = factories.team_member(team, username="second")
+    second_member = team_member(team, username="second")
     client.force_login(second_member)
     second = tap(client, busy_run, "paid", stop_of(order), order=order, json=True)
     assert second.json()["already"] and "已由" in second.json()["message"]

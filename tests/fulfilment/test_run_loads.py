@@ -11,8 +11,8 @@ from fulfilment import supply
 from fulfilment.models import OrderRun
 from shop.order import life
 from shop.order import status as S
-from tests import factories
-from tests.fulfilment.factories import place_order
+from tests.catalogue.factories import Product, product_in_stock
+from tests.order.factories import make_order
 
 
 def held(run):
@@ -27,8 +27,8 @@ def truth(run):
 def products(team):
     made = {}
     for title in ("散养土鸡蛋", "小笨鸡"):
-        product = factories.Product.objects.filter(title=title).first()
-        made[title] = product or factories.product_in_stock(team=team, title=title, stock=10_000)
+        product = Product.objects.filter(title=title).first()
+        made[title] = product or product_in_stock(team=team, title=title, stock=10_000)
     return made["散养土鸡蛋"], made["小笨鸡"]
 
 
@@ -53,7 +53,7 @@ def test_run_load_matches_the_orders_whatever_happens_to_them(team, run, later_r
         orders = list(run.order_links.select_related("order").order_by("pk"))
         chosen = orders[pick % len(orders)].order if orders else None
         if action == "place" or chosen is None:
-            place_order(run, [(eggs, amount), (hens, pick % 3 + 1)])
+            make_order(run, [(eggs, amount), (hens, pick % 3 + 1)])
         elif action == "cancel":
             life.cancel(chosen)
         elif action == "restore" and chosen.status == S.CANCELLED:
@@ -76,12 +76,12 @@ def test_run_load_matches_the_orders_whatever_happens_to_them(team, run, later_r
 
 @pytest.mark.django_db
 def test_room_checks_cost_the_same_however_many_orders_the_run_has(team, run):
-    eggs = factories.product_in_stock(team=team, title="散养土鸡蛋", stock=10_000)
-    place_order(run, [(eggs, 2)])
+    eggs = product_in_stock(team=team, title="散养土鸡蛋", stock=10_000)
+    make_order(run, [(eggs, 2)])
     with CaptureQueriesContext(connection) as one_order:
         assert held(run) == {eggs.pk: 2}
     for _ in range(15):
-        place_order(run, [(eggs, 2)])
+        make_order(run, [(eggs, 2)])
     with CaptureQueriesContext(connection) as many_orders:
         assert held(run) == {eggs.pk: 32}
     assert len(many_orders) == len(one_order) == 1

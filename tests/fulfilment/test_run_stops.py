@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from fulfilment.forms import window_times
 from fulfilment.models import DeliveryRun, RunPickup
-from tests import factories
-from tests.fulfilment.factories import DeliveryRunFactory, place_order
+from tests.fulfilment.factories import DeliveryRunFactory, PickupPointFactory
+from tests.order.factories import make_order
 
 RUN = {
     "date": "2030-05-04",
@@ -38,7 +38,7 @@ def windows(run):
 
 @pytest.fixture
 def points(team):
-    make = factories.PickupPointFactory
+    make = PickupPointFactory
     return {
         "hospital": make(team=team, name="医院大厅", window="周六 8:30–10:00"),
         "market": make(team=team, name="农贸市场", window="随到随取"),
@@ -136,7 +136,7 @@ def test_bad_window_is_refused_on_its_row_and_nothing_is_saved(
 
 @pytest.mark.django_db
 def test_stop_with_orders_cannot_be_removed(client, member, team, run, eggs, pickup_point):
-    place_order(run, [(eggs, 2)])
+    make_order(run, [(eggs, 2)])
     client.force_login(member)
     data = {
         **RUN,
@@ -159,7 +159,7 @@ def test_stop_with_orders_cannot_be_removed(client, member, team, run, eggs, pic
 @pytest.mark.django_db
 def test_zone_with_orders_stays_on_the_run(client, member, team, run, eggs, pickup_point, zone):
     run.zones.add(zone)
-    place_order(run, [(eggs, 30)], zone=zone, line1="城关镇建设路 12 号")
+    make_order(run, [(eggs, 30)], zone=zone, line1="城关镇建设路 12 号")
     client.force_login(member)
     data = {
         **RUN,
@@ -177,7 +177,7 @@ def test_zone_with_orders_stays_on_the_run(client, member, team, run, eggs, pick
 def test_coordinator_sees_every_teams_points_but_may_not_mix_them(
     client, coordinator, team, other_team, points
 ):
-    foreign = factories.PickupPointFactory(team=other_team, name="别队自提点")
+    foreign = PickupPointFactory(team=other_team, name="别队自提点")
     client.force_login(coordinator)
     form = client.get("/shop/team/runs/new/").context["form"]
     assert foreign in form.stop_points and points["hospital"] in form.stop_points

@@ -11,8 +11,8 @@ from oscar.core.loading import get_model
 
 from fulfilment import runs, supply
 from fulfilment.models import Allocation, DeliveryRun, RunEvent
-from tests import factories
-from tests.fulfilment.factories import place_order
+from tests.catalogue.factories import product_in_stock
+from tests.order.factories import make_order
 
 StockRecord = get_model("partner", "StockRecord")
 S = DeliveryRun.Status
@@ -62,8 +62,8 @@ def test_illegal_moves_are_refused_and_change_nothing(run, path, illegal):
 def test_open_or_closed_run_can_be_cancelled_and_paid_orders_are_owed(
     run, eggs, path, django_capture_on_commit_callbacks
 ):
-    paid = place_order(run, [(eggs, 10)], paid_online=True)
-    place_order(run, [(eggs, 10)], email="cash@example.cn")
+    paid = make_order(run, [(eggs, 10)], paid_online=True)
+    make_order(run, [(eggs, 10)], email="cash@example.cn")
     mail.outbox.clear()
     for status in path:
         runs.change_status(run, status)
@@ -100,8 +100,8 @@ def test_run_past_its_cutoff_closes_when_the_team_opens_its_page(client, run, me
 def test_closing_shares_sales_out_priority_first_and_records_it(run, team, eggs, households):
     for key, quantity in (("monitored", 20), ("poor", 30), ("other", 50)):
         supply.set_commitment(run, households[key], eggs, quantity)
-    place_order(run, [(eggs, 30)])
-    place_order(run, [(eggs, 10)])
+    make_order(run, [(eggs, 30)])
+    make_order(run, [(eggs, 10)])
     runs.change_status(run, S.CLOSED)
     credited = {a.household_id: a.quantity for a in Allocation.objects.filter(run=run)}
     assert credited == {households["monitored"].pk: 20, households["poor"].pk: 20}
@@ -116,7 +116,7 @@ def test_stock_follows_commitments_of_open_runs(run, later_run, team, eggs, hous
     supply.set_commitment(later_run, households["other"], eggs, 40)
     record.refresh_from_db()
     assert record.net_stock_level == 100
-    place_order(run, [(eggs, 25)])
+    make_order(run, [(eggs, 25)])
     record.refresh_from_db()
     assert record.net_stock_level == 75
     runs.change_status(run, S.CLOSED)  # the 35 eggs left on this run are no longer for sale
@@ -139,7 +139,7 @@ def test_several_runs_of_one_team_are_open_at_once(run, later_run):
 
 @pytest.mark.django_db
 def test_other_teams_product_commitment_does_not_touch_stock(run, other_team):
-    other = factories.product_in_stock(team=other_team, stock=7)
+    other = product_in_stock(team=other_team, stock=7)
     record = StockRecord.objects.get(product=other)
     supply.sync_stock(run.team)
     record.refresh_from_db()

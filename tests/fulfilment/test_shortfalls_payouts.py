@@ -17,26 +17,26 @@ S = DeliveryRun.Status
 
 @pytest.fixture
 def closed_run(run, eggs, households):
-    from tests.fulfilment.factories import place_order
+    from tests.order.factories import make_order
 
     supply.set_commitment(run, households["monitored"], eggs, 20)
     supply.set_commitment(run, households["poor"], eggs, 40)
     now = timezone.now()
-    first = place_order(
+    first = make_order(
         run,
         [(eggs, 20)],
         email="early@example.cn",
         paid_online=True,
         placed=now - datetime.timedelta(hours=3),
     )
-    second = place_order(
+    second = make_order(
         run,
         [(eggs, 10)],
         email="late@example.cn",
         paid_online=True,
         placed=now - datetime.timedelta(hours=1),
     )
-    third = place_order(
+    third = make_order(
         run, [(eggs, 10)], email="cash@example.cn", placed=now - datetime.timedelta(hours=2)
     )
     runs.change_status(run, S.CLOSED)

@@ -11,8 +11,9 @@ from openpyxl import load_workbook
 
 from fulfilment import runs, supply
 from fulfilment.models import Allocation, DeliveryRun, DriverTap, OrderRun
-from tests import factories
-from tests.fulfilment.factories import DeliveryRunFactory, place_order
+from tests.fulfilment.factories import DeliveryRunFactory, PickupPointFactory
+from tests.order.factories import make_order
+from tests.partner.factories import team_member
 
 S = DeliveryRun.Status
 
@@ -23,8 +24,8 @@ def busy_run(run, eggs, households, pickup_point):
     pickup_point.save()
     supply.set_commitment(run, households["monitored"], eggs, 30)
     supply.set_commitment(run, households["other"], eggs, 30)
-    place_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
-    place_order(run, [(eggs, 20)], email="b@example.cn", name="李四")
+    make_order(run, [(eggs, 20)], email="a@example.cn", name="张三")
+    make_order(run, [(eggs, 20)], email="b@example.cn", name="李四")
     runs.change_status(run, S.CLOSED)
     return run
 
@@ -49,7 +50,7 @@ def team_urls(run):
 def test_member_of_another_team_gets_404_everywhere_and_changes_nothing(
     client, busy_run, other_team
 ):
-    client.force_login(factories.team_member(other_team))
+    client.force_login(team_member(other_team))
     for url in team_urls(busy_run):
         assert client.get(url).status_code == 404, url
     base = f"/shop/team/runs/{busy_run.pk}"
@@ -204,7 +205,7 @@ def test_illegal_status_button_is_refused_with_a_message(client, busy_run, membe
 
 @pytest.mark.django_db
 def test_member_plans_a_run_for_own_team_only(client, member, team, other_team, pickup_point):
-    foreign = factories.PickupPointFactory(team=other_team, name="别队自提点")
+    foreign = PickupPointFactory(team=other_team, name="别队自提点")
     client.force_login(member)
     data = {
         "team": team.pk,

@@ -19,7 +19,8 @@ from fulfilment import products, supply
 from fulfilment.models import SupplyCommitment
 from shop.partner import levels, reservations
 from shop.partner.models import StockRecord
-from tests import factories
+from tests.catalogue.factories import HouseholdFactory, VillageFactory, product_in_stock
+from tests.partner.factories import team_member
 
 LIST = "/shop/team/products/"
 NEW = "/shop/team/products/new/"
@@ -82,7 +83,7 @@ def snapshot(product, team):
 
 @pytest.fixture
 def village(team):
-    village = factories.VillageFactory(slug="xiangyang", name="向阳村")
+    village = VillageFactory(slug="xiangyang", name="向阳村")
     village.teams.add(team)
     return village
 
@@ -90,12 +91,12 @@ def village(team):
 @pytest.fixture
 def hens(team, village):
     """吴奶奶家 supplies the team's eggs."""
-    return factories.HouseholdFactory(team=team, village=village, public_name="吴奶奶家")
+    return HouseholdFactory(team=team, village=village, public_name="吴奶奶家")
 
 
 @pytest.fixture
 def eggs(team, village, hens):
-    product = factories.product_in_stock(
+    product = product_in_stock(
         team=team, title="散养土鸡蛋", price=D("1.50"), stock=100, origin_village=village
     )
     product.households.add(hens)
@@ -104,7 +105,7 @@ def eggs(team, village, hens):
 
 @pytest.fixture
 def their_chicken(other_team):
-    return factories.product_in_stock(team=other_team, title="柳河村小笨鸡", stock=12)
+    return product_in_stock(team=other_team, title="柳河村小笨鸡", stock=12)
 
 
 @pytest.fixture
@@ -120,7 +121,7 @@ def member_client(client, member):
 def test_list_shows_own_products_with_price_stock_unit_and_origin(
     member_client, eggs, their_chicken
 ):
-    geese = factories.product_in_stock(
+    geese = product_in_stock(
         team=eggs.stockrecords.get().partner, title="大白鹅", stock=6, unit=Product.Unit.ZHI
     )
     page = text(member_client.get(LIST))
@@ -135,7 +136,7 @@ def test_list_shows_own_products_with_price_stock_unit_and_origin(
 
 @pytest.mark.django_db
 def test_search_finds_by_name_village_or_household(member_client, team, eggs):
-    factories.product_in_stock(team=team, title="小笨鸡", unit=Product.Unit.ZHI)
+    product_in_stock(team=team, title="小笨鸡", unit=Product.Unit.ZHI)
     assert listed(member_client.get(LIST)) == ["小笨鸡", "散养土鸡蛋"]
     assert listed(member_client.get(LIST, {"q": "笨鸡"})) == ["小笨鸡"]
     assert listed(member_client.get(LIST, {"q": "吴奶奶"})) == ["散养土鸡蛋"]
@@ -148,8 +149,8 @@ def test_search_finds_by_name_village_or_household(member_client, team, eggs):
 def test_list_query_count_does_not_grow_with_products(member_client, team, village):
     def add(n):
         for i in range(n):
-            product = factories.product_in_stock(team=team, title=f"土鸡蛋{i}")
-            product.households.add(factories.HouseholdFactory(team=team, village=village))
+            product = product_in_stock(team=team, title=f"土鸡蛋{i}")
+            product.households.add(HouseholdFactory(team=team, village=village))
             image = ProductImage(product=product, display_order=0)
             image.original.save(f"egg{i}.jpg", photo(), save=False)
             image.save()
@@ -405,7 +406,7 @@ def test_bad_new_product_creates_nothing(member_client, category, changes, messa
 
 @pytest.mark.django_db
 def test_new_product_cannot_use_another_teams_household(member_client, other_team, category):
-    theirs = factories.HouseholdFactory(team=other_team, public_name="别队农户")
+    theirs = HouseholdFactory(team=other_team, public_name="别队农户")
     response = member_client.post(NEW, new_data(category, households=[str(theirs.pk)]))
     assert response.status_code == 200 and not Product.objects.filter(title="土鸭蛋").exists()
     assert "别队农户" not in text(member_client.get(NEW))
@@ -418,7 +419,7 @@ def test_new_product_cannot_use_another_teams_household(member_client, other_tea
 def test_another_teams_member_gets_404_and_changes_nothing(
     client, team, eggs, other_team, their_chicken
 ):
-    client.force_login(factories.team_member(other_team))
+    client.force_login(team_member(other_team))
     before = snapshot(eggs, team)
     assert client.get(edit_url(eggs)).status_code == 404
     assert client.get(edit_url(eggs) + f"?team={team.pk}").status_code == 404
@@ -478,7 +479,7 @@ def test_supply_page_lists_each_households_products_to_edit(member_client, run, 
 
 @pytest.mark.django_db
 def test_supply_row_for_another_teams_household_is_404(member_client, run, eggs, other_team):
-    theirs = factories.HouseholdFactory(team=other_team)
+    theirs = HouseholdFactory(team=other_team)
     response = member_client.post(
         f"/shop/team/runs/{run.pk}/supply/",
         {"row": "1", "household": theirs.pk, "product": eggs.pk, "quantity": "5"},

@@ -18,8 +18,9 @@ from fulfilment import payouts, runs, supply
 from fulfilment.models import DeliveryRun, DriverTap, LineWeight, OrderRun, RefundOwed
 from shop.order import life, money, weighing
 from shop.payment.methods import STRIPE
-from tests import factories
-from tests.fulfilment.factories import place_order
+from tests.catalogue.factories import HouseholdFactory, product_in_stock
+from tests.order.factories import make_order
+from tests.partner.factories import team_member
 from tests.payment import fake_stripe
 
 Status = DeliveryRun.Status
@@ -33,9 +34,7 @@ MONEY_RE = re.compile(r"¥\s?([0-9][0-9,]*\.[0-9]{2})")
 @pytest.fixture
 def chicken(team, households):
     """散养土鸡: sold per 只, 约 3 斤 at ¥40/斤, so ¥120 a bird at checkout."""
-    product = factories.product_in_stock(
-        team=team, price=D("120.00"), stock=20, title="散养土鸡", unit="zhi"
-    )
+    product = product_in_stock(team=team, price=D("120.00"), stock=20, title="散养土鸡", unit="zhi")
     product.price_per_jin, product.estimated_jin = D("40.00"), D("3.0")
     product.save()
     product.households.set([households["monitored"], households["other"]])
@@ -50,7 +49,7 @@ def chicken_run(run, chicken, households):
 
 
 def order_for(run, product, quantity=1, online=False, name="张三"):
-    order = place_order(run, [(product, quantity)], name=name, paid_online=online)
+    order = make_order(run, [(product, quantity)], name=name, paid_online=online)
     if online:  # paid through Stripe: refunds go back to the same payment intent
         intent = f"pi_test_{order.number}"
         order.sources.update(
@@ -374,7 +373,7 @@ def test_a_bad_weight_is_refused_in_chinese_and_changes_nothing(
 def test_a_line_not_priced_by_weight_or_not_on_the_run_is_refused(
     client, chicken_run, chicken, eggs, member, other_team
 ):
-    supply.set_commitment(chicken_run, factories.HouseholdFactory(team=chicken_run.team), eggs, 50)
+    supply.set_commitment(chicken_run, HouseholdFactory(team=chicken_run.team), eggs, 50)
     egg_order = order_for(chicken_run, eggs)
     order = order_for(chicken_run, chicken)
     close(chicken_run)
@@ -394,7 +393,7 @@ def test_a_line_not_priced_by_weight_or_not_on_the_run_is_refused(
 def test_a_member_of_another_team_cannot_weigh(client, chicken_run, chicken, other_team):
     order = order_for(chicken_run, chicken)
     close(chicken_run)
-    client.force_login(factories.team_member(other_team))
+    client.force_login(team_member(other_team))
 
     response = weigh(client, chicken_run, order, "3.4")
 
@@ -457,7 +456,7 @@ def product_form(product, team, **changes):
 
 @pytest.mark.django_db
 def test_a_team_prices_a_bird_by_weight_from_the_phone_form(client, member, team):
-    bird = factories.product_in_stock(team=team, price=D("99.00"), stock=5, unit="zhi")
+    bird = product_in_stock(team=team, price=D("99.00"), stock=5, unit="zhi")
     url = reverse("fulfilment:product-edit", args=[bird.pk])
     client.force_login(member)
 

@@ -28,9 +28,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from shop.speed import request_cache
-from tests import factories
+from tests.catalogue.factories import Category
 from tests.dashboard.factories import place_order
-from tests.fulfilment.factories import DeliveryZoneFactory
+from tests.fulfilment.factories import DeliveryZoneFactory, PickupPointFactory
 from tests.fuzz import forms as fuzz
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
@@ -99,7 +99,7 @@ def shop_world(world, run, pickup_point):
     buyer.email = "buyer@example.cn"
     buyer.save()
     order = place_order([(a.product, 2)], user=buyer)
-    category = factories.Category.add_root(name="鸡蛋", slug="eggs")
+    category = Category.add_root(name="鸡蛋", slug="eggs")
     a.product.categories.add(category)
     address = apps.get_model("address", "UserAddress").objects.create(
         user=buyer,
@@ -115,7 +115,7 @@ def shop_world(world, run, pickup_point):
         buyer,
         [(a.product, a.product.order_step or 1)],
         "weekly",
-        factories.PickupPointFactory(team=a.team),
+        PickupPointFactory(team=a.team),
         "林小满",
         "13900001111",
         "zh-hans",

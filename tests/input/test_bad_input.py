@@ -8,10 +8,11 @@ from django.urls import reverse
 from oscar.apps.partner.strategy import Default
 from oscar.core.loading import get_model
 
-from tests import factories
+from tests.catalogue.factories import ProductClassFactory
+from tests.checkout.test_checkout import add_to_basket
 from tests.dashboard.factories import coordinator
+from tests.partner.factories import UserFactory, team_member
 from tests.payment.conftest import WEBHOOK_SECRET, event, sign
-from tests.test_checkout import add_to_basket
 
 Basket = get_model("basket", "Basket")
 Line = get_model("basket", "Line")
@@ -28,11 +29,11 @@ def quiet_client(client):
 
 @pytest.mark.django_db
 def test_empty_post_to_the_product_create_page_shows_the_form_again(quiet_client, team):
-    factories.ProductClassFactory()
+    ProductClassFactory()
     url = reverse(
         "dashboard:catalogue-product-create", kwargs={"product_class_slug": "farm-produce"}
     )
-    for user in (coordinator(), factories.team_member(team)):
+    for user in (coordinator(), team_member(team)):
         quiet_client.force_login(user)
         response = quiet_client.post(url, {})
         assert response.status_code == 200, user
@@ -42,7 +43,7 @@ def test_empty_post_to_the_product_create_page_shows_the_form_again(quiet_client
 
 @pytest.mark.django_db
 def test_saved_basket_post_naming_another_buyers_line_is_refused(quiet_client, eggs, customer):
-    other = factories.UserFactory(username="other-buyer")
+    other = UserFactory(username="other-buyer")
     saved = Basket.saved.create(owner=other)
     saved.strategy = Default()
     line = saved.add_product(eggs, 10)[0]
@@ -149,9 +150,9 @@ def test_a_signed_webhook_that_is_not_an_object_is_refused(quiet_client, setting
 def test_order_line_address_is_never_a_500(quiet_client, eggs, customer):
     """Found by the fuzz stage: Oscar's buyer order line URL had no page (GET) and no
     answer for a line outside the order."""
-    from tests.dashboard.factories import place_order
+    from tests.order.factories import make_order
 
-    order = place_order([(eggs, 2)], user=customer)
+    order = make_order(None, [(eggs, 2)], user=customer)
     line = order.lines.get()
     quiet_client.force_login(customer)
     url = f"/shop/accounts/orders/{order.number}/{line.pk}/"
@@ -166,7 +167,7 @@ def test_order_line_address_is_never_a_500(quiet_client, eggs, customer):
         ).status_code
         == 404
     )
-    quiet_client.force_login(factories.UserFactory(username="stranger"))
+    quiet_client.force_login(UserFactory(username="stranger"))
     assert quiet_client.get(url).status_code == 404
 
 

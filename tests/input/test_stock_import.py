@@ -14,7 +14,7 @@ from openpyxl.worksheet import _read_only
 from catalogue.models import Product
 from catalogue.spreadsheets import HEADERS, MAX_ROWS, ProductSheetImporter, SheetError
 from shop.partner.models import StockRecord
-from tests import factories
+from tests.partner.factories import team_member
 
 IMPORT_URL = reverse("dashboard:catalogue-product-import")
 ROWS = 1_000_000
@@ -65,7 +65,7 @@ def rows_parsed(monkeypatch):
 
 @pytest.fixture
 def member(team):
-    return factories.team_member(team)
+    return team_member(team)
 
 
 @pytest.mark.django_db

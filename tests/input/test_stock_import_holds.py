@@ -12,19 +12,20 @@ from django.urls import reverse
 from catalogue.spreadsheets import HEADERS
 from shop.partner import reservations
 from shop.partner.models import StockRecord
-from tests import factories
+from tests.catalogue.factories import product_in_stock
+from tests.partner.factories import team_member
 
 IMPORT_URL = reverse("dashboard:catalogue-product-import")
 
 
 @pytest.fixture
 def member(team):
-    return factories.team_member(team)
+    return team_member(team)
 
 
 @pytest.fixture
 def eggs(team):
-    product = factories.product_in_stock(team=team, stock=10, upc="NZ-EGG", title="土鸡蛋")
+    product = product_in_stock(team=team, stock=10, upc="NZ-EGG", title="土鸡蛋")
     record = product.stockrecords.get()
     StockRecord.objects.filter(pk=record.pk).update(num_allocated=6)
     return record

@@ -8,9 +8,10 @@ from oscar.core.loading import get_model
 from fulfilment.models import RunPickup
 from shop.institutions.models import Institution, InstitutionOrder
 from shop.payment.methods import BANK_TRANSFER
-from tests import factories
 from tests.fulfilment.conftest import coordinator, households  # noqa: F401
-from tests.fulfilment.factories import place_order
+from tests.fulfilment.factories import PickupPointFactory
+from tests.order.factories import make_order
+from tests.partner.factories import UserFactory
 
 Source = get_model("payment", "Source")
 SourceType = get_model("payment", "SourceType")
@@ -19,7 +20,7 @@ SourceType = get_model("payment", "SourceType")
 @pytest.fixture
 def canteen(team, run):
     """The hospital canteen's door: a pickup point on the open run, 11:00–12:00."""
-    point = factories.PickupPointFactory(team=team, name="县人民医院职工食堂后门")
+    point = PickupPointFactory(team=team, name="县人民医院职工食堂后门")
     RunPickup.objects.create(
         run=run, point=point, window_start=datetime.time(11, 0), window_end=datetime.time(12, 0)
     )
@@ -28,7 +29,7 @@ def canteen(team, run):
 
 @pytest.fixture
 def staff_member(db):
-    return factories.UserFactory(username="nurse", email="nurse@example.cn")
+    return UserFactory(username="nurse", email="nurse@example.cn")
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def agency(db):
 def institution_order(run, items, institution, user, *, transfer=True, placed=None, **kwargs):
     """An order placed as checkout does, under ``institution`` and paid by monthly
     transfer (or on pickup)."""
-    order = place_order(run, items, placed=placed, **kwargs)
+    order = make_order(run, items, placed=placed, **kwargs)
     if transfer:
         kind, _ = SourceType.objects.get_or_create(code=BANK_TRANSFER, defaults={"name": "对公"})
         Source.objects.filter(order=order).update(source_type=kind)

@@ -6,13 +6,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shop.institutions.models import Institution
-from tests import factories
 from tests.institutions.conftest import institution_order
+from tests.partner.factories import UserFactory, team_member
 
 
 @pytest.fixture
 def agency_member(agency):
-    user = factories.UserFactory(username="clerk", email="clerk@example.cn")
+    user = UserFactory(username="clerk", email="clerk@example.cn")
     agency.members.add(user)
     return user
 
@@ -56,7 +56,7 @@ def test_only_the_coordinator_sees_all_institutions_totals(
 ):
     url = reverse("institutions:overview")
     assert client.get(url).status_code == 302  # to sign in
-    for user in (staff_member, customer, factories.team_member(team)):
+    for user in (staff_member, customer, team_member(team)):
         client.force_login(user)
         assert client.get(url).status_code == 404
         assert client.get(reverse("institutions:edit", args=[hospital.pk])).status_code == 404

@@ -7,9 +7,9 @@ from oscar.core.loading import get_model
 
 from shop.institutions.models import InstitutionOrder
 from shop.payment.methods import BANK_TRANSFER, PAY_ON_PICKUP
-from tests import factories
+from tests.catalogue.factories import product_in_stock
+from tests.checkout.test_checkout import add_to_basket
 from tests.fulfilment.factories import pickup_code
-from tests.test_checkout import add_to_basket
 
 Order = get_model("order", "Order")
 Basket = get_model("basket", "Basket")
@@ -107,7 +107,7 @@ def test_guest_is_not_offered_the_private_drop_off(client, eggs, run, hospital, 
 def test_members_may_put_bulk_quantities_in_the_basket_residents_may_not(
     client, team, run, hospital, staff_member, customer
 ):
-    rice = factories.product_in_stock(team=team, title="小米", stock=2000)
+    rice = product_in_stock(team=team, title="小米", stock=2000)
     client.force_login(customer)
     refused = client.post(
         reverse("basket:add", kwargs={"pk": rice.pk}), {"quantity": 600}, follow=True

@@ -16,8 +16,8 @@ from fulfilment.models import DeliveryRun
 from shop.institutions import statements
 from shop.order import life, money
 from shop.order import status as S
-from tests.fulfilment.factories import place_order
 from tests.institutions.conftest import institution_order
+from tests.order.factories import make_order
 
 
 def last_month_at(day):
@@ -54,7 +54,7 @@ def month_of_orders(run, eggs, households, hospital, agency, staff_member, cante
             staff_member,
             placed=last_month_at(1) - datetime.timedelta(days=3),
         ),
-        "resident": place_order(run, [(eggs, 3)], placed=last_month_at(4)),
+        "resident": make_order(run, [(eggs, 3)], placed=last_month_at(4)),
     }
     life.cancel(orders["cancelled"], message="不要了")
     runs.change_status(run, DeliveryRun.Status.CLOSED)  # shares the eggs out to households

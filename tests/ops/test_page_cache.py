@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from shop.speed import page_cache
-from tests import factories
+from tests.catalogue.factories import product_in_stock
+from tests.partner.factories import UserFactory
 
 CATALOGUE = "/shop/catalogue/"
 
@@ -142,7 +143,7 @@ def test_a_pickup_point_change_bumps_the_generation(pickup_point):
 def test_an_allocation_makes_stale_only_the_pages_showing_that_stock(
     client, eggs, team, django_capture_on_commit_callbacks
 ):
-    other = factories.product_in_stock(team=team, title="小笨鸡")
+    other = product_in_stock(team=team, title="小笨鸡")
     for url in (eggs.get_absolute_url(), other.get_absolute_url()):
         Client().get(url)
         assert served_from_cache(Client().get(url))
@@ -168,10 +169,8 @@ def test_anonymous_buyer_with_items_in_basket_gets_the_cached_page_with_own_coun
 
 @pytest.mark.django_db
 def test_signed_in_buyers_never_see_each_others_basket_or_account(eggs):
-    alice_user = factories.UserFactory(
-        username="alice", email="alice@example.cn", first_name="艾丽"
-    )
-    bob_user = factories.UserFactory(username="bob", email="bob@example.cn", first_name="鲍勃")
+    alice_user = UserFactory(username="alice", email="alice@example.cn", first_name="艾丽")
+    bob_user = UserFactory(username="bob", email="bob@example.cn", first_name="鲍勃")
     alice, bob, guest = Client(), Client(), Client()
     alice.force_login(alice_user)
     bob.force_login(bob_user)

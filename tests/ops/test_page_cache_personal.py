@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from shop.speed import page_cache
-from tests import factories
+from tests.checkout.test_checkout import add_to_basket
 from tests.content.conftest import make_story
-from tests.test_checkout import add_to_basket
+from tests.partner.factories import UserFactory
 
 CATALOGUE = "/shop/catalogue/"
 
@@ -66,7 +66,7 @@ def pages(eggs, home_page):
 
 def signed_in_with_basket(eggs, username, email, first_name, quantity):
     buyer = Client()
-    buyer.force_login(factories.UserFactory(username=username, email=email, first_name=first_name))
+    buyer.force_login(UserFactory(username=username, email=email, first_name=first_name))
     add_to_basket(buyer, eggs, quantity)
     buyer.get(reverse("basket:summary"))  # shows (and so empties) "added to basket"
     return buyer
@@ -93,7 +93,7 @@ def test_a_page_first_asked_for_by_a_signed_in_buyer_is_stored_with_nothing_of_t
     assert "登录</a>" in stored  # drawn for nobody signed in
 
     bob = Client()
-    bob.force_login(factories.UserFactory(username="bob_l", email="bob@example.cn"))
+    bob.force_login(UserFactory(username="bob_l", email="bob@example.cn"))
     assert how(bob.get(url)) == "hit-personal"  # his first page also opens his basket
     with CaptureQueriesContext(connection) as queries:
         bob_page = bob.get(url)
@@ -125,7 +125,7 @@ def test_a_guest_with_a_basket_first_on_a_page_gets_it_drawn_once_then_from_the_
 @pytest.mark.django_db
 def test_a_page_drawn_with_a_buyers_messages_is_not_stored_with_them(pages, eggs):
     buyer = Client()
-    buyer.force_login(factories.UserFactory(username="mei", email="mei@example.cn"))
+    buyer.force_login(UserFactory(username="mei", email="mei@example.cn"))
     add_to_basket(buyer, eggs, 2)
     page = buyer.get(CATALOGUE)  # never stored yet, and "added to basket" to show
     assert page.status_code == 200 and how(page) is None
@@ -218,14 +218,14 @@ def test_a_search_is_stored_only_once_it_is_asked_again(eggs):
         third = Client().get(url)
     assert how(third) == "hit" and len(queries) == 0
     buyer = Client()
-    buyer.force_login(factories.UserFactory(username="lin", email="lin@example.cn"))
+    buyer.force_login(UserFactory(username="lin", email="lin@example.cn"))
     assert how(buyer.get(url)) == "hit-personal"
 
 
 @pytest.mark.django_db
 def test_one_off_searches_leave_no_page_behind_for_anyone(eggs):
     buyer = Client()
-    buyer.force_login(factories.UserFactory(username="lin", email="lin@example.cn"))
+    buyer.force_login(UserFactory(username="lin", email="lin@example.cn"))
     for word in ("鸡", "蛋", "土鸡蛋", "白菜", "zzz"):
         url = reverse("site-search") + f"?q={word}"
         client = buyer if word == "鸡" else Client()
@@ -238,7 +238,7 @@ def test_one_off_searches_leave_no_page_behind_for_anyone(eggs):
 @pytest.mark.django_db
 def test_a_story_first_read_by_a_signed_in_buyer_is_then_a_hit_for_everyone(story_with_eggs):
     buyer = Client()
-    buyer.force_login(factories.UserFactory(username="li", email="li@example.cn"))
+    buyer.force_login(UserFactory(username="li", email="li@example.cn"))
     assert how(buyer.get(story_with_eggs.url)) == "miss-personal"
     assert how(buyer.get(story_with_eggs.url)) == "hit-personal"
     assert how(Client().get(story_with_eggs.url)) == "hit"

@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shop.speed import page_cache
-from tests import factories
+from tests.catalogue.factories import product_in_stock
+from tests.checkout.test_checkout import add_to_basket
 from tests.fulfilment.factories import pickup_code
 from tests.fulfilment.test_checkout_runs import place, start_guest_checkout
-from tests.test_checkout import add_to_basket
+from tests.partner.factories import UserFactory
 
 CATALOGUE = "/shop/catalogue/"
 
@@ -43,7 +44,7 @@ def stock_shown(response):
 def test_an_order_on_one_product_leaves_the_others_cached_and_shows_its_new_stock(
     client, eggs, team, run, django_capture_on_commit_callbacks
 ):
-    cabbage = factories.product_in_stock(team=team, title="大白菜", stock=50)
+    cabbage = product_in_stock(team=team, title="大白菜", stock=50)
     eggs_url, cabbage_url = eggs.get_absolute_url(), cabbage.get_absolute_url()
     for url in (eggs_url, cabbage_url):
         assert how(Client().get(url)) == "miss"
@@ -134,7 +135,7 @@ def test_a_signed_in_buyer_gets_the_cached_body_with_a_small_personal_part(pages
     url = pages[name]
     assert how(Client().get(url)) == "miss"
     buyer = Client()
-    buyer.force_login(factories.UserFactory(username="mei", email="mei@example.cn"))
+    buyer.force_login(UserFactory(username="mei", email="mei@example.cn"))
     add_to_basket(buyer, eggs, 3)
     assert how(buyer.get(url)) is None  # "added to basket" is shown by the view
     counts = []

@@ -8,8 +8,8 @@ import stripe
 from django.urls import reverse
 from oscar.core.loading import get_model
 
+from tests.checkout.test_checkout import add_to_basket, who_collects  # noqa: F401 (shared here)
 from tests.payment import fake_stripe
-from tests.test_checkout import add_to_basket, who_collects  # noqa: F401 (shared here)
 
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")

@@ -10,7 +10,7 @@ from oscar.core.loading import get_model
 
 from shop.order import life
 from shop.order import status as S
-from tests import factories
+from tests.partner.factories import UserFactory
 from tests.payment.conftest import add_to_basket, send_webhook, stock_of, who_collects
 
 Order = get_model("order", "Order")
@@ -77,7 +77,7 @@ def test_no_cancel_after_the_run_cutoff(signed_in, eggs, pickup_point):
 def test_someone_else_cannot_cancel_my_order(client, signed_in, eggs, pickup_point):
     order = place(signed_in, eggs, pickup_point)
     client.logout()
-    client.force_login(factories.UserFactory(username="stranger"))
+    client.force_login(UserFactory(username="stranger"))
     assert client.post(reverse("payment:cancel-order", args=[order.number])).status_code == 404
     order.refresh_from_db()
     assert order.status == "待确认"

@@ -14,7 +14,8 @@ from oscar.apps.shipping.methods import Free
 from oscar.core.loading import get_class, get_model
 
 from shop.partner import reservations
-from tests import factories
+from tests.catalogue.factories import product_in_stock
+from tests.partner.factories import TeamFactory
 from tests.racing import postgres_only, racers  # noqa: F401  (postgres_only is a fixture)
 
 Basket = get_model("basket", "Basket")
@@ -56,14 +57,14 @@ def buy(basket_id):
 
 
 def test_fifty_buyers_for_the_last_five_units_never_oversell():
-    team = factories.TeamFactory(code="race", name="赛跑工作队")
+    team = TeamFactory(code="race", name="赛跑工作队")
     with racers(BUYERS) as field:
         for round_number in range(ROUNDS):
             play_round(field, team, round_number)
 
 
 def play_round(field, team, round_number):
-    product = factories.product_in_stock(
+    product = product_in_stock(
         team=team, title=f"散养土鸡蛋{round_number}", stock=UNITS, price=D("1.50")
     )
     baskets = []

@@ -9,7 +9,7 @@ from oscar.core.loading import get_model
 
 from shop.payment import processing, refunds
 from shop.payment.processing import PaymentProblem
-from tests import factories
+from tests.partner.factories import UserFactory, team_member
 from tests.payment.conftest import add_to_basket, checkout, send_webhook
 
 Order = get_model("order", "Order")
@@ -39,7 +39,7 @@ def paid_online_order(client, eggs, pickup_point, stripe_fake):
 
 
 def test_team_member_marks_pickup_order_paid_once(client, team, pickup_order):
-    member = factories.team_member(team)
+    member = team_member(team)
     client.force_login(member)
     assert processing.is_unpaid(pickup_order)
     button = render_to_string("payment/mark_paid_button.html", {"order": pickup_order})
@@ -61,7 +61,7 @@ def test_team_member_marks_pickup_order_paid_once(client, team, pickup_order):
 
 
 def test_other_team_cannot_mark_paid_or_refund(client, other_team, pickup_order):
-    client.force_login(factories.team_member(other_team))
+    client.force_login(team_member(other_team))
     assert client.post(reverse("payment:mark-paid", args=[pickup_order.number])).status_code == 404
     assert client.get(reverse("payment:refund", args=[pickup_order.number])).status_code == 404
     assert pickup_order.sources.get().amount_debited == 0
@@ -76,7 +76,7 @@ def test_anonymous_cannot_mark_paid(client, pickup_order):
 def test_partial_refunds_add_up_and_never_exceed_what_was_paid(paid_online_order, stripe_fake):
     order = paid_online_order
     line = order.lines.get()
-    clerk = factories.UserFactory(username="clerk", is_staff=True)
+    clerk = UserFactory(username="clerk", is_staff=True)
 
     first = refunds.refund_lines(order, [(line, 3)], Refund.Reason.DAMAGED, clerk)
     second = refunds.refund_lines(order, [(line, 4)], Refund.Reason.SHORTFALL, clerk)
@@ -131,7 +131,7 @@ def test_refund_webhook_after_api_answer_changes_nothing(client, paid_online_ord
 
 
 def test_pay_on_pickup_refund_is_cash_owed(pickup_order, team):
-    member = factories.team_member(team)
+    member = team_member(team)
     refund = refunds.refund_lines(
         pickup_order, [(pickup_order.lines.get(), 4)], Refund.Reason.SHORTFALL, member
     )
@@ -141,7 +141,7 @@ def test_pay_on_pickup_refund_is_cash_owed(pickup_order, team):
 
 
 def test_team_member_refunds_lines_from_the_dashboard_form(client, team, paid_online_order):
-    client.force_login(factories.team_member(team))
+    client.force_login(team_member(team))
     url = reverse("payment:refund", args=[paid_online_order.number])
     line = paid_online_order.lines.get()
 

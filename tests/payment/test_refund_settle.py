@@ -12,7 +12,7 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from shop.payment import refunds, tasks
-from tests import factories
+from tests.partner.factories import team_member
 from tests.payment.conftest import add_to_basket, checkout, send_webhook
 
 Order = get_model("order", "Order")
@@ -131,7 +131,7 @@ def test_failed_refund_leaves_the_owed_row_open_and_shown_to_the_team(
     assert pending_owed.order.notes.filter(message__contains="未成功").exists()
     assert tasks.retry_pending_refunds() == 0  # a failed refund needs a person
 
-    client.force_login(factories.team_member(team))
+    client.force_login(team_member(team))
     page = client.get(reverse("payment:refund", args=[pending_owed.order.number]))
     owed_list = page.content.decode().split('data-testid="refunds-owed"')[1].split("</ul>")[0]
     assert "缺货：散养土鸡蛋 减少 2" in owed_list and "退款失败" in owed_list
@@ -188,7 +188,7 @@ def test_refund_failing_after_it_succeeded_reopens_the_owed_row(client, pending_
 
 
 def test_other_team_cannot_pay_back_an_owed_refund(client, other_team, pending_owed):
-    client.force_login(factories.team_member(other_team))
+    client.force_login(team_member(other_team))
     response = client.post(
         reverse("payment:refund", args=[pending_owed.order.number]), {"owed": pending_owed.pk}
     )

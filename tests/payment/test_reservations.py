@@ -10,7 +10,7 @@ from oscar.apps.checkout.signals import pre_payment
 from oscar.core.loading import get_model
 
 from shop.partner import reservations
-from tests import factories
+from tests.catalogue.factories import product_in_stock
 from tests.payment.conftest import add_to_basket, checkout, stock_of
 
 Order = get_model("order", "Order")
@@ -53,7 +53,7 @@ def test_last_units_taken_meanwhile_refuses_the_order_naming_the_product(
 
 
 def test_one_short_line_takes_nothing_from_the_others(client, eggs, team, pickup_point):
-    chicken = factories.product_in_stock(team=team, title="散养小笨鸡", stock=2, unit="zhi")
+    chicken = product_in_stock(team=team, title="散养小笨鸡", stock=2, unit="zhi")
     add_to_basket(client, eggs, 10)
     add_to_basket(client, chicken, 2)
 

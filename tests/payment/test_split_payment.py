@@ -11,8 +11,8 @@ from oscar.core.loading import get_model
 
 from shop.order import life, money
 from shop.payment import refunds
+from tests.checkout.test_split_checkout import BUYER, choices, fill_basket
 from tests.payment.conftest import send_webhook, stock_of
-from tests.test_split_checkout import BUYER, choices, fill_basket
 
 Order = get_model("order", "Order")
 StripeCheckout = get_model("payment", "StripeCheckout")

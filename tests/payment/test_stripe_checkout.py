@@ -12,7 +12,7 @@ from django.core import mail
 from django.urls import reverse
 from oscar.core.loading import get_model
 
-from tests import factories
+from tests.partner.factories import UserFactory
 from tests.payment.conftest import add_to_basket, checkout, send_webhook, stock_of, who_collects
 
 Order = get_model("order", "Order")
@@ -51,14 +51,14 @@ def test_without_keys_online_payment_is_not_offered(client, eggs, pickup_point, 
 
 def test_dashboard_says_online_payment_is_off(client, settings, db):
     settings.STRIPE_SECRET_KEY = ""
-    staff = factories.UserFactory(username="boss", is_staff=True, is_superuser=True)
+    staff = UserFactory(username="boss", is_staff=True, is_superuser=True)
     client.force_login(staff)
     page = client.get(reverse("dashboard:index")).content.decode()
     assert "在线支付未开启" in page
 
 
 def test_dashboard_is_quiet_when_online_payment_is_on(client, stripe_fake, db):
-    staff = factories.UserFactory(username="boss", is_staff=True, is_superuser=True)
+    staff = UserFactory(username="boss", is_staff=True, is_superuser=True)
     client.force_login(staff)
     assert "在线支付未开启" not in client.get(reverse("dashboard:index")).content.decode()
 

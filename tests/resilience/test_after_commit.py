@@ -9,10 +9,10 @@ from kombu.exceptions import EncodeError
 from oscar.core.loading import get_model
 
 from shop.checkout import tasks as checkout_tasks
+from tests.checkout.test_checkout import add_to_basket
+from tests.checkout.test_confirm_page import GUEST
 from tests.fulfilment.factories import pickup_code
 from tests.resilience.test_redis import confirm_page_key
-from tests.test_checkout import add_to_basket
-from tests.test_confirm_page import GUEST
 
 Order = get_model("order", "Order")
 Basket = get_model("basket", "Basket")

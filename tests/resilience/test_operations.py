@@ -13,7 +13,7 @@ from oscar.core.loading import get_class
 
 from shop.celery import app
 from shop.checkout import tasks as checkout_tasks
-from tests.fulfilment.factories import place_order as place_run_order
+from tests.order.factories import make_order as place_run_order
 
 GUNICORN_CONF = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from shop.core import redis_breaker
+from tests.checkout.test_checkout import add_to_basket
+from tests.checkout.test_confirm_page import GUEST
 from tests.fulfilment.factories import pickup_code
-from tests.test_checkout import add_to_basket
-from tests.test_confirm_page import GUEST
 
 Order = get_model("order", "Order")
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from shop.search.models import SearchDocument
 from shop.search.results import SiteSearch
-from tests import factories
+from tests.catalogue.factories import VillageFactory, product_in_stock
 
 URL = reverse("site-search")
 
@@ -46,7 +46,7 @@ def test_query_syntax_characters_never_break_the_page(client, eggs, query):
 
 @pytest.mark.django_db
 def test_results_mark_the_query_and_escape_everything_else(client, team):
-    factories.product_in_stock(
+    product_in_stock(
         team=team, title="<b>散养土鸡蛋</b>", description="<script>alert(1)</script>土鸡蛋"
     )
     html = client.get(URL, {"q": "土鸡蛋"}).content.decode()
@@ -62,9 +62,9 @@ def test_pinyin_query_highlights_the_chinese_word(client, eggs):
 
 @pytest.mark.django_db
 def test_in_stock_ranks_above_sold_out_and_title_above_body(team):
-    sold_out = factories.product_in_stock(team=team, title="笨鸡蛋 十枚", stock=0)
-    in_stock = factories.product_in_stock(team=team, title="笨鸡蛋 二十枚", stock=5)
-    body_only = factories.product_in_stock(
+    sold_out = product_in_stock(team=team, title="笨鸡蛋 十枚", stock=0)
+    in_stock = product_in_stock(team=team, title="笨鸡蛋 二十枚", stock=5)
+    body_only = product_in_stock(
         team=team, title="农家小米", description="和笨鸡蛋一起熬粥", stock=50
     )
     hits = SiteSearch().run("笨鸡蛋")[0:10]
@@ -73,7 +73,7 @@ def test_in_stock_ranks_above_sold_out_and_title_above_body(team):
 
 @pytest.mark.django_db
 def test_index_follows_stock_visibility_and_deletion(team):
-    product = factories.product_in_stock(team=team, title="绿壳乌鸡蛋", stock=10)
+    product = product_in_stock(team=team, title="绿壳乌鸡蛋", stock=10)
     doc = SearchDocument.objects.get(kind="product", object_id=product.pk)
     assert doc.in_stock
     record = product.stockrecords.get()
@@ -124,7 +124,7 @@ def test_rebuild_command_restores_a_lost_index(team, eggs):
 @pytest.mark.django_db
 def test_results_are_paginated(client, team):
     for i in range(25):
-        factories.product_in_stock(team=team, title=f"土鸡蛋{i}号")
+        product_in_stock(team=team, title=f"土鸡蛋{i}号")
     first = client.get(URL, {"q": "土鸡蛋"}).content.decode()
     second = client.get(URL, {"q": "土鸡蛋", "page": 2}).content.decode()
     assert "找到 25 条结果" in first
@@ -142,11 +142,11 @@ def _queries(client, params):
 
 @pytest.mark.django_db
 def test_search_page_query_count_does_not_grow_with_results(client, team):
-    village = factories.VillageFactory(name="向阳村")
+    village = VillageFactory(name="向阳村")
     for i in range(10):
-        factories.product_in_stock(team=team, title=f"散养土鸡蛋{i}", origin_village=village)
+        product_in_stock(team=team, title=f"散养土鸡蛋{i}", origin_village=village)
     with_10 = _queries(client, {"q": "土鸡蛋"})
     for i in range(40):
-        factories.product_in_stock(team=team, title=f"散养土鸡蛋{i + 10}", origin_village=village)
+        product_in_stock(team=team, title=f"散养土鸡蛋{i + 10}", origin_village=village)
     assert _queries(client, {"q": "土鸡蛋"}) == with_10
     assert with_10 <= 20

@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from shop.speed import page_cache
-from tests import factories
 from tests.dashboard import factories as desk_factories
 from tests.fulfilment.factories import DeliveryRunFactory
+from tests.partner.factories import team_member
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ def test_personal_pages_are_private_and_never_stored(client, customer, team, egg
 
 
 def test_team_pages_packing_lists_and_the_dashboard_are_private(client, team):
-    member = factories.team_member(team)
+    member = team_member(team)
     run = DeliveryRunFactory(team=team)
     client.force_login(member)
     for url in [

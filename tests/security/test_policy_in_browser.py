@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests import factories
 from tests.dashboard import factories as desk_factories
 from tests.fulfilment.factories import DeliveryRunFactory
+from tests.partner.factories import team_member
 
 pytestmark = [
     pytest.mark.browser,
@@ -58,7 +58,7 @@ def test_buyers_team_and_editors_pages_run_without_refusals(
         refused[path] = refused_on(page, base + path)
     refused["poster"] = refused_on(page, base + reverse("product-poster", args=[eggs.pk]))
 
-    member = factories.team_member(team)
+    member = team_member(team)
     run = DeliveryRunFactory(team=team)
     sign_in(page, live_server, member)
     for path in [

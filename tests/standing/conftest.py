@@ -10,13 +10,14 @@ from django.utils import timezone
 
 from shop.standing import schedule
 from shop.standing.models import StandingOrder
-from tests import factories
-from tests.fulfilment.factories import DeliveryRunFactory
+from tests.catalogue.factories import product_in_stock
+from tests.fulfilment.factories import DeliveryRunFactory, PickupPointFactory
+from tests.partner.factories import UserFactory
 
 
 @pytest.fixture
 def point(team):
-    return factories.PickupPointFactory(team=team, name="县人民医院门诊大厅")
+    return PickupPointFactory(team=team, name="县人民医院门诊大厅")
 
 
 @pytest.fixture
@@ -37,18 +38,18 @@ def weekly_runs(team, point):
 
 @pytest.fixture
 def eggs(team):
-    return factories.product_in_stock(team=team, title="散养土鸡蛋", price=D("1.50"), stock=200)
+    return product_in_stock(team=team, title="散养土鸡蛋", price=D("1.50"), stock=200)
 
 
 @pytest.fixture
 def chicken(team):
-    return factories.product_in_stock(
+    return product_in_stock(
         team=team, title="农家小笨鸡", price=D("128.00"), stock=10, weight_per_unit_g=1500
     )
 
 
 def make_user(username):
-    return factories.UserFactory(username=username, email=f"{username}@example.cn")
+    return UserFactory(username=username, email=f"{username}@example.cn")
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from oscar.core.loading import get_model
 
 from shop.standing import schedule
 from shop.standing.models import StandingLine, StandingOrder, StandingRun
-from tests import factories
-from tests.fulfilment.factories import DeliveryRunFactory, place_order
+from tests.catalogue.factories import product_in_stock
+from tests.fulfilment.factories import DeliveryRunFactory
+from tests.order.factories import make_order
 from tests.standing.conftest import standing_for
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +92,7 @@ def test_set_up_with_bad_input_shows_why_and_stores_nothing(client_a, eggs, poin
 
 
 def test_a_quantity_off_the_products_step_is_refused(client_a, team, point, weekly_runs):
-    boxed = factories.product_in_stock(team=team, title="鸡蛋", order_step=10)
+    boxed = product_in_stock(team=team, title="鸡蛋", order_step=10)
     response = client_a.post(
         reverse("standing:new") + f"?product={boxed.pk}",
         {
@@ -129,7 +130,7 @@ def test_set_up_from_the_basket(client_a, buyer_a, eggs, chicken, point, weekly_
 
 
 def test_a_basket_of_two_teams_is_refused(client_a, eggs, other_team, point, weekly_runs):
-    other = factories.product_in_stock(team=other_team, title="柳河村小米")
+    other = product_in_stock(team=other_team, title="柳河村小米")
     client_a.post(reverse("basket:add", kwargs={"pk": eggs.pk}), {"quantity": 10})
     client_a.post(reverse("basket:add", kwargs={"pk": other.pk}), {"quantity": 1})
     response = client_a.get(reverse("standing:new") + "?from=basket", follow=True)
@@ -140,7 +141,7 @@ def test_a_basket_of_two_teams_is_refused(client_a, eggs, other_team, point, wee
 def test_set_up_from_a_placed_order_only_from_ones_own(
     client_a, client_b, buyer_a, eggs, point, weekly_runs
 ):
-    order = place_order(weekly_runs[0], [(eggs, 12)])
+    order = make_order(weekly_runs[0], [(eggs, 12)])
     order.user = buyer_a
     order.save()
     start = reverse("standing:new") + f"?order={order.number}"
@@ -292,7 +293,7 @@ def test_the_list_shows_my_standing_orders_with_their_next_runs(client_a, mine, 
 def test_the_pages_under_en_are_english(client_a, mine, weekly_runs, eggs):
     from bs4 import BeautifulSoup
 
-    from tests.test_english_crawl import chinese_spoken, links_leaving_english, proper_names
+    from tests.i18n.test_english_crawl import chinese_spoken, links_leaving_english, proper_names
 
     client_a.post(url("skip", mine), {"run": weekly_runs[1].pk})
     names = [name for name in proper_names() if name] + ["林小满", mine.point.name]

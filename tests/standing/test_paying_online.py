@@ -22,7 +22,7 @@ from shop.order import history, money
 from shop.order import status as S
 from shop.standing import placing
 from shop.standing.models import StandingOrder, StandingRun
-from tests import factories
+from tests.partner.factories import team_member
 from tests.payment.conftest import send_webhook, stripe_fake  # noqa: F401  Stripe faked
 from tests.standing.conftest import just_before, standing_for
 
@@ -216,7 +216,7 @@ def test_placed_owing_its_amount_and_paid_once_through_the_emails_link(
 
     runs.change_status(run, DeliveryRun.Status.CLOSED)
     member = Client()
-    member.force_login(factories.team_member(team))
+    member.force_login(team_member(team))
     assert driver_cash(member, run, order) == 0
 
 
@@ -253,7 +253,7 @@ def test_unpaid_when_the_run_sets_off_it_is_cash_and_a_late_payment_is_owed_back
     assert len(sessions_asked(stripe_fake)) == 1  # nothing more opened at Stripe
 
     member = Client()
-    member.force_login(factories.team_member(team))
+    member.force_login(team_member(team))
     assert driver_cash(member, run, order) == D("30.00")
     stop = f"p{OrderRun.objects.get(order=order).pickup_id}"
     data = {"key": str(uuid.uuid4()), "action": "paid", "stop": stop, "order": order.pk}

@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from tests import factories
 from tests.content.conftest import household, make_story, story_index, village  # noqa: F401
+from tests.partner.factories import UserFactory
 
 
 @pytest.fixture
@@ -13,7 +13,7 @@ def editor(home_page):
     from shop.desk import roles
 
     groups = roles.setup_roles()
-    user = factories.UserFactory(username="zhou", email="editor@example.cn", first_name="周")
+    user = UserFactory(username="zhou", email="editor@example.cn", first_name="周")
     user.groups.add(groups[roles.EDITOR], *Group.objects.filter(name__in=["Editors", "Moderators"]))
     return user
 

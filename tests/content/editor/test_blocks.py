@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests import factories
+from tests.catalogue.factories import HouseholdFactory
 from tests.content.conftest import make_story
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ def preview_html(page, mode=""):
 @pytest.fixture
 def shy(team, village):
     """A household that agreed to show neither its name, its photo nor a story."""
-    return factories.HouseholdFactory(
+    return HouseholdFactory(
         team=team, village=village, public_name="张奶奶家", consent_name=False, story=""
     )
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests import factories
+from tests.catalogue.factories import HouseholdFactory, VillageFactory, product_in_stock
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ def results(client, kind, q):
 
 @pytest.fixture
 def cabbage(team):
-    return factories.product_in_stock(team=team, title="柳河小白菜")
+    return product_in_stock(team=team, title="柳河小白菜")
 
 
 def test_product_chooser_finds_eggs_by_chinese_pinyin_and_initials(
@@ -35,10 +35,8 @@ def test_product_chooser_finds_eggs_by_chinese_pinyin_and_initials(
 def test_household_chooser_finds_by_pinyin_and_shows_village_and_photo_consent(
     editor_client, team, village, household
 ):
-    other_village = factories.VillageFactory(name="柳河村", slug="liuhe")
-    factories.HouseholdFactory(
-        team=team, village=other_village, public_name="刘婶子家", produces="小白菜"
-    )
+    other_village = VillageFactory(name="柳河村", slug="liuhe")
+    HouseholdFactory(team=team, village=other_village, public_name="刘婶子家", produces="小白菜")
     for q in ("王大姐", "wangdajie", "wdj", "xiangyang"):
         html = results(editor_client, "household", q)
         assert "王大姐家" in html and "刘婶子家" not in html, q

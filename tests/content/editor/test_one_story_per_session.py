@@ -133,13 +133,13 @@ def test_a_new_editing_session_with_the_same_title_is_a_new_story(
 def test_another_editor_cannot_post_into_someone_elses_session(
     client, editor_client, editor, story_index
 ):
-    from tests import factories
+    from tests.partner.factories import UserFactory
 
     data = opened_form(editor_client, story_index, editor)
     autosave(editor_client, story_index, data)
     mine = StoryPage.objects.get(title=TITLE)
 
-    other = factories.UserFactory(username="li", email="li@example.cn")
+    other = UserFactory(username="li", email="li@example.cn")
     other.groups.add(*editor.groups.all())
     client.logout()
     client.post("/cms/login/", {"username": other.username, "password": "pass-1234"})

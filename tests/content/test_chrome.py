@@ -1,0 +1,61 @@
+"""The header and footer parts rendered once for everyone: right language, own basket count
+and account links for each buyer, and the category list as it now stands."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from tests.catalogue.factories import Category
+from tests.partner.factories import UserFactory
+
+
+def page(client, path="/shop/basket/"):
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def basket_counts(html):
+    header = re.search(r"data-basket-count>\s*(\d+)\s*<", html).group(1)
+    tabbar = re.search(r'class="tabbar__count">\s*(\d+)\s*<', html).group(1)
+    return int(header), int(tabbar)
+
+
+@pytest.mark.django_db
+def test_each_buyer_sees_own_count_and_links_in_the_shared_header(eggs):
+    alice, guest = Client(), Client()
+    alice.force_login(UserFactory(username="alice", email="alice@example.cn"))
+    alice.post(reverse("basket:add", kwargs={"pk": eggs.pk}), {"quantity": 3})
+
+    for _ in range(2):  # the second round uses the fragments the first one rendered
+        mine, theirs = page(alice), page(guest)
+        assert basket_counts(mine) == (3, 3)
+        assert basket_counts(theirs) == (0, 0)
+        assert "登录" not in mine.split("site-header__tools")[1].split("</nav>")[0]
+        assert "登录" in theirs.split("site-header__tools")[1].split("</nav>")[0]
+        assert "521助农小店" in mine and "驻村工作队联盟消费帮扶直营店" in theirs
+
+
+@pytest.mark.django_db
+def test_shared_fragments_follow_the_language(client):
+    chinese = page(client)
+    english = page(client, "/en/shop/basket/")
+    assert 'href="/shop/catalogue/">全部产品' in chinese
+    assert 'href="/en/shop/catalogue/">' in english
+    assert "全部产品" not in english
+    assert 'href="/shop/catalogue/">全部产品' in page(client)  # and back
+
+
+@pytest.mark.django_db
+def test_a_renamed_category_shows_in_the_nav_once_the_chrome_is_read_again(client):
+    category = Category.add_root(name="土鸡蛋", slug="eggs")
+    assert ">土鸡蛋</a>" in page(client).split("site-nav")[1]
+    category.name = "柴鸡蛋"
+    category.save()
+    cache.clear()  # what the chrome's five-minute expiry does
+    nav = page(client).split("site-nav")[1]
+    assert ">柴鸡蛋</a>" in nav
+    assert ">土鸡蛋</a>" not in nav
