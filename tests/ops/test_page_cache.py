@@ -9,18 +9,8 @@ from django.urls import reverse
 
 from shop.speed import page_cache
 from tests.catalogue.factories import product_in_stock
+from tests.ops.page_cache_kit import CATALOGUE, html, page_cache_on  # noqa: F401 (fixture)
 from tests.partner.factories import UserFactory
-
-CATALOGUE = "/shop/catalogue/"
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE_ENABLED = True
-
-
-def html(response):
-    return response.content.decode()
 
 
 def served_from_cache(response):

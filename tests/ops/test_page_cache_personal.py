@@ -20,23 +20,8 @@ from django.utils import translation
 from shop.speed import page_cache
 from tests.checkout.test_checkout import add_to_basket
 from tests.content.conftest import make_story
+from tests.ops.page_cache_kit import CATALOGUE, how, html, page_cache_on  # noqa: F401 (fixture)
 from tests.partner.factories import UserFactory
-
-CATALOGUE = "/shop/catalogue/"
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE_ENABLED = True
-    settings.PAGE_CACHE_REBUILD_WAIT = 0.2
-
-
-def how(response):
-    return response.get(page_cache.HIT_HEADER)
-
-
-def html(response):
-    return response.content.decode()
 
 
 def stored_copy(url):
