@@ -75,6 +75,9 @@ def wait_for(predicate, seconds, every=1.0, what="the condition"):
         time.sleep(every)
 
 
+TEAM = ("team@example.cn", "team-car-2026")  # README's demo users
+
+
 class Visitor:
     """One browser: a cookie jar, GET pages and submit the forms they hold."""
 
@@ -172,3 +175,12 @@ class Visitor:
 def journey():
     """What one journey leaves for the next (the order, the run), in the order they run."""
     return {}
+
+
+@pytest.fixture(scope="module")
+def team_member():
+    """A team member of the demo's first team, signed in once per module."""
+    require_running_shop()
+    visitor = Visitor()
+    visitor.login(*TEAM)
+    return visitor

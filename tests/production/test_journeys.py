@@ -20,24 +20,14 @@ from tests.production.conftest import (
     STAGE_DIR,
     Visitor,
     production_env,
-    require_running_shop,
     shop_shell,
     wait_for,
 )
 
 pytestmark = pytest.mark.production
 
-TEAM = ("team@example.cn", "team-car-2026")  # README's demo users
 BUYER = ("buyer@example.cn", "buy-eggs-2026")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture(scope="module")
-def team_member():
-    require_running_shop()
-    visitor = Visitor()
-    visitor.login(*TEAM)
-    return visitor
 
 
 def test_a_visitor_signs_up_and_is_signed_in():

@@ -13,20 +13,11 @@ from urllib.parse import urljoin
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.production.conftest import BASE_URL, Visitor, require_running_shop, shop_shell
+from tests.production.conftest import BASE_URL, Visitor, shop_shell
 
 pytestmark = pytest.mark.production
 
-TEAM = ("team@example.cn", "team-car-2026")  # README's demo users
 IMPORT = "/shop/dashboard/catalogue/products/import/"
-
-
-@pytest.fixture(scope="module")
-def team_member():
-    require_running_shop()
-    visitor = Visitor()
-    visitor.login(*TEAM)
-    return visitor
 
 
 def download_sheet(member):
