@@ -1,10 +1,11 @@
 """Benchmark of the catalogue and site search at regional-platform size.
 
 Fills a separate database (a fresh SQLite file under /tmp, or ``DATABASE_URL``
-when set: point it at a throwaway PostgreSQL database) with the demo alliance
-plus 10,000 products and 200,000 order lines (20,000 orders), rebuilds the
-search index, then times catalogue and search pages through Django's test
-client and prints the median and p95 per page kind. Never fails on speed.
+when set: point it at a throwaway PostgreSQL database) with bench/dataset.py's data
+set (the demo alliance plus 10,000 products, 200,000 order lines in 20,000 orders and
+50 stories; running figures and search index rebuilt), then times catalogue and search
+pages through Django's test client and prints the median and p95 per page kind. Never
+fails on speed.
 
     .venv/bin/python bench/catalogue_bench.py [--products 10000] [--lines 200000] [--requests 40]
     DATABASE_URL=... .venv/bin/python bench/catalogue_bench.py --measure-only   # a filled DB
@@ -23,13 +24,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import tempfile
 import time
-from datetime import timedelta
-from decimal import Decimal as D
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -40,31 +38,8 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{WORK_DIR / 'bench.sqlite3'}")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.dev")
 os.environ.setdefault("BENCH_MODE", "1")  # the bare view the misses are measured against
 
-GOODS = [
-    "散养土鸡蛋",
-    "笨鸡蛋",
-    "小笨鸡",
-    "土鸭蛋",
-    "小米",
-    "红薯",
-    "玉米面",
-    "香椿",
-    "核桃",
-    "蜂蜜",
-    "花椒",
-    "粉条",
-    "黄豆",
-    "绿豆",
-    "南瓜",
-    "黄瓜",
-    "西红柿",
-    "豆角",
-    "茄子",
-    "土豆",
-    "山药",
-    "杏干",
-]
-ADJECTIVES = ["农家", "山里", "生态", "手工", "新鲜", "散养", "当季", "古法", "高山", "林下"]
+import dataset  # noqa: E402 (bench/dataset.py, after the environment it reads)
+
 SEARCHES = [
     "土鸡蛋",
     "鸡蛋",
@@ -86,147 +61,14 @@ def log(message):
     print(message, flush=True)
 
 
-def fill(products, lines, seed=7):
+def fill(products, lines, stories=50):
+    """Migrate, then bench/dataset.py's data set (the one data set every bench uses)."""
     from django.core.management import call_command
-    from django.db import transaction
-    from django.utils import timezone
-    from oscar.apps.analytics.models import ProductRecord
-    from oscar.core.loading import get_model
-
-    from catalogue.models import Village
-    from shop.demo.loader import DemoLoader
-    from shop.search import documents as search_index
-
-    Product = get_model("catalogue", "Product")
-    ProductCategory = get_model("catalogue", "ProductCategory")
-    Category = get_model("catalogue", "Category")
-    ProductClass = get_model("catalogue", "ProductClass")
-    StockRecord = get_model("partner", "StockRecord")
-    Partner = get_model("partner", "Partner")
-    Order = get_model("order", "Order")
-    Line = get_model("order", "Line")
 
     started = time.monotonic()
     call_command("migrate", verbosity=0)
     log(f"migrated in {time.monotonic() - started:.0f} s")
-    DemoLoader(log=lambda *a: None).run()
-
-    rng = random.Random(seed)
-    teams = list(Partner.objects.all())
-    villages = list(Village.objects.all())
-    categories = list(Category.objects.all())
-    product_class = ProductClass.objects.get(slug="farm-produce")
-    now = timezone.now()
-    started = time.monotonic()
-    records = list(
-        StockRecord.objects.filter(partner_sku__startswith="B").select_related("partner", "product")
-    )
-    if not records:  # a rerun on a kept DATABASE_URL reuses its products
-        with transaction.atomic():
-            batch = []
-            for n in range(products):
-                title = (
-                    f"{rng.choice(villages).name}{rng.choice(ADJECTIVES)}{rng.choice(GOODS)} {n}号"
-                )
-                batch.append(
-                    Product(
-                        title=title,
-                        slug=f"bench-{n}",
-                        structure=Product.STANDALONE,
-                        product_class=product_class,
-                        upc=f"B{n:06d}",
-                        unit=rng.choice(["jin", "mei", "zhi"]),
-                        order_step=rng.choice([1, 2, 10]),
-                        origin_village=rng.choice(villages),
-                        is_public=True,
-                        description=f"<p>{title}，来自村里的农户。</p>",
-                        date_created=now - timedelta(minutes=n),
-                    )
-                )
-            created = Product.objects.bulk_create(batch, batch_size=1000)
-            ProductCategory.objects.bulk_create(
-                [ProductCategory(product=p, category=rng.choice(categories)) for p in created],
-                batch_size=2000,
-            )
-            records = StockRecord.objects.bulk_create(
-                [
-                    StockRecord(
-                        product=p,
-                        partner=rng.choice(teams),
-                        partner_sku=p.upc,
-                        price_currency="CNY",
-                        price=D(rng.randint(100, 20000)) / 100,
-                        num_in_stock=rng.choice([0, 5, 50, 300]),
-                    )
-                    for p in created
-                ],
-                batch_size=2000,
-            )
-            ProductRecord.objects.bulk_create(
-                [ProductRecord(product=p, num_purchases=rng.randint(0, 500)) for p in created],
-                batch_size=2000,
-            )
-    log(f"{len(records)} products with stock in {time.monotonic() - started:.0f} s")
-
-    started = time.monotonic()
-    per_order = 10
-    orders = lines // per_order
-    if Order.objects.filter(number__startswith="B").exists():
-        orders = 0
-    with transaction.atomic():
-        for start in range(0, orders, 2000):
-            chunk = Order.objects.bulk_create(
-                [
-                    Order(
-                        number=f"B{n:08d}",
-                        currency="CNY",
-                        total_incl_tax=D("100.00"),
-                        total_excl_tax=D("100.00"),
-                        shipping_incl_tax=D("0"),
-                        shipping_excl_tax=D("0"),
-                        shipping_method="自提",
-                        shipping_code="pickup",
-                        status="已完成",
-                        guest_email=f"b{n}@example.cn",
-                        date_placed=now - timedelta(minutes=n),
-                    )
-                    for n in range(start, min(start + 2000, orders))
-                ]
-            )
-            line_batch = []
-            for order in chunk:
-                for record in rng.sample(records, per_order):
-                    line_batch.append(
-                        Line(
-                            order=order,
-                            partner=record.partner,
-                            partner_name=record.partner.name,
-                            partner_sku=record.partner_sku,
-                            stockrecord=record,
-                            product=record.product,
-                            title=record.product.title,
-                            upc=record.product.upc,
-                            quantity=2,
-                            line_price_incl_tax=record.price * 2,
-                            line_price_excl_tax=record.price * 2,
-                            line_price_before_discounts_incl_tax=record.price * 2,
-                            line_price_before_discounts_excl_tax=record.price * 2,
-                            unit_price_incl_tax=record.price,
-                            unit_price_excl_tax=record.price,
-                            status="已完成",
-                            num_allocated=2,
-                        )
-                    )
-            Line.objects.bulk_create(line_batch, batch_size=5000)
-    log(
-        f"{orders} orders, {Line.objects.count()} order lines in {time.monotonic() - started:.0f} s"
-    )
-
-    started = time.monotonic()
-    indexed = search_index.rebuild()
-    log(
-        f"search index: {indexed[0]} products, {indexed[1]} stories in {time.monotonic() - started:.0f} s"
-    )
+    dataset.build(products, lines, stories, log=log)
 
 
 def timed(client, url, repeats):
