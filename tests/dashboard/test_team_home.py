@@ -5,7 +5,7 @@ from decimal import Decimal as D
 from django.urls import reverse
 
 from fulfilment.models import Allocation, OrderRun
-from tests.dashboard.factories import place_order
+from tests.order.factories import make_order, own_run
 
 
 def test_team_home_shows_only_the_teams_own_work(client, world):
@@ -48,8 +48,9 @@ def test_coordinator_keeps_oscars_overview(client, world):
 
 
 def test_team_home_query_budget(client, world, django_assert_max_num_queries):
+    run = own_run(world["a"].product)  # the week's orders on one run
     for _ in range(20):
-        place_order([(world["a"].product, 1)])
+        make_order(run, [(world["a"].product, 1)])
     client.force_login(world["a"].member)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("dashboard:index")).status_code == 200
