@@ -11,9 +11,10 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from content import impact
+from shop.order import life
 from shop.order import status as S
 from tests.catalogue.factories import HouseholdFactory, VillageFactory, product_in_stock
-from tests.content.orders import make_order
+from tests.order.factories import make_order, make_split_order, move_on
 
 Line = get_model("order", "Line")
 SH = timezone.get_fixed_timezone(8 * 60)
@@ -66,35 +67,32 @@ def placed(year, month, day=15):
 
 @pytest.fixture
 def orders(world):
+    """Orders as the shop makes them (``tests.order.factories.make_order``: placed, then
+    moved on by the order's life), each on a run of its own team. October's greens (the
+    other team) and gift box (this team) were bought in one basket, which checkout splits
+    into one order per team: two orders, so the delivered orders are five, not the four an
+    order holding both teams' lines (which the shop cannot make) used to give."""
     w = world
-    return [
+    made = [
         make_order(
-            [(w["eggs"], w["team"], 30, "1.50"), (w["hen"], w["team"], 1, "158.00")],
-            status=S.COMPLETED,
-            placed=placed(2026, 9),
+            None, [(w["eggs"], 30), (w["hen"], 1)], status=S.COMPLETED, placed=placed(2026, 9)
         ),
-        make_order(
-            [(w["greens"], w["other"], 10, "3.00"), (w["box"], w["team"], 1, "5.00")],
-            status=S.COMPLETED,
-            placed=placed(2026, 10),
+        *make_split_order(
+            [(w["greens"], 10), (w["box"], 1)], status=S.COMPLETED, placed=placed(2026, 10)
         ),
-        make_order(
-            [(w["eggs"], w["team"], 20, "1.50")], status=S.ON_ITS_WAY, placed=placed(2026, 10)
-        ),
-        # cancelled order and a cancelled line (shortfall) never count
-        make_order(
-            [(w["hen"], w["team"], 2, "158.00")], status=S.CANCELLED, placed=placed(2026, 10)
-        ),
-        make_order(
-            [(w["eggs"], w["team"], 10, "1.50"), (w["hen"], w["team"], 1, "158.00", S.CANCELLED)],
-            status=S.COMPLETED,
-            placed=placed(2026, 11),
-        ),
-        # last year
-        make_order(
-            [(w["greens"], w["other"], 4, "3.00")], status=S.COMPLETED, placed=placed(2025, 12, 31)
-        ),
+        make_order(None, [(w["eggs"], 20)], status=S.ON_ITS_WAY, placed=placed(2026, 10)),
+        # a cancelled order and a cancelled line (the team cancelled it) never count
+        make_order(None, [(w["hen"], 2)], status=S.CANCELLED, placed=placed(2026, 10)),
     ]
+    short = make_order(None, [(w["eggs"], 10), (w["hen"], 1)], placed=placed(2026, 11))
+    life.cancel_lines(short, [short.lines.get(product=w["hen"])])
+    move_on(short, S.COMPLETED)
+    made.append(short)
+    # last year
+    made.append(
+        make_order(None, [(w["greens"], 4)], status=S.COMPLETED, placed=placed(2025, 12, 31))
+    )
+    return made
 
 
 def counted_lines(**filters):
@@ -118,7 +116,8 @@ def test_totals_equal_the_sums_in_the_order_data(orders, world):
     assert t.income == sum_lines()
     assert t.income == D("45.00") + D("158.00") + D("30.00") + D("15.00") + D("12.00")
     assert t.households == 3
-    assert t.orders == 4  # delivered: Sept, Oct, Nov, Dec 2025
+    # delivered: Sept, Oct (greens and gift box: a basket split in two orders), Nov, Dec 2025
+    assert t.orders == 5
     # 30 eggs*50g + 1 hen*2kg + 10 jin greens*0.5kg + 10 eggs*50g + 4*0.5kg ; cancelled hen excluded
     assert t.kilograms == D("1.5") + D("2") + D("5") + D("0.5") + D("2")
 
@@ -141,7 +140,8 @@ def test_figures_by_team_village_and_month(orders, world):
 def test_month_follows_beijing_time(world):
     # 2026-09-30 20:00 UTC is 1 October in Beijing
     make_order(
-        [(world["eggs"], world["team"], 10, "1.50")],
+        None,
+        [(world["eggs"], 10)],
         status=S.COMPLETED,
         placed=datetime.datetime(2026, 9, 30, 20, 0, tzinfo=datetime.UTC),
     )
@@ -156,7 +156,7 @@ def test_report_is_cached_and_refreshed_when_an_order_changes(
     with django_assert_num_queries(0):
         assert impact.report().totals.income == first.totals.income
     with django_capture_on_commit_callbacks(execute=True):  # the order is committed
-        make_order([(world["eggs"], world["team"], 10, "1.50")], status=S.COMPLETED)
+        make_order(None, [(world["eggs"], 10)], status=S.COMPLETED)
     assert impact.report().totals.income == first.totals.income + D("15.00")
 
 
@@ -191,10 +191,9 @@ def test_bad_year_gets_a_message_and_all_years(client, impact_page, orders):
 
 @pytest.mark.django_db
 def test_live_figure_block_shows_the_village_income(client, story_with_blocks, world, household):
-    eggs_line = [(world["eggs"], world["team"], 20, "1.50")]
     world["eggs"].households.add(household)
     world["eggs"].origin_village = story_with_blocks.village
     world["eggs"].save()
-    make_order(eggs_line, status=S.COMPLETED)
+    make_order(None, [(world["eggs"], 20)], status=S.COMPLETED)
     html = client.get(story_with_blocks.url).content.decode()
     assert '<strong class="live-figure__value">30.00</strong>' in html

@@ -36,11 +36,11 @@ def test_saving_without_a_change_records_nothing(world):
 
 
 def test_line_and_order_status_changes_from_the_dashboard_are_recorded(client, world):
-    a, mixed = world["a"], world["mixed"]
-    line = mixed.lines.get(partner=a.team)
+    a, own = world["a"], world["split"]["a"]
+    line = own.lines.get(partner=a.team)
     client.force_login(a.member)
     client.post(
-        reverse("dashboard:order-detail", kwargs={"number": mixed.number}),
+        reverse("dashboard:order-detail", kwargs={"number": own.number}),
         {
             "line_action": "change_line_statuses",
             "new_status": "已确认",
@@ -84,16 +84,18 @@ def test_audit_page_query_budget(client, world, django_assert_max_num_queries):
 
 
 def test_a_team_sees_orders_it_has_lines_in_but_not_another_teams_orders(client, world):
-    a, b, mixed = world["a"], world["b"], world["mixed"]
-    for order in (mixed, a.order, b.order):
+    a, b, split = world["a"], world["b"], world["split"]
+    for order in (*split.values(), a.order, b.order):
         order.status = "已确认"
         order.save()
     client.force_login(a.member)
     page = client.get(reverse("dashboard:desk-audit"), {"type": "order"}).content.decode()
-    assert mixed.number in page and a.order.number in page and b.order.number not in page
+    assert split["a"].number in page and a.order.number in page
+    assert split["b"].number not in page and b.order.number not in page
     client.force_login(b.member)
     page = client.get(reverse("dashboard:desk-audit"), {"type": "order"}).content.decode()
-    assert mixed.number in page and b.order.number in page and a.order.number not in page
+    assert split["b"].number in page and b.order.number in page
+    assert split["a"].number not in page and a.order.number not in page
 
 
 def test_a_team_filtering_by_kind_still_sees_only_its_own_entries(client, world):

@@ -1,86 +1,92 @@
-"""The order dashboard for an order holding lines of two teams (the leak Oscar has)."""
+"""The order dashboard for a basket holding two teams' produce: checkout splits it into
+one order per team (``shop.checkout.split``), and each team sees its own part only."""
 
 import pytest
 from django.urls import reverse
 
 from shop.order.status import status_from_lines
-from tests.dashboard.factories import place_order
+from tests.order.factories import make_split_order, own_run
 
 
 def detail(order):
     return reverse("dashboard:order-detail", kwargs={"number": order.number})
 
 
-def test_a_team_sees_only_its_own_lines_and_money_of_a_shared_order(client, world):
-    mixed, a, b = world["mixed"], world["a"], world["b"]
+def test_a_team_sees_its_own_part_of_a_split_basket_and_never_the_other(client, world):
+    split, a, b = world["split"], world["a"], world["b"]
+    assert split["a"].checkout_group_id == split["b"].checkout_group_id
     client.force_login(a.member)
-    page = client.get(detail(mixed)).content.decode()
+    page = client.get(detail(split["a"])).content.decode()
     assert a.product.get_title() in page
     assert b.product.get_title() not in page
-    assert "¥4.00" in page  # A's 2 × 2.00, not the order's 14.00
-    assert "¥14.00" not in page
-    assert "另有 1 件商品由其他工作队负责" in page
+    assert "¥4.00" in page  # A's 2 × 2.00
+    assert "¥10.00" not in page  # B's part
+    assert client.get(detail(split["b"])).status_code == 404
 
 
 def test_a_team_cannot_open_or_change_another_teams_line(client, world):
-    mixed, a, b = world["mixed"], world["a"], world["b"]
-    b_line = mixed.lines.get(partner=b.team)
+    split, a, b = world["split"], world["a"], world["b"]
+    b_line = split["b"].lines.get(partner=b.team)
     client.force_login(a.member)
-    url = reverse(
-        "dashboard:order-line-detail", kwargs={"number": mixed.number, "line_id": b_line.pk}
-    )
-    assert client.get(url).status_code == 404
+    for number in (split["b"].number, split["a"].number):
+        url = reverse(
+            "dashboard:order-line-detail", kwargs={"number": number, "line_id": b_line.pk}
+        )
+        assert client.get(url).status_code == 404
 
-    client.post(
-        detail(mixed),
-        {
-            "line_action": "change_line_statuses",
-            "new_status": "已确认",
-            "selected_line": [b_line.pk],
-            f"selected_line_qty_{b_line.pk}": b_line.quantity,
-        },
-    )
+    for order in (split["b"], split["a"]):
+        client.post(
+            detail(order),
+            {
+                "line_action": "change_line_statuses",
+                "new_status": "已确认",
+                "selected_line": [b_line.pk],
+                f"selected_line_qty_{b_line.pk}": b_line.quantity,
+            },
+        )
     b_line.refresh_from_db()
     assert b_line.status == "待确认"
 
 
 def test_a_team_cannot_change_the_whole_orders_status_or_post_payments(client, world):
-    mixed = world["mixed"]
+    own = world["split"]["a"]
     client.force_login(world["a"].member)
     response = client.post(
-        detail(mixed), {"order_action": "change_order_status", "new_status": "已取消"}, follow=True
+        detail(own), {"order_action": "change_order_status", "new_status": "已取消"}, follow=True
     )
-    mixed.refresh_from_db()
-    assert mixed.status == "待确认"
+    own.refresh_from_db()
+    assert own.status == "待确认"
     assert "订单状态随各工作队的商品状态自动变化" in response.content.decode()
-    client.post(detail(mixed), {"order_action": "create_order_payment_event", "amount": "14.00"})
-    assert not mixed.payment_events.exists()
+    client.post(detail(own), {"order_action": "create_order_payment_event", "amount": "4.00"})
+    assert not own.payment_events.exists()
 
 
 def test_bulk_status_change_in_the_order_list_is_refused_to_team_members(client, world):
-    mixed = world["mixed"]
+    split = world["split"]
     client.force_login(world["a"].member)
     response = client.post(
         reverse("dashboard:order-list"),
         {
             "action": "change_order_statuses",
             "new_status": "已取消",
-            "selected_order": [mixed.pk],
+            "selected_order": [split["a"].pk, split["b"].pk],
         },
     )
     assert response.status_code in (302, 403)
-    mixed.refresh_from_db()
-    assert mixed.status == "待确认"
+    for order in split.values():
+        order.refresh_from_db()
+        assert order.status == "待确认"
 
 
 def test_order_status_follows_the_lines_each_team_moves(client, world):
-    mixed, a, b = world["mixed"], world["a"], world["b"]
+    split, a, b = world["split"], world["a"], world["b"]
 
-    def move(member, team, status):
-        client.force_login(member)
-        line = mixed.lines.get(partner=team)
+    def move(side, status):
+        client.force_login(side.member)
+        order = split["a" if side is a else "b"]
+        line = order.lines.get(partner=side.team)
         client.post(
-            detail(mixed),
+            detail(order),
             {
                 "line_action": "change_line_statuses",
                 "new_status": status,
@@ -90,38 +96,40 @@ def test_order_status_follows_the_lines_each_team_moves(client, world):
         )
         line.refresh_from_db()
         assert line.status == status
-        mixed.refresh_from_db()
+        for part in split.values():
+            part.refresh_from_db()
 
-    move(a.member, a.team, "已确认")
-    assert mixed.status == "待确认"  # B has not confirmed yet: the slowest line wins
-    move(b.member, b.team, "已确认")
-    assert mixed.status == "已确认"
-    move(a.member, a.team, "配送中")
-    assert mixed.status == "已确认"
-    assert list(mixed.status_changes.values_list("new_status", flat=True)) == ["已确认"]
+    move(a, "已确认")
+    assert split["a"].status == "已确认"
+    assert split["b"].status == "待确认"  # B's part waits for B
+    move(b, "已确认")
+    assert split["b"].status == "已确认"
+    move(a, "配送中")
+    assert (split["a"].status, split["b"].status) == ("配送中", "已确认")
+    assert list(split["b"].status_changes.values_list("new_status", flat=True)) == ["已确认"]
 
 
-def test_coordinator_sees_every_line_and_may_change_the_order_status(client, world):
-    mixed = world["mixed"]
+def test_coordinator_sees_every_part_and_may_change_the_order_status(client, world):
+    split = world["split"]
     client.force_login(world["coordinator"])
-    page = client.get(detail(mixed)).content.decode()
-    assert world["a"].product.get_title() in page and world["b"].product.get_title() in page
-    client.post(detail(mixed), {"order_action": "change_order_status", "new_status": "已确认"})
-    mixed.refresh_from_db()
-    assert mixed.status == "已确认"
+    for key in ("a", "b"):
+        page = client.get(detail(split[key])).content.decode()
+        assert world[key].product.get_title() in page
+    client.post(detail(split["a"]), {"order_action": "change_order_status", "new_status": "已确认"})
+    split["a"].refresh_from_db()
+    assert split["a"].status == "已确认"
 
 
-def test_order_list_and_csv_show_a_teams_share_only(client, world):
-    a, b, mixed = world["a"], world["b"], world["mixed"]
+def test_order_list_and_csv_show_a_teams_orders_only(client, world):
+    a, b, split = world["a"], world["b"], world["split"]
     client.force_login(a.member)
     page = client.get(reverse("dashboard:order-list")).content.decode()
-    assert mixed.number in page and a.order.number in page
-    assert b.order.number not in page
-    assert "¥14.00" not in page
+    assert split["a"].number in page and a.order.number in page
+    assert b.order.number not in page and split["b"].number not in page
     csv = client.get(reverse("dashboard:order-list") + "?response_format=csv").content.decode()
-    assert b.order.number not in csv
-    row = next(line for line in csv.splitlines() if line.startswith(mixed.number))
-    assert "4.00" in row and "14.00" not in row
+    assert b.order.number not in csv and split["b"].number not in csv
+    row = next(line for line in csv.splitlines() if line.startswith(split["a"].number))
+    assert "4.00" in row and "10.00" not in row
 
 
 def test_order_stats_count_only_the_teams_revenue(client, world):
@@ -131,23 +139,30 @@ def test_order_stats_count_only_the_teams_revenue(client, world):
 
 
 def test_notes_of_others_cannot_be_edited_or_deleted(client, world):
-    mixed, a, b = world["mixed"], world["a"], world["b"]
-    note = mixed.notes.create(message="B 队备注", note_type="Info", user=b.member)
-    client.force_login(a.member)
-    url = reverse(
-        "dashboard:order-detail-note", kwargs={"number": mixed.number, "note_id": note.pk}
+    split, a, b = world["split"], world["a"], world["b"]
+    theirs = split["b"].notes.create(message="B 队备注", note_type="Info", user=b.member)
+    others = split["a"].notes.create(
+        message="协调员备注", note_type="Info", user=world["coordinator"]
     )
-    assert client.get(url).status_code == 404
-    client.post(detail(mixed), {"order_action": "delete_note", "note_id": note.pk})
-    assert mixed.notes.filter(pk=note.pk).exists()
+    client.force_login(a.member)
+    for order, note in ((split["b"], theirs), (split["a"], others)):
+        url = reverse(
+            "dashboard:order-detail-note", kwargs={"number": order.number, "note_id": note.pk}
+        )
+        assert client.get(url).status_code == 404
+        client.post(detail(order), {"order_action": "delete_note", "note_id": note.pk})
+        assert order.notes.filter(pk=note.pk).exists()
 
 
-def test_shipping_address_of_a_shared_order_is_not_for_one_team(client, world):
+def test_shipping_address_of_another_teams_part_is_not_for_a_team(client, world):
     client.force_login(world["a"].member)
-    shared = reverse("dashboard:order-shipping-address", kwargs={"number": world["mixed"].number})
-    own = reverse("dashboard:order-shipping-address", kwargs={"number": world["a"].order.number})
-    assert client.get(shared).status_code == 403
-    assert client.get(own).status_code == 200
+
+    def address(order):
+        return reverse("dashboard:order-shipping-address", kwargs={"number": order.number})
+
+    assert client.get(address(world["split"]["b"])).status_code in (403, 404)
+    assert client.get(address(world["split"]["a"])).status_code == 200
+    assert client.get(address(world["a"].order)).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -166,8 +181,10 @@ def test_status_from_lines(statuses, expected):
 
 
 def test_order_list_query_budget(client, world, django_assert_max_num_queries):
+    a, b = world["a"], world["b"]
+    runs = {a.team: own_run(a.product), b.team: own_run(b.product)}
     for _ in range(15):
-        place_order([(world["a"].product, 1), (world["b"].product, 1)])
+        make_split_order([(a.product, 1), (b.product, 1)], runs=runs)
     client.force_login(world["a"].member)
     with django_assert_max_num_queries(16):
         response = client.get(reverse("dashboard:order-list"))
@@ -177,19 +194,20 @@ def test_order_list_query_budget(client, world, django_assert_max_num_queries):
         assert client.get(reverse("dashboard:order-list")).status_code == 200
 
 
-def test_a_member_of_two_teams_sees_both_teams_lines(client, world):
-    a, b, mixed = world["a"], world["b"], world["mixed"]
+def test_a_member_of_two_teams_sees_both_teams_parts(client, world):
+    a, b, split = world["a"], world["b"], world["split"]
     b.team.users.add(a.member)
     client.force_login(a.member)
-    page = client.get(detail(mixed)).content.decode()
-    assert a.product.get_title() in page and b.product.get_title() in page
-    assert "¥14.00" in page
+    page = client.get(detail(split["a"])).content.decode()
+    assert a.product.get_title() in page and "¥4.00" in page
+    page = client.get(detail(split["b"])).content.decode()
+    assert b.product.get_title() in page and "¥10.00" in page
 
 
 def test_order_page_links_to_the_refund_page_for_the_team(client, world):
-    mixed, a = world["mixed"], world["a"]
+    own, a = world["split"]["a"], world["a"]
     client.force_login(a.member)
-    page = client.get(detail(mixed)).content.decode()
-    refund_url = reverse("payment:refund", args=[mixed.number])
+    page = client.get(detail(own)).content.decode()
+    refund_url = reverse("payment:refund", args=[own.number])
     assert f'href="{refund_url}"' in page
     assert client.get(refund_url).status_code == 200

@@ -66,11 +66,13 @@ def objects_of(side, world):
     from oscar.core.loading import get_model
 
     ProductClass = get_model("catalogue", "ProductClass")
-    mixed = world["mixed"]
-    line = mixed.lines.get(partner=side.team)
-    note = mixed.notes.create(message="备注", note_type="Info", user=side.member)
+    # the team's part of the basket split at checkout, which holds its line and note
+    (part,) = [order for order in world["split"].values() if order.lines.get().partner == side.team]
+    line = part.lines.get()
+    note = part.notes.create(message="备注", note_type="Info", user=side.member)
     return {
         "number": side.order.number,
+        "part_number": part.number,
         "line_id": line.pk,
         "note_id": note.pk,
         "partner_pk": side.team.pk,
@@ -106,7 +108,7 @@ def build_url(name, params, side, world, values):
             unmapped = True
         kwargs[param] = value
     if name in ("order-line-detail", "order-detail-note"):
-        kwargs["number"] = world["mixed"].number  # the order both teams have lines in
+        kwargs["number"] = values["part_number"]  # the order holding the line and note
     owned = any(p in TEAM_OWNED_PARAMS for p in params) and not unmapped
     return reverse(f"dashboard:{name}", kwargs=kwargs), owned, unmapped
 

@@ -1,7 +1,8 @@
-"""Reports add up to the order lines: mixed teams, a shortfall, a refund, cancellations."""
+"""Reports add up to the order lines: a split basket, a shortfall, a refund, cancellations."""
 
 import csv
 import io
+from datetime import time
 from decimal import Decimal as D
 
 import pytest
@@ -9,25 +10,16 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from oscar.core.loading import get_model
 
-from fulfilment.models import (
-    Allocation,
-    DeliveryRun,
-    LineCut,
-    OrderRun,
-    RefundOwed,
-    RunPickup,
-    Shortfall,
-)
+from fulfilment.models import Allocation, DeliveryRun, RefundOwed, RunPickup, Shortfall
 from shop.desk.reports import REPORTS, SalesReport
 from shop.figures import running
+from shop.order import life
 from shop.order import status as S
-from tests.dashboard.factories import place_order
 from tests.fulfilment.factories import PickupPointFactory
+from tests.order.factories import make_order, make_split_order, move_on, own_run
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
-Source = get_model("payment", "Source")
-SourceType = get_model("payment", "SourceType")
 Refund = get_model("payment", "Refund")
 RefundLine = get_model("payment", "RefundLine")
 
@@ -36,52 +28,46 @@ RefundLine = get_model("payment", "RefundLine")
 def sales(world):
     """On top of ``world`` (A: 3 + 2 eggs, B: 3 + 5 chickens, all at 2.00):
 
-    - A: 10 more eggs, of which a shortfall cut 2 (refund owed for it as well);
+    - A: 10 more eggs, paid online, of which a shortfall cut 2 (the refund owed for it);
     - A: 1.00 refunded on the 3-egg order for a broken egg;
-    - A: a cancelled line and B: a cancelled order, which count for nothing.
-    """
+    - A: an order whose line the team cancelled and B: a cancelled order, which count for
+      nothing.
+
+    Orders are placed and moved on as the shop does (``tests.order.factories``)."""
     a, b = world["a"], world["b"]
-    big = place_order([(a.product, 10)], guest_email="big@example.cn")
-    big_line = big.lines.get()
     point = PickupPointFactory(team=a.team, name="县医院大厅")
     stop = RunPickup.objects.create(
-        run=a.run, point=point, window_start="09:00", window_end="11:00"
+        run=a.run, point=point, window_start=time(9, 0), window_end=time(11, 0)
     )
-    OrderRun.objects.create(order=big, run=a.run, pickup=stop)
+    big = make_order(a.run, [(a.product, 10)], stop=stop, email="big@example.cn", paid_online=True)
+    big_line = big.lines.get()
     shortfall = Shortfall.objects.create(
         run=a.run, household=a.household, product=a.product, quantity=2
     )
-    LineCut.objects.create(shortfall=shortfall, line=big_line, quantity=2, amount=D("4.00"))
-    RefundOwed.objects.create(
-        order=big, line=big_line, amount=D("4.00"), reason="缺货", shortfall=shortfall
-    )
+    life.cut_lines(shortfall, {big_line: 2})
+    assert RefundOwed.objects.get(order=big).amount == D("4.00")
     Allocation.objects.create(
         run=a.run, household=a.household, product=a.product, quantity=8, unit_price=D("2.00")
     )
 
     only_a_line = a.order.lines.get()
-    source = Source.objects.create(
-        order=a.order,
-        source_type=SourceType.objects.get_or_create(code="pay-on-pickup")[0],
-        amount_allocated=a.order.total_incl_tax,
-    )
     refund = Refund.objects.create(
         order=a.order,
-        source=source,
+        source=a.order.sources.get(),  # paid on pickup
         amount=D("1.00"),
         reason=Refund.Reason.DAMAGED,
         state=Refund.State.CASH_OWED,
     )
     RefundLine.objects.create(refund=refund, line=only_a_line, quantity=1, amount=D("1.00"))
 
-    cancelled_line_order = place_order([(a.product, 4)])
-    cancelled_line_order.lines.update(status=S.CANCELLED)
-    place_order([(b.product, 7)], status=S.CANCELLED)
+    cancelled_line_order = make_order(None, [(a.product, 4)])
+    life.cancel_lines(cancelled_line_order, list(cancelled_line_order.lines.all()))
+    make_order(None, [(b.product, 7)], status=S.CANCELLED)
     # Reports count goods handed over: every order that is not cancelled was.
-    Order.objects.exclude(status=S.CANCELLED).update(status=S.HANDED_OVER)
-    Line.objects.exclude(status=S.CANCELLED).update(status=S.HANDED_OVER)
+    for order in (a.order, b.order, *world["split"].values(), big):
+        move_on(order, S.HANDED_OVER)
     DeliveryRun.objects.filter(pk=a.run.pk).update(status=DeliveryRun.Status.DONE)
-    running.rebuild()  # all of the above was written past the order's life
+    running.rebuild()  # the allocation and the refund above were written by hand
     return world
 
 
@@ -134,8 +120,8 @@ def test_pickup_point_use_counts_orders_per_point(sales):
 
 def test_repeat_buyers(world):
     buyer = world["customer"]
-    place_order([(world["a"].product, 1)], user=buyer, status=S.HANDED_OVER)
-    place_order([(world["a"].product, 1)], user=buyer, status=S.HANDED_OVER)
+    make_order(None, [(world["a"].product, 1)], user=buyer, status=S.HANDED_OVER)
+    make_order(None, [(world["a"].product, 1)], user=buyer, status=S.HANDED_OVER)
     rows = SalesReport(team_ids=[world["a"].team.pk]).repeat_buyers()
     assert [row.orders for row in rows] == [2]
     assert "***@" in rows[0].label  # buyers' addresses are masked
@@ -238,8 +224,10 @@ def test_a_bad_date_range_says_so_in_chinese(client, sales):
 
 @pytest.mark.parametrize("report", list(REPORTS))
 def test_report_pages_keep_a_query_budget(client, sales, report, django_assert_max_num_queries):
+    a, b = sales["a"], sales["b"]
+    runs = {a.team: own_run(a.product), b.team: own_run(b.product)}
     for _ in range(10):
-        place_order([(sales["a"].product, 1), (sales["b"].product, 2)])
+        make_split_order([(a.product, 1), (b.product, 2)], runs=runs)
     client.force_login(sales["coordinator"])
     url = reverse("dashboard:desk-reports") + f"?report={report}"
     client.get(url)  # the session's first page reads the user's device and roles once

@@ -29,9 +29,9 @@ from hypothesis import strategies as st
 
 from shop.speed import request_cache
 from tests.catalogue.factories import Category
-from tests.dashboard.factories import place_order
 from tests.fulfilment.factories import DeliveryZoneFactory, PickupPointFactory
 from tests.fuzz import forms as fuzz
+from tests.order.factories import make_order
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
@@ -98,7 +98,7 @@ def shop_world(world, run, pickup_point):
     buyer = world["customer"]
     buyer.email = "buyer@example.cn"
     buyer.save()
-    order = place_order([(a.product, 2)], user=buyer)
+    order = make_order(None, [(a.product, 2)], user=buyer)
     category = Category.add_root(name="鸡蛋", slug="eggs")
     a.product.categories.add(category)
     address = apps.get_model("address", "UserAddress").objects.create(

@@ -42,47 +42,115 @@ def make_order(
     status: confirmed, being collected, on its way (the run's events, so every order on
     ``run`` moves with it), ready at the pickup or out for delivery, handed over, completed
     (the cash taken at hand-over) or cancelled."""
-    from oscar.apps.partner.strategy import Default
-    from oscar.core.loading import get_model
-    from oscar.test.factories import create_order
-
     from shop.order.placement import place_on_run
-    from shop.shipping.methods import HomeDeliveryOnRun, PickupOnRun
-
-    Basket = get_model("basket", "Basket")
-    ShippingAddress = get_model("order", "ShippingAddress")
-    Country = get_model("address", "Country")
-    Source = get_model("payment", "Source")
-    SourceType = get_model("payment", "SourceType")
 
     if run is None:
         run = own_run(items[0][0])
-    basket = Basket.objects.create(owner=user)
+    basket = _basket(items, user)
+    buyer = {"email": email, "name": name, "line1": line1, "user": user}
+    order = place_on_run(*_part(run, basket, stop=stop, zone=zone, **buyer))
+    return _settle(order, placed=placed, paid_online=paid_online, status=status)
+
+
+def make_split_order(
+    items,
+    *,
+    runs=None,
+    email="buyer@example.cn",
+    name="林小满",
+    paid_online=False,
+    placed=None,
+    user=None,
+    status=None,
+):
+    """One basket holding several teams' produce, placed as checkout places it: split per
+    team (``shop.checkout.split.parts_of``), every part placed on its team's run through
+    ``shop.order.placement.place_parts_on_runs`` (all or none) and the orders grouped as
+    one checkout (``shop.order.groups``), numbered ``N-1``, ``N-2``... (teams by name).
+
+    ``runs`` maps a team to its run (each team not named gets an open run of its own, with
+    its own pickup stop); the other options are ``make_order``'s, for every part. Returns
+    the parts' orders in the order of their numbers."""
+    from oscar.core.loading import get_class
+
+    from shop.checkout.split import parts_of
+    from shop.order import groups
+    from shop.order.placement import place_parts_on_runs
+
+    OrderNumberGenerator = get_class("order.utils", "OrderNumberGenerator")
+
+    basket = _basket(items, user)
+    parts = parts_of(basket)
+    if not parts:
+        raise ValueError("a split order needs the produce of at least two teams")
+    base = OrderNumberGenerator().order_number(basket)
+    runs = runs or {}
+    buyer = {"email": email, "name": name, "line1": "", "user": user}
+    specs = []
+    for part in parts:
+        run = runs.get(part.team) or own_run(part.basket.all_lines()[0].product)
+        specs.append(
+            _part(run, part.basket, number=part.order_number(base), stop=None, zone=None, **buyer)
+        )
+    orders = place_parts_on_runs(
+        specs, after_writing=lambda placed_orders: groups.group(placed_orders)
+    )
+    return [
+        _settle(order, placed=placed, paid_online=paid_online, status=status) for order in orders
+    ]
+
+
+def _basket(items, user):
+    from oscar.apps.partner.strategy import Default
+    from oscar.core.loading import get_model
+
+    basket = get_model("basket", "Basket").objects.create(owner=user)
     basket.strategy = Default()
     for product, quantity in items:
         basket.add_product(product, quantity)
+    return basket
+
+
+def _part(run, basket, *, stop, zone, email, name, line1, user, number=None):
+    """(choice, basket, create_order) for the placement module: ``basket`` on ``run``,
+    picked up at ``stop`` (the run's first) or delivered in ``zone``."""
+    from oscar.core.loading import get_model
+    from oscar.test.factories import create_order
+
+    from shop.shipping.methods import HomeDeliveryOnRun, PickupOnRun
+
     if zone is not None:
         method = HomeDeliveryOnRun(run, zone)
     else:
         method = PickupOnRun(stop or run.stops.first())
-    address = ShippingAddress(
-        first_name=name,
-        phone_number="+8613812345678",
-        line1=line1,
-        country=Country.objects.get(iso_3166_1_a2="CN"),
-    )
-    address.save()
-    order = place_on_run(
-        method.choice,
-        basket,
-        lambda: create_order(
+
+    def write():
+        address = get_model("order", "ShippingAddress")(
+            first_name=name,
+            phone_number="+8613812345678",
+            line1=line1,
+            country=get_model("address", "Country").objects.get(iso_3166_1_a2="CN"),
+        )
+        address.save()
+        return create_order(
+            number=number,
             basket=basket,
             user=user,
             shipping_method=method,
             shipping_address=address,
             **({} if user else {"guest_email": email}),
-        ),
-    )
+        )
+
+    return method.choice, basket, write
+
+
+def _settle(order, *, placed, paid_online, status):
+    """Back-date ``order``, give it its payment source, and move it on to ``status``."""
+    from oscar.core.loading import get_model
+
+    Source = get_model("payment", "Source")
+    SourceType = get_model("payment", "SourceType")
+
     if placed is not None:
         order.date_placed = placed
         order.save(update_fields=["date_placed"])

@@ -16,7 +16,7 @@ from shop.order import life
 from shop.order.placement import Refused, place_on_run
 from shop.shipping.methods import PickupOnRun
 from tests.catalogue.factories import product_in_stock
-from tests.order.factories import make_order
+from tests.order.factories import make_order, make_split_order
 
 Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")
@@ -209,3 +209,19 @@ def test_a_team_saving_a_run_it_read_earlier_keeps_the_room_orders_took(run, chi
     opened_form.save()
     assert booked(run) == (D("3"), 0)
     assert DeliveryRun.objects.get(pk=run.pk).capacity_kg == D("50")
+
+
+@pytest.mark.django_db
+def test_the_split_order_factory_places_one_order_per_team_as_checkout_does(run, eggs, other_team):
+    greens = product_in_stock(team=other_team, title="小白菜", price=D("3.00"), stock=20)
+    first, second = make_split_order([(eggs, 4), (greens, 2)], runs={run.team: run})
+    assert first.checkout_group_id and first.checkout_group_id == second.checkout_group_id
+    base = first.number.rsplit("-", 1)[0]
+    assert (first.number, second.number) == (f"{base}-1", f"{base}-2")
+    by_team = {order.lines.get().partner: order for order in (first, second)}
+    assert set(by_team) == {run.team, other_team}
+    assert by_team[run.team].run_link.run == run
+    assert by_team[other_team].run_link.run.team == other_team
+    assert StockRecord.objects.get(product=greens).num_allocated == 2
+    with pytest.raises(ValueError):
+        make_split_order([(eggs, 1)])
