@@ -211,3 +211,46 @@ def test_order_page_links_to_the_refund_page_for_the_team(client, world):
     refund_url = reverse("payment:refund", args=[own.number])
     assert f'href="{refund_url}"' in page
     assert client.get(refund_url).status_code == 200
+
+
+@pytest.fixture
+def order_from_before_split_baskets(world):
+    """An order holding both teams' lines, as orders were before checkout split a basket
+    per team (kept data, or an import). The shop no longer makes one, so it is built from
+    a real split checkout by moving B's line onto A's part: the only rows written here."""
+    from oscar.core.loading import get_model
+
+    a_part, b_part = world["split"]["a"], world["split"]["b"]
+    get_model("order", "Line").objects.filter(order=b_part).update(order=a_part)
+    return a_part
+
+
+def test_an_older_order_with_two_teams_lines_shows_a_team_only_its_own(
+    client, world, order_from_before_split_baskets
+):
+    mixed, a, b = order_from_before_split_baskets, world["a"], world["b"]
+    client.force_login(a.member)
+    page = client.get(detail(mixed)).content.decode()
+    assert a.product.get_title() in page
+    assert b.product.get_title() not in page
+    assert "另有 1 件商品由其他工作队负责" in page
+    b_line = mixed.lines.get(partner=b.team)
+    line_url = reverse(
+        "dashboard:order-line-detail", kwargs={"number": mixed.number, "line_id": b_line.pk}
+    )
+    assert client.get(line_url).status_code == 404
+
+
+def test_an_older_shared_orders_address_is_not_for_one_team(
+    client, world, order_from_before_split_baskets
+):
+    client.force_login(world["a"].member)
+    shared = reverse(
+        "dashboard:order-shipping-address",
+        kwargs={"number": order_from_before_split_baskets.number},
+    )
+    own = reverse("dashboard:order-shipping-address", kwargs={"number": world["a"].order.number})
+    assert client.get(shared).status_code == 403
+    assert client.get(own).status_code == 200
+    client.force_login(world["coordinator"])
+    assert client.get(shared).status_code == 200
