@@ -163,7 +163,8 @@ def guest_with_basket(client_class, product):
     from django.urls import reverse
 
     client = guest(client_class)
-    response = client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 1})
+    step = getattr(product, "order_step", None) or 1  # one step of the product's unit
+    response = client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": step})
     assert response.status_code == 302, response.status_code
     return client
 
