@@ -146,6 +146,22 @@ class Change:
     old: str
     new: str
     note: str
+    field_label: str = ""  # the field's own name in the reader's language ("单价")
+    old_shown: str = ""  # a choice's label ("已送达") where the field has choices
+    new_shown: str = ""
+
+
+def _field_and_choices(kind, field):
+    """The model field's verbose name and its choices' labels, for the page."""
+    spec = next((spec for spec in AUDITED if spec.kind == kind), None)
+    if spec is None:
+        return field, {}
+    try:
+        model_field = apps.get_model(spec.model)._meta.get_field(field)
+    except LookupError:
+        return field, {}
+    choices = {str(value): label for value, label in model_field.flatchoices}
+    return str(model_field.verbose_name), choices
 
 
 def _of_kind(spec):
@@ -203,7 +219,8 @@ def changes(entries):
         fields = [f for f in order.get(kind, ()) if f in diff]
         fields += [f for f in diff if f not in fields]
         for field in fields:
-            old, new = diff[field]
+            old, new = _text(diff[field][0]), _text(diff[field][1])
+            label, choices = _field_and_choices(kind, field)
             rows.append(
                 Change(
                     when=entry.timestamp,
@@ -213,9 +230,12 @@ def changes(entries):
                     object_label=entry.object_repr,
                     team=teams.get(extra.get("team")),
                     field=field,
-                    old=_text(old),
-                    new=_text(new),
+                    old=old,
+                    new=new,
                     note=extra.get("note", ""),
+                    field_label=label,
+                    old_shown=str(choices.get(old, old)),
+                    new_shown=str(choices.get(new, new)),
                 )
             )
     return rows

@@ -153,3 +153,13 @@ def test_creating_or_deleting_an_object_writes_no_entry(world):
     run = DeliveryRunFactory(team=world["a"].team)
     run.delete()
     assert not LogEntry.objects.exists()
+
+
+def test_the_audit_page_names_fields_and_run_statuses_in_the_teams_words(client, world):
+    a = world["a"]
+    runs.change_status(a.run, "closed", actor=a.member)
+    client.force_login(a.member)
+    page = client.get(reverse("dashboard:desk-audit") + "?type=deliveryrun").content.decode()
+    assert "接单中 → 已截单" in page
+    assert "open → closed" not in page
+    assert ">status<" not in page
