@@ -20,7 +20,12 @@ from django.utils import translation
 from shop.speed import page_cache
 from tests.checkout.test_checkout import add_to_basket
 from tests.content.conftest import make_story
-from tests.ops.page_cache_kit import CATALOGUE, how, html, page_cache_on  # noqa: F401 (fixture)
+from tests.ops.page_cache_kit import (  # noqa: F401 (fixtures)
+    CATALOGUE,
+    how,
+    html,
+    page_cache_on,
+)
 from tests.partner.factories import UserFactory
 
 
@@ -33,20 +38,6 @@ def stored_copy(url):
 
 def basket_count(response):
     return [int(n) for n in re.findall(r"data-basket-count[^>]*>\s*(\d+)\s*<", html(response))]
-
-
-@pytest.fixture
-def pages(eggs, home_page):
-    from catalogue.models import Category
-
-    category = Category.add_root(name="鸡蛋", slug="eggs")
-    eggs.categories.add(category)
-    return {
-        "home": "/",
-        "catalogue": CATALOGUE,
-        "category": category.get_absolute_url(),
-        "product": eggs.get_absolute_url(),
-    }
 
 
 def signed_in_with_basket(eggs, username, email, first_name, quantity):

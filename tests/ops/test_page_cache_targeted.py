@@ -16,7 +16,12 @@ from tests.catalogue.factories import product_in_stock
 from tests.checkout.test_checkout import add_to_basket
 from tests.fulfilment.factories import pickup_code
 from tests.fulfilment.test_checkout_runs import place, start_guest_checkout
-from tests.ops.page_cache_kit import CATALOGUE, how, html, page_cache_on  # noqa: F401 (fixture)
+from tests.ops.page_cache_kit import (  # noqa: F401 (fixtures)
+    CATALOGUE,
+    how,
+    html,
+    page_cache_on,
+)
 from tests.partner.factories import UserFactory
 
 
@@ -93,20 +98,6 @@ def _request_for(url):
 
     translation.activate("zh-hans")
     return RequestFactory().get(url)
-
-
-@pytest.fixture
-def pages(eggs, home_page):
-    from catalogue.models import Category
-
-    category = Category.add_root(name="鸡蛋", slug="eggs")
-    eggs.categories.add(category)
-    return {
-        "home": "/",
-        "catalogue": CATALOGUE,
-        "category": category.get_absolute_url(),
-        "product": eggs.get_absolute_url(),
-    }
 
 
 # A signed-in buyer with a basket, whatever the page: the session, the user, the basket
