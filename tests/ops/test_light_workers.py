@@ -5,15 +5,11 @@ Each check runs in a fresh interpreter with production settings, so a module-lev
 added anywhere on the way from shop.wsgi through the URLconf to the views shows up here.
 """
 
-import json
 import os
 import secrets
 import string
-import subprocess
-import sys
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.fresh_interpreter import last_json_of
 
 # Libraries only background work or staff exports need: route planning (OR-Tools),
 # spreadsheets (openpyxl), printed lists and statements (reportlab).
@@ -33,16 +29,7 @@ def run_python(code, tmp_path):
         CELERY_BROKER_URL="",
         PYTHONWARNINGS="ignore",
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return last_json_of(code, env=env, timeout=180)
 
 
 LOADED = """

@@ -5,13 +5,9 @@ The migrations run back and forth in a fresh interpreter on its own in-memory SQ
 database, so the shared test database the other tests use is never migrated backwards.
 (The move was also checked by hand on PostgreSQL: 10,500 documents kept.)"""
 
-import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.fresh_interpreter import last_json_of
 
 SCRIPT = """
 import json
@@ -49,16 +45,7 @@ print(json.dumps({
 def test_a_document_survives_the_move_to_the_search_app():
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["DJANGO_SETTINGS_MODULE"] = "shop.settings.test"
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    found = json.loads(result.stdout.strip().splitlines()[-1])
+    found = last_json_of(SCRIPT, env=env, timeout=600)
     assert found["row"] == ["product", 4242, "石门村土鸭蛋"]
     assert found["hanzi"] == 1  # the full-text index still holds it
     assert found["pinyin"] == 1

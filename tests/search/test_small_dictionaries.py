@@ -5,9 +5,6 @@ table with shared syllable lists (pinyin_reader)."""
 import json
 import logging
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import jieba
 import pytest
@@ -19,8 +16,7 @@ from shop.search.segmenter import (
     json_object_items,
     segmenter,
 )
-
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.fresh_interpreter import last_json_of
 
 TEXTS = [
     "散养土鸡蛋30枚礼盒装，驻村工作队消费帮扶",
@@ -108,16 +104,7 @@ else:
 
 def spell(mode):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYPINYIN")}
-    result = subprocess.run(
-        [sys.executable, "-c", SPELL, mode],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return last_json_of(SPELL, mode, env=env, timeout=120, tail=2000)
 
 
 def test_pinyin_reads_phrases_as_pypinyin_does_with_its_own_table():
