@@ -98,7 +98,9 @@ class Basket(AbstractBasket):
         new_basket = self.id is None
         if new_basket:
             self.save()
-            self._lines = self.lines.none()  # saved just now: no lines to look up
+            # Saved just now: no lines, known without asking (Oscar reads the currency of
+            # the first line before adding one).
+            self._lines = as_loaded(self.lines.model.objects.none(), [])
             self._has_no_lines = True  # so the line is created without looking first
         try:
             line, created = super().add_product(product, quantity, options)

@@ -11,17 +11,13 @@ team confirms them early.
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
 from oscar.apps.order import utils
 from oscar.apps.order.signals import order_placed
-from oscar.core.loading import get_model
 
 from shop.basket.features import offers_exist, vouchers_exist
 from shop.order.status import PENDING_PAYMENT
 from shop.partner import reservations
 from shop.speed import keep_as_prefetched
-
-Voucher = get_model("voucher", "Voucher")
 
 
 def remember_line(order, line):
@@ -39,9 +35,7 @@ class OrderCreator(utils.OrderCreator):
         self._reserved = None  # the stock records the basket holds, read at the first line
         if not vouchers_exist():
             # Oscar reads the basket's vouchers twice; with no voucher in the shop there are none.
-            prefetch_related_objects(
-                [basket], Prefetch("vouchers", queryset=Voucher.objects.none())
-            )
+            keep_as_prefetched(basket, "vouchers", [])
             if not offers_exist() and transaction.get_connection().in_atomic_block:
                 return self._place_plain_order(basket, *args, **kwargs)
         return super().place_order(basket, *args, **kwargs)
@@ -100,6 +94,14 @@ class OrderCreator(utils.OrderCreator):
         line = super().create_line_models(order, basket_line, extra_line_fields)
         remember_line(order, line)
         return line
+
+    def create_line_price_models(self, order, order_line, basket_line):
+        """Oscar's breakdown rows only where a line's units sold at different prices (an
+        offer's discount on some of them). A line at one price would get one row copying
+        its own unit price and quantity, which a buyer's change or a shortfall
+        (``shop.order.life``) would leave behind: the line is that price's only record."""
+        if basket_line.discount_value:
+            super().create_line_price_models(order, order_line, basket_line)
 
     def update_stock_records(self, line):
         if not line.stockrecord_id or not line.product.get_product_class().track_stock:
