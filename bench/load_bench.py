@@ -398,6 +398,46 @@ def import_cost(env, times=3):
     return wall, cpu, modules
 
 
+# The search itself, without the page around it: parse the query (jieba, synonyms, pinyin),
+# count the matches, rank them and load the first page's 20 product cards, as the search
+# view does before rendering. Every query is asked once per process, so nothing it asks
+# is cached; the dictionaries are loaded first, as gunicorn's master loads them.
+SEARCH_PROBE = r"""
+import json, statistics, time
+from shop.search.results import SiteSearch
+from shop.search.segmenter import load_dictionaries
+load_dictionaries()
+SiteSearch().run("预热")[0:20]
+goods = ["鸡蛋", "土鸡蛋", "小笨鸡", "鸭蛋", "小米", "红薯", "玉米糁", "香椿", "核桃",
+         "蜂蜜", "花椒", "粉条", "黄豆", "绿豆", "南瓜", "黄瓜", "西红柿", "番茄", "豆角",
+         "茄子", "土豆", "山药"]
+queries = goods + [f"{a} {g}" for a in ("农家", "山里", "生态", "新鲜") for g in goods[:10]]
+queries += ["jidan", "xiaomi", "hongshu", "fengmi", "jd", "xm", "榴莲", "牛油果", "xyz"]
+times = []
+for q in queries:
+    t = time.perf_counter()
+    results = SiteSearch().run(q)
+    results.count()
+    list(results[0:20])
+    times.append((time.perf_counter() - t) * 1000)
+times.sort()
+print(json.dumps({"n": len(times), "p50": statistics.median(times),
+                  "p95": times[int(0.95 * (len(times) - 1))], "max": times[-1]}))
+"""
+
+
+def search_cost(env, times=3):
+    """The search without its page (``SEARCH_PROBE``) in ``times`` fresh processes:
+    [{"n", "p50", "p95", "max"}] in ms."""
+    found = []
+    for _ in range(times):
+        out = run([PYTHON, "manage.py", "shell", "-c", SEARCH_PROBE], env, "search queries")
+        lines = out.strip().splitlines()
+        if lines and lines[-1].startswith("{"):
+            found.append(json.loads(lines[-1]))
+    return found
+
+
 def discover(port):
     """Real URLs for each page, found the way a buyer would: by following links."""
     browser = Browser(port)
@@ -516,6 +556,7 @@ def main():
             )
         run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env, "collectstatic")
         imports = import_cost(env)
+        searches = search_cost(env)
         server = subprocess.Popen(
             [str(Path(PYTHON).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "shop.wsgi"],
             cwd=BASE_DIR,
@@ -531,7 +572,7 @@ def main():
             ) from None
         time.sleep(2)  # both workers up
         at_rest = workers_memory(server.pid)
-        report(port, server.pid, args, workdir, env, postgres, imports, at_rest)
+        report(port, server.pid, args, workdir, env, postgres, imports, searches, at_rest)
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)
@@ -580,7 +621,7 @@ COUNT_DATA = (
 )
 
 
-def report(port, master_pid, args, workdir, env, postgres, imports, at_rest):
+def report(port, master_pid, args, workdir, env, postgres, imports, searches, at_rest):
     out = run([PYTHON, "manage.py", "shell", "-c", COUNT_DATA], env, "data set counted")
     found = (out.strip().splitlines() or [""])[-1].split()
     args.dataset = f"{found[0]} products, {found[1]} order lines" if len(found) == 2 else "?"
@@ -609,7 +650,7 @@ def report(port, master_pid, args, workdir, env, postgres, imports, at_rest):
         for n in range(args.runs)
     ]
     at_end = workers_memory(master_pid)
-    print_report(args, rounds, sql, imports, at_rest, at_end, postgres)
+    print_report(args, rounds, sql, imports, searches, at_rest, at_end, postgres)
 
 
 def spread(values, fmt="{:.0%}"):
@@ -630,7 +671,7 @@ def shown(key, bare_key, fractions):
     return spread(fractions)
 
 
-def print_report(args, rounds, sql, imports, at_rest, at_end, postgres):
+def print_report(args, rounds, sql, imports, searches, at_rest, at_end, postgres):
     load = os.getloadavg()
     print()
     print(
@@ -705,6 +746,14 @@ def print_report(args, rounds, sql, imports, at_rest, at_end, postgres):
         f"import shop.wsgi: {spread(seconds, '{:.2f}')} s ({spread(cpu, '{:.2f}')} s of CPU), "
         f"{spread(modules, '{:.0f}')} modules ({len(seconds)} fresh interpreters)"
     )
+    if searches:
+        print(
+            f"search without its page ({searches[0]['n']} distinct queries, "
+            f"{len(searches)} fresh processes, ms): p50 "
+            f"{spread([x['p50'] for x in searches], '{:.1f}')}, p95 "
+            f"{spread([x['p95'] for x in searches], '{:.1f}')}, slowest "
+            f"{spread([x['max'] for x in searches], '{:.1f}')}"
+        )
     for label, memory in (("at rest", at_rest), ("at the end", at_end)):
         print(
             f"worker memory {label} (MB, per worker): RSS "
@@ -717,11 +766,11 @@ def print_report(args, rounds, sql, imports, at_rest, at_end, postgres):
 
     print()
     print("Issue 23's targets, against the medians above:")
-    for line in verdicts(medians, seconds, cpu, at_rest, postgres):
+    for line in verdicts(medians, seconds, cpu, searches, at_rest, postgres):
         print("  " + line)
 
 
-def verdicts(medians, import_seconds, import_cpu, at_rest, postgres):
+def verdicts(medians, import_seconds, import_cpu, searches, at_rest, postgres):
     def mark(ok):
         return "met" if ok else "MISSED"
 
@@ -736,7 +785,15 @@ def verdicts(medians, import_seconds, import_cpu, at_rest, postgres):
         f"bare and p99 < 150 ms (lowest {worst:.1%}, highest p99 {slowest:.0f} ms)"
     )
     search = medians.get(("cache miss", "search"), {}).get("p95", NAN)
-    lines.append(f"{mark(search < 20)}: search miss p95 < 20 ms ({search:.0f} ms)")
+    lines.append(
+        f"{mark(search < 20)}: search miss p95 < 20 ms, the whole page under the load "
+        f"({search:.0f} ms)"
+    )
+    query = statistics.median(x["p95"] for x in searches) if searches else NAN
+    lines.append(
+        f"{mark(query < 20)}: search miss p95 < 20 ms, the search without its page, one "
+        f"buyer at a time ({query:.1f} ms)"
+    )
     if postgres:
         mixed = medians[("mixed", "all requests")]
         home = medians.get(("mixed", "home"), {}).get("p99", NAN)

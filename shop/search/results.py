@@ -102,20 +102,36 @@ class Highlighter:
         self.pattern = (
             re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE) if terms else None
         )
+        self._spelled = {}
 
-    def _pinyin_words(self, text):
-        found = []
-        if not self.parsed.pinyin_terms:
-            return found
-        for word in self.seg.words(text):
+    def _spells_a_term(self, word):
+        """Whether the buyer's pinyin spells ``word`` (or begins it), asked once per word
+        per query: twenty hits repeat most of their words."""
+        found = self._spelled.get(word)
+        if found is None:
             spelled = self.seg.pinyin(word)
-            if spelled and any(
+            found = bool(spelled) and any(
                 s.startswith(term) or term.startswith(s) and len(s) > 1
                 for term in self.parsed.pinyin_terms
                 for s in spelled
-            ):
-                found.append(word)
+            )
+            self._spelled[word] = found
         return found
+
+    def _pinyin_words(self, text):
+        if not self.parsed.pinyin_terms:
+            return []
+        return [word for word in self.seg.words(text) if self._spells_a_term(word)]
+
+    def _first_pinyin_word(self, text):
+        """Where the first word the buyer's pinyin spells starts in ``text``, or None. The
+        text is cut only up to that word, not to its end (a story's body is long)."""
+        if not self.parsed.pinyin_terms:
+            return None
+        for word, start in self.seg.positions(text):
+            if self._spells_a_term(word.lower()):
+                return start
+        return None
 
     def _pattern_for(self, text):
         extra = self._pinyin_words(text)
@@ -139,15 +155,20 @@ class Highlighter:
         return mark_safe("".join(out))
 
     def snippet(self, text, width=90):
+        """About ``width`` letters of ``text`` around its first match, marked. Only that
+        piece is cut into words to mark what the buyer's pinyin spells."""
         if not text:
             return ""
-        pattern = self._pattern_for(text)
-        match = pattern.search(text) if pattern else None
-        start = max(0, match.start() - width // 3) if match else 0
+        found = self.pattern.search(text) if self.pattern else None
+        starts = [found.start()] if found else []
+        spelled = self._first_pinyin_word(text[: found.start()] if found else text)
+        if spelled is not None:
+            starts.append(spelled)
+        start = max(0, min(starts) - width // 3) if starts else 0
         piece = text[start : start + width]
         prefix = "…" if start > 0 else ""
         suffix = "…" if start + width < len(text) else ""
-        return mark_safe(prefix + self.mark(piece, pattern) + suffix)
+        return mark_safe(prefix + self.mark(piece) + suffix)
 
 
 class SearchResults:
@@ -192,7 +213,8 @@ class SearchResults:
         """Documents for ``ids`` in order, with product cards' data in a fixed number of queries."""
         if not ids:
             return []
-        docs = SearchDocument.objects.in_bulk(ids)
+        # The tokens are for the index; a hit shows its title, text and link.
+        docs = SearchDocument.objects.defer("title_tokens", "body_tokens").in_bulk(ids)
         product_ids = [d.object_id for d in docs.values() if d.kind == "product"]
         products = product_card_queryset().in_bulk(product_ids) if product_ids else {}
         hits = []

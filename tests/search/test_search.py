@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from shop.search.models import SearchDocument
 from shop.search.results import SiteSearch
+from shop.search.segmenter import segmenter
 from tests.catalogue.factories import VillageFactory, product_in_stock
 
 URL = reverse("site-search")
@@ -58,6 +59,29 @@ def test_results_mark_the_query_and_escape_everything_else(client, team):
 def test_pinyin_query_highlights_the_chinese_word(client, eggs):
     html = client.get(URL, {"q": "jidan"}).content.decode()
     assert "散养土<mark>鸡蛋</mark>" in html or "散养<mark>土鸡蛋</mark>" in html
+
+
+def test_pinyin_snippet_shows_the_spelled_word_far_into_a_long_text():
+    """A story's body: the snippet is the piece around the first word the pinyin spells,
+    that word marked, and the text after it is never cut into words."""
+    from shop.search.results import Highlighter, ParsedQuery
+
+    seen = []
+
+    class Watching(type(segmenter)):
+        def words(self, text):
+            seen.append(text)
+            return super().words(text)
+
+    watched = Watching()
+    watched.__dict__["tokenizer"] = segmenter.tokenizer
+    text = "今年村里雨水多，庄稼长得好。" * 30 + "张婶家的土鸡蛋个头匀。" + "秋收以后再说。" * 300
+    highlighter = Highlighter(ParsedQuery("jidan", seg=watched), seg=watched)
+    html = highlighter.snippet(text)
+    assert "<mark>鸡蛋</mark>" in html or "<mark>土鸡蛋</mark>" in html
+    assert html.startswith("…") and html.endswith("…")
+    assert len(html) < 160
+    assert seen and max(len(piece) for piece in seen) <= 90
 
 
 @pytest.mark.django_db
