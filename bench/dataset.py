@@ -208,6 +208,21 @@ def build(products=10_000, lines=200_000, stories=500, seed=7, log=print):
 
     search_index.rebuild()
     log(f"  search index rebuilt ({time.monotonic() - started:.0f} s)")
+    _settle(log, started)
+
+
+def _settle(log, started):
+    """On PostgreSQL, what autovacuum would do a little later: clear the rows the bulk
+    writes left dead and count what is there. Measured at once instead, the planner works
+    from the empty tables' counts (a card list by id then read every product: 4.5 ms
+    against 0.4 ms once counted)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    log(f"  vacuumed and analysed ({time.monotonic() - started:.0f} s)")
 
 
 def _open_runs(teams):
