@@ -353,7 +353,11 @@ def _respond(request, stored, how):
     if NONCE_PLACEHOLDER in content:
         content = content.replace(NONCE_PLACEHOLDER, f'nonce="{request.csp_nonce}"'.encode())
     if how.endswith("-personal"):
-        content = _PERSONAL_RE.sub(lambda match: _personal_part(request, match), content)
+        # Both parts show the basket's count: counted once (nothing changes the basket
+        # while a stored page is served).
+        basket = getattr(request, "basket", None)
+        context = {"basket_count": basket.num_items if basket is not None else 0}
+        content = _PERSONAL_RE.sub(lambda match: _personal_part(request, match, context), content)
     response = HttpResponse(content)
     for name, value in headers.items():
         response[name] = value
@@ -361,12 +365,12 @@ def _respond(request, stored, how):
     return response
 
 
-def _personal_part(request, match):
+def _personal_part(request, match, context):
     name = match.group(1).decode()
     template = PERSONAL_PARTS.get(name)
     if template is None:  # not one of ours (text an editor wrote): left as it is
         return match.group(0)
-    html = render_to_string(template, request=request)
+    html = render_to_string(template, context, request=request)
     return f"<!--personal:{name}-->{html}<!--/personal-->".encode()
 
 
