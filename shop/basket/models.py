@@ -76,7 +76,7 @@ class Basket(AbstractBasket):
         record and team, read by the pricing strategy and the order lines).
         """
         if self.id is None:  # not saved: no lines, and nothing to ask the database
-            return as_loaded(self.lines.model.objects.none(), [])
+            return self._no_lines()
         if self._lines is None:
             if options_exist():
                 # Line options need an Option row; only then are there any to look up.
@@ -102,7 +102,7 @@ class Basket(AbstractBasket):
             self.save()
             # Saved just now: no lines, known without asking (Oscar reads the currency of
             # the first line before adding one).
-            self._lines = as_loaded(self.lines.model.objects.none(), [])
+            self._lines = self._no_lines()
             self._has_no_lines = True  # so the line is created without looking first
         try:
             line, created = super().add_product(product, quantity, options)
@@ -160,7 +160,11 @@ class Basket(AbstractBasket):
                 .aggregate(total=models.Sum("quantity"))
             )
             return found["total"] or 0
-        return sum(line.quantity for line in self.all_lines())
+        return super().num_items
+
+    def _no_lines(self):
+        """An empty line set that never asks the database."""
+        return as_loaded(self.lines.model.objects.none(), [])
 
     def product_quantity(self, product):
         if options_exist():
