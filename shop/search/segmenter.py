@@ -177,7 +177,7 @@ class Segmenter:
         """Every searchable word in ``text``: jieba's search-mode cut, lower-cased."""
         if not text:
             return []
-        return [w.lower() for w in self.tokenizer.cut_for_search(text) if WORD_RE.search(w)]
+        return [word.lower() for word, _start in self.positions(text)]
 
     def positions(self, text):
         """(word, where it starts) for the words of ``text``, in order, as ``words`` cuts
