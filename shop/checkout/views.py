@@ -28,7 +28,6 @@ from oscar.core.loading import get_class, get_model
 
 from fulfilment import runs
 from fulfilment.runs import RunChoice, delivery_problems
-from shop import notices
 from shop.checkout import split, tasks
 from shop.checkout.forms import PaymentMethodForm, ShippingAddressForm, normalise_cn_mobile
 from shop.institutions import checkout as institution_checkout
@@ -507,33 +506,32 @@ class PaymentDetailsView(
         return response
 
     def send_order_placed_email(self, order):
-        """The text message (``shop.notices``: the buyer's phone is the key) and, when the
-        buyer gave an address, the e-mail: queued for a worker (``shop.checkout.tasks``);
-        sent here only when the queue is unreachable, so a buyer always gets it once."""
-        notices.order_confirmed(order)
-        self.queue_order_email(order)
+        """Oscar's hook after an order is placed: the buyer's confirmations."""
+        self.queue_confirmations([order])
 
-    def queue_order_email(self, order):
-        """The order e-mail, when the buyer gave an address (a split basket's e-mail is sent
-        once, for its first order, and lists every part)."""
-        if not order.email:
-            return
-        context = self.get_message_context(order)
-        links = {key: context[key] for key in ("status_path", "status_url") if key in context}
+    def queue_confirmations(self, orders):
+        """The text message for each order (the buyer's phone is the key) and, when the
+        buyer gave an address, one e-mail listing every part: one task for a worker
+        (``shop.checkout.tasks.confirm_orders``); run here only when the queue is
+        unreachable, so a buyer always gets them once."""
+        first = orders[0]
+        kwargs = {"language": translation.get_language()}
+        if first.email:
+            context = self.get_message_context(first)
+            kwargs.update(
+                (key, context[key]) for key in ("status_path", "status_url") if key in context
+            )
+        order_ids = [order.pk for order in orders]
         try:
-            tasks.send_order_placed_email.delay(
-                order.pk, language=translation.get_language(), **links
-            )
+            tasks.confirm_orders.delay(order_ids, **kwargs)
         except OperationalError:
-            logger.warning(
-                "Mail queue unreachable; sending the order e-mail for %s now", order.number
-            )
+            logger.warning("Task queue unreachable; confirming order %s now", first.number)
             try:
-                super().send_order_placed_email(order)
+                tasks.confirm_orders(order_ids, **kwargs)
             except Exception:  # the order stands; the buyer sees it on the thank-you page
-                logger.exception("Order %s: the order e-mail could not be sent", order.number)
+                logger.exception("Order %s: the confirmations could not be sent", first.number)
         except Exception:
-            logger.exception("Order %s: the order e-mail could not be queued", order.number)
+            logger.exception("Order %s: the confirmations could not be queued", first.number)
 
     def start_online_payment(self, order):
         """Send the buyer to Stripe; the order waits as "待付款" with its stock held."""
@@ -740,9 +738,7 @@ class ConfirmsSplitBasket:
             basket.submit()
             if orders[0].status == PENDING_PAYMENT:
                 return self.start_online_payment_for(orders)
-            for order in orders:
-                notices.order_confirmed(order)
-            self.queue_order_email(orders[0])
+            self.queue_confirmations(orders)
             self.checkout_session.flush()
             self.request.session["checkout_order_id"] = orders[0].pk
             messages.success(

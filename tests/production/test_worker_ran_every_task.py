@@ -16,7 +16,7 @@ from tests.production.conftest import ROOT, STAGE_DIR, production_env
 
 SHOP_TASKS = {
     # queued by the journeys (tests/production/test_journeys.py) or by load_demo
-    "shop.checkout.tasks.send_order_placed_email": "journey: guest purchase",
+    "shop.checkout.tasks.confirm_orders": "journey: guest purchase",
     "shop.tasks.send_email": "journey: guest purchase (the queued mail backend)",
     "shop.tasks.solve_route": "journey: plan route",
     "shop.tasks.export_report": "journey: report export",

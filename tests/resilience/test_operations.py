@@ -41,7 +41,7 @@ def test_the_order_email_is_retried_when_the_database_connection_drops(eggs, run
     mail.outbox.clear()
 
     # As a worker runs it (apply, not raising): tried again after the dropped connection.
-    checkout_tasks.send_order_placed_email.apply(args=[order.pk], throw=False)
+    checkout_tasks.confirm_orders.apply(args=[[order.pk]], throw=False)
 
     assert len(calls) == 2
     assert [message.to for message in mail.outbox] == [["lin@example.cn"]]

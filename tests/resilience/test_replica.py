@@ -68,6 +68,6 @@ def test_the_buyer_and_the_mail_worker_see_the_order_just_placed_while_the_repli
     # A worker sending the order e-mail reads the primary too (it got DoesNotExist from the
     # replica and did not retry: e-mails were lost).
     mail.outbox.clear()
-    checkout_tasks.send_order_placed_email.delay(order.pk)
+    checkout_tasks.confirm_orders.delay([order.pk])
     assert [message.to for message in mail.outbox] == [[customer.email]]
     assert order.number in mail.outbox[0].subject
