@@ -14,14 +14,15 @@ class InputsInPython(DjangoTemplates):
     """Django's form renderer, writing ``<input>`` widgets in Python.
 
     The basket page shows four inputs per line (quantity, line id, remove, save for later)
-    and the formset's four (``BasketView`` and ``BasketLineForm`` use this renderer); drawn
+    and the formset's four (``BasketView`` and ``BasketLineForm`` use this renderer), the
+    confirm page the buyer's name, mobile and e-mail (``ShippingAddressForm``); drawn
     through Django's widget templates they cost more than the rest of the line. The markup is exactly that of django/forms/widgets/input.html
     and attrs.html; every other template renders as usual.
     """
 
     INPUT_TEMPLATES = frozenset(
         f"django/forms/widgets/{name}.html"
-        for name in ("input", "text", "number", "hidden", "checkbox")
+        for name in ("input", "text", "email", "number", "hidden", "checkbox")
     )
 
     def render(self, template_name, context, request=None):

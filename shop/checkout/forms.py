@@ -8,6 +8,7 @@ from oscar.apps.checkout import forms as oscar_forms
 from oscar.apps.customer.utils import normalise_email
 from oscar.core.loading import get_model
 
+from shop.basket.forms import INPUTS_IN_PYTHON
 from shop.payment.methods import available_methods
 from shop.speed import rows
 
@@ -28,6 +29,8 @@ def normalise_cn_mobile(raw):
 
 class ShippingAddressForm(oscar_forms.ShippingAddressForm):
     """Who collects the order and how to reach them; the address is optional for pickup."""
+
+    default_renderer = INPUTS_IN_PYTHON  # the confirm page's inputs, written in Python
 
     class Meta(oscar_forms.ShippingAddressForm.Meta):
         fields = ["first_name", "phone_number", "line1", "line4", "country", "notes"]
