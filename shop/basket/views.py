@@ -18,13 +18,10 @@ StockRecord = get_model("partner", "StockRecord")
 
 
 # Read on every add-to-basket: the product with what the form and the basket read from
-# it, its class and its stock records (from the primary).
+# it, its class and its stock records (from the primary). No parent: the shop sells
+# standalone products (shop.basket.models._LINE_JOINS); a variant's parent is read if asked.
 def _product_to_add(product):
-    return list(
-        Product.objects.using("default")
-        .filter(pk=product)
-        .select_related("product_class", "parent__product_class")
-    )
+    return list(Product.objects.using("default").filter(pk=product).select_related("product_class"))
 
 
 def _stock_records_of(product):
