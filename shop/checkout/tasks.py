@@ -13,10 +13,12 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
+from kombu.exceptions import OperationalError
 from oscar.core.loading import get_class, get_model
 
 from shop import notices
 from shop.core.tasks import RETRY_ON_MISSING_ROWS
+from shop.order import groups
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +27,8 @@ logger = logging.getLogger(__name__)
 def confirm_orders(order_ids, language=None, status_path=None, status_url=None):
     """Tell the buyer her orders are placed: a text message per order (``shop.notices``,
     once per order however often this runs) and, when she gave an e-mail address, one
-    e-mail for the first order (a split basket's e-mail lists every part). ``language`` is
+    e-mail for the first order of its checkout (a split basket's e-mail lists every part,
+    ``shop.order.groups``). ``language`` is
     the buyer's at checkout (a worker has none of its own).
 
     Run again after a dropped connection (``RETRY_ON_MISSING_ROWS``): the text messages
@@ -41,8 +44,24 @@ def confirm_orders(order_ids, language=None, status_path=None, status_url=None):
     language = language or settings.LANGUAGE_CODE
     for order in orders:
         notices.order_confirmed(order, language=language)
-    if orders[0].email:
+    if orders[0].email and groups.is_first_of_group(orders[0]):
         _send_order_email(orders[0], language, status_path, status_url)
+
+
+def queue_confirmations(order_ids, **kwargs):
+    """``confirm_orders`` for a worker once the broker has it; run here, at once, when
+    the broker cannot be reached, so the buyer gets her confirmations all the same.
+    Whatever fails is logged: the orders stand."""
+    try:
+        confirm_orders.delay(order_ids, **kwargs)
+    except OperationalError:
+        logger.warning("Task queue unreachable; confirming orders %s now", order_ids)
+        try:
+            confirm_orders(order_ids, **kwargs)
+        except Exception:
+            logger.exception("Orders %s: the confirmations could not be sent", order_ids)
+    except Exception:
+        logger.exception("Orders %s: the confirmations could not be queued", order_ids)
 
 
 def _send_order_email(order, language, status_path, status_url):

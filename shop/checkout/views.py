@@ -18,7 +18,6 @@ from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError
 from oscar.apps.checkout import signals
 from oscar.apps.checkout import views as oscar_views
 from oscar.apps.checkout.exceptions import FailedPreCondition
@@ -512,8 +511,7 @@ class PaymentDetailsView(
     def queue_confirmations(self, orders):
         """The text message for each order (the buyer's phone is the key) and, when the
         buyer gave an address, one e-mail listing every part: one task for a worker
-        (``shop.checkout.tasks.confirm_orders``); run here only when the queue is
-        unreachable, so a buyer always gets them once."""
+        (``shop.checkout.tasks.confirm_orders``)."""
         first = orders[0]
         kwargs = {"language": translation.get_language()}
         if first.email:
@@ -521,17 +519,7 @@ class PaymentDetailsView(
             kwargs.update(
                 (key, context[key]) for key in ("status_path", "status_url") if key in context
             )
-        order_ids = [order.pk for order in orders]
-        try:
-            tasks.confirm_orders.delay(order_ids, **kwargs)
-        except OperationalError:
-            logger.warning("Task queue unreachable; confirming order %s now", first.number)
-            try:
-                tasks.confirm_orders(order_ids, **kwargs)
-            except Exception:  # the order stands; the buyer sees it on the thank-you page
-                logger.exception("Order %s: the confirmations could not be sent", first.number)
-        except Exception:
-            logger.exception("Order %s: the confirmations could not be queued", first.number)
+        tasks.queue_confirmations([order.pk for order in orders], **kwargs)
 
     def start_online_payment(self, order):
         """Send the buyer to Stripe; the order waits as "待付款" with its stock held."""

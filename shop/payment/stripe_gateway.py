@@ -23,10 +23,10 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from oscar.core.loading import get_class, get_model
+from oscar.core.loading import get_model
 
-from shop import notices
-from shop.order import groups, history, life
+from shop.checkout import tasks as checkout_tasks
+from shop.order import history, life
 from shop.order import status as order_status
 from shop.partner import reservations
 from shop.payment import methods, refunds
@@ -38,7 +38,6 @@ logger = logging.getLogger(__name__)
 Order = get_model("order", "Order")
 Source = get_model("payment", "Source")
 StripeCheckout = get_model("payment", "StripeCheckout")
-OrderDispatcher = get_class("order.utils", "OrderDispatcher")
 
 PAYMENT_METHOD_TYPES = ["card", "alipay", "wechat_pay"]
 # Stripe accepts session lifetimes from 30 minutes; ours outlives the stock reservation
@@ -393,23 +392,9 @@ def status_path(order):
 
 def send_confirmation(order_id):
     """The order-placed text message and e-mail, sent once the payment is confirmed (not at
-    "待付款"); the e-mail only when the buyer gave an address, and for a split basket only
-    once, from its first order (it lists every part)."""
-
+    "待付款"), by the checkout's own task (``shop.checkout.tasks.confirm_orders``)."""
     order = Order.objects.get(pk=order_id)
-    notices.order_confirmed(order)
-    if not order.email or not groups.is_first_of_group(order):
-        return
-    context = {
-        "user": order.user,
-        "order": order,
-        "lines": order.lines.all(),
-        "status_path": status_path(order),
-    }
-    try:
-        OrderDispatcher(logger=logger).send_order_placed_email_for_user(order, context)
-    except Exception:  # noqa: BLE001  a mail problem never undoes a payment
-        logger.exception("Order %s: confirmation e-mail failed", order.number)
+    checkout_tasks.queue_confirmations([order.pk], status_path=status_path(order))
 
 
 def refill_basket(basket, order):
