@@ -10,16 +10,25 @@ from catalogue.models import Household, Product, ProductImage, Village
 from shop.partner.models import StockRecord
 
 
-def product_card_queryset():
+def priced_product_queryset():
+    """Public products with what their price and stock read, in two queries: the
+    village and the class (whether stock is counted) joined, the stock records
+    prefetched. A search hit shows this much; a card adds its photo
+    (``product_card_queryset``).
+
+    No parent is joined: ``browsable()`` keeps only products without one.
+    """
     return (
         Product.objects.browsable()
-        .filter(is_public=True)
-        .select_related("origin_village", "product_class", "parent")
-        .prefetch_related(
-            Prefetch("images", queryset=ProductImage.objects.order_by("display_order")),
-            Prefetch("stockrecords", queryset=StockRecord.objects.select_related("partner")),
-            "categories",
-        )
+        .select_related("origin_village", "product_class")
+        .prefetch_related("stockrecords")
+    )
+
+
+def product_card_queryset():
+    return priced_product_queryset().prefetch_related(
+        Prefetch("images", queryset=ProductImage.objects.order_by("display_order")),
+        "categories",
     )
 
 

@@ -3,8 +3,8 @@
 ``SiteSearch().run("土鸡蛋")`` cuts the query with the segmenter (synonyms and pinyin
 included), asks the engine for the strict match (every word) and falls back to a loose
 one (any word) when that finds nothing. ``SearchResults`` is lazy and sliceable, so
-Django's Paginator counts once and loads only the page it shows; product cards come in a
-fixed number of queries.
+Django's Paginator counts once and loads only the page it shows; a product hit's village,
+price and stock come in a fixed number of queries.
 """
 
 import re
@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from catalogue.models import Village
-from catalogue.selectors import product_card_queryset
+from catalogue.selectors import priced_product_queryset
 from shop.search.documents import teach_place_words
 from shop.search.engines import engine
 from shop.search.models import SearchDocument
@@ -210,13 +210,14 @@ class SearchResults:
         return list(Village.objects.filter(match).values_list("pk", flat=True))
 
     def load(self, ids):
-        """Documents for ``ids`` in order, with product cards' data in a fixed number of queries."""
+        """Documents for ``ids`` in order, with what a product hit shows (its village, price
+        and stock, no photo) in a fixed number of queries."""
         if not ids:
             return []
         # The tokens are for the index; a hit shows its title, text and link.
         docs = SearchDocument.objects.defer("title_tokens", "body_tokens").in_bulk(ids)
         product_ids = [d.object_id for d in docs.values() if d.kind == "product"]
-        products = product_card_queryset().in_bulk(product_ids) if product_ids else {}
+        products = priced_product_queryset().in_bulk(product_ids) if product_ids else {}
         hits = []
         for pk in ids:
             doc = docs.get(pk)

@@ -174,3 +174,35 @@ def test_search_page_query_count_does_not_grow_with_results(client, team):
         product_in_stock(team=team, title=f"散养土鸡蛋{i + 10}", origin_village=village)
     assert _queries(client, {"q": "土鸡蛋"}) == with_10
     assert with_10 <= 20
+
+
+@pytest.mark.django_db
+def test_a_page_of_product_hits_loads_price_and_stock_without_photos_or_categories(team):
+    """A hit shows its village, price and stock; its photo and categories are a catalogue
+    card's, not a hit's. Loading a page of hits reads the ids, the documents, the products
+    (village and class joined) and their stock records."""
+    village = VillageFactory(name="向阳村")
+    for i in range(25):
+        product_in_stock(team=team, title=f"散养土鸡蛋{i}", origin_village=village)
+    results = SiteSearch().run("土鸡蛋")
+    assert results.count() == 25
+    results.villages  # noqa: B018 (asked once per query, before the page)
+    with CaptureQueriesContext(connection) as ctx:
+        hits = list(results[0:20])
+    sql = [q["sql"].lower() for q in ctx.captured_queries]
+    assert len(sql) == 4, sql
+    assert not any(
+        "productimage" in q or "productcategory" in q or "partner_partner" in q for q in sql
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        shown = [
+            (
+                hit.product.origin_village.name,
+                hit.product.get_product_class().track_stock,
+                hit.product.stockrecords.all()[0].price,
+                hit.url,
+            )
+            for hit in hits
+        ]
+    assert ctx.captured_queries == []
+    assert len(shown) == 20 and shown[0][0] == "向阳村"
