@@ -118,23 +118,29 @@ class Highlighter:
             self._spelled[word] = found
         return found
 
-    def _pinyin_words(self, text):
+    def _pinyin_words(self, text, positions=None):
+        """The words of ``text`` the buyer's pinyin spells; ``positions`` is the text
+        already cut (``segmenter.positions``), if it was."""
         if not self.parsed.pinyin_terms:
             return []
-        return [word for word in self.seg.words(text) if self._spells_a_term(word)]
+        if positions is None:
+            words = self.seg.words(text)
+        else:
+            words = [word.lower() for word, _start in positions]  # as ``words`` has them
+        return [word for word in words if self._spells_a_term(word)]
 
-    def _first_pinyin_word(self, text):
+    def _first_pinyin_word(self, text, positions=None):
         """Where the first word the buyer's pinyin spells starts in ``text``, or None. The
         text is cut only up to that word, not to its end (a story's body is long)."""
         if not self.parsed.pinyin_terms:
             return None
-        for word, start in self.seg.positions(text):
+        for word, start in self.seg.positions(text) if positions is None else positions:
             if self._spells_a_term(word.lower()):
                 return start
         return None
 
-    def _pattern_for(self, text):
-        extra = self._pinyin_words(text)
+    def _pattern_for(self, text, positions=None):
+        extra = self._pinyin_words(text, positions)
         if not extra:
             return self.pattern
         terms = sorted(set(self.parsed.highlight) | set(extra), key=len, reverse=True)
@@ -161,14 +167,20 @@ class Highlighter:
             return ""
         found = self.pattern.search(text) if self.pattern else None
         starts = [found.start()] if found else []
-        spelled = self._first_pinyin_word(text[: found.start()] if found else text)
+        # A text no longer than the snippet (a product's description, mostly) is cut once,
+        # for where the first spelled word is and for marking it when the piece is all of it.
+        positions = None
+        if found is None and len(text) <= width and self.parsed.pinyin_terms:
+            positions = list(self.seg.positions(text))
+        spelled = self._first_pinyin_word(text[: found.start()] if found else text, positions)
         if spelled is not None:
             starts.append(spelled)
         start = max(0, min(starts) - width // 3) if starts else 0
         piece = text[start : start + width]
         prefix = "…" if start > 0 else ""
         suffix = "…" if start + width < len(text) else ""
-        return mark_safe(prefix + self.mark(piece) + suffix)
+        pattern = self._pattern_for(piece, positions) if start == 0 and positions else None
+        return mark_safe(prefix + self.mark(piece, pattern) + suffix)
 
 
 class SearchResults:

@@ -206,3 +206,26 @@ def test_a_page_of_product_hits_loads_price_and_stock_without_photos_or_categori
         ]
     assert ctx.captured_queries == []
     assert len(shown) == 20 and shown[0][0] == "向阳村"
+
+
+def test_pinyin_snippet_of_a_short_text_cuts_it_once():
+    """A product's description is shorter than a snippet: the pinyin query's snippet cuts
+    it into words once, both to find the spelled word and to mark it."""
+    from shop.search.results import Highlighter, ParsedQuery
+
+    cut = []
+
+    class Watching(type(segmenter)):
+        def positions(self, text):
+            cut.append(text)
+            return super().positions(text)
+
+    watched = Watching()
+    watched.__dict__["tokenizer"] = segmenter.tokenizer
+    text = "来自向阳村的散养土鸡蛋，农户自家养的鸡下的蛋。"
+    highlighter = Highlighter(ParsedQuery("jidan", seg=watched), seg=watched)
+    cut.clear()
+    html = highlighter.snippet(text)
+    assert "<mark>鸡蛋</mark>" in html or "<mark>土鸡蛋</mark>" in html
+    assert html == Highlighter(ParsedQuery("jidan")).mark(text)
+    assert cut == [text]
