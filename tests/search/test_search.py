@@ -1,10 +1,15 @@
 """The search page: answers for odd input, highlighting, ranking, paging, and an index that follows the data."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from oscar.templatetags.purchase_info_tags import purchase_info_for_product
 
+from catalogue.templatetags.shop_tags import price_per_unit
+from shop.partner.strategy import Selector
 from shop.search.models import SearchDocument
 from shop.search.results import SiteSearch
 from shop.search.segmenter import segmenter
@@ -194,18 +199,22 @@ def test_a_page_of_product_hits_loads_price_and_stock_without_photos_or_categori
     assert not any(
         "productimage" in q or "productcategory" in q or "partner_partner" in q for q in sql
     )
+    request = RequestFactory().get(URL)
+    request.user = AnonymousUser()
+    request.strategy = Selector().strategy(request)
     with CaptureQueriesContext(connection) as ctx:
         shown = [
             (
                 hit.product.origin_village.name,
-                hit.product.get_product_class().track_stock,
-                hit.product.stockrecords.all()[0].price,
+                price_per_unit(purchase_info_for_product(request, hit.product).price, hit.product),
+                purchase_info_for_product(request, hit.product).availability.is_available_to_buy,
                 hit.url,
             )
             for hit in hits
         ]
     assert ctx.captured_queries == []
-    assert len(shown) == 20 and shown[0][0] == "向阳村"
+    assert len(shown) == 20
+    assert shown[0][:3] == ("向阳村", "¥1.50 / 枚", True)
 
 
 def test_pinyin_snippet_of_a_short_text_cuts_it_once():
