@@ -10,10 +10,17 @@ import json
 import logging
 import os
 import re
+import subprocess
 import sys
-from array import array
 from functools import cache, cached_property
 from importlib import resources
+from importlib.util import find_spec
+from pathlib import Path
+
+from django.conf import settings
+
+from shop.search import word_table
+from shop.search.word_table import WordTable
 
 # Words of the trade jieba's general dictionary cuts wrongly or not at all.
 TRADE_WORDS = [
@@ -81,86 +88,18 @@ CJK_RE = re.compile(r"[\u3400-\u9fff]")
 ASCII_WORD_RE = re.compile(r"^[a-z0-9]+$")
 
 
-class WordTable:
-    """jieba's word table (every word and word prefix -> its frequency) in two flat arrays.
-
-    jieba keeps the table as a dict of about 500,000 strings: about 100 MB of Python objects
-    in every web worker. Here each entry is the word's hash in one array and its frequency
-    in another (open addressing, at most half full; see ``_hash``): 2^20 slots of 8 + 4
-    bytes, 12.6 MB, and no objects for the garbage collector to walk. The table answers only
-    what jieba asks of it (``in``, ``[]``, ``get`` and adding a word); two words with the
-    same 64-bit hash would share an entry, which for half a million words is about one
-    chance in 10^8. Hashes are Python's own, so a table lives in the process tree that built
-    it (gunicorn's and Celery's forks), never on disk. Words added later (``add_word``: the
-    trade's words, the villages' names) go to a small dict beside the arrays."""
-
-    def __init__(self, freq):
-        size = 1 << max(4, (2 * len(freq)).bit_length())
-        self._mask = size - 1
-        self._hashes = array("q", bytes(8 * size))  # 0 marks a free slot
-        # jieba's counts stay far below 2**32 (the largest is under a million): 4 bytes each.
-        self._freqs = array("I", bytes(4 * size))
-        self._added = {}
-        for word, count in freq.items():
-            self._put(word, count)
-
-    @staticmethod
-    def _hash(word):
-        # CPython hashes a string's stored bytes: "QQ" (two one-byte letters) and "兑"
-        # (U+5151, one two-byte letter) hash alike. Mixing in the length parts them; the
-        # result stays a signed 64-bit value. 0 is the free slot's mark.
-        return (hash(word) ^ (len(word) << 40)) or 1
-
-    def _put(self, word, count):
-        wanted = self._hash(word)
-        hashes, mask = self._hashes, self._mask
-        index = wanted & mask
-        while hashes[index] not in (0, wanted):
-            index = (index + 1) & mask
-        hashes[index] = wanted
-        self._freqs[index] = count
-
-    def get(self, word, default=None):
-        # jieba asks this for every fragment of every sentence: one function, no calls.
-        if word in self._added:
-            return self._added[word]
-        wanted = (hash(word) ^ (len(word) << 40)) or 1
-        hashes, mask = self._hashes, self._mask
-        index = wanted & mask
-        while True:
-            found = hashes[index]
-            if found == wanted:
-                return self._freqs[index]
-            if not found:
-                return default
-            index = (index + 1) & mask
-
-    def __contains__(self, word):
-        return self.get(word) is not None
-
-    def __getitem__(self, word):
-        count = self.get(word)
-        if count is None:
-            raise KeyError(word)
-        return count
-
-    def __setitem__(self, word, count):
-        self._added[word] = count
-
-
 class Segmenter:
     """jieba and pypinyin behind one small interface."""
 
     @cached_property
     def tokenizer(self):
-        # Imported on first use: only the processes that search or index need jieba and its
-        # dictionary (a second to load; load_dictionaries preloads it in the gunicorn master).
-        import jieba
+        """jieba's tokenizer over the word table file (``word_table``), built on first need.
 
-        jieba.setLogLevel(logging.WARNING)  # jieba prints its cache banner otherwise
-        tokenizer = jieba.Tokenizer()
-        tokenizer.initialize()
-        tokenizer.FREQ = WordTable(tokenizer.FREQ)  # the dict it replaces is freed here
+        The tokenizer never loads jieba's own dict: it is handed the mapped table and
+        jieba's total count, and marked initialized."""
+        tokenizer = jieba_module().Tokenizer()
+        table = open_word_table()
+        tokenizer.FREQ, tokenizer.total, tokenizer.initialized = table, table.total, True
         for word in TRADE_WORDS:
             tokenizer.add_word(word, freq=20000)
         self._known = set(TRADE_WORDS)
@@ -211,6 +150,37 @@ class Segmenter:
 
 
 segmenter = Segmenter()
+
+
+@cache
+def jieba_module():
+    # heavy: loaded only by the workers that use it (the processes that search or index)
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # jieba prints its cache banner otherwise
+    return jieba
+
+
+def word_table_path():
+    """Where this jieba's word table lives: under DATA_DIR, named after jieba's dictionary."""
+    source = Path(find_spec("jieba").origin).with_name("dict.txt")
+    return Path(settings.DATA_DIR) / "search" / f"jieba-words-{word_table.digest(source)}.bin"
+
+
+def open_word_table():
+    """The word table file, mapped; built first, in a separate interpreter, when missing.
+
+    The builder loads jieba's whole dict (about 100 MB of objects, a few seconds); in its
+    own process that memory goes back to the system when it exits, instead of staying
+    behind, half reused, in the gunicorn master that every worker copies."""
+    path = word_table_path()
+    if not path.exists():
+        subprocess.run(
+            [sys.executable, "-P", word_table.__file__, str(path)],
+            check=True,
+            timeout=300,
+        )
+    return WordTable.open(path)
 
 
 @cache

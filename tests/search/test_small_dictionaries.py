@@ -1,10 +1,13 @@
 """The search dictionaries in their small form (issue 23) answer exactly as the libraries'
-own: jieba's word table as flat arrays (shop.search.segmenter.WordTable), pypinyin's phrase
-table with shared syllable lists (pinyin_reader)."""
+own: jieba's word table as flat arrays in a mapped file (shop.search.word_table),
+pypinyin's phrase table with shared syllable lists (pinyin_reader)."""
 
 import json
 import logging
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import jieba
 import pytest
@@ -15,6 +18,7 @@ from shop.search.segmenter import (
     WordTable,
     json_object_items,
     segmenter,
+    word_table_path,
 )
 from tests.fresh_interpreter import last_json_of
 
@@ -53,9 +57,41 @@ def test_word_table_answers_every_word_and_prefix_as_jiebas_dict(plain):
 def test_strings_with_the_same_bytes_keep_their_own_frequencies():
     # "QQ" (two one-byte letters) and "兑" (U+5151, one two-byte letter) share
     # CPython's string hash; the table keeps them apart.
-    table = WordTable({"QQ": 0, "兑": 1295, "BP": 47})
+    table = WordTable.from_counts({"QQ": 0, "兑": 1295, "BP": 47})
     assert (table["QQ"], table["兑"], table["BP"]) == (0, 1295, 47)
     assert table.get("偂") is None
+
+
+TABLE_BYTES = """
+import hashlib, sys
+from shop.search.word_table import table_bytes
+print(hashlib.sha256(table_bytes({"鸡蛋": 5, "鸡": 0, "QQ": 1, "兑": 2}, 8)).hexdigest())
+"""
+
+
+def test_word_table_file_is_the_same_whichever_process_builds_it():
+    """The file is built once and read by other processes: its hashes are not Python's
+    hash(), which changes with each process (PYTHONHASHSEED)."""
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", TABLE_BYTES],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=Path(__file__).resolve().parents[2],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1
+
+
+def test_the_tokenizer_reads_the_table_file_with_jiebas_total(plain):
+    # A fresh segmenter: the shared one may have been taught the villages' names meanwhile.
+    assert Segmenter().tokenizer.total == plain.total  # the trade words' counts included
+    table = WordTable.open(word_table_path())
+    assert table.total == plain.total - 20000 * len(TRADE_WORDS)
+    assert table["鸡蛋"] == plain.FREQ["鸡蛋"] > 0
 
 
 def test_cuts_match_jiebas_own_tokenizer(plain):
