@@ -9,9 +9,11 @@ model: documents, queries and the editors' choosers all cut text through ``segme
 import json
 import logging
 import os
+import pickle
 import re
 import subprocess
 import sys
+import types
 from functools import cache, cached_property
 from importlib import resources
 from importlib.util import find_spec
@@ -154,9 +156,31 @@ segmenter = Segmenter()
 
 @cache
 def jieba_module():
-    # heavy: loaded only by the workers that use it (the processes that search or index)
-    import jieba
+    """jieba, imported the light way: its HMM tables from pickles, without pkg_resources.
 
+    jieba ships the tables of its HMM (used for words it does not know) twice, as Python
+    modules and as pickles of the same dicts. Imported as modules where no bytecode was
+    written, compiling prob_emit.py (1.3 MB of dict literal) left about 60 MB behind in
+    the process; the pickles load in a few milliseconds and leave only the dicts. jieba
+    reads its packaged files through pkg_resources when it can (13 MB and 0.15 s to import,
+    and nothing else in the shop uses it), else with a plain open(); a None in sys.modules
+    makes that import fail. Imported on first use: only the processes that search or
+    index need jieba."""
+    if "jieba" not in sys.modules:
+        finalseg = Path(find_spec("jieba").origin).with_name("finalseg")
+        for name in ("prob_start", "prob_trans", "prob_emit"):
+            table = types.ModuleType(f"jieba.finalseg.{name}")
+            with open(finalseg / f"{name}.p", "rb") as file:
+                table.P = pickle.load(file)
+            sys.modules.setdefault(table.__name__, table)
+    hidden = "pkg_resources" not in sys.modules
+    if hidden:
+        sys.modules["pkg_resources"] = None
+    try:
+        import jieba  # heavy: loaded only by the workers that use it
+    finally:
+        if hidden:
+            del sys.modules["pkg_resources"]
     jieba.setLogLevel(logging.WARNING)  # jieba prints its cache banner otherwise
     return jieba
 

@@ -1,15 +1,18 @@
 """The search dictionaries in their small form (issue 23) answer exactly as the libraries'
-own: jieba's word table as flat arrays in a mapped file (shop.search.word_table),
-pypinyin's phrase table with shared syllable lists (pinyin_reader)."""
+own: jieba's word table as flat arrays in a mapped file (shop.search.word_table), its HMM
+tables read from pickles, pypinyin's phrase table with shared syllable lists
+(pinyin_reader)."""
 
 import json
 import logging
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
 
 import jieba
+import jieba.finalseg
 import pytest
 
 from shop.search.segmenter import (
@@ -92,6 +95,15 @@ def test_the_tokenizer_reads_the_table_file_with_jiebas_total(plain):
     table = WordTable.open(word_table_path())
     assert table.total == plain.total - 20000 * len(TRADE_WORDS)
     assert table["鸡蛋"] == plain.FREQ["鸡蛋"] > 0
+
+
+def test_hmm_tables_from_pickles_are_jiebas_own():
+    """jieba_module() reads the HMM tables from jieba's pickles, not its modules; both
+    forms ship with jieba and must hold the same probabilities."""
+    folder = Path(jieba.finalseg.__file__).parent
+    for name in ("prob_start", "prob_trans", "prob_emit"):
+        with open(folder / f"{name}.p", "rb") as file:
+            assert pickle.load(file) == getattr(jieba.finalseg, name[5:] + "_P"), name
 
 
 def test_cuts_match_jiebas_own_tokenizer(plain):
