@@ -222,7 +222,7 @@ def redis_cache(url):
 # Sessions with Redis: written to the database and kept in Redis for reading (cached_db),
 # so a buyer's session survives Redis going away (issue 17: "Unable to create a new session
 # key" after the order was placed). Without Redis they live in the database only.
-REDIS_SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+REDIS_SESSION_ENGINE = "shop.core.sessions.cached_db"  # Django's, new keys without a lookup
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -230,7 +230,7 @@ if REDIS_URL:
     SESSION_ENGINE = REDIS_SESSION_ENGINE
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    SESSION_ENGINE = "shop.core.sessions.db"
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 

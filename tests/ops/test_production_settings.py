@@ -74,7 +74,7 @@ def test_queued_mail_redis_sessions_and_s3_media_come_from_the_environment():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "shop.core.mail.QueuedEmailBackend",
-        "django.contrib.sessions.backends.cached_db",
+        "shop.core.sessions.cached_db",
         "storages.backends.s3.S3Storage",
         "nongzhu-media",
         "redis://127.0.0.1:6379/9",
