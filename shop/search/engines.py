@@ -1,8 +1,9 @@
-"""The database's own full-text engine behind two calls: ``count`` and ranked ``ids``.
+"""The database's own full-text engine behind one call, ``page``: ranked ids and the count.
 
 A query arrives as groups of alternatives, ``[[(term, is_prefix), ...], ...]``: every
 group must match. Both engines rank title hits above body hits, things from the villages
-the buyer named first, in-stock above sold-out, then by BM25 (SQLite FTS5) or
+the buyer named first (``villages``: a query of their ids, run inside the statement),
+in-stock above sold-out, then by BM25 (SQLite FTS5) or
 ``ts_rank`` over the stored vector (PostgreSQL). The index itself is kept by the
 database (see ``shop.search.models``).
 """
@@ -15,13 +16,29 @@ TABLE = SearchDocument._meta.db_table
 SQLITE_FTS = "catalogue_search_fts"
 
 
-def village_order(village_ids):
-    """An ORDER BY term putting things from the villages the buyer named first."""
-    ids = ",".join(str(int(pk)) for pk in village_ids)
-    return f"(d.village_id IN ({ids}))" if ids else "(1 = 0)"
+def village_order(villages):
+    """An ORDER BY term putting things from the villages the buyer named first, and its
+    parameters; ``villages`` is a queryset of their ids, or None."""
+    if villages is None:
+        return "(1 = 0)", []
+    sql, params = villages.query.sql_with_params()
+    return f"(d.village_id IN ({sql}))", list(params)
 
 
-class SqliteEngine:
+class Engine:
+    def page(self, groups, offset, limit, villages=None):
+        """(how many documents match, the ids of ranks ``offset`` to ``offset + limit``)
+        in one statement (PostgreSQL counts in a window over the matches; SQLite's
+        bm25 refuses a window, so it counts in a subquery). A page past the end
+        has no rows, so it does not know the count (None)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _page(rows):
+        return (rows[0][1] if rows else None), [row[0] for row in rows]
+
+
+class SqliteEngine(Engine):
     @staticmethod
     def _term(term, prefix):
         return '"' + term.replace('"', '""') + '"' + ("*" if prefix else "")
@@ -34,22 +51,16 @@ class SqliteEngine:
         expr = " AND ".join(parts)
         return f"{{{column}}} : ({expr})" if column else expr
 
-    def count(self, groups):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM {SQLITE_FTS} WHERE {SQLITE_FTS} MATCH %s",
-                [self.expression(groups)],
-            )
-            return cursor.fetchone()[0]
-
-    def ids(self, groups, offset, limit, villages=()):
+    def page(self, groups, offset, limit, villages=None):
+        order, order_params = village_order(villages)
         sql = f"""
-            SELECT d.id FROM {SQLITE_FTS} f
+            SELECT d.id, (SELECT count(*) FROM {SQLITE_FTS} WHERE {SQLITE_FTS} MATCH %s)
+            FROM {SQLITE_FTS} f
             JOIN {TABLE} d ON d.id = f.rowid
             WHERE {SQLITE_FTS} MATCH %s
             ORDER BY (f.rowid IN (SELECT rowid FROM {SQLITE_FTS}
                                   WHERE {SQLITE_FTS} MATCH %s)) DESC,
-                     {village_order(villages)} DESC,
+                     {order} DESC,
                      d.in_stock DESC,
                      bm25({SQLITE_FTS}, 10.0, 1.0),
                      d.id
@@ -58,12 +69,19 @@ class SqliteEngine:
         with connection.cursor() as cursor:
             cursor.execute(
                 sql,
-                [self.expression(groups), self.expression(groups, "title_tokens"), limit, offset],
+                [
+                    self.expression(groups),
+                    self.expression(groups),
+                    self.expression(groups, "title_tokens"),
+                    *order_params,
+                    limit,
+                    offset,
+                ],
             )
-            return [row[0] for row in cursor.fetchall()]
+            return self._page(cursor.fetchall())
 
 
-class PostgresEngine:
+class PostgresEngine(Engine):
     """Reads the stored ``search_vector`` (title lexemes weight A, body weight B): neither
     the GIN recheck nor the ranking parses a document's tokens again."""
 
@@ -75,28 +93,21 @@ class PostgresEngine:
     def expression(self, groups):
         return " & ".join("(" + " | ".join(self._term(t, p) for t, p in g) + ")" for g in groups)
 
-    def count(self, groups):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM {TABLE} d WHERE d.search_vector @@ to_tsquery('simple', %s)",
-                [self.expression(groups)],
-            )
-            return cursor.fetchone()[0]
-
-    def ids(self, groups, offset, limit, villages=()):
+    def page(self, groups, offset, limit, villages=None):
+        order, order_params = village_order(villages)
         sql = f"""
-            SELECT d.id FROM {TABLE} d, to_tsquery('simple', %s) q
+            SELECT d.id, count(*) OVER () FROM {TABLE} d, to_tsquery('simple', %s) q
             WHERE d.search_vector @@ q
             ORDER BY (ts_filter(d.search_vector, '{{a}}') @@ q) DESC,
-                     {village_order(villages)} DESC,
+                     {order} DESC,
                      d.in_stock DESC,
                      ts_rank('{{0.1, 0.2, 0.4, 1.0}}', d.search_vector, q) DESC,
                      d.id
             LIMIT %s OFFSET %s
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.expression(groups), limit, offset])
-            return [row[0] for row in cursor.fetchall()]
+            cursor.execute(sql, [self.expression(groups), *order_params, limit, offset])
+            return self._page(cursor.fetchall())
 
 
 def engine():

@@ -26,6 +26,8 @@ from shop.search.segmenter import ASCII_WORD_RE, CJK_RE, SYNONYMS, segmenter
 
 MAX_QUERY_LENGTH = 100
 MAX_TOKENS = 12
+# Hits on a page of the search view: a query's count comes with its first page's ids.
+PAGE_SIZE = 20
 # What a product hit reads of its product (templates/search/results.html): the link, the
 # unit after the price, the village's name, and for the buying strategy's price and stock
 # the structure and the class's stock rule. Twenty whole products (about thirty columns
@@ -205,8 +207,15 @@ class SearchResults:
         self.highlighter = Highlighter(parsed)
 
     def count(self):
+        """How many documents match; the ranked ids of the first page come with it, in
+        the same statement, for the page the buyer sees first."""
         if not hasattr(self, "_count"):
-            self._count = self.engine.count(self.groups) if self.groups else 0
+            found, self._first_ids = (
+                self.engine.page(self.groups, 0, PAGE_SIZE, self.villages)
+                if self.groups
+                else (0, [])
+            )
+            self._count = found or 0
         return self._count
 
     def __len__(self):
@@ -219,19 +228,23 @@ class SearchResults:
         limit = (item.stop if item.stop is not None else self.count()) - offset
         if limit <= 0 or not self.count():  # a miss's empty page asks for nothing more
             return []
-        return self.load(self.engine.ids(self.groups, offset, limit, self.villages))
+        if offset + limit <= PAGE_SIZE:
+            return self.load(self._first_ids[offset : offset + limit])
+        _found, ids = self.engine.page(self.groups, offset, limit, self.villages)
+        return self.load(ids)
 
     @cached_property
     def villages(self):
-        """Villages the query names (向阳村, 向阳, xiangyang): their things rank first."""
+        """Villages the query names (向阳村, 向阳, xiangyang): their things rank first. A
+        query of their ids, run inside the engine's statement; None when there is none."""
         terms = [t for group in self.parsed.groups for t, _prefix in group if len(t) > 1]
         if not terms or not self.groups:
-            return []
+            return None
         match = Q(name__in=terms) | Q(slug__in=terms)
         for term in terms:
             if CJK_RE.search(term):
                 match |= Q(name__startswith=term)
-        return list(Village.objects.filter(match).values_list("pk", flat=True))
+        return Village.objects.filter(match).values("pk")
 
     def load(self, ids):
         """Documents for ``ids`` in order, with what a product hit shows (its village, price

@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import RedirectView, TemplateView
 
-from shop.search.results import MAX_QUERY_LENGTH, SiteSearch
+from shop.search.results import MAX_QUERY_LENGTH, PAGE_SIZE, SiteSearch
 
 
 class SiteSearchView(TemplateView):
     template_name = "search/results.html"
-    per_page = 20
+    per_page = PAGE_SIZE
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -10,6 +10,7 @@ from oscar.templatetags.purchase_info_tags import purchase_info_for_product
 
 from catalogue.templatetags.shop_tags import price_per_unit
 from shop.partner.strategy import Selector
+from shop.search.documents import teach_place_words
 from shop.search.models import SearchDocument
 from shop.search.results import SiteSearch
 from shop.search.segmenter import segmenter
@@ -184,18 +185,26 @@ def test_search_page_query_count_does_not_grow_with_results(client, team):
 @pytest.mark.django_db
 def test_a_page_of_product_hits_loads_price_and_stock_without_photos_or_categories(team):
     """A hit shows its village, price and stock; its photo and categories are a catalogue
-    card's, not a hit's. Loading a page of hits reads the ids, the documents, the products
-    (village and class joined) and their stock records."""
+    card's, not a hit's. Counting reads the first page's ids too (one statement, the
+    named village ranked first inside it); loading the page reads the documents, the
+    products (village and class joined) and their stock records."""
     village = VillageFactory(name="向阳村")
+    other = VillageFactory(name="红星村")
     for i in range(25):
-        product_in_stock(team=team, title=f"散养土鸡蛋{i}", origin_village=village)
-    results = SiteSearch().run("土鸡蛋")
-    assert results.count() == 25
-    results.villages  # noqa: B018 (asked once per query, before the page)
+        product_in_stock(team=team, title=f"散养土鸡蛋{i}", origin_village=other)
+    named = product_in_stock(team=team, title="散养土鸡蛋", origin_village=village)
+    teach_place_words()  # the villages' names, cached across requests
+    with CaptureQueriesContext(connection) as ctx:
+        results = SiteSearch().run("向阳村 土鸡蛋")
+        assert results.count() == 1
+        results = SiteSearch().run("向阳 土鸡蛋")
+        assert results.count() == 26
+    assert len(ctx.captured_queries) == 2, [q["sql"] for q in ctx.captured_queries]
     with CaptureQueriesContext(connection) as ctx:
         hits = list(results[0:20])
+    assert hits[0].product == named
     sql = [q["sql"].lower() for q in ctx.captured_queries]
-    assert len(sql) == 4, sql
+    assert len(sql) == 3, sql
     assert not any(
         "productimage" in q or "productcategory" in q or "partner_partner" in q for q in sql
     )
