@@ -26,6 +26,7 @@ from shop.search.segmenter import ASCII_WORD_RE, CJK_RE, SYNONYMS, segmenter
 
 MAX_QUERY_LENGTH = 100
 MAX_TOKENS = 12
+TITLE_LENGTH = SearchDocument._meta.get_field("title").max_length
 # Hits on a page of the search view: a query's count comes with its first page's ids.
 PAGE_SIZE = 20
 # What a product hit reads of its product (templates/search/results.html): the link, the
@@ -100,7 +101,7 @@ class SearchHit:
         self.kind = document.kind
         # Stored in the language it was indexed in; a hit links to the reader's language.
         self.url = product.get_absolute_url() if product is not None else in_language(document.url)
-        self.title_html = highlighter.mark(document.title)
+        self.title_html = highlighter.title(document)
         self.snippet_html = highlighter.snippet(document.text)
         self.product = product
         self.object = product
@@ -132,14 +133,31 @@ class Highlighter:
             self._spelled[word] = found
         return found
 
-    def _pinyin_words(self, text, positions=None):
+    @property
+    def reads_indexed_words(self):
+        """Whether hits should load the words their titles were indexed as: only a pinyin
+        query looks for words to mark beyond the ones typed."""
+        return bool(self.parsed.pinyin_terms)
+
+    def title(self, document):
+        """A hit's title, marked. The words the buyer's pinyin spells are looked up among
+        the words the title was indexed as (``title_tokens``: its words as
+        ``segmenter.words`` cuts them, then their pinyin), not cut again; a title cut short
+        at the column's length is cut here."""
+        title = document.title
+        if not self.reads_indexed_words or len(title) >= TITLE_LENGTH:
+            return self.mark(title)
+        return self.mark(title, self._pattern_for(title, words=document.title_tokens.split()))
+
+    def _pinyin_words(self, text, positions=None, words=None):
         """The words of ``text`` the buyer's pinyin spells; ``positions`` is the text
-        already cut (``segmenter.positions``), if it was."""
+        already cut (``segmenter.positions``), or ``words`` its words as ``words`` has
+        them, if either is known."""
         if not self.parsed.pinyin_terms:
             return []
-        if positions is None:
+        if words is None and positions is None:
             words = self.seg.words(text)
-        else:
+        elif words is None:
             words = [word.lower() for word, _start in positions]  # as ``words`` has them
         return [word for word in words if self._spells_a_term(word)]
 
@@ -153,8 +171,8 @@ class Highlighter:
                 return start
         return None
 
-    def _pattern_for(self, text, positions=None):
-        extra = self._pinyin_words(text, positions)
+    def _pattern_for(self, text, positions=None, words=None):
+        extra = self._pinyin_words(text, positions, words)
         if not extra:
             return self.pattern
         terms = sorted(set(self.parsed.highlight) | set(extra), key=len, reverse=True)
@@ -251,8 +269,12 @@ class SearchResults:
         and stock, no photo) in a fixed number of queries."""
         if not ids:
             return []
-        # The tokens are for the index; a hit shows its title, text and link.
-        docs = SearchDocument.objects.defer("title_tokens", "body_tokens").in_bulk(ids)
+        # The tokens are for the index; a hit shows its title, text and link, and a pinyin
+        # query reads the title's indexed words to mark instead of cutting the title again.
+        docs = SearchDocument.objects.defer("body_tokens")
+        if not self.highlighter.reads_indexed_words:
+            docs = docs.defer("title_tokens")
+        docs = docs.in_bulk(ids)
         product_ids = [d.object_id for d in docs.values() if d.kind == "product"]
         products = (
             priced_product_queryset().only(*HIT_PRODUCT_FIELDS).in_bulk(product_ids)
