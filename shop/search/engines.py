@@ -95,18 +95,25 @@ class PostgresEngine(Engine):
 
     def page(self, groups, offset, limit, villages=None):
         order, order_params = village_order(villages)
+        # The ranks are worked out below the window (OFFSET 0 keeps the planner from
+        # moving them above it): otherwise every match's whole vector goes through the
+        # window's store to be ranked after it, 2,500 matches took 20 ms instead of 6.
         sql = f"""
-            SELECT d.id, count(*) OVER () FROM {TABLE} d, to_tsquery('simple', %s) q
-            WHERE d.search_vector @@ q
-            ORDER BY (ts_filter(d.search_vector, '{{a}}') @@ q) DESC,
-                     {order} DESC,
-                     d.in_stock DESC,
-                     ts_rank('{{0.1, 0.2, 0.4, 1.0}}', d.search_vector, q) DESC,
-                     d.id
+            SELECT id, count(*) OVER () FROM (
+                SELECT d.id,
+                       ts_filter(d.search_vector, '{{a}}') @@ q AS in_title,
+                       {order} AS in_village,
+                       d.in_stock,
+                       ts_rank('{{0.1, 0.2, 0.4, 1.0}}', d.search_vector, q) AS rank
+                FROM {TABLE} d, to_tsquery('simple', %s) q
+                WHERE d.search_vector @@ q
+                OFFSET 0
+            ) ranked
+            ORDER BY in_title DESC, in_village DESC, in_stock DESC, rank DESC, id
             LIMIT %s OFFSET %s
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.expression(groups), *order_params, limit, offset])
+            cursor.execute(sql, [*order_params, self.expression(groups), limit, offset])
             return self._page(cursor.fetchall())
 
 

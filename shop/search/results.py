@@ -262,7 +262,7 @@ class SearchResults:
         for term in terms:
             if CJK_RE.search(term):
                 match |= Q(name__startswith=term)
-        return Village.objects.filter(match).values("pk")
+        return Village.objects.filter(match).order_by().values("pk")
 
     def load(self, ids):
         """Documents for ``ids`` in order, with what a product hit shows (its village, price
