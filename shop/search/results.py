@@ -102,7 +102,9 @@ class SearchHit:
         # Stored in the language it was indexed in; a hit links to the reader's language.
         self.url = product.get_absolute_url() if product is not None else in_language(document.url)
         self.title_html = highlighter.title(document)
-        self.snippet_html = highlighter.snippet(document.text)
+        self.snippet_html = highlighter.snippet(
+            document.text, indexed=highlighter.indexed_body(document)
+        )
         self.product = product
         self.object = product
 
@@ -135,8 +137,8 @@ class Highlighter:
 
     @property
     def reads_indexed_words(self):
-        """Whether hits should load the words their titles were indexed as: only a pinyin
-        query looks for words to mark beyond the ones typed."""
+        """Whether hits should load the words their documents were indexed as: only a
+        pinyin query looks for words to mark beyond the ones typed."""
         return bool(self.parsed.pinyin_terms)
 
     def title(self, document):
@@ -148,6 +150,12 @@ class Highlighter:
         if not self.reads_indexed_words or len(title) >= TITLE_LENGTH:
             return self.mark(title)
         return self.mark(title, self._pattern_for(title, words=document.title_tokens.split()))
+
+    def indexed_body(self, document):
+        """The words a hit's body was indexed as (``body_tokens``), when a pinyin query
+        loaded them. jieba cuts at every space, so a text's words are among those of the
+        text joined to the document's other body fields."""
+        return document.body_tokens.split() if self.reads_indexed_words else None
 
     def _pinyin_words(self, text, positions=None, words=None):
         """The words of ``text`` the buyer's pinyin spells; ``positions`` is the text
@@ -192,12 +200,19 @@ class Highlighter:
         out.append(escape(text[last:]))
         return mark_safe("".join(out))
 
-    def snippet(self, text, width=90):
+    def snippet(self, text, width=90, indexed=None):
         """About ``width`` letters of ``text`` around its first match, marked. Only that
-        piece is cut into words to mark what the buyer's pinyin spells."""
+        piece is cut into words to mark what the buyer's pinyin spells. ``indexed``, if
+        known, holds every word of the text (``indexed_body``): when none of those found
+        in the text is spelled, a text no longer than the snippet is shown whole, marked
+        without cutting it."""
         if not text:
             return ""
         found = self.pattern.search(text) if self.pattern else None
+        if found is None and len(text) <= width and indexed is not None:
+            lowered = text.lower()  # as ``segmenter.words`` has them
+            if not self._pinyin_words(text, words=[w for w in indexed if w in lowered]):
+                return mark_safe(self.mark(text, self.pattern))
         starts = [found.start()] if found else []
         # A text no longer than the snippet (a product's description, mostly) is cut once,
         # for where the first spelled word is and for marking it when the piece is all of it.
@@ -270,10 +285,10 @@ class SearchResults:
         if not ids:
             return []
         # The tokens are for the index; a hit shows its title, text and link, and a pinyin
-        # query reads the title's indexed words to mark instead of cutting the title again.
-        docs = SearchDocument.objects.defer("body_tokens")
+        # query reads the indexed words to mark instead of cutting the title and text again.
+        docs = SearchDocument.objects.all()
         if not self.highlighter.reads_indexed_words:
-            docs = docs.defer("title_tokens")
+            docs = docs.defer("title_tokens", "body_tokens")
         docs = docs.in_bulk(ids)
         product_ids = [d.object_id for d in docs.values() if d.kind == "product"]
         products = (

@@ -245,15 +245,28 @@ def test_pinyin_snippet_of_a_short_text_cuts_it_once():
 
 
 @pytest.mark.django_db
-def test_pinyin_query_marks_titles_from_their_indexed_words(team, monkeypatch):
-    """A page of a pinyin query's hits finds the title words the pinyin spells among the
-    words each title was indexed as: no title is cut into words again."""
+def test_pinyin_query_marks_titles_and_descriptions_from_their_indexed_words(team, monkeypatch):
+    """A page of a pinyin query's hits finds the words the pinyin spells among the words
+    each title and description was indexed as: no title is cut into words again, nor a
+    short description none of whose words the pinyin spells; one that has such a word is
+    cut to find and mark it."""
+    plain = "山坡上散养，吃虫子和玉米长大。"
+    spelled = "山坡上散养的土鸡下的鸡蛋。"
     for i in range(3):
-        product_in_stock(team=team, title=f"散养土鸡蛋{i}号")
+        product_in_stock(team=team, title=f"散养土鸡蛋{i}号", description=plain)
+    product_in_stock(team=team, title="散养土鸡蛋3号", description=spelled)
     results = SiteSearch().run("jidan")
     cut = []
     positions = segmenter.positions
     monkeypatch.setattr(segmenter, "positions", lambda text: cut.append(text) or positions(text))
     hits = list(results[0:20])
-    assert [hit.title_html for hit in hits] == [f"散养土<mark>鸡蛋</mark>{i}号" for i in range(3)]
-    assert not [text for text in cut if text.startswith("散养土鸡蛋")]
+    assert sorted(hit.title_html for hit in hits) == [
+        f"散养土<mark>鸡蛋</mark>{i}号" for i in range(4)
+    ]
+    assert sorted(hit.snippet_html for hit in hits) == [
+        "山坡上散养的土鸡下的<mark>鸡蛋</mark>。",
+        plain,
+        plain,
+        plain,
+    ]
+    assert cut == [spelled]
