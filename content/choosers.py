@@ -89,13 +89,19 @@ class ContainsSearchForm(BaseFilterForm):
         return [pk for pk, *texts in rows if any(spelled_like(t, word) for t in texts)]
 
 
+# Matches read in the first statement; more take a second one.
+CHOOSER_MATCHES = 500
+
+
 class ProductSearchForm(ContainsSearchForm):
     """Products in pinyin come from the site search index (title, village, team, category)."""
 
     def spelled_ids(self, objects, word):
         index = engine()
         groups = [[(word.lower(), True)]]
-        document_ids = index.ids(groups, 0, max(index.count(groups), 1))
+        found, document_ids = index.page(groups, 0, CHOOSER_MATCHES)
+        if found and found > len(document_ids):  # every match, however many
+            _found, document_ids = index.page(groups, 0, found)
         return SearchDocument.objects.filter(pk__in=document_ids, kind="product").values(
             "object_id"
         )

@@ -23,7 +23,7 @@ def test_a_new_session_is_written_without_looking_its_key_up(store_class):
 
 
 @pytest.mark.parametrize("store_class", [db.SessionStore, cached_db.SessionStore])
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_key_already_in_use_is_refused_and_another_drawn(store_class, monkeypatch):
     someone = store_class()
     someone["basket"] = "hers"

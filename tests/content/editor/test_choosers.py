@@ -2,6 +2,7 @@
 
 import pytest
 
+from content import choosers
 from tests.catalogue.factories import HouseholdFactory, VillageFactory, product_in_stock
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +63,13 @@ def test_team_chooser_finds_by_pinyin_and_shows_its_villages(
 def test_pinyin_search_does_not_match_everything(editor_client, eggs, cabbage):
     html = results(editor_client, "product", "zzzq")
     assert "散养土鸡蛋" not in html and "柳河小白菜" not in html
+
+
+def test_product_chooser_lists_every_pinyin_match_past_its_first_read(
+    editor_client, eggs, team, monkeypatch
+):
+    """More matches than the first statement reads: a second one reads them all."""
+    product_in_stock(team=team, title="绿壳鸡蛋")
+    monkeypatch.setattr(choosers, "CHOOSER_MATCHES", 1)
+    html = results(editor_client, "product", "jidan")
+    assert "散养土鸡蛋" in html and "绿壳鸡蛋" in html
