@@ -26,6 +26,7 @@ from catalogue.selectors import product_card_queryset
 from catalogue.templatetags.shop_tags import price_per_unit
 from shop.core.qr import qr_png
 from shop.partner.models import Partner, StockRecord
+from shop.speed import page_cache
 
 
 def paginate(request, queryset, per_page):
@@ -42,12 +43,13 @@ class ProductDetailView(OscarProductDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         product = self.object
+        records = list(product.stockrecords.select_related("partner"))
+        # The page says how much is left (下一趟配送还剩): any order on it makes it stale.
+        page_cache.depends_on(*(page_cache.stock_tag(record.pk) for record in records))
         context.update(
             images=list(product.get_all_images()),
             households=selectors.households_for_product(product),
-            teams=sorted(
-                {sr.partner for sr in product.stockrecords.select_related("partner")}, key=str
-            ),
+            teams=sorted({record.partner for record in records}, key=str),
             stories=stories.about(product=product),
             share_url=share.short_url(product),
             # The content app's include wins when it exists; ours is the fallback.

@@ -73,14 +73,18 @@ def basket_quantities(basket):
 
 def take(stockrecord_id, quantity):
     """Add ``quantity`` to the allocation if that much is free; True when it was."""
-    taken = bool(
+    taken = _take(stockrecord_id, quantity)
+    if taken:
+        page_cache.note_allocation([stockrecord_id])
+    return taken
+
+
+def _take(stockrecord_id, quantity):
+    return bool(
         StockRecord.objects.filter(
             pk=stockrecord_id, num_in_stock__gte=_allocated() + quantity
         ).update(num_allocated=_allocated() + quantity)
     )
-    if taken:
-        page_cache.note_allocation([stockrecord_id])
-    return taken
 
 
 def give_back(stockrecord_id, quantity):
@@ -120,7 +124,10 @@ def reserve_basket(basket, now=None):
         reservations = _reserve_in_one_statement(basket, wanted, now, expires_at)
     else:
         reservations = _reserve(basket, wanted, now, expires_at)
-    page_cache.note_allocation(wanted)
+    # Pages showing only whether a product can be bought (its cards) go stale only for the
+    # records this reservation sold out.
+    sold_out = {r.stockrecord_id for r in reservations if r.free_after <= 0}
+    page_cache.note_allocation(wanted, on_sale_changed=sold_out)
     # The order is written next, from this basket object: it need not read them back.
     basket._reserved_stockrecord_ids = {r.stockrecord_id for r in reservations}
     return reservations
@@ -128,16 +135,21 @@ def reserve_basket(basket, now=None):
 
 def _reserve(basket, wanted, now, expires_at):
     with transaction.atomic():
-        failed = [pk for pk in sorted(wanted) if not take(pk, wanted[pk][0])]
+        failed = [pk for pk in sorted(wanted) if not _take(pk, wanted[pk][0])]
         # Holds past their time are settled by the periodic task; when they stand in the
         # way of this basket, settle them now and try again.
         if failed and release_expired(now=now, stockrecord_ids=failed):
-            failed = [pk for pk in failed if not take(pk, wanted[pk][0])]
+            failed = [pk for pk in failed if not _take(pk, wanted[pk][0])]
         if failed:
             # Raising inside the atomic block rolls back the lines already taken.
             messages = [shortage_message(wanted[pk][1], pk) for pk in failed]
             raise OutOfStock(messages)
-        return StockReservation.objects.bulk_create(
+        free = dict(
+            StockRecord.objects.filter(pk__in=wanted).values_list(
+                "pk", F("num_in_stock") - _allocated()
+            )
+        )
+        reservations = StockReservation.objects.bulk_create(
             StockReservation(
                 basket=basket,
                 stockrecord_id=pk,
@@ -147,6 +159,9 @@ def _reserve(basket, wanted, now, expires_at):
             )
             for pk, (quantity, _line) in sorted(wanted.items())
         )
+        for reservation in reservations:
+            reservation.free_after = free[reservation.stockrecord_id]
+        return reservations
 
 
 class _Short(Exception):
@@ -196,19 +211,20 @@ def _one_statement(basket, wanted, now, expires_at):
         f"ORDER BY s.id FOR NO KEY UPDATE), "
         f"taken AS (UPDATE {stock} s SET num_allocated = COALESCE(s.num_allocated, 0) + w.quantity "
         f"FROM wanted w WHERE s.id = w.id AND s.id IN (SELECT id FROM locked) "
-        f"AND s.num_in_stock >= COALESCE(s.num_allocated, 0) + w.quantity RETURNING s.id), "
+        f"AND s.num_in_stock >= COALESCE(s.num_allocated, 0) + w.quantity "
+        f"RETURNING s.id, s.num_in_stock - s.num_allocated AS free), "
         f"ok AS (SELECT (SELECT count(*) FROM taken) = %s AS v), "
         f"held AS (INSERT INTO {sql.table(StockReservation)} (basket_id, stockrecord_id, "
         f"quantity, state, created, expires_at) "
         f"SELECT %s, w.id, w.quantity, %s, %s, %s FROM wanted w, ok WHERE ok.v ORDER BY w.id "
         f"RETURNING id, stockrecord_id, quantity) "
-        f"SELECT held.id, held.stockrecord_id, held.quantity, {refusal('ok.v')} "
-        f"FROM ok LEFT JOIN held ON true",
+        f"SELECT held.id, held.stockrecord_id, held.quantity, taken.free, {refusal('ok.v')} "
+        f"FROM ok LEFT JOIN held ON true LEFT JOIN taken ON taken.id = held.stockrecord_id",
         params,
         _Short,
     )
     reservations = []
-    for pk, stockrecord_id, quantity, _ok in rows:
+    for pk, stockrecord_id, quantity, free, _ok in rows:
         reservation = StockReservation(
             pk=pk,
             basket=basket,
@@ -219,6 +235,7 @@ def _one_statement(basket, wanted, now, expires_at):
             created=now,
         )
         reservation._state.adding = False
+        reservation.free_after = free  # what the record has left for sale after this hold
         reservations.append(reservation)
     return reservations
 

@@ -39,8 +39,10 @@ class StockInUnits(availability.StockRequired):
 class Default(strategy.Default):
     def fetch_for_product(self, product, stockrecord=None):
         info = super().fetch_for_product(product, stockrecord)
-        if info.stockrecord is not None:  # a cached page showing it goes stale with it
-            page_cache.depends_on(page_cache.stock_tag(info.stockrecord.pk))
+        if info.stockrecord is not None:
+            # A cached page showing whether it can be bought goes stale when that changes;
+            # the product page, which shows how much is left, names the record itself.
+            page_cache.depends_on(page_cache.on_sale_tag(info.stockrecord.pk))
         return info
 
     def fetch_for_line(self, line, stockrecord=None):

@@ -26,12 +26,15 @@ Invalidation: every key includes a *generation* number kept in the cache.
 shop/core/receivers.py bumps it when a product, price, category, Wagtail page or pickup
 point changes, which orphans every stored page at once (they expire by TTL). Orders touch
 much less: they move the allocation of a few stock records. A stored page therefore also
-lists the *tags* it was drawn from (``depends_on``: the stock records whose stock it
-shows, the delivery runs of the teams whose next run it shows (``runs_tag``), and
-whatever else a renderer names) with each tag's version when it was drawn;
-``touched(tags)`` gives those tags new versions, and only the pages that showed them are
-drawn again. An order on one product leaves every page without it served from the cache; a run's new
-cut-off (fulfilment/receivers.py, ``note_runs_changed``) leaves every page without runs.
+lists the *tags* it was drawn from (``depends_on``: the stock records whose level it
+shows (``stock_tag``, the product page) or only whether they can be bought
+(``on_sale_tag``, a card or a search hit), the delivery runs of the teams whose next run
+it shows (``runs_tag``), and whatever else a renderer names) with each tag's version when
+it was drawn; ``touched(tags)`` gives those tags new versions, and only the pages that
+showed them are drawn again. An order on one product leaves every page without it served
+from the cache, and the pages listing it too unless it sold the product out
+(``note_allocation``); a run's new cut-off (fulfilment/receivers.py,
+``note_runs_changed``) leaves every page without runs.
 
 No stampede: one request at a time rebuilds a key (a short lock in the cache). While it
 does, the others are given the stale copy if there is one, or wait up to
@@ -152,7 +155,15 @@ def depends_on(*tags):
 
 
 def stock_tag(stockrecord_id):
+    """The tag of a page showing how much of a stock record is left (the product page)."""
     return f"stock:{stockrecord_id}"
+
+
+def on_sale_tag(stockrecord_id):
+    """The tag of a page showing only whether a stock record can be bought: a product card
+    or a search hit (the add button or 已售罄). An order that leaves some of it for sale
+    does not make such a page stale."""
+    return f"stock:{stockrecord_id}:on-sale"
 
 
 def runs_tag(team_id=None):
@@ -184,9 +195,13 @@ def _new_versions(tags):
     cache.set_many({TAG_KEY.format(tag): version for tag in tags}, timeout=None)
 
 
-def note_allocation(stockrecord_ids):
-    """An order moved the allocation of these stock records: their pages are stale."""
-    touched(stock_tag(pk) for pk in stockrecord_ids if pk)
+def note_allocation(stockrecord_ids, on_sale_changed=None):
+    """An order moved the allocation of these stock records: the pages showing how much is
+    left are stale, and those showing whether it can be bought at all are stale for the
+    records in ``on_sale_changed`` (for all of them when the caller does not know)."""
+    ids = {pk for pk in stockrecord_ids if pk}
+    changed = ids if on_sale_changed is None else ids & set(on_sale_changed)
+    touched({stock_tag(pk) for pk in ids} | {on_sale_tag(pk) for pk in changed})
 
 
 def _tag_versions(tags):
