@@ -58,6 +58,18 @@ def test_slow_page_misses_its_target(capsys):
     assert "MISSED: guest with a basket" in out and "lowest 6.0%" in out
 
 
+def test_a_signed_in_buyer_is_judged_on_its_own_pages(capsys):
+    rounds = rounds_of([100, 100, 100], [50, 50, 50])
+    for one, rps in zip(rounds, (5, 6, 30), strict=True):
+        one[("signed-in buyer", "product")] = result(rps, 120.0)
+    out = report(capsys, rounds)
+    assert "met: guest with a basket" in out
+    assert "MISSED: signed-in buyer" in out and "lowest 6.0%" in out
+    for one in rounds:
+        one[("signed-in buyer", "product")] = result(20, 120.0)
+    assert "met: signed-in buyer" in report(capsys, rounds)
+
+
 def test_page_where_nothing_finished_is_missed_not_met(capsys):
     out = report(capsys, rounds_of([100, 100, 100], [0, 0, 0], p99=math.nan))
     assert "MISSED: guest with a basket" in out
