@@ -167,7 +167,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "oscar.apps.checkout.context_processors.checkout",
-                "oscar.apps.communication.notifications.context_processors.notifications",
+                # Not Oscar's notifications processor: it counts the unread notifications on
+                # every page a signed-in buyer sees, for a badge only Oscar's own account
+                # menu (partials/nav_accounts.html) shows, and the shop's header does not.
                 "oscar.core.context_processors.metadata",
                 "content.context_processors.site_chrome",
             ],
