@@ -7,6 +7,7 @@ class BasketConfig(apps.BasketConfig):
     def ready(self):
         super().ready()
         # Loaded in ready(): they import models, and apps.py loads before any model exists.
-        from shop.basket import features
+        from shop.basket import counts, features
 
         features.connect()
+        counts.connect()

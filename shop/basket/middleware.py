@@ -1,24 +1,30 @@
-"""Oscar's basket middleware, without applying offers when the shop has none, and with
-the guest's basket read in one query from the primary."""
+"""Oscar's basket middleware, without applying offers when the shop has none, with
+the guest's basket read in one query from the primary, and with ``request.basket_count()``
+(shop/basket/counts.py), which a stored page's personal parts show."""
+
+from functools import partial
 
 from django.core.signing import BadSignature, Signer
 from oscar.apps.basket import middleware
-from oscar.core.loading import get_model
 
+from shop.basket import counts
 from shop.basket.features import offers_exist
 from shop.speed import request_cache
 
-Basket = get_model("basket", "Basket")
-
 
 def _open_guest_basket(basket):
-    return list(Basket.objects.using("default").filter(pk=basket, owner=None, status=Basket.OPEN))
+    return list(counts.open_guest_basket(basket))
 
 
 class BasketMiddleware(middleware.BasketMiddleware):
     def __call__(self, request):
+        request.basket_count = partial(counts.count, request)
         with request_cache.for_request():
-            return super().__call__(request)
+            token = counts.for_request(request)
+            try:
+                return super().__call__(request)
+            finally:
+                counts.end(token)
 
     def apply_offers_to_basket(self, request, basket):
         # Checked before ``basket.is_empty``, which would cost a COUNT query.

@@ -49,7 +49,10 @@ a personal request finds no fresh copy, a copy of it without cookies or credenti
 sent through the whole middleware chain first (``_draw_anonymously``), which draws and
 stores the page as for any first-time visitor, under the same lock; the personal request
 is then served from that copy ("miss-personal"). Requests with flashed messages are
-served by the view, and never stored.
+served by the view, and never stored. The basket's count in those parts is the basket
+app's (``request.basket_count``, shop/basket/counts.py: a guest without a session gets it
+from the shared cache, without loading the basket); a guest's parts, the same for every
+guest on a page with that count, are drawn once per process (``_guest_parts``).
 
 Query strings: a page with one (a search, a sort, a page number) is stored only when the
 same address was asked for before within ``PAGE_CACHE_SECONDS`` (``_asked_before``), so
@@ -75,6 +78,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import _unmask_cipher_token, get_token
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language
 
@@ -139,6 +143,11 @@ def _messages_cookie():
 def current_generation():
     """The generation that keys stored pages."""
     return cache.get(GENERATION_KEY) or 0
+
+
+@request_cache.read_with_every_request
+def _generation_keys():
+    return [GENERATION_KEY]
 
 
 # --- tags: what a stored page was drawn from ---------------------------------------------
@@ -258,7 +267,10 @@ def cache_key(request, generation):
 def lookup(request):
     """The stored page for this request, made ready for it, or None (the view draws it)."""
     personal = is_personal(request)
-    key = cache_key(request, current_generation())
+    # A personal hit reads the request's shared values anyway (the basket's count, the
+    # offers…): the generation comes with them. An anonymous hit reads it alone.
+    generation = (request_cache.get(GENERATION_KEY) or 0) if personal else current_generation()
+    key = cache_key(request, generation)
     stored = cache.get(key)
     fresh = stored is not None and _is_fresh(stored)
     if personal:
@@ -369,10 +381,14 @@ def _respond(request, stored, how):
         content = content.replace(NONCE_PLACEHOLDER, f'nonce="{request.csp_nonce}"'.encode())
     if how.endswith("-personal"):
         # Both parts show the basket's count: counted once (nothing changes the basket
-        # while a stored page is served).
-        basket = getattr(request, "basket", None)
-        context = {"basket_count": basket.num_items if basket is not None else 0}
-        content = _PERSONAL_RE.sub(lambda match: _personal_part(request, match, context), content)
+        # while a stored page is served), by the basket app (``request.basket_count``).
+        count_of = getattr(request, "basket_count", None)
+        context = {"basket_count": count_of() if count_of is not None else 0}
+        user = getattr(request, "user", None)
+        guest = user is None or not user.is_authenticated
+        content = _PERSONAL_RE.sub(
+            lambda match: _personal_part(request, match, context, guest), content
+        )
     response = HttpResponse(content)
     for name, value in headers.items():
         response[name] = value
@@ -380,11 +396,40 @@ def _respond(request, stored, how):
     return response
 
 
-def _personal_part(request, match, context):
+def _personal_part(request, match, context, guest):
     name = match.group(1).decode()
     template = PERSONAL_PARTS.get(name)
     if template is None:  # not one of ours (text an editor wrote): left as it is
         return match.group(0)
+    if not guest or settings.DEBUG:  # DEBUG: an edited template shows at once
+        return _drawn_part(request, name, template, context)
+    # Nobody signed in: the part is the same for every guest on this page in this
+    # language with this count, so each process draws it once (``_guest_parts``).
+    key = (
+        name,
+        get_language(),
+        getattr(request, "LANGUAGE_CODE", None),
+        get_script_prefix(),
+        request.get_full_path(),
+        context["basket_count"],
+    )
+    part = _guest_parts.get(key)
+    if part is None:
+        if len(_guest_parts) >= GUEST_PARTS_KEPT:
+            _guest_parts.clear()
+        part = _guest_parts[key] = _drawn_part(request, name, template, context)
+    return part
+
+
+# A guest's personal parts as drawn, per process: the templates read only whether someone
+# is signed in, the language (the active one, and the request's for ``language_url``), the
+# page's path and query (``language_url``), the script prefix (``url``) and the count.
+_guest_parts = {}
+GUEST_PARTS_KEPT = 2000
+request_cache.keeps_local_state(_guest_parts.clear)
+
+
+def _drawn_part(request, name, template, context):
     html = render_to_string(template, context, request=request)
     return f"<!--personal:{name}-->{html}<!--/personal-->".encode()
 
