@@ -13,11 +13,17 @@ query checks that the basket is still open and ownerless and sums its lines' qua
 is no longer open (ordered, merged, frozen, deleted) or a bad signature is deleted, as
 the basket middleware does when it loads the basket.
 
+A guest's ``GET`` that loads her basket's lines anyway (the basket page, a page drawn for
+her with the header's count) keeps their count as well (``keep_loaded``), so the stored
+page she asks next needs no query either.
+
 The stored count is never behind: every save or delete of a basket or of one of its lines
 (``connect``) notes the time of the change under ``CHANGED_KEY`` once it commits, and a
 count read from the database before that time is not used (it is read again). A count
-is stored with the time its read began, so a change that commits while it is read and
-stored is seen too. Both keys expire; the change note outlives any count it judges.
+is stored with the time its read began (for ``keep_loaded``, the time the request began),
+so a change that commits while it is read and stored is seen too. Both keys expire; the
+change note outlives any count it judges. The times are of the web servers' clocks, as
+for the page cache's tags.
 """
 
 import time
@@ -32,6 +38,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from oscar.core.loading import get_model
 
+from shop.basket.features import options_exist
 from shop.speed import request_cache
 
 COUNT_KEY = "basket:count:{}"  # (count, time its read began) of an open guest basket
@@ -42,8 +49,9 @@ GONE = -1  # the count of a basket that is not open and ownerless (or never was)
 NO_GUEST = None
 
 # The guest basket the current request's cookie names (its id; 0 for a cookie that does
-# not unsign), for a request without a session. Set by the basket middleware.
-_guest_basket = ContextVar("guest_basket", default=NO_GUEST)
+# not unsign), for a request without a session, and when the request began. Set by the
+# basket middleware.
+_guest_basket = ContextVar("guest_basket", default=(NO_GUEST, 0))
 
 
 def guest_basket_of(request):
@@ -63,7 +71,8 @@ def guest_basket_of(request):
 def for_request(request):
     """Note the guest basket of ``request`` for the shared-cache read; returns the token
     to ``end`` it with."""
-    return _guest_basket.set(guest_basket_of(request))
+    basket = guest_basket_of(request)
+    return _guest_basket.set((basket, time.time_ns() if basket else 0))
 
 
 def end(token):
@@ -72,7 +81,7 @@ def end(token):
 
 @request_cache.read_with_every_request
 def _keys():
-    basket = _guest_basket.get()
+    basket = _guest_basket.get()[0]
     if not basket:
         return []
     return [COUNT_KEY.format(basket), CHANGED_KEY.format(basket)]
@@ -95,14 +104,23 @@ def _count_in_database(basket):
     return found[0] if found else GONE
 
 
-def _guest_count(basket):
-    if not basket:
-        return GONE
-    count_key, changed_key = _keys()
+def _kept(basket):
+    """(the stored count if it is still right or None, the time of the last change)"""
+    count_key, changed_key = COUNT_KEY.format(basket), CHANGED_KEY.format(basket)
     stored = request_cache.get_many([count_key, changed_key])
     kept, changed = stored.get(count_key), stored.get(changed_key)
     if kept is not None and (changed is None or kept[1] > changed):
-        return kept[0]
+        return kept[0], changed
+    return None, changed
+
+
+def _guest_count(basket):
+    if not basket:
+        return GONE
+    kept, _ = _kept(basket)
+    if kept is not None:
+        return kept
+    count_key = COUNT_KEY.format(basket)
     started = time.time_ns()
     count = _count_in_database(basket)
     request_cache.set(count_key, (count, started), COUNT_SECONDS)
@@ -111,7 +129,7 @@ def _guest_count(basket):
 
 def count(request):
     """The count the header shows for ``request``'s basket (see the module's text)."""
-    basket = _guest_basket.get()
+    basket = _guest_basket.get()[0]
     if basket is NO_GUEST or getattr(request, "_basket_cache", None) is not None:
         found = getattr(request, "basket", None)
         return found.num_items if found is not None else 0
@@ -122,6 +140,26 @@ def count(request):
             request.cookies_to_delete.append(cookie)
         return 0
     return items
+
+
+def keep_loaded(request):
+    """After a guest's ``GET`` that loaded her open basket's lines from the primary (no
+    options: ``Basket.all_lines`` reads them there), keep their count unless it is kept
+    already or the basket changed since the request began (the lines may be older)."""
+    basket_id, started = _guest_basket.get()
+    basket = getattr(request, "_basket_cache", None)
+    if not basket_id or basket is None or basket.id != basket_id:
+        return
+    if request.method not in ("GET", "HEAD") or basket._lines is None or options_exist():
+        return
+    if basket.status != basket.OPEN or basket.owner_id is not None:
+        return
+    kept, changed = _kept(basket_id)
+    if changed is not None and changed >= started:
+        return
+    items = basket.num_items
+    if kept != items:
+        request_cache.set(COUNT_KEY.format(basket_id), (items, started), COUNT_SECONDS)
 
 
 def _changed(basket):

@@ -26,6 +26,10 @@ class BasketMiddleware(middleware.BasketMiddleware):
             finally:
                 counts.end(token)
 
+    def process_response(self, request, response):
+        counts.keep_loaded(request)
+        return super().process_response(request, response)
+
     def apply_offers_to_basket(self, request, basket):
         # Checked before ``basket.is_empty``, which would cost a COUNT query.
         if offers_exist():
