@@ -71,13 +71,15 @@ import time
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.contrib.auth.context_processors import PermWrapper
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import _unmask_cipher_token, get_token
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.urls import get_script_prefix
 from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language
@@ -430,7 +432,13 @@ request_cache.keeps_local_state(_guest_parts.clear)
 
 
 def _drawn_part(request, name, template, context):
-    html = render_to_string(template, context, request=request)
+    """The part drawn with only what the parts read (the request, who is signed in and
+    their permissions, the count): not through the context processors, which would run
+    once per part and read what no part shows."""
+    user = getattr(request, "user", None) or AnonymousUser()
+    html = get_template(template).render(
+        {**context, "request": request, "user": user, "perms": PermWrapper(user)}
+    )
     return f"<!--personal:{name}-->{html}<!--/personal-->".encode()
 
 
