@@ -37,6 +37,12 @@ class FakeStripe(stripe.HTTPClient):
 
     def __init__(self):
         super().__init__()
+        self.forget()
+
+    def forget(self):
+        """Start with nothing remembered. Also for a test that rolls the shop's database
+        back between cases (hypothesis's examples), where the same order number comes
+        again and would find the last case's idempotency key and session."""
         self.requests = []
         self.sessions = {}
         self.refunds = {}
