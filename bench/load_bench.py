@@ -603,13 +603,9 @@ def main():
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _cookies(header):
-    return dict(part.split("=", 1) for part in header.split("; "))
-
-
 def sign_in_buyer(port, env, urls):
-    """The cookie header of a buyer signed in through the login form, with the product in
-    the basket (and the "added" message read, as a buyer who looked at it)."""
+    """A buyer signed in through the login form, with the product in the basket (and the
+    "added" message read, as a buyer who looked at it)."""
     password = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(16))
     run([PYTHON, "manage.py", "shell", "-c", MAKE_BUYER % password], env, "bench buyer made")
     buyer = Browser(port, {"csrftoken": csrf_secret()})
@@ -626,7 +622,7 @@ def sign_in_buyer(port, env, urls):
     buyer.post(urls["add_path"], {"quantity": urls["add_quantity"]})
     buyer.get("/shop/basket/")
     buyer.cookies.pop("messages", None)
-    return buyer.cookie_header()
+    return buyer
 
 
 def one_round(port, urls, args, workdir, cookies, postgres, number):
@@ -706,7 +702,7 @@ def report(port, master_pid, args, workdir, env, postgres, imports, searches, at
     signed_in = sign_in_buyer(port, env, urls)
     for scenario, cookies in (
         ("guest with a basket", holder.cookies),
-        ("signed-in buyer", _cookies(signed_in)),
+        ("signed-in buyer", signed_in.cookies),
     ):
         for page in READ_PAGES + ("basket",):
             path = "/shop/basket/" if page == "basket" else urls[page]
@@ -722,7 +718,10 @@ def report(port, master_pid, args, workdir, env, postgres, imports, searches, at
     for n in range(args.runs):
         if postgres:
             analyse_if_autovacuum_is_off(env)
-        cookies = {"guest with a basket": holder.cookie_header(), "signed-in buyer": signed_in}
+        cookies = {
+            "guest with a basket": holder.cookie_header(),
+            "signed-in buyer": signed_in.cookie_header(),
+        }
         rounds.append(one_round(port, urls, args, workdir, cookies, postgres, n + 1))
     at_end = workers_memory(master_pid)
     print_report(args, rounds, sql, imports, searches, at_rest, at_end, postgres)

@@ -12,10 +12,6 @@ from shop.basket.features import offers_exist
 from shop.speed import request_cache
 
 
-def _open_guest_basket(basket):
-    return list(counts.open_guest_basket(basket))
-
-
 class BasketMiddleware(middleware.BasketMiddleware):
     def __call__(self, request):
         request.basket_count = partial(counts.count, request)
@@ -41,7 +37,7 @@ class BasketMiddleware(middleware.BasketMiddleware):
         if value is None:
             return None
         try:
-            found = _open_guest_basket(basket=int(Signer().unsign(value)))
+            found = list(counts.open_guest_basket(int(Signer().unsign(value))))
         except (BadSignature, ValueError):
             found = []
         if not found:
