@@ -3,7 +3,9 @@
 A stored page's personal parts show the basket's count (shop/speed/page_cache.py,
 ``_respond``); it asks ``request.basket_count()``, which the basket middleware gives
 every request. For a signed-in buyer, and a guest with a session (mid-checkout), that is
-Oscar's ``basket.num_items`` of the loaded basket, as on any page.
+Oscar's ``basket.num_items`` of the loaded basket, as on any page, except on a stored
+page of a signed-in buyer with no guest basket to merge: there one query sums her open
+basket's lines (``_owner_count``), without loading the basket.
 
 A guest without a session, holding only the signed basket cookie, gets the count without
 loading the basket: it is kept in the shared cache under the basket's id and read in the
@@ -127,9 +129,36 @@ def _guest_count(basket):
     return count
 
 
+def _owner_count(user):
+    """The count of ``user``'s open basket in one query (0 without one), or None when they
+    hold several (Oscar's middleware merges them when it loads the basket)."""
+    Basket = get_model("basket", "Basket")
+    found = list(
+        Basket.objects.using("default")
+        .filter(owner=user, status=Basket.OPEN)
+        .annotate(items=Coalesce(Sum("lines__quantity"), 0))
+        .values_list("items", flat=True)[:2]
+    )
+    if len(found) > 1:
+        return None
+    return found[0] if found else 0
+
+
 def count(request):
     """The count the header shows for ``request``'s basket (see the module's text)."""
     basket = _guest_basket.get()[0]
+    if basket is NO_GUEST and getattr(request, "_basket_cache", None) is None:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and settings.OSCAR_BASKET_COOKIE_OPEN not in request.COOKIES
+        ):
+            # A signed-in buyer with no guest basket to merge: her basket's count, without
+            # loading (or, when she has none yet, creating) the basket.
+            items = _owner_count(user)
+            if items is not None:
+                return items
     if basket is NO_GUEST or getattr(request, "_basket_cache", None) is not None:
         found = getattr(request, "basket", None)
         return found.num_items if found is not None else 0

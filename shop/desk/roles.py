@@ -14,6 +14,7 @@ historical app registry) and from ``manage.py setup_roles`` and the demo loader
 """
 
 from django.apps import apps as django_apps
+from django.db.models import Q
 
 TEAM_MEMBER = "团队队员"
 COORDINATOR = "联盟协调员"
@@ -107,6 +108,29 @@ def setup_roles(apps=django_apps):
 def is_team_member(user):
     """A partner user working in the dashboard: not staff, only their teams' data."""
     return user.is_authenticated and not user.is_staff and user.has_perm("partner.dashboard_access")
+
+
+def sees_desk(user):
+    """Whether the header offers 工作台 (the dashboard): staff, or an active user holding
+    ``partner.dashboard_access`` (a team member). Asked in one query, not by loading every
+    permission the user holds (two queries) as ``has_perm`` does; this runs on every page
+    a signed-in buyer sees (the header is drawn for each of them)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    if hasattr(user, "_perm_cache"):  # this request loaded the permissions already
+        return user.has_perm(".".join(DASHBOARD_ACCESS))
+    found = getattr(user, "_sees_desk", None)
+    if found is None:
+        Permission = django_apps.get_model("auth", "Permission")
+        app_label, codename = DASHBOARD_ACCESS
+        found = user._sees_desk = (
+            Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            .filter(Q(user=user) | Q(group__user=user))
+            .exists()
+        )
+    return found
 
 
 def team_ids(user):

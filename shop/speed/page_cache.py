@@ -71,7 +71,6 @@ import time
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.contrib.auth.context_processors import PermWrapper
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.handlers.base import BaseHandler
@@ -432,13 +431,11 @@ request_cache.keeps_local_state(_guest_parts.clear)
 
 
 def _drawn_part(request, name, template, context):
-    """The part drawn with only what the parts read (the request, who is signed in and
-    their permissions, the count): not through the context processors, which would run
-    once per part and read what no part shows."""
+    """The part drawn with only what the parts read (the request, who is signed in, the
+    count): not through the context processors, which would run once per part and read
+    what no part shows."""
     user = getattr(request, "user", None) or AnonymousUser()
-    html = get_template(template).render(
-        {**context, "request": request, "user": user, "perms": PermWrapper(user)}
-    )
+    html = get_template(template).render({**context, "request": request, "user": user})
     return f"<!--personal:{name}-->{html}<!--/personal-->".encode()
 
 

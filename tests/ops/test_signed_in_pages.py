@@ -3,11 +3,15 @@ signed-in buyer sees used to count their unread notifications, for a badge the s
 header never shows (only Oscar's own account menu did)."""
 
 import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from shop.desk import roles
 from tests.checkout.test_checkout import add_to_basket
 from tests.ops.page_cache_kit import (  # noqa: F401 (fixtures)
     how,
@@ -57,3 +61,114 @@ def test_a_stored_page_shows_the_desk_link_to_a_team_member_only(
         assert f">{mine}</a>" in html(page)
         assert (f">{desk}</a>" in html(page)) is sees_desk
         assert "登录</a>" not in html(page) and ">Log in</a>" not in html(page)
+
+
+def _tables(queries):
+    return [q["sql"] for q in queries]
+
+
+@pytest.mark.django_db
+def test_a_stored_page_asks_a_signed_in_buyer_one_query_for_the_count_and_one_for_the_desk(
+    pages, eggs
+):
+    url = pages["product"]
+    Client().get(url)
+    buyer = _signed_in_with_eggs(eggs)
+    with CaptureQueriesContext(connection) as queries:
+        page = buyer.get(url)
+    assert how(page) == "hit-personal"
+    assert 'class="basket-count" data-basket-count>3<' in html(page)
+    assert 'data-basket-count class="tabbar__count">3<' in html(page)
+    sql = _tables(queries)
+    basket = [q for q in sql if "basket_" in q]
+    permission = [q for q in sql if "auth_permission" in q]
+    assert len(basket) == 1, basket  # the count, not the basket and then its lines
+    assert len(permission) == 1, permission  # the desk rule, not every permission held
+    # The session (in the database without Redis), the user, the count, the desk rule.
+    assert len(sql) <= 4, sql
+
+
+@pytest.mark.django_db
+def test_the_count_on_a_stored_page_follows_a_signed_in_buyers_basket(pages, eggs):
+    url = pages["home"]
+    Client().get(url)
+    buyer = _signed_in_with_eggs(eggs)
+    assert 'class="basket-count" data-basket-count>3<' in html(buyer.get(url))
+    add_to_basket(buyer, eggs, 2)
+    buyer.get(reverse("basket:summary"))
+    page = buyer.get(url)
+    assert how(page) == "hit-personal"
+    assert 'class="basket-count" data-basket-count>5<' in html(page)
+    line = buyer.get(reverse("basket:summary")).context["basket"].all_lines()[0]
+    buyer.post(
+        reverse("basket:summary"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-MIN_NUM_FORMS": "0",
+            "form-MAX_NUM_FORMS": "1000",
+            "form-0-id": line.id,
+            "form-0-quantity": "0",
+        },
+    )
+    assert 'class="basket-count" data-basket-count>0<' in html(buyer.get(url))
+
+
+@pytest.mark.django_db
+def test_a_signed_in_buyer_without_a_basket_sees_0_and_no_basket_is_made_for_her(pages):
+    Basket = apps.get_model("basket", "Basket")
+    url = pages["home"]
+    Client().get(url)
+    buyer = Client()
+    mei = UserFactory(username="mei", email="mei@example.cn")
+    buyer.force_login(mei)
+    page = buyer.get(url)
+    assert how(page) == "hit-personal"
+    assert 'class="basket-count" data-basket-count>0<' in html(page)
+    assert not Basket.objects.filter(owner=mei).exists()
+
+
+@pytest.mark.django_db
+def test_a_guests_basket_is_merged_on_the_first_stored_page_after_she_signs_in(pages, eggs):
+    url = pages["home"]
+    Client().get(url)
+    shopper = Client()
+    add_to_basket(shopper, eggs, 2)
+    UserFactory(username="mei", email="mei@example.cn", password="eggs-and-rice-2026")
+    signed_in = shopper.post(
+        reverse("customer:login"),
+        {
+            "login-username": "mei@example.cn",
+            "login-password": "eggs-and-rice-2026",
+            "login_submit": "1",
+        },
+    )
+    assert signed_in.status_code == 302
+    page = shopper.get(url)
+    assert 'class="basket-count" data-basket-count>2<' in html(page)
+    assert (
+        settings.OSCAR_BASKET_COOKIE_OPEN not in shopper.cookies
+        or not shopper.cookies[settings.OSCAR_BASKET_COOKIE_OPEN].value
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("held_by", ["group", "user", "staff", "nobody"])
+def test_who_sees_the_desk_link_on_a_stored_page(pages, held_by):
+    url = pages["product"]
+    Client().get(url)
+    user = UserFactory(username="lan", email="lan@example.cn")
+    if held_by == "group":
+        user.groups.add(Group.objects.get(name=roles.TEAM_MEMBER))
+    elif held_by == "user":
+        user.user_permissions.add(
+            Permission.objects.get(codename="dashboard_access", content_type__app_label="partner")
+        )
+    elif held_by == "staff":
+        user.is_staff = True
+        user.save()
+    client = Client()
+    client.force_login(user)
+    page = client.get(url)
+    assert how(page) == "hit-personal"
+    assert (">工作台</a>" in html(page)) is (held_by != "nobody")
