@@ -7,7 +7,7 @@ class CatalogueConfig(apps.CatalogueConfig):
     def ready(self):
         super().ready()
         # The app's own modules load here, once every model is ready (they import models).
-        from catalogue import analytics, photos, sort_figures
+        from catalogue import analytics, live, photos, sort_figures  # noqa: F401 (live: its part)
 
         analytics.connect()
         photos.connect()

@@ -55,8 +55,13 @@ def amount(quantity, product):
     """``3 箱`` (``3 boxes``); the bare number for a product gone from the catalogue."""
     if quantity is None:
         return ""
+    return amount_in(quantity, code(product))
+
+
+def amount_in(quantity, unit_code):
+    """``amount`` for a unit known by its code (``xiang``), without the product."""
     number = int(quantity) if float(quantity).is_integer() else quantity
-    return _counted(code(product), number) % {"n": number}
+    return _counted(unit_code, number) % {"n": number}
 
 
 # --- priced by weight ------------------------------------------------------------------

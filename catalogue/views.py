@@ -26,7 +26,6 @@ from catalogue.selectors import product_card_queryset
 from catalogue.templatetags.shop_tags import price_per_unit
 from shop.core.qr import qr_png
 from shop.partner.models import Partner, StockRecord
-from shop.speed import page_cache
 
 
 def paginate(request, queryset, per_page):
@@ -44,8 +43,9 @@ class ProductDetailView(OscarProductDetailView):
         context = super().get_context_data(**kwargs)
         product = self.object
         records = list(product.stockrecords.select_related("partner"))
-        # The page says how much is left (下一趟配送还剩): any order on it makes it stale.
-        page_cache.depends_on(*(page_cache.stock_tag(record.pk) for record in records))
+        # How much is left (下一趟配送还剩) is a live part (catalogue.live): an order that
+        # leaves some for sale does not make the page stale, only one that sells it out
+        # (the on-sale tag, named by the pricing strategy).
         context.update(
             images=list(product.get_all_images()),
             households=selectors.households_for_product(product),
