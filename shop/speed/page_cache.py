@@ -26,15 +26,18 @@ Invalidation: every key includes a *generation* number kept in the cache.
 shop/core/receivers.py bumps it when a product, price, category, Wagtail page or pickup
 point changes, which orphans every stored page at once (they expire by TTL). Orders touch
 much less: they move the allocation of a few stock records. A stored page therefore also
-lists the *tags* it was drawn from (``depends_on``: the stock records whose level it
-shows (``stock_tag``, the product page) or only whether they can be bought
-(``on_sale_tag``, a card or a search hit), the delivery runs of the teams whose next run
+lists the *tags* it was drawn from (``depends_on``: the stock records it shows for sale or
+sold out (``on_sale_tag``: a card, a search hit, the product page), the delivery runs of
+the teams whose next run
 it shows (``runs_tag``), and whatever else a renderer names) with each tag's version when
 it was drawn; ``touched(tags)`` gives those tags new versions, and only the pages that
 showed them are drawn again. An order on one product leaves every page without it served
 from the cache, and the pages listing it too unless it sold the product out
 (``note_allocation``); a run's new cut-off (fulfilment/receivers.py,
-``note_runs_changed``) leaves every page without runs.
+``note_runs_changed``) leaves every page without runs. What a page shows that changes with
+every order, the product page's 下一趟配送还剩 N, is a *live part*: drawn again on each
+answer from a value kept until the record's level tag (``stock_tag``) changes
+(``live_part``, ``kept``; catalogue/live.py).
 
 No stampede: one request at a time rebuilds a key (a short lock in the cache). While it
 does, the others are given the stale copy if there is one, or wait up to
