@@ -100,6 +100,39 @@ print(json.dumps({{"number": order.number, "pk": order.pk}}))
     )
 
 
+def _stock_left(response):
+    found = re.search(r"下一趟配送还剩\s*(\d+)", response.text)
+    assert found, "the product page shows no stock line"
+    return int(found.group(1))
+
+
+def test_an_order_leaves_the_stored_product_page_with_the_new_stock_line(journey):
+    """Two gunicorn workers and Redis: the product page stays stored after an order that
+    leaves some for sale, and its live part (catalogue/live.py) shows what is left."""
+    url, product = journey["url"], journey["product"]
+    looker = Visitor()
+    looker.get(url)
+    before = looker.get(url)
+    assert before.headers.get("X-Page-Cache") == "hit"
+    left = _stock_left(before)
+
+    buyer = Visitor()
+    _, soup = buyer.add_to_basket(url, product)
+    quantity = int(soup.find("input", attrs={"name": "quantity"})["value"])
+    buyer.place_order(
+        first_name="林小满",
+        phone_number="13812345678",
+        guest_email=f"guest-{uuid.uuid4().hex[:8]}@example.cn",
+        method_code=re.compile(rf"^run-{journey['run']}-"),
+        method="pay-on-pickup",
+    )
+
+    for visitor in (Visitor(), looker):  # a first-time visitor, and one seen before
+        after = visitor.get(url)
+        assert after.headers.get("X-Page-Cache") == "hit"
+        assert _stock_left(after) == left - quantity
+
+
 def test_product_photos_are_resized_renditions_served_from_the_media_bucket(journey):
     endpoint = production_env().get("AWS_S3_ENDPOINT_URL")
     if not endpoint:
