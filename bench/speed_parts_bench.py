@@ -102,6 +102,31 @@ def switch_rows():
     return off, on
 
 
+def switch_joined():
+    from oscar.core.loading import get_model
+
+    from shop.basket import models as basket_models
+
+    kept = basket_models._lines_of_basket
+
+    def compiled_each_time(basket):
+        return list(
+            get_model("basket", "Line")
+            .objects.using("default")
+            .filter(basket_id=basket)
+            .select_related(*basket_models._LINE_JOINS)
+            .order_by("pk")
+        )
+
+    def off():
+        basket_models._lines_of_basket = compiled_each_time
+
+    def on():
+        basket_models._lines_of_basket = kept
+
+    return off, on
+
+
 def switch_catalogs():
     from django.utils.translation import trans_real
 
@@ -231,6 +256,20 @@ def parts():
             reverse("checkout:shipping-address"),
             lambda c: guest_at_checkout(c, product),
             switch_rows,
+        ),
+        (
+            "joined",
+            "basket",
+            basket,
+            lambda c: guest_with_basket(c, product),
+            switch_joined,
+        ),
+        (
+            "joined",
+            "checkout: confirm",
+            reverse("checkout:confirm"),
+            lambda c: guest_with_basket(c, product),
+            switch_joined,
         ),
         (
             "catalogs",

@@ -7,10 +7,12 @@ are this package's own business. Settings name ``shop.speed.thumbnails`` by its 
 
 from shop.speed import page_cache, request_cache, rows
 from shop.speed.catalogs import flatten_active
+from shop.speed.joined import Joined
 from shop.speed.page_cache import bump_counter, counter
 from shop.speed.prefetched import as_loaded, keep_as_prefetched
 
 __all__ = [
+    "Joined",
     "as_loaded",
     "bump_counter",
     "counter",

@@ -1,0 +1,64 @@
+"""The basket's lines read in one statement written once per process (shop.speed.Joined):
+the same rows, values and types as Django's ``select_related`` gives, with every related
+row already on the line, on SQLite and on PostgreSQL."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from oscar.core.loading import get_class, get_model
+
+from shop.basket.models import _LINE_JOINS, _lines_of_basket
+from tests.catalogue.factories import product_in_stock
+
+Basket, Line = get_model("basket", "Basket"), get_model("basket", "Line")
+Selector = get_class("partner.strategy", "Selector")
+
+
+def _fields(instance):
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+@pytest.mark.django_db
+def test_the_lines_and_their_related_rows_are_those_select_related_reads(team, eggs):
+    rice = product_in_stock(team=team, title="小米", price=D("12.80"), stock=40)
+    basket, other = Basket.objects.create(), Basket.objects.create()
+    for one in (basket, other):
+        one.strategy = Selector().strategy()
+    basket.add_product(rice, 2)
+    basket.add_product(eggs, 3)
+    other.add_product(eggs, 1)  # another basket's line is not read
+    rice.product_class = None  # a product without a class joins as None
+    rice.save()
+
+    expected = list(Line.objects.filter(basket=basket).select_related(*_LINE_JOINS).order_by("pk"))
+    with CaptureQueriesContext(connection) as queries:
+        lines = _lines_of_basket(basket.id)
+        for line in lines:  # everything the pages read from a line, without a query
+            line.product.product_class, line.stockrecord.partner.name  # noqa: B018
+    assert len(queries) == 1
+    assert [line.pk for line in lines] == [line.pk for line in expected]
+    for line, wanted in zip(lines, expected, strict=True):
+        assert line._state.adding is False and line._state.db == "default"
+        for got, want in (
+            (line, wanted),
+            (line.product, wanted.product),
+            (line.stockrecord, wanted.stockrecord),
+            (line.stockrecord.partner, wanted.stockrecord.partner),
+        ):
+            assert type(got) is type(want)
+            assert _fields(got) == _fields(want)
+            for name, value in _fields(got).items():  # Decimal stays Decimal, dates aware
+                assert type(value) is type(_fields(want)[name]), name
+        if wanted.product.product_class is None:
+            assert line.product.product_class is None
+        else:
+            assert _fields(line.product.product_class) == _fields(wanted.product.product_class)
+    assert lines[0].product.product_class is None
+    assert (lines[1].quantity, lines[1].price_incl_tax) == (3, D("1.50"))
+
+
+@pytest.mark.django_db
+def test_a_basket_without_lines_reads_none():
+    assert _lines_of_basket(Basket.objects.create().id) == []
