@@ -30,10 +30,11 @@ class Joined:
         built = self._built.get(using)
         if built is None:
             built = self._built[using] = self._build(using)
-        sql, parts, links = built
+        sql, parts, links, where = built
         connection = connections[using]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [value])
+            # The value as the ORM would send it ("12" from a URL is the number 12).
+            cursor.execute(sql, [where.get_db_prep_value(value, connection)])
             found = cursor.fetchall()
         loaded = []
         for row in found:
@@ -102,4 +103,4 @@ class Joined:
             f"{' '.join(joins)} WHERE {quote('t0')}.{quote(where.column)} = %s "
             f"ORDER BY {quote('t0')}.{quote(self.model._meta.pk.column)}"
         )
-        return sql, parts, links
+        return sql, parts, links, where

@@ -6,7 +6,9 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from oscar.core.loading import get_class, get_model
 
 from shop.basket.models import _LINE_JOINS, _lines_of_basket
@@ -62,3 +64,17 @@ def test_the_lines_and_their_related_rows_are_those_select_related_reads(team, e
 @pytest.mark.django_db
 def test_a_basket_without_lines_reads_none():
     assert _lines_of_basket(Basket.objects.create().id) == []
+
+
+@pytest.mark.django_db
+def test_adding_reads_the_product_with_its_class_in_one_query_and_refuses_one_not_there(eggs):
+    shopper = Client()
+    with CaptureQueriesContext(connection) as queries:
+        added = shopper.post(reverse("basket:add", kwargs={"pk": eggs.pk}), {"quantity": 2})
+    assert added.status_code == 302
+    product_reads = [q["sql"] for q in queries if 'FROM "catalogue_product"' in q["sql"]]
+    assert len(product_reads) == 1 and "catalogue_productclass" in product_reads[0]
+    assert Line.objects.get().quantity == 2
+    missing = shopper.post(reverse("basket:add", kwargs={"pk": eggs.pk + 999}), {"quantity": 1})
+    assert missing.status_code == 404
+    assert Line.objects.count() == 1
