@@ -33,16 +33,15 @@ def stock_left(record, product):
 
 
 def _level(record_id):
-    found = list(
+    """The record's ``net_stock_level`` (Oscar's rule), read from the primary."""
+    record = (
         get_model("partner", "StockRecord")
         .objects.using("default")
+        .only("num_in_stock", "num_allocated")
         .filter(pk=record_id)
-        .values_list("num_in_stock", "num_allocated")
+        .first()
     )
-    if not found:
-        return 0
-    in_stock, allocated = found[0]
-    return (in_stock or 0) - (allocated or 0)
+    return record.net_stock_level if record is not None else 0
 
 
 @page_cache.live_part(STOCK_LEFT)

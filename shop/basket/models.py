@@ -20,15 +20,10 @@ _LINE_JOINS = (
 )
 
 
-_line_rows = []  # the Joined reader of the lines, made on first use (models are ready)
-
-
 def _lines_of_basket(basket):
     """Every checkout step reads the lines, from the primary (where they were written), in
     one statement written once per process (``shop.speed.Joined``)."""
-    if not _line_rows:
-        _line_rows.append(Joined(get_model("basket", "Line"), "basket", _LINE_JOINS))
-    return _line_rows[0].fetch(basket, using="default")
+    return _line_rows.fetch(basket, using="default")
 
 
 def _images_of_products(products):
@@ -193,6 +188,9 @@ class LineQuerySet(models.QuerySet):
 
 class Line(AbstractLine):
     objects = LineQuerySet.as_manager()
+
+
+_line_rows = Joined(Line, "basket", _LINE_JOINS)  # its SQL is written on the first read
 
 
 from oscar.apps.basket.models import *  # noqa: E402,F401,F403
