@@ -18,8 +18,8 @@ STOCK_LEFT = "stock-left"
 
 
 def stock_left_text(level, unit_code):
-    """下一趟配送还剩 30 枚 (30 eggs left for the next delivery)."""
-    return _("下一趟配送还剩 %(amount)s") % {"amount": units.amount_in(level, unit_code)}
+    """下一趟配送还剩 30 枚 (30 eggs left for the next delivery); never below 0."""
+    return _("下一趟配送还剩 %(amount)s") % {"amount": units.amount_in(max(level, 0), unit_code)}
 
 
 def stock_left(record, product):
@@ -52,4 +52,4 @@ def _draw_stock_left(arg):
     level = page_cache.kept(
         f"stock-left:{record}", page_cache.stock_tag(record), lambda: _level(int(record))
     )
-    return escape(stock_left_text(max(level, 0), unit))
+    return escape(stock_left_text(level, unit))

@@ -96,13 +96,16 @@ def open_guest_basket(basket):
     return Basket.objects.using("default").filter(pk=basket, owner=None, status=Basket.OPEN)
 
 
+def _items_of(baskets):
+    """Each basket's count (its lines' quantities summed, as ``num_items``) in one query."""
+    return list(
+        baskets.annotate(items=Coalesce(Sum("lines__quantity"), 0)).values_list("items", flat=True)
+    )
+
+
 def _count_in_database(basket):
     """The count of ``basket`` if it is open and ownerless (one query), else ``GONE``."""
-    found = list(
-        open_guest_basket(basket)
-        .annotate(items=Coalesce(Sum("lines__quantity"), 0))
-        .values_list("items", flat=True)
-    )
+    found = _items_of(open_guest_basket(basket))
     return found[0] if found else GONE
 
 
@@ -133,12 +136,7 @@ def _owner_count(user):
     """The count of ``user``'s open basket in one query (0 without one), or None when they
     hold several (Oscar's middleware merges them when it loads the basket)."""
     Basket = get_model("basket", "Basket")
-    found = list(
-        Basket.objects.using("default")
-        .filter(owner=user, status=Basket.OPEN)
-        .annotate(items=Coalesce(Sum("lines__quantity"), 0))
-        .values_list("items", flat=True)[:2]
-    )
+    found = _items_of(Basket.objects.using("default").filter(owner=user, status=Basket.OPEN)[:2])
     if len(found) > 1:
         return None
     return found[0] if found else 0
@@ -147,10 +145,12 @@ def _owner_count(user):
 def count(request):
     """The count the header shows for ``request``'s basket (see the module's text)."""
     basket = _guest_basket.get()[0]
-    if basket is NO_GUEST and getattr(request, "_basket_cache", None) is None:
+    loaded = getattr(request, "_basket_cache", None)
+    if basket is NO_GUEST or loaded is not None:
         user = getattr(request, "user", None)
         if (
-            user is not None
+            loaded is None
+            and user is not None
             and user.is_authenticated
             and settings.OSCAR_BASKET_COOKIE_OPEN not in request.COOKIES
         ):
@@ -159,7 +159,6 @@ def count(request):
             items = _owner_count(user)
             if items is not None:
                 return items
-    if basket is NO_GUEST or getattr(request, "_basket_cache", None) is not None:
         found = getattr(request, "basket", None)
         return found.num_items if found is not None else 0
     items = _guest_count(basket)

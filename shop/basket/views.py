@@ -24,10 +24,6 @@ StockRecord = get_model("partner", "StockRecord")
 _product_with_class = Joined(Product, "id", ["product_class"])
 
 
-def _product_to_add(product):
-    return _product_with_class.fetch(product, using="default")
-
-
 def _stock_records_of(product):
     return list(StockRecord.objects.using("default").filter(product_id=product).order_by("pk"))
 
@@ -94,7 +90,7 @@ class BasketAddView(oscar_views.BasketAddView):
     def post(self, request, *args, **kwargs):
         # The form and the basket read the product's class and stock record (twice):
         # load them with it.
-        found = _product_to_add(product=kwargs["pk"])
+        found = _product_with_class.fetch(kwargs["pk"], using="default")
         if not found:
             raise Http404
         self.product = found[0]

@@ -121,16 +121,13 @@ def sees_desk(user):
         return True
     if hasattr(user, "_perm_cache"):  # this request loaded the permissions already
         return user.has_perm(".".join(DASHBOARD_ACCESS))
-    found = getattr(user, "_sees_desk", None)
-    if found is None:
-        Permission = django_apps.get_model("auth", "Permission")
-        app_label, codename = DASHBOARD_ACCESS
-        found = user._sees_desk = (
-            Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-            .filter(Q(user=user) | Q(group__user=user))
-            .exists()
-        )
-    return found
+    Permission = django_apps.get_model("auth", "Permission")
+    app_label, codename = DASHBOARD_ACCESS
+    return (
+        Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        .filter(Q(user=user) | Q(group__user=user))
+        .exists()
+    )
 
 
 def team_ids(user):

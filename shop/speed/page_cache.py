@@ -168,7 +168,8 @@ def depends_on(*tags):
 
 
 def stock_tag(stockrecord_id):
-    """The tag of a page showing how much of a stock record is left (the product page)."""
+    """The tag of how much of a stock record is left: touched by every order on it, it
+    makes the level kept for the product page's live part stale (``kept``)."""
     return f"stock:{stockrecord_id}"
 
 
@@ -209,9 +210,10 @@ def _new_versions(tags):
 
 
 def note_allocation(stockrecord_ids, on_sale_changed=None):
-    """An order moved the allocation of these stock records: the pages showing how much is
-    left are stale, and those showing whether it can be bought at all are stale for the
-    records in ``on_sale_changed`` (for all of them when the caller does not know)."""
+    """An order moved the allocation of these stock records: the levels kept for the
+    product pages' live parts are stale, and the pages showing whether it can be bought at
+    all are stale for the records in ``on_sale_changed`` (for all of them when the caller
+    does not know)."""
     ids = {pk for pk in stockrecord_ids if pk}
     changed = ids if on_sale_changed is None else ids & set(on_sale_changed)
     touched({stock_tag(pk) for pk in ids} | {on_sale_tag(pk) for pk in changed})

@@ -19,6 +19,7 @@ from tests.ops.page_cache_kit import (  # noqa: F401 (fixtures)
     page_cache_on,
 )
 from tests.partner.factories import UserFactory, team_member
+from tests.security.test_lockout import shop_login
 
 
 def _signed_in_with_eggs(eggs):
@@ -136,14 +137,7 @@ def test_a_guests_basket_is_merged_on_the_first_stored_page_after_she_signs_in(p
     shopper = Client()
     add_to_basket(shopper, eggs, 2)
     UserFactory(username="mei", email="mei@example.cn", password="eggs-and-rice-2026")
-    signed_in = shopper.post(
-        reverse("customer:login"),
-        {
-            "login-username": "mei@example.cn",
-            "login-password": "eggs-and-rice-2026",
-            "login_submit": "1",
-        },
-    )
+    signed_in = shop_login(shopper, "mei@example.cn", "eggs-and-rice-2026")
     assert signed_in.status_code == 302
     page = shopper.get(url)
     assert 'class="basket-count" data-basket-count>2<' in html(page)
