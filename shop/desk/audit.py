@@ -3,7 +3,8 @@
 The only module that knows where the log is kept. Entries are django-auditlog's
 ``LogEntry`` rows: ``register()`` (from the desk's ``ready()``) registers the models and
 fields in ``AUDITED`` with auditlog; auditlog's middleware names the acting user (changes
-made by commands or tasks have none, shown as 系统). Each entry's ``additional_data``
+made by commands or tasks have none, shown as 系统; ``RequestActorMiddleware`` is that
+middleware without connecting a signal receiver on every request). Each entry's ``additional_data``
 holds the team the object belongs to (``{"team": id}``, so a team member sees only their
 teams' entries) and the person's note typed with the change (``noting``).
 
@@ -18,14 +19,17 @@ import contextvars
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from auditlog.context import set_actor
+from auditlog.cid import set_cid
+from auditlog.context import _set_extra_data, auditlog_value, set_actor
 from auditlog.diff import model_instance_diff
+from auditlog.middleware import AuditlogMiddleware
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from auditlog.signals import pre_log
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Expression, Q
+from django.db.models.signals import pre_save
 
 from shop.desk.roles import team_ids
 
@@ -72,6 +76,31 @@ def acting_as(user):
     """Entries written inside name ``user``, for work done outside a request."""
     with set_actor(user):
         yield
+
+
+# The mark of what RequestActorMiddleware puts in auditlog's context for one request.
+_REQUEST = ("shop.desk.audit", "request")
+
+
+class RequestActorMiddleware(AuditlogMiddleware):
+    """auditlog's middleware (the request's user and correlation id on the entries it
+    writes), with one receiver connected for good (``register``) instead of one connected
+    and disconnected around every request: each connect or disconnect empties Django's
+    cache of receivers for every sender, so every model save after it looked them up
+    again. The context itself is auditlog's (a context variable per thread), set for the
+    request and put back after it."""
+
+    def __call__(self, request):
+        set_cid(request)
+        token = auditlog_value.set({**self.get_extra_data(request), "signal_duid": _REQUEST})
+        try:
+            return self.get_response(request)
+        finally:
+            auditlog_value.reset(token)
+
+
+def _name_request_actor(sender, instance, **kwargs):
+    _set_extra_data(sender, instance, signal_duid=_REQUEST)
 
 
 def _spec(model):
@@ -127,6 +156,7 @@ def register():
         model.get_additional_data = _additional_data
         auditlog.register(model, include_fields=list(spec.fields))
     pre_log.connect(_only_edits, dispatch_uid="desk-audit-only-edits")
+    pre_save.connect(_name_request_actor, sender=LogEntry, dispatch_uid="desk-audit-request-actor")
 
 
 # --- reading ------------------------------------------------------------------------

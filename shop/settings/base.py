@@ -140,7 +140,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "shop.desk.middleware.StaffOTPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",  # names the acting user in the audit log
+    "shop.desk.audit.RequestActorMiddleware",  # names the acting user in the audit log
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shop.basket.middleware.BasketMiddleware",  # Oscar's, skipping offers while there are none

@@ -52,6 +52,30 @@ def test_line_and_order_status_changes_from_the_dashboard_are_recorded(client, w
     assert (entry.old, entry.new, entry.user, entry.team) == ("待确认", "已确认", a.member, a.team)
 
 
+def test_the_request_names_its_user_and_work_done_after_it_names_nobody(client, world):
+    """The actor belongs to the request that made the change: a save after the request
+    (as a task or a command would make it) is the system's, with no one named."""
+    a, own = world["a"], world["split"]["a"]
+    line = own.lines.get(partner=a.team)
+    client.force_login(a.member)
+    client.post(
+        reverse("dashboard:order-detail", kwargs={"number": own.number}),
+        {
+            "line_action": "change_line_statuses",
+            "new_status": "已确认",
+            "selected_line": [line.pk],
+            f"selected_line_qty_{line.pk}": line.quantity,
+        },
+    )
+    record = a.product.stockrecords.get()
+    record.price = D("3.10")
+    record.save()
+    (by_member,) = logged("line")
+    (by_nobody,) = logged("stockrecord", field="price")
+    assert by_member.user == a.member
+    assert by_nobody.user is None and by_nobody.new == "3.10"
+
+
 def test_run_status_changes_are_recorded(world):
     run = world["a"].run
     runs.change_status(run, "closed", actor=world["a"].member)

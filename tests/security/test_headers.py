@@ -4,9 +4,12 @@ a Permissions-Policy, and personal pages kept out of every cache."""
 import re
 
 import pytest
+from csp.decorators import csp_update
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
+from shop.core.security import ContentSecurityPolicyMiddleware
 from shop.speed import page_cache
 from tests.dashboard import factories as desk_factories
 from tests.fulfilment.factories import DeliveryRunFactory
@@ -78,10 +81,35 @@ def test_the_poster_prints_without_inline_code(client, eggs):
 
 
 def test_photos_may_come_from_the_media_bucket(client, settings):
+    assert "https://media.shop.example.cn" not in policy(client.get("/"))["img-src"]
+    # the header is kept per process once built; a changed setting builds it again
     settings.MEDIA_ORIGINS = ["https://media.shop.example.cn"]
     rules = policy(client.get("/"))
     assert "https://media.shop.example.cn" in rules["img-src"]
     assert "'self'" in rules["img-src"]
+
+
+def test_an_answer_with_no_inline_script_carries_no_nonce(client, eggs):
+    """The kept header is written with the request's nonce only when the page used one."""
+    page, probe = client.get(CATALOGUE), client.get(reverse("healthz"))
+    assert nonce_of(page)
+    assert policy(probe)["script-src"] == ["'self'"]
+    assert policy(probe)["default-src"] == ["'self'"]
+
+
+def test_a_view_that_sets_its_own_policy_keeps_it(rf):
+    """django-csp's decorators still decide for their view (its own path is taken)."""
+
+    @csp_update({"img-src": ["https://maps.example.cn"]})
+    def view(request):
+        return HttpResponse("ok")
+
+    request = rf.get("/shop/")
+    middleware = ContentSecurityPolicyMiddleware(view)
+    response = middleware(request)
+    rules = policy(response)
+    assert rules["img-src"] == ["'self'", "data:", "https://maps.example.cn"]
+    assert rules["default-src"] == ["'self'"]
 
 
 def test_dashboard_allows_inline_styles_and_the_cms_its_inline_scripts(client):
