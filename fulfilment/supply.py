@@ -63,15 +63,20 @@ def sold_by_run(run_ids):
     """``sold_quantities`` of several runs in one query, with each product's weight:
     ``({run_id: {product_id: quantity}}, {product_id: grams per unit})``.
 
-    Read from ``RunLoad``: one row per product, however many orders the run has."""
+    Read from ``RunLoad``: one row per product, however many orders the run has. The
+    weight is looked up by key for each row (a subquery, not a join), so the planner
+    cannot walk the whole product index, as a merge join did for the newest products
+    while the statistics did not know their keys yet."""
     run_ids = list(run_ids)
     sold = {run_id: {} for run_id in run_ids}
     weights = {}
     if not run_ids:
         return sold, weights
     rows = sql.rows(
-        f"SELECT l.run_id, l.product_id, l.quantity, p.{sql.column(Product, 'weight_per_unit_g')} "
-        f"FROM {sql.table(RunLoad)} l JOIN {sql.table(Product)} p ON p.id = l.product_id "
+        f"SELECT l.run_id, l.product_id, l.quantity, "
+        f"(SELECT p.{sql.column(Product, 'weight_per_unit_g')} FROM {sql.table(Product)} p "
+        f"WHERE p.id = l.product_id) "
+        f"FROM {sql.table(RunLoad)} l "
         f"WHERE l.run_id IN ({sql.in_list(run_ids)}) AND l.quantity > 0",
         run_ids,
     )

@@ -13,6 +13,13 @@ does.
 
 Only forward foreign keys are followed; a missing related row (a nullable key) joins as
 ``None``.
+
+On PostgreSQL each related row is read by its key in a ``LATERAL`` subquery (``LIMIT 1``),
+which the planner can only run as one index lookup per line. With plain joins it could
+choose a merge join that walks the related table's whole primary-key index: it does when
+the table's statistics do not yet know the highest key, as for a product added since the
+last ``ANALYZE``; a basket holding the newest of 10,000 products took 5 ms of the
+database's time on every read instead of 0.4 ms (issue 23).
 """
 
 from django.db import connections
@@ -89,11 +96,19 @@ class Joined:
             model = field.related_model
             alias = f"t{len(parts)}"
             target = field.target_field
-            joins.append(
-                f"LEFT OUTER JOIN {quote(model._meta.db_table)} {quote(alias)} "
-                f"ON {quote(alias)}.{quote(target.column)} = "
-                f"{quote(parent_alias)}.{quote(field.column)}"
-            )
+            table = quote(model._meta.db_table)
+            names = f"{quote(parent_alias)}.{quote(field.column)}"
+            if connection.vendor == "postgresql":
+                joins.append(
+                    f"LEFT JOIN LATERAL (SELECT * FROM {table} "
+                    f"WHERE {table}.{quote(target.column)} = {names} LIMIT 1) "
+                    f"{quote(alias)} ON TRUE"
+                )
+            else:
+                joins.append(
+                    f"LEFT OUTER JOIN {table} {quote(alias)} "
+                    f"ON {quote(alias)}.{quote(target.column)} = {names}"
+                )
             aliases[path] = (model, alias, len(parts))
             links.append((parent_index, field, len(parts)))
             add(model, alias)

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from oscar.core.loading import get_class, get_model
 
-from shop.basket.models import _LINE_JOINS, _lines_of_basket
+from shop.basket.models import _LINE_JOINS, _line_rows, _lines_of_basket
 from tests.catalogue.factories import product_in_stock
 
 Basket, Line = get_model("basket", "Basket"), get_model("basket", "Line")
@@ -78,3 +78,26 @@ def test_adding_reads_the_product_with_its_class_in_one_query_and_refuses_one_no
     missing = shopper.post(reverse("basket:add", kwargs={"pk": eggs.pk + 999}), {"quantity": 1})
     assert missing.status_code == 404
     assert Line.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_on_postgresql_each_related_row_is_one_lookup_by_key_whatever_the_statistics(team, eggs):
+    """The planner may not walk a related table's whole key index (a merge join), which it
+    chose with plain joins when the statistics did not know the newest product's key."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the plan of PostgreSQL's planner")
+    basket = Basket.objects.create()
+    basket.strategy = Selector().strategy()
+    basket.add_product(eggs, 2)
+    sql = _line_rows._build("default")[0]
+    with connection.cursor() as cursor:
+        # a planner that would rather do anything than a nested loop (as stale statistics
+        # make it for the newest product): the lookups by key must still be all it can do
+        for setting in ("enable_nestloop", "enable_hashjoin", "enable_seqscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute(f"EXPLAIN {sql}", [basket.id])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Merge" not in plan, plan
+    for table in ("catalogue_product", "catalogue_productclass", "partner_stockrecord"):
+        assert f"on {table} " in plan, plan  # each read, by its key
+    assert plan.count("Nested Loop") == 4, plan
