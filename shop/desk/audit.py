@@ -2,9 +2,9 @@
 
 The only module that knows where the log is kept. Entries are django-auditlog's
 ``LogEntry`` rows: ``register()`` (from the desk's ``ready()``) registers the models and
-fields in ``AUDITED`` with auditlog; auditlog's middleware names the acting user (changes
-made by commands or tasks have none, shown as 系统; ``RequestActorMiddleware`` is that
-middleware without connecting a signal receiver on every request). Each entry's ``additional_data``
+fields in ``AUDITED`` with auditlog; ``RequestActorMiddleware`` (auditlog's middleware,
+without a signal receiver connected on every request) names the acting user (changes
+made by commands or tasks have none, shown as 系统). Each entry's ``additional_data``
 holds the team the object belongs to (``{"team": id}``, so a team member sees only their
 teams' entries) and the person's note typed with the change (``noting``).
 

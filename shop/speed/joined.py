@@ -97,17 +97,17 @@ class Joined:
             alias = f"t{len(parts)}"
             target = field.target_field
             table = quote(model._meta.db_table)
-            names = f"{quote(parent_alias)}.{quote(field.column)}"
+            parent_key = f"{quote(parent_alias)}.{quote(field.column)}"
             if connection.vendor == "postgresql":
                 joins.append(
                     f"LEFT JOIN LATERAL (SELECT * FROM {table} "
-                    f"WHERE {table}.{quote(target.column)} = {names} LIMIT 1) "
+                    f"WHERE {table}.{quote(target.column)} = {parent_key} LIMIT 1) "
                     f"{quote(alias)} ON TRUE"
                 )
             else:
                 joins.append(
                     f"LEFT OUTER JOIN {table} {quote(alias)} "
-                    f"ON {quote(alias)}.{quote(target.column)} = {names}"
+                    f"ON {quote(alias)}.{quote(target.column)} = {parent_key}"
                 )
             aliases[path] = (model, alias, len(parts))
             links.append((parent_index, field, len(parts)))
