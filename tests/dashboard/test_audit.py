@@ -35,7 +35,8 @@ def test_saving_without_a_change_records_nothing(world):
     assert not LogEntry.objects.exists()
 
 
-def test_line_and_order_status_changes_from_the_dashboard_are_recorded(client, world):
+def confirm_own_line_from_the_dashboard(client, world):
+    """Team A's member confirms A's line of the split order on the dashboard's order page."""
     a, own = world["a"], world["split"]["a"]
     line = own.lines.get(partner=a.team)
     client.force_login(a.member)
@@ -48,6 +49,11 @@ def test_line_and_order_status_changes_from_the_dashboard_are_recorded(client, w
             f"selected_line_qty_{line.pk}": line.quantity,
         },
     )
+    return a
+
+
+def test_line_and_order_status_changes_from_the_dashboard_are_recorded(client, world):
+    a = confirm_own_line_from_the_dashboard(client, world)
     (entry,) = logged("line")
     assert (entry.old, entry.new, entry.user, entry.team) == ("待确认", "已确认", a.member, a.team)
 
@@ -55,18 +61,7 @@ def test_line_and_order_status_changes_from_the_dashboard_are_recorded(client, w
 def test_the_request_names_its_user_and_work_done_after_it_names_nobody(client, world):
     """The actor belongs to the request that made the change: a save after the request
     (as a task or a command would make it) is the system's, with no one named."""
-    a, own = world["a"], world["split"]["a"]
-    line = own.lines.get(partner=a.team)
-    client.force_login(a.member)
-    client.post(
-        reverse("dashboard:order-detail", kwargs={"number": own.number}),
-        {
-            "line_action": "change_line_statuses",
-            "new_status": "已确认",
-            "selected_line": [line.pk],
-            f"selected_line_qty_{line.pk}": line.quantity,
-        },
-    )
+    a = confirm_own_line_from_the_dashboard(client, world)
     record = a.product.stockrecords.get()
     record.price = D("3.10")
     record.save()
