@@ -108,7 +108,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """
 
     def _area(self, request):
-        """The area ``request`` is in (its place in ``CONTENT_SECURITY_POLICY_AREAS``), or
+        """The key in ``CONTENT_SECURITY_POLICY_AREAS`` of the area ``request`` is in, or
         ``None`` for the shop's own policy."""
         path = _without_language_prefix(request.path_info)
         if getattr(request, "is_preview", False):
@@ -116,31 +116,28 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             # the page's own address; it shows inside the editor's frame, so it takes
             # the editor's policy (this site may frame it).
             path = "/cms/"
-        for area, prefixes in enumerate(settings.CONTENT_SECURITY_POLICY_AREAS):
-            if path.startswith(prefixes):
-                return area
-        return None
+        return next((p for p in settings.CONTENT_SECURITY_POLICY_AREAS if path.startswith(p)), None)
 
     @staticmethod
-    def _parts(area, nonce):
-        parts = PolicyParts(nonce=nonce)
-        if area is not None:
-            directives = list(settings.CONTENT_SECURITY_POLICY_AREAS.values())[area]
-            parts.config = default_config(directives)
+    def _area_config(area):
+        return (
+            None if area is None else default_config(settings.CONTENT_SECURITY_POLICY_AREAS[area])
+        )
+
+    @staticmethod
+    def _media_sources():
         origins = list(getattr(settings, "MEDIA_ORIGINS", ()))
-        if origins:
-            parts.update = {"img-src": origins, "media-src": origins}
-        return parts
+        return {"img-src": origins, "media-src": origins} if origins else None
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)
         if report_only:
             return parts
-        area = self._area(request) if parts.config is None else None
-        standard = self._parts(area, parts.nonce)
-        parts.config = parts.config if parts.config is not None else standard.config
-        if standard.update:
-            parts.update = {**(parts.update or {}), **standard.update}
+        if parts.config is None:
+            parts.config = self._area_config(self._area(request))
+        media = self._media_sources()
+        if media:
+            parts.update = {**(parts.update or {}), **media}
         return parts
 
     def process_response(self, request, response):
@@ -162,7 +159,11 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             key = (self._area(request), nonce is not None)
             policy = _built.get(key)
             if policy is None:
-                parts = self._parts(key[0], _NONCE if key[1] else None)
+                parts = PolicyParts(
+                    config=self._area_config(key[0]),
+                    update=self._media_sources(),
+                    nonce=_NONCE if key[1] else None,
+                )
                 policy = _built[key] = build_policy(**asdict(parts))
             if policy:
                 response[HEADER] = policy.replace(_NONCE, nonce) if nonce else policy
