@@ -20,12 +20,22 @@ StockRecord = get_model("partner", "StockRecord")
 # Read on every add-to-basket: the product with what the form and the basket read from
 # it, its class and its stock records (from the primary). No parent: the shop sells
 # standalone products (shop.basket.models._LINE_JOINS); a variant's parent is read if asked.
-# The product and its class in one statement written once per process (shop.speed.Joined).
+# The stock records with their product and its class in one statement written once per
+# process (shop.speed.Joined); a product with no stock record is read alone.
+_stock_with_product = Joined(StockRecord, "product", ["product", "product__product_class"])
 _product_with_class = Joined(Product, "id", ["product_class"])
 
 
-def _stock_records_of(product):
-    return list(StockRecord.objects.using("default").filter(product_id=product).order_by("pk"))
+def _product_and_stock(pk):
+    """(the product with its class, its stock records in key order), or None."""
+    records = _stock_with_product.fetch(pk, using="default")
+    if not records:
+        found = _product_with_class.fetch(pk, using="default")
+        return (found[0], []) if found else None
+    product = records[0].product
+    for record in records[1:]:
+        record.product = product  # one instance, as a prefetch would leave it
+    return product, records
 
 
 class BasketView(oscar_views.BasketView):
@@ -89,12 +99,12 @@ class SavedView(oscar_views.SavedView):
 class BasketAddView(oscar_views.BasketAddView):
     def post(self, request, *args, **kwargs):
         # The form and the basket read the product's class and stock record (twice):
-        # load them with it.
-        found = _product_with_class.fetch(kwargs["pk"], using="default")
-        if not found:
+        # load them with it, in one statement.
+        found = _product_and_stock(kwargs["pk"])
+        if found is None:
             raise Http404
-        self.product = found[0]
-        keep_as_prefetched(self.product, "stockrecords", _stock_records_of(product=self.product.pk))
+        self.product, records = found
+        keep_as_prefetched(self.product, "stockrecords", records)
         return super(oscar_views.BasketAddView, self).post(request, *args, **kwargs)
 
     def get_success_message(self, form):

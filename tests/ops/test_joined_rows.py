@@ -67,17 +67,37 @@ def test_a_basket_without_lines_reads_none():
 
 
 @pytest.mark.django_db
-def test_adding_reads_the_product_with_its_class_in_one_query_and_refuses_one_not_there(eggs):
+def test_adding_reads_the_product_its_class_and_stock_in_one_query_and_refuses_one_not_there(
+    eggs,
+):
     shopper = Client()
     with CaptureQueriesContext(connection) as queries:
         added = shopper.post(reverse("basket:add", kwargs={"pk": eggs.pk}), {"quantity": 2})
     assert added.status_code == 302
-    product_reads = [q["sql"] for q in queries if 'FROM "catalogue_product"' in q["sql"]]
-    assert len(product_reads) == 1 and "catalogue_productclass" in product_reads[0]
+    reads = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT")
+        and ('"catalogue_product"' in q["sql"] or '"partner_stockrecord"' in q["sql"])
+    ]
+    assert len(reads) == 1 and "catalogue_productclass" in reads[0]
     assert Line.objects.get().quantity == 2
     missing = shopper.post(reverse("basket:add", kwargs={"pk": eggs.pk + 999}), {"quantity": 1})
     assert missing.status_code == 404
     assert Line.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_product_without_stock_is_refused_with_a_message_and_nothing_added(eggs):
+    shopper = Client()
+    eggs.stockrecords.all().delete()
+    refused = shopper.post(
+        reverse("basket:add", kwargs={"pk": eggs.pk}), {"quantity": 10}, follow=True
+    )
+    assert refused.status_code == 200
+    assert Line.objects.count() == 0
+    said = " ".join(str(m) for m in refused.context["messages"])
+    assert said and "已加入购物车" not in said
 
 
 @pytest.mark.django_db
