@@ -18,6 +18,7 @@ phone product page); nothing else reads ``LogEntry``.
 import contextvars
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 
 from auditlog.cid import set_cid
 from auditlog.context import _set_extra_data, auditlog_value, set_actor
@@ -78,8 +79,11 @@ def acting_as(user):
         yield
 
 
-# The mark of what RequestActorMiddleware puts in auditlog's context for one request.
+# The mark of what RequestActorMiddleware puts in auditlog's context for one request, and
+# the key under which it keeps how to read the request's actor and address until an entry
+# is written (LogEntry has no such field, so auditlog's ``_set_extra_data`` passes over it).
 _REQUEST = ("shop.desk.audit", "request")
+_PENDING = "shop_desk_request"
 
 
 class RequestActorMiddleware(AuditlogMiddleware):
@@ -88,11 +92,16 @@ class RequestActorMiddleware(AuditlogMiddleware):
     and disconnected around every request: each connect or disconnect empties Django's
     cache of receivers for every sender, so every model save after it looked them up
     again. The context itself is auditlog's (a context variable per thread), set for the
-    request and put back after it."""
+    request and put back after it.
+
+    Who acted is worked out when the request's first entry is written, not for every
+    request: reading it loads the session and the signed-in user, which most requests (a
+    guest's pages) never need."""
 
     def __call__(self, request):
         set_cid(request)
-        token = auditlog_value.set({**self.get_extra_data(request), "signal_duid": _REQUEST})
+        pending = partial(self.get_extra_data, request)
+        token = auditlog_value.set({"signal_duid": _REQUEST, _PENDING: pending})
         try:
             return self.get_response(request)
         finally:
@@ -100,6 +109,9 @@ class RequestActorMiddleware(AuditlogMiddleware):
 
 
 def _name_request_actor(sender, instance, **kwargs):
+    context = auditlog_value.get(None)
+    if context is not None and context.get("signal_duid") == _REQUEST and _PENDING in context:
+        context.update(context.pop(_PENDING)())
     _set_extra_data(sender, instance, signal_duid=_REQUEST)
 
 
