@@ -59,3 +59,30 @@ def test_a_renamed_category_shows_in_the_nav_once_the_chrome_is_read_again(clien
     nav = page(client).split("site-nav")[1]
     assert ">柴鸡蛋</a>" in nav
     assert ">土鸡蛋</a>" not in nav
+
+
+def tools(html):
+    return html.split("site-header__tools")[1].split("</nav>")[0]
+
+
+@pytest.mark.django_db
+def test_guests_on_a_drawn_page_each_see_their_own_count_and_language_links(eggs):
+    """The basket page is drawn for each guest, and the header's links and counts are
+    kept per worker for guests: kept by count, language and page, never shared wrongly."""
+    add = reverse("basket:add", kwargs={"pk": eggs.pk})
+    first, second = Client(), Client()
+    first.post(add, {"quantity": 10})
+
+    assert basket_counts(page(first)) == (10, 10)
+    assert basket_counts(page(second)) == (0, 0)
+    second.post(add, {"quantity": 20})
+    assert basket_counts(page(second)) == (20, 20)
+    first.post(add, {"quantity": 10})
+    assert basket_counts(page(first)) == (20, 20)
+
+    chinese, english = tools(page(first)), tools(page(first, "/en/shop/basket/"))
+    assert 'href="/en/shop/basket/"' in chinese and ">EN<" in chinese and "登录" in chinese
+    assert 'href="/shop/basket/"' in english and ">中文<" in english and "登录" not in english
+    assert 'href="/en/shop/accounts/login/' in english
+    assert 'href="/shop/checkout/confirm/"' not in chinese  # only this page's own address
+    assert 'href="/en/shop/checkout/confirm/"' in tools(page(first, "/shop/checkout/confirm/"))
