@@ -38,6 +38,13 @@ class StaticImages(FileSystemStorage):
         return found
 
 
+# One for the process: building a file storage connects a receiver to ``setting_changed``,
+# and every connect empties Django's cache of receivers for every signal, so each basket
+# line without a photo made every later model save in its request look its receivers up
+# again.
+_STATIC_IMAGES = StaticImages()
+
+
 @dataclass(frozen=True)
 class PlaceholderImage:
     """Oscar's "no photo" image as a thumbnail source, read from static files."""
@@ -47,7 +54,7 @@ class PlaceholderImage:
 
     @classmethod
     def named(cls, name):
-        return cls(name=f"oscar/img/{name}", storage=StaticImages())
+        return cls(name=f"oscar/img/{name}", storage=_STATIC_IMAGES)
 
     def __bool__(self):
         return True
