@@ -465,32 +465,22 @@ def _personal_part(request, match, context, guest):
     if template is None:  # not one of ours (text an editor wrote): left as it is
         return match.group(0)
     if not guest or settings.DEBUG:  # DEBUG: an edited template shows at once
-        html = _drawn_part(request, template, context)
-    else:
-        count = context["basket_count"]
-        html = guest_part(request, name, count, lambda: _drawn_part(request, template, context))
-    return f"<!--personal:{name}-->{html}<!--/personal-->".encode()
-
-
-def guest_part(request, name, count, draw):
-    """The personal part ``name`` as a guest sees it on this page with ``count`` items in
-    her basket: ``draw()`` once per process, then kept (``_guest_parts``). Nobody is signed
-    in, so the part is the same for every guest on this page in this language with this
-    count: stored pages (``_respond``) and pages drawn for her (the basket, the order
-    confirmation: ``{% personal_part %}``, content/templatetags/chrome_tags.py) share it."""
+        return _drawn_part(request, name, template, context)
+    # Nobody signed in: the part is the same for every guest on this page in this
+    # language with this count, so each process draws it once (``_guest_parts``).
     key = (
         name,
         get_language(),
         getattr(request, "LANGUAGE_CODE", None),
         get_script_prefix(),
         request.get_full_path(),
-        count,
+        context["basket_count"],
     )
     part = _guest_parts.get(key)
     if part is None:
         if len(_guest_parts) >= GUEST_PARTS_KEPT:
             _guest_parts.clear()
-        part = _guest_parts[key] = draw()
+        part = _guest_parts[key] = _drawn_part(request, name, template, context)
     return part
 
 
@@ -502,12 +492,13 @@ GUEST_PARTS_KEPT = 2000
 request_cache.keeps_local_state(_guest_parts.clear)
 
 
-def _drawn_part(request, template, context):
+def _drawn_part(request, name, template, context):
     """The part drawn with only what the parts read (the request, who is signed in, the
     count): not through the context processors, which would run once per part and read
     what no part shows."""
     user = getattr(request, "user", None) or AnonymousUser()
-    return get_template(template).render({**context, "request": request, "user": user})
+    html = get_template(template).render({**context, "request": request, "user": user})
+    return f"<!--personal:{name}-->{html}<!--/personal-->".encode()
 
 
 def finish(request, response):

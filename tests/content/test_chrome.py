@@ -67,8 +67,8 @@ def tools(html):
 
 @pytest.mark.django_db
 def test_guests_on_a_drawn_page_each_see_their_own_count_and_language_links(eggs):
-    """The basket page is drawn for each guest, and the header's links and counts are
-    kept per worker for guests: kept by count, language and page, never shared wrongly."""
+    """The basket page is drawn for each guest: the header's links and counts are her own
+    (her count, this page in the other language), never another guest's."""
     add = reverse("basket:add", kwargs={"pk": eggs.pk})
     first, second = Client(), Client()
     first.post(add, {"quantity": 10})
