@@ -83,7 +83,7 @@ def acting_as(user):
 # the key under which it keeps how to read the request's actor and address until an entry
 # is written (LogEntry has no such field, so auditlog's ``_set_extra_data`` passes over it).
 _REQUEST = ("shop.desk.audit", "request")
-_PENDING = "shop_desk_request"
+_PENDING = "shop_desk_pending_actor"
 
 
 class RequestActorMiddleware(AuditlogMiddleware):

@@ -24,6 +24,11 @@ def basket_counts(html):
     return int(header), int(tabbar)
 
 
+def tools(html):
+    """The header's account links, language link and basket count."""
+    return html.split("site-header__tools")[1].split("</nav>")[0]
+
+
 @pytest.mark.django_db
 def test_each_buyer_sees_own_count_and_links_in_the_shared_header(eggs):
     alice, guest = Client(), Client()
@@ -34,8 +39,8 @@ def test_each_buyer_sees_own_count_and_links_in_the_shared_header(eggs):
         mine, theirs = page(alice), page(guest)
         assert basket_counts(mine) == (3, 3)
         assert basket_counts(theirs) == (0, 0)
-        assert "登录" not in mine.split("site-header__tools")[1].split("</nav>")[0]
-        assert "登录" in theirs.split("site-header__tools")[1].split("</nav>")[0]
+        assert "登录" not in tools(mine)
+        assert "登录" in tools(theirs)
         assert "521助农小店" in mine and "驻村工作队联盟消费帮扶直营店" in theirs
 
 
@@ -59,10 +64,6 @@ def test_a_renamed_category_shows_in_the_nav_once_the_chrome_is_read_again(clien
     nav = page(client).split("site-nav")[1]
     assert ">柴鸡蛋</a>" in nav
     assert ">土鸡蛋</a>" not in nav
-
-
-def tools(html):
-    return html.split("site-header__tools")[1].split("</nav>")[0]
 
 
 @pytest.mark.django_db
