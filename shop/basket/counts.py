@@ -28,6 +28,7 @@ change note outlives any count it judges. The times are of the web servers' cloc
 for the page cache's tags.
 """
 
+import functools
 import time
 from contextvars import ContextVar
 
@@ -41,6 +42,7 @@ from django.db.models.signals import post_delete, post_save
 from oscar.core.loading import get_model
 
 from shop.basket.features import options_exist
+from shop.core import sql
 from shop.speed import request_cache
 
 COUNT_KEY = "basket:count:{}"  # (count, time its read began) of an open guest basket
@@ -133,13 +135,27 @@ def _guest_count(basket):
 
 
 def _owner_count(user):
-    """The count of ``user``'s open basket in one query (0 without one), or None when they
-    hold several (Oscar's middleware merges them when it loads the basket)."""
-    Basket = get_model("basket", "Basket")
-    found = _items_of(Basket.objects.using("default").filter(owner=user, status=Basket.OPEN)[:2])
+    """The count of ``user``'s open basket in one statement (0 without one), or None when
+    she holds several (Oscar's middleware merges them when it loads the basket). Written
+    out (``_owner_items``): every stored page a signed-in buyer sees asks it, and building
+    the same query with the ORM took three times as long as running it."""
+    found = sql.rows(_owner_items(), [user.pk, get_model("basket", "Basket").OPEN])
     if len(found) > 1:
         return None
-    return found[0] if found else 0
+    return found[0][0] if found else 0
+
+
+@functools.cache
+def _owner_items():
+    """SQL: each open basket of owner %s (status %s), at most two, with its lines'
+    quantities summed (``_items_of``), from the primary."""
+    Basket, Line = get_model("basket", "Basket"), get_model("basket", "Line")
+    return (
+        f"SELECT COALESCE(SUM(l.{sql.column(Line, 'quantity')}), 0) FROM {sql.table(Basket)} b"
+        f" LEFT JOIN {sql.table(Line)} l ON l.{sql.column(Line, 'basket')} = b.id"
+        f" WHERE b.{sql.column(Basket, 'owner')} = %s AND b.{sql.column(Basket, 'status')} = %s"
+        " GROUP BY b.id LIMIT 2"
+    )
 
 
 def count(request):

@@ -3,7 +3,7 @@ queryset to build and compile on every request): quoted names and IN lists, and 
 conditional statement that takes stock or room on a run in one round trip or refuses
 with nothing changed (stock reservations and run bookings both use it)."""
 
-from django.db import DataError, OperationalError, connection, transaction
+from django.db import DataError, OperationalError, connection, connections, transaction
 
 # Two buyers holding the same stock (or room) at once can deadlock inside this one
 # statement on PostgreSQL: it locks the rows in id order, then its UPDATE re-reads a row
@@ -28,8 +28,8 @@ def in_list(values):
     return ", ".join(["%s"] * len(values))
 
 
-def rows(sql, params):
-    with connection.cursor() as cursor:
+def rows(sql, params, using="default"):
+    with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

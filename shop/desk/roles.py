@@ -13,8 +13,13 @@ historical app registry) and from ``manage.py setup_roles`` and the demo loader
 - 顾客 (customer): no permissions at all.
 """
 
+import functools
+
 from django.apps import apps as django_apps
-from django.db.models import Q
+from django.conf import settings
+from django.db import router
+
+from shop.core import sql
 
 TEAM_MEMBER = "团队队员"
 COORDINATOR = "联盟协调员"
@@ -112,9 +117,11 @@ def is_team_member(user):
 
 def sees_desk(user):
     """Whether the header offers 工作台 (the dashboard): staff, or an active user holding
-    ``partner.dashboard_access`` (a team member). Asked in one query, not by loading every
-    permission the user holds (two queries) as ``has_perm`` does; this runs on every page
-    a signed-in buyer sees (the header is drawn for each of them)."""
+    ``partner.dashboard_access`` (a team member), given to her or to one of her groups.
+    Asked in one statement written out (``_holds_desk_access``), not by loading every
+    permission the user holds (two queries) as ``has_perm`` does: this runs on every page
+    a signed-in buyer sees (the header is drawn for each of them), and building the same
+    query with the ORM took three times as long as running it."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_staff or user.is_superuser:
@@ -122,11 +129,35 @@ def sees_desk(user):
     if hasattr(user, "_perm_cache"):  # this request loaded the permissions already
         return user.has_perm(".".join(DASHBOARD_ACCESS))
     Permission = django_apps.get_model("auth", "Permission")
-    app_label, codename = DASHBOARD_ACCESS
+    found = sql.rows(
+        _holds_desk_access(),
+        [*DASHBOARD_ACCESS, user.pk, user.pk],
+        using=router.db_for_read(Permission),
+    )
+    return bool(found and found[0][0])
+
+
+@functools.cache
+def _holds_desk_access():
+    """SQL: whether user %s (given twice) holds the permission (app label %s, codename
+    %s) herself or through a group; the names are read from the models once."""
+    User = django_apps.get_model(*settings.AUTH_USER_MODEL.split("."))
+    Permission = django_apps.get_model("auth", "Permission")
+    Group = django_apps.get_model("auth", "Group")
+    held = User.user_permissions.through
+    member = User.groups.through
+    granted = Group.permissions.through
+    content_type = Permission._meta.get_field("content_type").related_model
     return (
-        Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-        .filter(Q(user=user) | Q(group__user=user))
-        .exists()
+        f"SELECT EXISTS (SELECT 1 FROM {sql.table(Permission)} p"
+        f" JOIN {sql.table(content_type)} c ON c.id = p.{sql.column(Permission, 'content_type')}"
+        f" WHERE c.{sql.column(content_type, 'app_label')} = %s"
+        f" AND p.{sql.column(Permission, 'codename')} = %s AND ("
+        f"p.id IN (SELECT {sql.column(held, 'permission')} FROM {sql.table(held)}"
+        f" WHERE {sql.column(held, 'user')} = %s)"
+        f" OR p.id IN (SELECT g.{sql.column(granted, 'permission')} FROM {sql.table(granted)} g"
+        f" JOIN {sql.table(member)} m ON m.{sql.column(member, 'group')}"
+        f" = g.{sql.column(granted, 'group')} WHERE m.{sql.column(member, 'user')} = %s)))"
     )
 
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from oscar.core.loading import get_class
 
 from shop.desk import roles
 from tests.checkout.test_checkout import add_to_basket
@@ -20,6 +21,8 @@ from tests.ops.page_cache_kit import (  # noqa: F401 (fixtures)
 )
 from tests.partner.factories import UserFactory, team_member
 from tests.security.test_lockout import shop_login
+
+Selector = get_class("partner.strategy", "Selector")
 
 
 def _signed_in_with_eggs(eggs):
@@ -167,3 +170,48 @@ def test_who_sees_the_desk_link_on_a_stored_page(pages, held_by):
     page = client.get(url)
     assert how(page) == "hit-personal"
     assert (">工作台</a>" in html(page)) is (held_by != "nobody")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("held_by", ["group", "user"])
+def test_the_desk_link_goes_with_the_permission_on_the_next_page(pages, held_by):
+    """Nothing keeps the answer between requests: a member whose role (or permission) is
+    taken away loses 工作台 on her next page, and gets it back when it is given again."""
+    url = pages["product"]
+    Client().get(url)
+    member = UserFactory(username="lan", email="lan@example.cn")
+    if held_by == "group":
+        holding = member.groups
+        granted = Group.objects.get(name=roles.TEAM_MEMBER)
+    else:
+        holding = member.user_permissions
+        granted = Permission.objects.get(
+            codename="dashboard_access", content_type__app_label="partner"
+        )
+    holding.add(granted)
+    client = Client()
+    client.force_login(member)
+    assert ">工作台</a>" in html(client.get(url))
+    holding.remove(granted)
+    page = client.get(url)
+    assert how(page) == "hit-personal"
+    assert ">工作台</a>" not in html(page) and ">我的</a>" in html(page)
+    holding.add(granted)
+    assert ">工作台</a>" in html(client.get(url))
+
+
+@pytest.mark.django_db
+def test_a_buyer_holding_two_open_baskets_sees_them_merged_on_a_stored_page(pages, eggs, veg):
+    """The count read without loading the basket stands aside when she holds two open
+    baskets: the basket is loaded, Oscar merges them, and the header counts both."""
+    Basket = apps.get_model("basket", "Basket")
+    url = pages["home"]
+    Client().get(url)
+    buyer = _signed_in_with_eggs(eggs)
+    mei = Basket.objects.get(status=Basket.OPEN).owner
+    second = Basket.objects.create(owner=mei)
+    second.strategy = Selector().strategy()
+    second.add_product(veg, 2)
+    page = buyer.get(url)
+    assert 'class="basket-count" data-basket-count>5<' in html(page)
+    assert Basket.objects.filter(owner=mei, status=Basket.OPEN).count() == 1
