@@ -43,7 +43,7 @@ from oscar.core.loading import get_model
 
 from shop.basket.features import options_exist
 from shop.core import sql
-from shop.speed import request_cache
+from shop.speed import Joined, request_cache
 
 COUNT_KEY = "basket:count:{}"  # (count, time its read began) of an open guest basket
 CHANGED_KEY = "basket:changed:{}"  # time of the basket's last committed change
@@ -96,6 +96,21 @@ def open_guest_basket(basket):
     read from the primary."""
     Basket = get_model("basket", "Basket")
     return Basket.objects.using("default").filter(pk=basket, owner=None, status=Basket.OPEN)
+
+
+def loaded_guest_basket(basket):
+    """``open_guest_basket(basket)`` loaded, or None: read by its key in a statement written
+    once per process (``shop.speed.Joined``), as every request of a guest holding a basket
+    reads it (building the same query with the ORM took four times as long)."""
+    for found in _basket_rows().fetch(basket, using="default"):
+        if found.owner_id is None and found.status == found.OPEN:
+            return found
+    return None
+
+
+@functools.cache
+def _basket_rows():
+    return Joined(get_model("basket", "Basket"), "id", [])
 
 
 def _items_of(baskets):

@@ -1,5 +1,5 @@
 """Oscar's basket middleware, without applying offers when the shop has none, with
-the guest's basket read in one query from the primary, and with ``request.basket_count()``
+the guest's basket read in one statement from the primary (written once per process), and with ``request.basket_count()``
 (shop/basket/counts.py), which a stored page's personal parts show."""
 
 from functools import partial
@@ -37,10 +37,9 @@ class BasketMiddleware(middleware.BasketMiddleware):
         if value is None:
             return None
         try:
-            found = list(counts.open_guest_basket(int(Signer().unsign(value))))
+            found = counts.loaded_guest_basket(int(Signer().unsign(value)))
         except (BadSignature, ValueError):
-            found = []
-        if not found:
+            found = None
+        if found is None:
             request.cookies_to_delete.append(cookie_key)
-            return None
-        return found[0]
+        return found

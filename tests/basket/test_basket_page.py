@@ -1,9 +1,13 @@
 """The basket page: quick to render, and it says where delivery is chosen."""
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.signing import Signer
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from oscar.core.loading import get_class, get_model
 
 from tests.catalogue.factories import product_in_stock
 
@@ -56,3 +60,46 @@ def test_adding_says_what_was_added_and_the_new_total_in_the_buyers_language(cli
     assert english[-1].startswith("Cart total <strong>¥18.00</strong>")
     assert f'href="/en{confirm}"' in english[-1] and ">Check out<" in english[-1]
     assert not any("Your basket" in message for message in first + more)  # Oscar's English
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("named", ["submitted", "a buyer's", "gone", "unsigned"])
+def test_a_basket_cookie_naming_no_open_guest_basket_opens_none_and_is_deleted(
+    client, team, pickup_point, named
+):
+    """The basket page read with a cookie that names a basket a guest may not use (ordered,
+    someone's own, deleted, or not signed by the shop): an empty basket, the cookie deleted,
+    and the basket it named left as it was."""
+    Basket = get_model("basket", "Basket")
+    eggs = product_in_stock(team=team, title="散养土鸡蛋")
+    basket = Basket.objects.create()
+    basket.strategy = get_class("partner.strategy", "Selector")().strategy()
+    basket.add_product(eggs, 4)
+    value = Signer().sign(str(basket.pk))
+    if named == "submitted":
+        basket.submit()
+    elif named == "a buyer's":
+        basket.owner = get_user_model().objects.create_user("mei", "mei@example.cn", "x")
+        basket.save()
+    elif named == "gone":
+        value = Signer().sign(str(basket.pk + 1000))
+    else:
+        value = f"{basket.pk}:forged"
+    cookie = settings.OSCAR_BASKET_COOKIE_OPEN
+    client.cookies[cookie] = value
+    page = client.get(reverse("basket:summary"))
+    assert page.status_code == 200
+    assert page.context["basket"].num_items == 0 and "散养土鸡蛋" not in page.content.decode()
+    assert page.cookies[cookie].value == "" and page.cookies[cookie]["max-age"] == 0
+    basket.refresh_from_db()
+    assert basket.num_items == 4 and basket.status == (
+        Basket.SUBMITTED if named == "submitted" else Basket.OPEN
+    )
+
+
+@pytest.mark.django_db
+def test_a_guests_own_basket_cookie_opens_her_basket(client, team, pickup_point):
+    eggs = product_in_stock(team=team, title="散养土鸡蛋")
+    client.post(reverse("basket:add", kwargs={"pk": eggs.pk}), {"quantity": 3})
+    page = client.get(reverse("basket:summary"))
+    assert page.context["basket"].num_items == 3 and "散养土鸡蛋" in page.content.decode()
