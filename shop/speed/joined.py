@@ -34,14 +34,23 @@ class Joined:
         self._built = {}
 
     def fetch(self, value, using="default"):
+        return self.fetch_in([value], using)
+
+    def fetch_in(self, values, using="default"):
+        """The rows whose column holds any of ``values`` (``filter(<column>__in=values)``),
+        ordered by primary key."""
+        if not values:
+            return []
         built = self._built.get(using)
         if built is None:
             built = self._built[using] = self._build(using)
         sql, parts, links, where = built
         connection = connections[using]
+        if len(values) > 1:
+            sql = sql.replace(" = %s ", f" IN ({', '.join(['%s'] * len(values))}) ", 1)
         with connection.cursor() as cursor:
-            # The value as the ORM would send it ("12" from a URL is the number 12).
-            cursor.execute(sql, [where.get_db_prep_value(value, connection)])
+            # Each value as the ORM would send it ("12" from a URL is the number 12).
+            cursor.execute(sql, [where.get_db_prep_value(value, connection) for value in values])
             found = cursor.fetchall()
         loaded = []
         for row in found:

@@ -11,10 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from oscar.core.loading import get_class, get_model
 
-from shop.basket.models import _LINE_JOINS, _line_rows, _lines_of_basket
+from shop.basket.models import _LINE_JOINS, _images_of_products, _line_rows, _lines_of_basket
 from tests.catalogue.factories import product_in_stock
+from tests.catalogue.test_query_budgets import tiny_png
 
 Basket, Line = get_model("basket", "Basket"), get_model("basket", "Line")
+ProductImage = get_model("catalogue", "ProductImage")
 Selector = get_class("partner.strategy", "Selector")
 
 
@@ -121,3 +123,39 @@ def test_on_postgresql_each_related_row_is_one_lookup_by_key_whatever_the_statis
     for table in ("catalogue_product", "catalogue_productclass", "partner_stockrecord"):
         assert f"on {table} " in plan, plan  # each read, by its key
     assert plan.count("Nested Loop") == 4, plan
+
+
+@pytest.mark.django_db
+def test_the_lines_photos_are_the_products_images_in_their_order_in_one_read(team, eggs):
+    """The basket page and the order confirmation read every line's photos in one
+    statement: the same images, values and order (display order, then key) as the ORM's
+    query, none of another product's, and a product without a photo gets none."""
+    rice = product_in_stock(team=team, title="小米", price=D("12.80"), stock=40)
+    bare = product_in_stock(team=team, title="红薯", price=D("3.00"), stock=40)
+    other = product_in_stock(team=team, title="核桃", price=D("30.00"), stock=40)
+    for product, orders in ((eggs, (2, 0, 1)), (rice, (1, 1)), (other, (0,))):
+        for order in orders:
+            image = ProductImage(product=product, display_order=order)
+            image.original.save(f"p{product.pk}-{order}.png", tiny_png(), save=False)
+            image.save()
+    wanted = [eggs.pk, rice.pk, bare.pk]
+    expected = list(
+        ProductImage.objects.filter(product_id__in=wanted).order_by("display_order", "pk")
+    )
+    with CaptureQueriesContext(connection) as queries:
+        images = _images_of_products(wanted)
+    assert len(queries) == 1
+    assert [image.pk for image in images] == [image.pk for image in expected]
+    assert [_fields(image) for image in images] == [_fields(image) for image in expected]
+    assert _images_of_products([bare.pk]) == [] and _images_of_products([]) == []
+    one = _images_of_products([rice.pk])
+    assert [image.pk for image in one] == [i.pk for i in expected if i.product_id == rice.pk]
+
+    shopper = Client()
+    for product in (eggs, bare):
+        shopper.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 1})
+    lines = shopper.get(reverse("basket:summary")).context["basket"].all_lines()
+    photos = {line.product.title: line.product.primary_image() for line in lines}
+    first_of_eggs = next(i for i in expected if i.product_id == eggs.pk)
+    assert photos["散养土鸡蛋"].pk == first_of_eggs.pk
+    assert getattr(photos["红薯"], "pk", None) is None  # Oscar's placeholder
