@@ -44,10 +44,10 @@ class Joined:
         built = self._built.get(using)
         if built is None:
             built = self._built[using] = self._build(using)
-        sql, parts, links, where = built
+        sql, parts, links, where, many = built
         connection = connections[using]
         if len(values) > 1:
-            sql = sql.replace(" = %s ", f" IN ({', '.join(['%s'] * len(values))}) ", 1)
+            sql = many.format(", ".join(["%s"] * len(values)))
         with connection.cursor() as cursor:
             # Each value as the ORM would send it ("12" from a URL is the number 12).
             cursor.execute(sql, [where.get_db_prep_value(value, connection) for value in values])
@@ -122,9 +122,11 @@ class Joined:
             links.append((parent_index, field, len(parts)))
             add(model, alias)
         where = self.model._meta.get_field(self.column)
-        sql = (
+        select = (
             f"SELECT {', '.join(columns)} FROM {quote(self.model._meta.db_table)} {quote('t0')} "
-            f"{' '.join(joins)} WHERE {quote('t0')}.{quote(where.column)} = %s "
-            f"ORDER BY {quote('t0')}.{quote(self.model._meta.pk.column)}"
+            f"{' '.join(joins)} WHERE {quote('t0')}.{quote(where.column)}"
         )
-        return sql, parts, links, where
+        order = f"ORDER BY {quote('t0')}.{quote(self.model._meta.pk.column)}"
+        # One value, and the form for several with their placeholders put in.
+        many = f"{select.replace('{', '{{').replace('}', '}}')} IN ({{}}) {order}"
+        return f"{select} = %s {order}", parts, links, where, many
