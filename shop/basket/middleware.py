@@ -1,6 +1,7 @@
-"""Oscar's basket middleware, without applying offers when the shop has none, with
-the guest's basket read in one statement from the primary (written once per process), and with ``request.basket_count()``
-(shop/basket/counts.py), which a stored page's personal parts show."""
+"""Oscar's basket middleware, without applying offers when the shop has none, with the
+guest's basket read from the primary in one statement written once per process, and with
+``request.basket_count()`` (shop/basket/counts.py), which a stored page's personal parts
+show."""
 
 from functools import partial
 

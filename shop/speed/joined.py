@@ -44,10 +44,11 @@ class Joined:
         built = self._built.get(using)
         if built is None:
             built = self._built[using] = self._build(using)
-        sql, parts, links, where, many = built
+        sql, parts, links, where, (select, order) = built
         connection = connections[using]
         if len(values) > 1:
-            sql = many.format(", ".join(["%s"] * len(values)))
+            # (shop.core.sql.in_list's placeholders: this layer may not import it)
+            sql = f"{select} IN ({', '.join(['%s'] * len(values))}) {order}"
         with connection.cursor() as cursor:
             # Each value as the ORM would send it ("12" from a URL is the number 12).
             cursor.execute(sql, [where.get_db_prep_value(value, connection) for value in values])
@@ -127,6 +128,5 @@ class Joined:
             f"{' '.join(joins)} WHERE {quote('t0')}.{quote(where.column)}"
         )
         order = f"ORDER BY {quote('t0')}.{quote(self.model._meta.pk.column)}"
-        # One value, and the form for several with their placeholders put in.
-        many = f"{select.replace('{', '{{').replace('}', '}}')} IN ({{}}) {order}"
-        return f"{select} = %s {order}", parts, links, where, many
+        # The statement for one value, and its two halves for an IN list of several.
+        return f"{select} = %s {order}", parts, links, where, (select, order)
