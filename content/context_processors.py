@@ -4,7 +4,7 @@ from django.utils.translation import get_language
 
 from catalogue.models import Category
 from content.models import StoryIndexPage
-from shop.speed import request_cache
+from shop.speed import page_cache, request_cache
 
 
 def _nav_categories():
@@ -27,9 +27,15 @@ def _chrome_keys():
 
 
 def site_chrome(request):
+    """The header's categories and the story index's address, kept for one page cache
+    generation: renaming a category or publishing the story index starts a new one
+    (shop/core/receivers.py), and the next page shows the change, as do the frames of
+    the basket and checkout pages (shop/speed/frames.py), which are kept per generation."""
     key = _chrome_keys()[0]
-    chrome = request_cache.get(key)
-    if chrome is None:
-        chrome = {"categories": _nav_categories(), "story_index_url": _story_index_url()}
-        request_cache.set(key, chrome, 300)
+    generation = page_cache.request_generation()
+    kept = request_cache.get(key)
+    if kept is not None and kept[0] == generation:
+        return {"chrome": kept[1]}
+    chrome = {"categories": _nav_categories(), "story_index_url": _story_index_url()}
+    request_cache.set(key, (generation, chrome), 300)
     return {"chrome": chrome}

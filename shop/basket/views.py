@@ -10,7 +10,7 @@ from shop.basket.features import offers_exist
 from shop.basket.forms import INPUTS_IN_PYTHON
 from shop.basket.utils import added_message
 from shop.shipping.methods import ChooseAtCheckout
-from shop.speed import Joined, keep_as_prefetched
+from shop.speed import Joined, frames, keep_as_prefetched
 
 Line = get_model("basket", "Line")
 Product = get_model("catalogue", "Product")
@@ -40,6 +40,9 @@ def _product_and_stock(pk):
 
 class BasketView(oscar_views.BasketView):
     factory_kwargs = {**oscar_views.BasketView.factory_kwargs, "renderer": INPUTS_IN_PYTHON}
+    # The lines, the totals and the messages are drawn for each buyer; the rest of the
+    # page is the same for everyone and drawn once per worker.
+    response_class = frames.FramedResponse
 
     def get_queryset(self):
         self.request.basket.show_line_images()

@@ -36,7 +36,7 @@ from shop.payment import methods as payment_methods
 from shop.payment import stripe_gateway
 from shop.payment.processing import PaymentProblem, record_payment_choice
 from shop.shipping.repository import Repository
-from shop.speed import keep_as_prefetched, rows
+from shop.speed import frames, keep_as_prefetched, rows
 
 Country = get_model("address", "Country")
 UserAddress = get_model("address", "UserAddress")
@@ -752,6 +752,9 @@ class ConfirmView(ConfirmsSplitBasket, PaymentDetailsView):
     preview = True
     splits_basket = True
     template_name_preview = "oscar/checkout/confirm.html"
+    # The form is drawn for each buyer; the rest of the page is the same for everyone
+    # and drawn once per worker.
+    response_class = frames.FramedResponse
     pre_conditions = ["check_basket_is_not_empty", "check_basket_is_valid"]
 
     def get_pre_conditions(self, request):

@@ -1,11 +1,11 @@
 """The speed code: caches and query shortcuts, used through the names below only.
 
 What each part saves, measured, is in README.md beside this file. Callers import from
-``shop.speed`` (``from shop.speed import page_cache, rows``); the modules inside
+``shop.speed`` (``from shop.speed import frames, page_cache, rows``); the modules inside
 are this package's own business. Settings name ``shop.speed.thumbnails`` by its path.
 """
 
-from shop.speed import page_cache, request_cache, rows
+from shop.speed import frames, page_cache, request_cache, rows
 from shop.speed.catalogs import flatten_active
 from shop.speed.joined import Joined
 from shop.speed.page_cache import bump_counter, counter
@@ -17,6 +17,7 @@ __all__ = [
     "bump_counter",
     "counter",
     "flatten_active",
+    "frames",
     "keep_as_prefetched",
     "page_cache",
     "request_cache",

@@ -149,6 +149,12 @@ def current_generation():
     return cache.get(GENERATION_KEY) or 0
 
 
+def request_generation():
+    """The generation as this request reads it: with the request's other shared values
+    (``shop.speed.request_cache``), in the round trip the request makes anyway."""
+    return request_cache.get(GENERATION_KEY) or 0
+
+
 @request_cache.read_with_every_request
 def _generation_keys():
     return [GENERATION_KEY]
@@ -330,7 +336,7 @@ def lookup(request):
     personal = is_personal(request)
     # A personal hit reads the request's shared values anyway (the basket's count, the
     # offers…): the generation comes with them. An anonymous hit reads it alone.
-    generation = (request_cache.get(GENERATION_KEY) or 0) if personal else current_generation()
+    generation = request_generation() if personal else current_generation()
     key = cache_key(request, generation)
     stored = cache.get(key)
     fresh = stored is not None and _is_fresh(stored)
@@ -443,14 +449,10 @@ def _respond(request, stored, how):
     if b"<!--live:" in content:
         content = _LIVE_RE.sub(_live, content)
     if how.endswith("-personal"):
-        # Both parts show the basket's count: counted once (nothing changes the basket
-        # while a stored page is served), by the basket app (``request.basket_count``).
-        count_of = getattr(request, "basket_count", None)
-        context = {"basket_count": count_of() if count_of is not None else 0}
-        user = getattr(request, "user", None)
-        guest = user is None or not user.is_authenticated
+        draw = personal_parts_for(request)
         content = _PERSONAL_RE.sub(
-            lambda match: _personal_part(request, match, context, guest), content
+            lambda match: draw(match.group(1).decode(), match.group(0).decode()).encode(),
+            content,
         )
     response = HttpResponse(content)
     for name, value in headers.items():
@@ -459,29 +461,41 @@ def _respond(request, stored, how):
     return response
 
 
-def _personal_part(request, match, context, guest):
-    name = match.group(1).decode()
-    template = PERSONAL_PARTS.get(name)
-    if template is None:  # not one of ours (text an editor wrote): left as it is
-        return match.group(0)
-    if not guest or settings.DEBUG:  # DEBUG: an edited template shows at once
-        return _drawn_part(request, name, template, context)
-    # Nobody signed in: the part is the same for every guest on this page in this
-    # language with this count, so each process draws it once (``_guest_parts``).
-    key = (
-        name,
-        get_language(),
-        getattr(request, "LANGUAGE_CODE", None),
-        get_script_prefix(),
-        request.get_full_path(),
-        context["basket_count"],
-    )
-    part = _guest_parts.get(key)
-    if part is None:
-        if len(_guest_parts) >= GUEST_PARTS_KEPT:
-            _guest_parts.clear()
-        part = _guest_parts[key] = _drawn_part(request, name, template, context)
-    return part
+def personal_parts_for(request):
+    """``draw(name, as_found) -> str``: the personal part ``name`` drawn for ``request``
+    (``as_found``, the part as it stands, when ``name`` is not one of ``PERSONAL_PARTS``:
+    text an editor wrote)."""
+    # The parts show the basket's count: counted once (nothing changes the basket while
+    # a page is answered from stored HTML), by the basket app (``request.basket_count``).
+    count_of = getattr(request, "basket_count", None)
+    context = {"basket_count": count_of() if count_of is not None else 0}
+    user = getattr(request, "user", None)
+    guest = user is None or not user.is_authenticated
+
+    def draw(name, as_found):
+        template = PERSONAL_PARTS.get(name)
+        if template is None:
+            return as_found
+        if not guest or settings.DEBUG:  # DEBUG: an edited template shows at once
+            return _drawn_part(request, name, template, context)
+        # Nobody signed in: the part is the same for every guest on this page in this
+        # language with this count, so each process draws it once (``_guest_parts``).
+        key = (
+            name,
+            get_language(),
+            getattr(request, "LANGUAGE_CODE", None),
+            get_script_prefix(),
+            request.get_full_path(),
+            context["basket_count"],
+        )
+        part = _guest_parts.get(key)
+        if part is None:
+            if len(_guest_parts) >= GUEST_PARTS_KEPT:
+                _guest_parts.clear()
+            part = _guest_parts[key] = _drawn_part(request, name, template, context)
+        return part
+
+    return draw
 
 
 # A guest's personal parts as drawn, per process: the templates read only whether someone
@@ -498,7 +512,7 @@ def _drawn_part(request, name, template, context):
     what no part shows."""
     user = getattr(request, "user", None) or AnonymousUser()
     html = get_template(template).render({**context, "request": request, "user": user})
-    return f"<!--personal:{name}-->{html}<!--/personal-->".encode()
+    return f"<!--personal:{name}-->{html}<!--/personal-->"
 
 
 def finish(request, response):

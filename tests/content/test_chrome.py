@@ -4,11 +4,9 @@ and account links for each buyer, and the category list as it now stands."""
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from tests.catalogue.factories import Category
 from tests.partner.factories import UserFactory
 
 
@@ -52,18 +50,6 @@ def test_shared_fragments_follow_the_language(client):
     assert 'href="/en/shop/catalogue/">' in english
     assert "全部产品" not in english
     assert 'href="/shop/catalogue/">全部产品' in page(client)  # and back
-
-
-@pytest.mark.django_db
-def test_a_renamed_category_shows_in_the_nav_once_the_chrome_is_read_again(client):
-    category = Category.add_root(name="土鸡蛋", slug="eggs")
-    assert ">土鸡蛋</a>" in page(client).split("site-nav")[1]
-    category.name = "柴鸡蛋"
-    category.save()
-    cache.clear()  # what the chrome's five-minute expiry does
-    nav = page(client).split("site-nav")[1]
-    assert ">柴鸡蛋</a>" in nav
-    assert ">土鸡蛋</a>" not in nav
 
 
 @pytest.mark.django_db
