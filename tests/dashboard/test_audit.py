@@ -151,6 +151,9 @@ def test_the_audit_page_reads_the_same_number_of_queries_for_1_or_30_entries(cli
                 stock.num_in_stock = n
                 stock.save()
     assert LogEntry.objects.count() == 31
+    # The stock edits started a new page cache generation: the next page reads the header's
+    # categories again, once.
+    queries()
     assert queries() == one
 
 
