@@ -38,10 +38,11 @@ request_cache.keeps_local_state(_frames.clear)
 
 _PART, _PERSONAL, _NONCE, _CSRF = "part", "personal", "nonce", "csrf"
 _CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+_NONCE_MARK = 'nonce="__FRAME_NONCE__"'  # where the drawing request's nonce stood
 _MARKS_RE = re.compile(
     r"<!--frame-part:(?P<part>[^>]+?)-->"
     r"|<!--personal:(?P<personal>[a-z-]+)-->.*?<!--/personal-->"
-    r'|(?P<nonce>nonce="__FRAME_NONCE__")'
+    rf"|(?P<nonce>{re.escape(_NONCE_MARK)})"
     r'|(?P<csrf><input type="hidden" name="csrfmiddlewaretoken" value="[A-Za-z0-9]{32,64}">)',
     re.S,
 )
@@ -102,7 +103,7 @@ def _frame(request, page, context):
             html = page._render(context)
         nonce = getattr(request, "_csp_nonce", None)
         if nonce:
-            html = html.replace(f'nonce="{nonce}"', 'nonce="__FRAME_NONCE__"')
+            html = html.replace(f'nonce="{nonce}"', _NONCE_MARK)
         pieces = _pieces(html)
         if not settings.DEBUG:  # DEBUG: an edited template shows at once
             if len(_frames) >= FRAMES_KEPT:
