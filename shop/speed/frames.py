@@ -37,13 +37,12 @@ _frames = {}
 request_cache.keeps_local_state(_frames.clear)
 
 _PART, _PERSONAL, _NONCE, _CSRF = "part", "personal", "nonce", "csrf"
-_CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-_NONCE_MARK = 'nonce="__FRAME_NONCE__"'  # where the drawing request's nonce stood
+# The page cache's placeholders for the CSRF token and the nonce (``storable_copy``).
 _MARKS_RE = re.compile(
     r"<!--frame-part:(?P<part>[^>]+?)-->"
     r"|<!--personal:(?P<personal>[a-z-]+)-->.*?<!--/personal-->"
-    rf"|(?P<nonce>{re.escape(_NONCE_MARK)})"
-    r'|(?P<csrf><input type="hidden" name="csrfmiddlewaretoken" value="[A-Za-z0-9]{32,64}">)',
+    rf"|(?P<nonce>{re.escape(page_cache.NONCE_PLACEHOLDER.decode())})"
+    rf"|(?P<csrf>{re.escape(page_cache.CSRF_PLACEHOLDER)})",
     re.S,
 )
 
@@ -82,7 +81,7 @@ class FramedResponse(TemplateResponse):
                 elif kind == _NONCE:
                     drawn.append(f'nonce="{self._request.csp_nonce}"')
                 else:
-                    drawn.append(_CSRF_INPUT.format(get_token(self._request)))
+                    drawn.append(get_token(self._request))
             return "".join(drawn)
 
 
@@ -101,11 +100,10 @@ def _frame(request, page, context):
     if pieces is None:
         with context.push({DRAWING: True, "user": AnonymousUser()}):
             html = page._render(context)
-        nonce = getattr(request, "_csp_nonce", None)
-        if nonce:
-            html = html.replace(f'nonce="{nonce}"', _NONCE_MARK)
-        pieces = _pieces(html)
-        if not settings.DEBUG:  # DEBUG: an edited template shows at once
+        kept = page_cache.storable_copy(request, html.encode())
+        # A frame showing a CSRF token outside a form is drawn for this request only.
+        pieces = _pieces(html if kept is None else kept.decode())
+        if kept is not None and not settings.DEBUG:  # DEBUG: edited templates show at once
             if len(_frames) >= FRAMES_KEPT:
                 _frames.clear()
             _frames[key] = pieces

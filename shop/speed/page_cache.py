@@ -515,6 +515,19 @@ def _drawn_part(request, name, template, context):
     return f"<!--personal:{name}-->{html}<!--/personal-->"
 
 
+def storable_copy(request, content):
+    """``content`` (bytes) fit to serve to anyone: its CSRF tokens and script nonces made
+    placeholders (``_respond`` fills them for each request); None if it shows a CSRF token
+    anywhere else, which would hand one buyer's token to the next."""
+    content = _TOKEN_INPUT_RE.sub(rb"\1" + CSRF_PLACEHOLDER.encode() + rb"\3", content)
+    if _leaks_csrf_token(request, content):
+        return None
+    nonce = getattr(request, "_csp_nonce", None)
+    if nonce:
+        content = content.replace(f'nonce="{nonce}"'.encode(), NONCE_PLACEHOLDER)
+    return content
+
+
 def finish(request, response):
     """After the view: store what it drew if this request holds the key's lock."""
     key = getattr(request, "_page_cache_key", None)
@@ -557,12 +570,9 @@ def store(request, response):
     key = getattr(request, "_page_cache_key", None)
     if key is None or request.method != "GET" or not _response_is_storable(request, response):
         return
-    content = _TOKEN_INPUT_RE.sub(rb"\1" + CSRF_PLACEHOLDER.encode() + rb"\3", response.content)
-    if _leaks_csrf_token(request, content):
+    content = storable_copy(request, response.content)
+    if content is None:
         return
-    nonce = getattr(request, "_csp_nonce", None)
-    if nonce:
-        content = content.replace(f'nonce="{nonce}"'.encode(), NONCE_PLACEHOLDER)
     headers = {name: response[name] for name in STORED_HEADERS if name in response}
     tags = _tag_versions(_drawing.get() or ())
     response[HIT_HEADER] = "miss"
