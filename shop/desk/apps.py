@@ -15,6 +15,10 @@ class DeskConfig(AppConfig):
 
     def ready(self):
         # Loaded in ready(): it imports models, and apps.py loads before any model exists.
-        from shop.desk import audit
+        from shop.desk import audit, roles
+        from shop.speed import page_cache
 
         audit.register()
+        # The header's personal parts offer 工作台 by this rule: buyers it answers alike
+        # for get the same parts, drawn once per process (shop/speed/page_cache.py).
+        page_cache.parts_show(roles.sees_desk)

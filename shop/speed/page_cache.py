@@ -54,8 +54,9 @@ stores the page as for any first-time visitor, under the same lock; the personal
 is then served from that copy ("miss-personal"). Requests with flashed messages are
 served by the view, and never stored. The basket's count in those parts is the basket
 app's (``request.basket_count``, shop/basket/counts.py: a guest without a session gets it
-from the shared cache, without loading the basket); a guest's parts, the same for every
-guest on a page with that count, are drawn once per process (``_guest_parts``).
+from the shared cache, without loading the basket); the parts, the same for every guest
+on a page with that count, and for every signed-in buyer of one kind (``parts_show``), are
+drawn once per process (``_drawn_parts``).
 
 Query strings: a page with one (a search, a sort, a page number) is stored only when the
 same address was asked for before within ``PAGE_CACHE_SECONDS`` (``_asked_before``), so
@@ -470,40 +471,68 @@ def personal_parts_for(request):
     count_of = getattr(request, "basket_count", None)
     context = {"basket_count": count_of() if count_of is not None else 0}
     user = getattr(request, "user", None)
-    guest = user is None or not user.is_authenticated
+    signed_in = user is not None and user.is_authenticated
+    kind = []  # who the parts are drawn for, found once for both parts (see _kind_of)
 
     def draw(name, as_found):
         template = PERSONAL_PARTS.get(name)
         if template is None:
             return as_found
-        if not guest or settings.DEBUG:  # DEBUG: an edited template shows at once
+        if not kind:
+            kind.append(_kind_of(user) if signed_in else "guest")
+        if kind[0] is None or settings.DEBUG:  # DEBUG: an edited template shows at once
             return _drawn_part(request, name, template, context)
-        # Nobody signed in: the part is the same for every guest on this page in this
-        # language with this count, so each process draws it once (``_guest_parts``).
+        # The part is the same for every buyer of this kind on this page in this language
+        # with this count, so each process draws it once (``_drawn_parts``).
         key = (
             name,
+            kind[0],
             get_language(),
             getattr(request, "LANGUAGE_CODE", None),
             get_script_prefix(),
             request.get_full_path(),
             context["basket_count"],
         )
-        part = _guest_parts.get(key)
+        part = _drawn_parts.get(key)
         if part is None:
-            if len(_guest_parts) >= GUEST_PARTS_KEPT:
-                _guest_parts.clear()
-            part = _guest_parts[key] = _drawn_part(request, name, template, context)
+            if len(_drawn_parts) >= DRAWN_PARTS_KEPT:
+                _drawn_parts.clear()
+            part = _drawn_parts[key] = _drawn_part(request, name, template, context)
         return part
 
     return draw
 
 
-# A guest's personal parts as drawn, per process: the templates read only whether someone
-# is signed in, the language (the active one, and the request's for ``language_url``), the
-# page's path and query (``language_url``), the script prefix (``url``) and the count.
-_guest_parts = {}
-GUEST_PARTS_KEPT = 2000
-request_cache.keeps_local_state(_guest_parts.clear)
+# The personal parts as drawn, per process, for guests and for each kind of signed-in
+# buyer: the templates read only whether someone is signed in, what ``_kind_of`` gives for
+# her, the language (the active one, and the request's for ``language_url``), the page's
+# path and query (``language_url``), the script prefix (``url``) and the count.
+_drawn_parts = {}
+DRAWN_PARTS_KEPT = 2000
+request_cache.keeps_local_state(_drawn_parts.clear)
+
+# ``rule(user) -> hashable``: everything the personal parts show of a signed-in user,
+# registered by the app that owns that rule (``parts_show``). Until one is registered,
+# each signed-in buyer's parts are drawn for her request alone.
+_signed_in_rules = []
+
+
+def parts_show(rule):
+    """Register ``rule(user) -> hashable value``: something the personal parts show of a
+    signed-in user (shop.desk: whether the header offers 工作台). Signed-in buyers for
+    whom every rule gives the same values get the same parts, drawn once per process. A
+    template in ``PERSONAL_PARTS`` that reads anything else of the user must register it
+    here (tests/ops/test_personal_parts.py reads the templates for that)."""
+    _signed_in_rules.append(rule)
+    return rule
+
+
+def _kind_of(user):
+    """The signed-in buyer's kind for the drawn parts' key, or None when no rule says
+    what the parts show of her."""
+    if not _signed_in_rules:
+        return None
+    return ("signed-in", *(rule(user) for rule in _signed_in_rules))
 
 
 def _drawn_part(request, name, template, context):
