@@ -15,7 +15,7 @@ from oscar.apps.customer.signals import user_registered
 from oscar.apps.customer.views import AccountAuthView, AccountRegistrationView
 
 User = get_user_model()
-EMAIL_BACKEND = "oscar.apps.customer.auth_backends.EmailBackend"
+EMAIL_BACKEND = "shop.desk.backends.EmailBackend"
 
 
 class SignUpMixin(RegisterUserMixin):

@@ -240,8 +240,11 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first, so a locked-out login never reaches the others
-    "oscar.apps.customer.auth_backends.EmailBackend",
+    "shop.desk.backends.EmailBackend",  # Oscar's, reading the desk rule with the user
     "django.contrib.auth.backends.ModelBackend",
+    # Sessions signed in before 2026-12-08 name Oscar's own backend: listed so they stay
+    # signed in; remove once they have expired (SESSION_COOKIE_AGE, two weeks).
+    "oscar.apps.customer.auth_backends.EmailBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
