@@ -18,10 +18,11 @@ $(VENV)/.synced: pyproject.toml uv.lock
 install: $(VENV)/.synced
 
 ## run: set everything up and serve the shop with demo data on http://127.0.0.1:8000
+## (links in e-mails and text messages name the address served: HOST and PORT)
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo --if-empty
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SHOP_BASE_URL=$${SHOP_BASE_URL:-$${SITE_URL:-http://$(HOST):$(PORT)}} $(PY) manage.py load_demo --if-empty
+	SHOP_BASE_URL=$${SHOP_BASE_URL:-$${SITE_URL:-http://$(HOST):$(PORT)}} $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## demo: (re)load the demo data without starting the server
 demo: install

@@ -1,6 +1,7 @@
 """The demo loader builds a believable alliance and can run twice without duplicates."""
 
 import pytest
+from django.contrib.sites.models import Site
 from django.core.management import call_command
 from django.test import Client
 from oscar.core.loading import get_model
@@ -59,3 +60,17 @@ def test_if_empty_skips_when_products_exist(capsys):
     call_command("load_demo", "--if-empty")
     assert counts() == before
     assert "skipping" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_demo_site_follows_the_address_it_is_served_on(settings):
+    """``make run PORT=8767`` after a first run on 8000: Oscar's e-mails read the Site
+    object's domain, which follows SHOP_BASE_URL even when the data is already there."""
+    settings.SHOP_BASE_URL = "http://127.0.0.1:8000"
+    call_command("load_demo")
+    assert Site.objects.get_current().domain == "127.0.0.1:8000"
+    settings.SHOP_BASE_URL = "http://127.0.0.1:8767"
+    Site.objects.clear_cache()
+    call_command("load_demo", "--if-empty")
+    Site.objects.clear_cache()
+    assert Site.objects.get_current().domain == "127.0.0.1:8767"

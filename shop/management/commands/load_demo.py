@@ -27,6 +27,9 @@ class Command(BaseCommand):
 
         if options["if_empty"] and Product.objects.exists():
             self.stdout.write("Demo data already present; skipping.")
+            # The address may have changed since (``make run PORT=…``): Oscar's e-mails
+            # read the Site object's domain, the shop's own links SHOP_BASE_URL.
+            DemoLoader(log=self.stdout.write).load_site_domain()
         else:
             DemoLoader(log=self.stdout.write).run()
         self.print_users()
