@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 UV_VERSION := 0.13.9
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address make run serves, for the links in e-mails and text messages (unless set).
+SERVED_AT = SHOP_BASE_URL=$${SHOP_BASE_URL:-$${SITE_URL:-http://$(HOST):$(PORT)}}
 PYTEST_ARGS ?=
 
 .PHONY: install run demo test test-fast lint format check bench browser-deps clean messages prod-stage
@@ -21,8 +23,8 @@ install: $(VENV)/.synced
 ## (links in e-mails and text messages name the address served: HOST and PORT)
 run: install
 	$(PY) manage.py migrate --noinput
-	SHOP_BASE_URL=$${SHOP_BASE_URL:-$${SITE_URL:-http://$(HOST):$(PORT)}} $(PY) manage.py load_demo --if-empty
-	SHOP_BASE_URL=$${SHOP_BASE_URL:-$${SITE_URL:-http://$(HOST):$(PORT)}} $(PY) manage.py runserver $(HOST):$(PORT)
+	$(SERVED_AT) $(PY) manage.py load_demo --if-empty
+	$(SERVED_AT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## demo: (re)load the demo data without starting the server
 demo: install

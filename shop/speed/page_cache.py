@@ -471,22 +471,19 @@ def personal_parts_for(request):
     count_of = getattr(request, "basket_count", None)
     context = {"basket_count": count_of() if count_of is not None else 0}
     user = getattr(request, "user", None)
-    signed_in = user is not None and user.is_authenticated
-    kind = []  # who the parts are drawn for, found once for both parts (see _kind_of)
+    kind = _kind_of(user) if user is not None and user.is_authenticated else "guest"
 
     def draw(name, as_found):
         template = PERSONAL_PARTS.get(name)
         if template is None:
             return as_found
-        if not kind:
-            kind.append(_kind_of(user) if signed_in else "guest")
-        if kind[0] is None or settings.DEBUG:  # DEBUG: an edited template shows at once
+        if kind is None or settings.DEBUG:  # DEBUG: an edited template shows at once
             return _drawn_part(request, name, template, context)
         # The part is the same for every buyer of this kind on this page in this language
         # with this count, so each process draws it once (``_drawn_parts``).
         key = (
             name,
-            kind[0],
+            kind,
             get_language(),
             getattr(request, "LANGUAGE_CODE", None),
             get_script_prefix(),

@@ -21,3 +21,9 @@ def how(response):
 
 def html(response):
     return response.content.decode()
+
+
+# The header's words in each language: the path prefix, 工作台 and 我的.
+IN_EACH_LANGUAGE = pytest.mark.parametrize(
+    "prefix, desk, mine", [("", "工作台", "我的"), ("/en", "Dashboard", "Account")]
+)

@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.signals import template_rendered
 
 from shop.speed import page_cache
-from tests.ops.page_cache_kit import how, html, page_cache_on  # noqa: F401 (fixture)
+from tests.ops.page_cache_kit import IN_EACH_LANGUAGE, how, html, page_cache_on  # noqa: F401 (fixture)
 from tests.partner.factories import UserFactory, team_member
 
 TOOLS = page_cache.PERSONAL_PARTS["tools"]
@@ -57,9 +57,7 @@ def _drawn(client, url):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "prefix, desk, mine", [("", "工作台", "我的"), ("/en", "Dashboard", "Account")]
-)
+@IN_EACH_LANGUAGE
 def test_buyers_of_one_kind_share_the_drawn_header_and_no_kind_gets_anothers(
     pages, eggs, team, prefix, desk, mine
 ):

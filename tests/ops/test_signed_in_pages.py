@@ -15,6 +15,7 @@ from oscar.core.loading import get_class
 from shop.desk import roles
 from tests.checkout.test_checkout import add_to_basket
 from tests.ops.page_cache_kit import (  # noqa: F401 (fixtures)
+    IN_EACH_LANGUAGE,
     how,
     html,
     page_cache_on,
@@ -48,9 +49,7 @@ def test_no_page_of_a_signed_in_buyer_counts_notifications(pages, eggs, name):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "prefix, desk, mine", [("", "工作台", "我的"), ("/en", "Dashboard", "Account")]
-)
+@IN_EACH_LANGUAGE
 def test_a_stored_page_shows_the_desk_link_to_a_team_member_only(
     pages, eggs, team, prefix, desk, mine
 ):
